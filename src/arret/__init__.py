@@ -1,0 +1,3 @@
+"""Arrêt: legal DNS blocking orders carried exactly from authority to resolver."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,99 @@
+"""`arret`: the command line. Commands parse, call a service, print; nothing else.
+
+Errors meant for users (`arret.errors.ArretError`) become a message on stderr and a
+non-zero exit status here, in one place (`ArretGroup.invoke`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+
+import typer
+from typer.core import TyperGroup
+
+from arret.cli import allow, operators, orders, policy
+from arret.cli.context import Env, default_actor, env
+from arret.cli.output import console
+from arret.errors import ArretError
+from arret.services import demo as demo_service
+from arret.store.db import database_url, migrate
+
+
+class ArretGroup(TyperGroup):
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except ArretError as error:
+            typer.echo(f"arret: {error.diagnostics()}", err=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=ArretGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Arrêt: legal DNS blocking orders, from the authority to every addressed resolver.",
+)
+app.add_typer(operators.app, name="operator")
+app.add_typer(orders.app, name="order")
+app.add_typer(allow.app, name="allow")
+app.command("policy")(policy.policy)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="URL",
+            help="Database URL (default: env ARRET_DB, else sqlite:///arret.db in the "
+            "current folder).",
+        ),
+    ] = None,
+) -> None:
+    """Arrêt: legal DNS blocking orders, from the authority to every addressed resolver."""
+    existing = ctx.find_object(Env)
+    if existing is None:
+        ctx.obj = Env(database_url(db))
+    elif db is not None:
+        existing.url = db
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database, or migrate it to this version's schema."""
+    e = env(ctx)
+    before, after = migrate(e.engine)
+    where = e.engine.url.render_as_string(hide_password=True)
+    if before is None:
+        console.print(f"created the Arrêt schema (revision {after}) in {where}", markup=False)
+    elif before != after:
+        console.print(f"migrated {where} from revision {before} to {after}", markup=False)
+    else:
+        console.print(f"{where} is already at revision {after}", markup=False)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    actor: Annotated[str, typer.Option(help="Who records the demo.")] = "demo",
+) -> None:
+    """Load the 2021 case: four ISPs, the Paris court's order n° 21-51823, and a mirror.
+
+    Fictitious names under .example stand for the real sites. Creates the database first
+    if needed; running it twice changes nothing.
+    """
+    e = env(ctx)
+    migrate(e.engine)
+    with e.transaction() as conn:
+        loaded = demo_service.load(conn, e.clock.now(), actor or default_actor())
+    for line in loaded.lines:
+        console.print(line, markup=False)
+
+
+def main() -> None:
+    app()

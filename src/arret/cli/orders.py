@@ -1,0 +1,266 @@
+"""`arret order …`: register, amend, lift, list and show blocking orders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from arret.cli import render
+from arret.cli.context import env
+from arret.cli.options import At, Actor, Json, actor_of, instant
+from arret.cli.output import console, print_fields, print_json, print_table
+from arret.domain.instants import parse_date, parse_duration, parse_instant
+from arret.domain.lifecycle import OrderDraft
+from arret.domain.model import Action, Scope, Status, TargetSpec
+from arret.errors import ArretError, InvalidName, InvalidTargets
+from arret.services import registry
+from arret.store import registry as store
+
+app = typer.Typer(no_args_is_help=True, help="Blocking orders: register, amend, lift, read.")
+
+_SCOPES = {s.value: s for s in Scope}
+_ACTIONS = {a.value: a for a in Action}
+
+
+def read_targets_file(path: Path, scope: Scope) -> list[TargetSpec]:
+    """One target per line: `NAME [exact|subtree] [nxdomain|nodata|notice]`; `#` comments."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArretError(f"cannot read the targets file {str(path)!r}: {exc}") from None
+    specs, problems = [], []
+    for number, raw in enumerate(text.splitlines(), 1):
+        words = raw.split("#", 1)[0].split()
+        if not words:
+            continue
+        line_scope, action, unknown = scope, None, []
+        for word in words[1:]:
+            if word.lower() in _SCOPES:
+                line_scope = _SCOPES[word.lower()]
+            elif word.lower() in _ACTIONS:
+                action = _ACTIONS[word.lower()]
+            else:
+                unknown.append(word)
+        if unknown:
+            problems.append(InvalidName(
+                f"{path}:{number}: {raw.strip()}",
+                f"unknown word(s) {' '.join(unknown)!r}; a line is NAME "
+                "[exact|subtree] [nxdomain|nodata|notice]",
+            ))
+            continue
+        specs.append(TargetSpec(words[0], line_scope, action))
+    if problems:
+        raise InvalidTargets(problems)
+    return specs
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    targets: Annotated[
+        list[str] | None, typer.Argument(metavar="TARGET...", help="Names to block.")
+    ] = None,
+    reference: Annotated[str, typer.Option(help="The case number.")] = "",
+    authority: Annotated[str, typer.Option(metavar="WHO", help="Who decided.")] = "",
+    requester: Annotated[str, typer.Option(metavar="WHO", help="Who asked for it.")] = "",
+    decided: Annotated[str, typer.Option(metavar="DATE", help="Date of the decision.")] = "",
+    effective: Annotated[
+        str | None, typer.Option(metavar="DATETIME", help="Takes effect at (default: now).")
+    ] = None,
+    expires: Annotated[str | None, typer.Option(metavar="DATETIME", help="Ends at.")] = None,
+    duration: Annotated[
+        str | None, typer.Option(metavar="18mo|90d", help="Ends this long after it takes effect.")
+    ] = None,
+    operator: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="An addressed operator.")
+    ] = None,
+    all_operators: Annotated[
+        bool, typer.Option(help="Address every operator, including those added later.")
+    ] = False,
+    action: Annotated[Action, typer.Option(case_sensitive=False)] = Action.NXDOMAIN,
+    exact: Annotated[
+        bool, typer.Option(help="Block only the names given, not the names below them.")
+    ] = False,
+    confidential: Annotated[
+        bool, typer.Option(help="Show the names in public only as counts.")
+    ] = False,
+    notice: Annotated[str, typer.Option(metavar="TEXT", help="Shown to blocked users.")] = "",
+    basis: Annotated[str, typer.Option(metavar="TEXT", help="The legal basis.")] = "",
+    targets_file: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="One target per line: NAME [exact|subtree] [ACTION]."),
+    ] = None,
+    actor: Actor = None,
+) -> None:
+    """Register an order; prints its id. Refused whole if anything in it is wrong."""
+    e = env(ctx)
+    scope = Scope.EXACT if exact else Scope.SUBTREE
+    specs = [TargetSpec(t, scope) for t in targets or []]
+    if targets_file is not None:
+        specs += read_targets_file(targets_file, scope)
+    missing = [flag for flag, value in
+               (("--reference", reference), ("--authority", authority), ("--decided", decided))
+               if not value]
+    if missing:
+        raise ArretError(f"missing {', '.join(missing)}; see: arret order add --help")
+    draft = OrderDraft(
+        reference=reference,
+        authority=authority,
+        decided_on=parse_date(decided),
+        targets=tuple(specs),
+        operators=tuple(operator or []),
+        all_operators=all_operators,
+        effective_at=parse_instant(effective) if effective else None,
+        expires_at=parse_instant(expires) if expires else None,
+        duration=parse_duration(duration) if duration else None,
+        requester=requester,
+        legal_basis=basis,
+        action=action,
+        confidential=confidential,
+        notice=notice,
+    )
+    with e.transaction() as conn:
+        order = registry.register_order(conn, draft, e.clock.now(), actor_of(actor))
+    typer.echo(order.id)
+
+
+@app.command("amend")
+def amend(
+    ctx: typer.Context,
+    order_id: Annotated[int, typer.Argument(metavar="ID")],
+    add: Annotated[
+        list[str] | None, typer.Option("--add", metavar="TARGET", help="A name to add (mirror).")
+    ] = None,
+    remove: Annotated[
+        list[str] | None, typer.Option("--remove", metavar="TARGET", help="A name to remove.")
+    ] = None,
+    expires: Annotated[
+        str | None, typer.Option(metavar="DATETIME", help="The new expiry.")
+    ] = None,
+    exact: Annotated[bool, typer.Option(help="Added names are blocked exactly.")] = False,
+    at: Annotated[
+        str | None,
+        typer.Option(metavar="DATETIME", help="When the amendment takes effect (default: now)."),
+    ] = None,
+    actor: Actor = None,
+) -> None:
+    """Amend an order: add mirror sites, remove names, change the expiry — each dated."""
+    e = env(ctx)
+    scope = Scope.EXACT if exact else Scope.SUBTREE
+    with e.transaction() as conn:
+        order = registry.amend_order(
+            conn,
+            order_id,
+            e.clock.now(),
+            actor_of(actor),
+            add=[TargetSpec(t, scope) for t in add or []],
+            remove=remove or [],
+            expires_at=parse_instant(expires) if expires else None,
+            at=parse_instant(at) if at else None,
+        )
+    console.print(f"order {order.id} amended", markup=False)
+
+
+@app.command("lift")
+def lift(
+    ctx: typer.Context,
+    order_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str, typer.Option(help="Why the order is lifted (public).")],
+    at: Annotated[
+        str | None, typer.Option(metavar="DATETIME", help="When it is lifted (default: now).")
+    ] = None,
+    actor: Actor = None,
+) -> None:
+    """Lift an order before its expiry."""
+    e = env(ctx)
+    with e.transaction() as conn:
+        order = registry.lift_order(
+            conn, order_id, e.clock.now(), actor_of(actor), reason,
+            parse_instant(at) if at else None,
+        )
+    console.print(f"order {order.id} lifted at {render.when(order.lifted_at)}", markup=False)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    at: At = None,
+    status: Annotated[Status | None, typer.Option(case_sensitive=False)] = None,
+    operator: Annotated[str | None, typer.Option(metavar="NAME")] = None,
+    json: Json = False,
+) -> None:
+    """List orders with their status at --at."""
+    e = env(ctx)
+    when = instant(at, e.clock)
+    with e.transaction() as conn:
+        if operator is not None:
+            store.get_operator(conn, operator)
+        found = [o for o in store.list_orders(conn, operator) if o.registered_at <= when]
+        counts = store.present_target_counts(conn, when)
+    if status is not None:
+        found = [o for o in found if o.status_at(when) is status]
+    summaries = [render.order_summary(o, when, counts.get(o.id, 0)) for o in found]
+    if json:
+        print_json(summaries)
+        return
+    rows = [
+        (s["id"], s["reference"], s["authority"], s["status"], s["effective_at"],
+         s["lifted_at"] or s["expires_at"],
+         s["operators"] if isinstance(s["operators"], str) else " ".join(s["operators"]),
+         s["names"])
+        for s in summaries
+    ]
+    print_table(f"orders at {render.when(when)}",
+                ["id", "reference", "authority", "status", "effective", "ends", "operators",
+                 "names"], rows)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    order_id: Annotated[int, typer.Argument(metavar="ID")],
+    at: At = None,
+    json: Json = False,
+) -> None:
+    """Show an order: its terms, its targets with their dates, and its full history."""
+    e = env(ctx)
+    when = instant(at, e.clock)
+    with e.transaction() as conn:
+        order = store.load_order(conn, order_id)
+        events = store.history(conn, order_id)
+    summary = render.order_summary(order, when, len(order.targets_at(when)))
+    targets = [render.target(order, t) for t in order.targets]
+    history = [render.history_entry(seq, rec, ev) for seq, rec, ev in events]
+    if json:
+        print_json(summary | {"targets": targets, "history": history})
+        return
+    print_fields([(k.replace("_", " "), (" ".join(v) if isinstance(v, list) else v))
+                  for k, v in summary.items()])
+    print_table("targets", ["name", "scope", "action", "added", "removed"],
+                [(t["name"], t["scope"], t["action"], t["added_at"], t["removed_at"])
+                 for t in targets])
+    print_table("history", ["#", "at", "event", "by", "recorded", "detail"],
+                [(h["seq"], h["at"], h["kind"], h["actor"], h["recorded_at"], _detail(h))
+                 for h in history])
+
+
+def _detail(entry: dict[str, object]) -> str:
+    kind = entry["kind"]
+    if kind == "order.registered":
+        targets = entry["targets"]
+        assert isinstance(targets, list)
+        return f"{len(targets)} target(s); ends {entry['expires_at']}"
+    if kind == "order.amended":
+        parts = []
+        added, removed = entry["added"], entry["removed"]
+        assert isinstance(added, list) and isinstance(removed, list)
+        if added:
+            parts.append("added " + " ".join(t["name"] for t in added))
+        if removed:
+            parts.append("removed " + " ".join(removed))
+        if entry["expires_at"]:
+            parts.append(f"expiry now {entry['expires_at']}")
+        return "; ".join(parts)
+    return f"reason: {entry.get('reason', '')}"

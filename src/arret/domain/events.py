@@ -1,0 +1,163 @@
+"""The immutable history of the registry (SPEC §2 "Event").
+
+Each event carries `at`, the instant from which it takes effect in the registry's
+history, and its `actor`. The state of an order at any instant is the fold of its
+events with `at` up to that instant (`arret.domain.lifecycle.apply`), and events of one
+order never go back in time, so folding them in the order they were recorded is the
+same as folding them in time order.
+
+`to_payload`/`from_payload` give each event one canonical JSON shape: it is what the
+store keeps and what the transparency log will hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from arret.domain.instants import format_instant, parse_instant
+from arret.domain.model import Action, OrderTerms, Scope, TargetSpec
+
+
+@dataclass(frozen=True)
+class OrderRegistered:
+    order_id: int
+    at: datetime
+    actor: str
+    terms: OrderTerms
+    targets: tuple[TargetSpec, ...]
+
+
+@dataclass(frozen=True)
+class OrderAmended:
+    """Mirror sites added, targets removed, and/or the expiry moved, at one instant."""
+
+    order_id: int
+    at: datetime
+    actor: str
+    added: tuple[TargetSpec, ...] = ()
+    removed: tuple[str, ...] = ()
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OrderLifted:
+    order_id: int
+    at: datetime
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OperatorAdded:
+    name: str
+    at: datetime
+    actor: str
+    notify: tuple[str, ...] = ()
+    probe: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NameAllowed:
+    name: str
+    at: datetime
+    actor: str
+    reason: str
+
+
+OrderEvent = OrderRegistered | OrderAmended | OrderLifted
+Event = OrderEvent | OperatorAdded | NameAllowed
+
+KIND: dict[type[Any], str] = {
+    OrderRegistered: "order.registered",
+    OrderAmended: "order.amended",
+    OrderLifted: "order.lifted",
+    OperatorAdded: "operator.added",
+    NameAllowed: "allow.added",
+}
+
+
+def kind_of(event: Event) -> str:
+    return KIND[type(event)]
+
+
+def _target_payload(t: TargetSpec) -> dict[str, Any]:
+    return {"name": t.name, "scope": t.scope.value, "action": t.action.value if t.action else None}
+
+
+def _target_from(d: dict[str, Any]) -> TargetSpec:
+    return TargetSpec(d["name"], Scope(d["scope"]), Action(d["action"]) if d["action"] else None)
+
+
+def to_payload(event: Event) -> dict[str, Any]:
+    """The canonical JSON-ready form of an event (keys sorted when serialised)."""
+    base: dict[str, Any] = {
+        "kind": kind_of(event),
+        "at": format_instant(event.at),
+        "actor": event.actor,
+    }
+    match event:
+        case OrderRegistered(order_id=oid, terms=terms, targets=targets):
+            base |= {
+                "order_id": oid,
+                "reference": terms.reference,
+                "authority": terms.authority,
+                "requester": terms.requester,
+                "legal_basis": terms.legal_basis,
+                "decided_on": terms.decided_on.isoformat(),
+                "effective_at": format_instant(terms.effective_at),
+                "expires_at": format_instant(terms.expires_at),
+                "operators": sorted(terms.operators),
+                "all_operators": terms.all_operators,
+                "action": terms.action.value,
+                "confidential": terms.confidential,
+                "notice": terms.notice,
+                "targets": [_target_payload(t) for t in targets],
+            }
+        case OrderAmended(order_id=oid, added=added, removed=removed, expires_at=expires):
+            base |= {
+                "order_id": oid,
+                "added": [_target_payload(t) for t in added],
+                "removed": list(removed),
+                "expires_at": format_instant(expires) if expires else None,
+            }
+        case OrderLifted(order_id=oid, reason=reason):
+            base |= {"order_id": oid, "reason": reason}
+        case OperatorAdded(name=name, notify=notify, probe=probe):
+            base |= {"name": name, "notify": list(notify), "probe": list(probe)}
+        case NameAllowed(name=name, reason=reason):
+            base |= {"name": name, "reason": reason}
+    return base
+
+
+def from_payload(p: dict[str, Any]) -> Event:
+    at, actor, kind = parse_instant(p["at"]), p["actor"], p["kind"]
+    if kind == "order.registered":
+        terms = OrderTerms(
+            reference=p["reference"],
+            authority=p["authority"],
+            requester=p["requester"],
+            legal_basis=p["legal_basis"],
+            decided_on=date.fromisoformat(p["decided_on"]),
+            effective_at=parse_instant(p["effective_at"]),
+            expires_at=parse_instant(p["expires_at"]),
+            operators=frozenset(p["operators"]),
+            all_operators=p["all_operators"],
+            action=Action(p["action"]),
+            confidential=p["confidential"],
+            notice=p["notice"],
+        )
+        targets = tuple(_target_from(t) for t in p["targets"])
+        return OrderRegistered(p["order_id"], at, actor, terms, targets)
+    if kind == "order.amended":
+        expires = parse_instant(p["expires_at"]) if p["expires_at"] else None
+        added = tuple(_target_from(t) for t in p["added"])
+        return OrderAmended(p["order_id"], at, actor, added, tuple(p["removed"]), expires)
+    if kind == "order.lifted":
+        return OrderLifted(p["order_id"], at, actor, p["reason"])
+    if kind == "operator.added":
+        return OperatorAdded(p["name"], at, actor, tuple(p["notify"]), tuple(p["probe"]))
+    if kind == "allow.added":
+        return NameAllowed(p["name"], at, actor, p["reason"])
+    raise ValueError(f"unknown event kind {kind!r}")

@@ -1,0 +1,211 @@
+"""How an order is born, changes and ends: the registry's rules, as pure functions.
+
+`plan_*` functions check a requested change against the order as it stands and return
+the event to record, or raise `InvalidOrder` listing *every* reason it is refused.
+`apply` folds an event into the order's state. Names in targets are already valid
+A-labels here (see `arret.domain.names`); what is checked is the law of the order:
+
+- an order has an end, after its start (SPEC §2: an order without an end is refused);
+- history is never rewritten: a change may not be dated before the order's last change,
+  and an order that has ended (expired or lifted) is not changed again — a new order is
+  registered instead;
+- a new expiry must lie after the instant of the amendment (ending an order now is a
+  lift, with its reason on record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from arret.domain.events import OrderAmended, OrderEvent, OrderLifted, OrderRegistered
+from arret.domain.instants import Duration, format_instant
+from arret.domain.model import Action, Order, OrderTerms, Status, Target, TargetSpec
+from arret.errors import InvalidOrder
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    """An order as submitted by an authority, before the registry accepts it."""
+
+    reference: str
+    authority: str
+    decided_on: date
+    targets: tuple[TargetSpec, ...]
+    operators: tuple[str, ...] = ()
+    all_operators: bool = False
+    #: None: the instant of registration ("without delay").
+    effective_at: datetime | None = None
+    expires_at: datetime | None = None
+    duration: Duration | None = None
+    requester: str = ""
+    legal_basis: str = ""
+    action: Action = Action.NXDOMAIN
+    confidential: bool = False
+    notice: str = ""
+
+
+def _operator_reasons(draft: OrderDraft, known: Collection[str]) -> list[str]:
+    if draft.all_operators and draft.operators:
+        return ["address either named operators (--operator) or --all-operators, not both"]
+    if not draft.all_operators and not draft.operators:
+        return ["address at least one operator (--operator NAME) or every one (--all-operators)"]
+    listing = ", ".join(sorted(known)) or "none yet"
+    return [
+        f"unknown operator {name!r} (known: {listing}); add it first: arret operator add {name}"
+        for name in dict.fromkeys(draft.operators)
+        if name not in known
+    ]
+
+
+def plan_registration(
+    draft: OrderDraft, now: datetime, known_operators: Collection[str], actor: str
+) -> OrderRegistered:
+    """Check a draft and return its registration event (order id 0: the store assigns it)."""
+    reasons: list[str] = []
+    if not draft.reference.strip():
+        reasons.append("a reference (the case number) is required")
+    if not draft.authority.strip():
+        reasons.append("the issuing authority is required")
+    effective = draft.effective_at or now
+    expires: datetime | None = None
+    if draft.expires_at is not None and draft.duration is not None:
+        reasons.append("give either an expiry (--expires) or a duration (--duration), not both")
+    elif draft.expires_at is not None:
+        expires = draft.expires_at
+    elif draft.duration is not None:
+        expires = draft.duration.after(effective)
+    else:
+        reasons.append(
+            "an order without an end is refused: give --expires DATETIME or --duration (e.g. 18mo)"
+        )
+    if expires is not None and expires <= effective:
+        reasons.append(
+            f"the order would end ({format_instant(expires)}) at or before it takes effect "
+            f"({format_instant(effective)})"
+        )
+    if draft.decided_on > effective.date():
+        reasons.append(
+            f"the order would take effect ({format_instant(effective)}) before it was decided "
+            f"({draft.decided_on.isoformat()})"
+        )
+    reasons += _operator_reasons(draft, known_operators)
+    if not draft.targets:
+        reasons.append("an order needs at least one target name")
+    if reasons or expires is None:
+        raise InvalidOrder(reasons)
+    terms = OrderTerms(
+        reference=draft.reference.strip(),
+        authority=draft.authority.strip(),
+        decided_on=draft.decided_on,
+        effective_at=effective,
+        expires_at=expires,
+        operators=frozenset(draft.operators),
+        all_operators=draft.all_operators,
+        requester=draft.requester.strip(),
+        legal_basis=draft.legal_basis,
+        action=draft.action,
+        confidential=draft.confidential,
+        notice=draft.notice,
+    )
+    return OrderRegistered(0, min(now, effective), actor, terms, draft.targets)
+
+
+def _timing_reasons(order: Order, at: datetime, verb: str) -> list[str]:
+    if at < order.last_changed_at:
+        return [
+            f"a {verb} cannot be dated ({format_instant(at)}) before order {order.id}'s last "
+            f"change ({format_instant(order.last_changed_at)}): its history is not rewritten"
+        ]
+    status = order.status_at(at)
+    if status is Status.LIFTED:
+        assert order.lifted_at is not None
+        return [f"order {order.id} was lifted at {format_instant(order.lifted_at)}; "
+                "register a new order instead"]
+    if status is Status.EXPIRED:
+        return [f"order {order.id} expired at {format_instant(order.expires_at)}; "
+                "register a new order instead"]
+    return []
+
+
+def plan_amendment(
+    order: Order,
+    at: datetime,
+    actor: str,
+    added: Sequence[TargetSpec] = (),
+    removed: Sequence[str] = (),
+    expires_at: datetime | None = None,
+) -> OrderAmended:
+    if not added and not removed and expires_at is None:
+        raise InvalidOrder(["nothing to amend: give --add, --remove or --expires"],
+                           f"amendment of order {order.id} refused")
+    reasons = _timing_reasons(order, at, "amendment")
+    current = {t.name for t in order.current_targets()}
+    added_names = [t.name for t in added]
+    reasons += [f"{n!r} is already a target of order {order.id}" for n in added_names
+                if n in current]
+    reasons += [f"{n!r} is not a target of order {order.id}" for n in removed if n not in current]
+    reasons += [f"{n!r} is both added and removed" for n in set(added_names) & set(removed)]
+    if not added and current and current <= set(removed):
+        reasons.append(f"removing every target would leave order {order.id} empty; lift it instead")
+    if expires_at is not None:
+        if expires_at <= at:
+            reasons.append(
+                f"the new expiry ({format_instant(expires_at)}) is not after the amendment "
+                f"({format_instant(at)}); to end the order now, lift it with a reason"
+            )
+        elif expires_at <= order.effective_at:
+            reasons.append(
+                f"the new expiry ({format_instant(expires_at)}) is not after the order takes "
+                f"effect ({format_instant(order.effective_at)})"
+            )
+    if reasons:
+        raise InvalidOrder(reasons, f"amendment of order {order.id} refused")
+    return OrderAmended(order.id, at, actor, tuple(added), tuple(removed), expires_at)
+
+
+def plan_lift(order: Order, at: datetime, actor: str, reason: str) -> OrderLifted:
+    reasons = _timing_reasons(order, at, "lift")
+    if not reason.strip():
+        reasons.append("a lift needs a reason (--reason), kept on the public record")
+    if reasons:
+        raise InvalidOrder(reasons, f"lift of order {order.id} refused")
+    return OrderLifted(order.id, at, actor, reason.strip())
+
+
+def apply(order: Order | None, event: OrderEvent) -> Order:
+    """The order after `event` (None before its registration)."""
+    if isinstance(event, OrderRegistered):
+        if order is not None:
+            raise ValueError(f"order {event.order_id} is registered twice")
+        targets = tuple(Target(t.name, t.scope, t.action, event.at) for t in event.targets)
+        return Order(
+            id=event.order_id,
+            terms=event.terms,
+            registered_at=event.at,
+            targets=targets,
+            last_changed_at=event.at,
+        )
+    if order is None:
+        raise ValueError(f"order {event.order_id} is changed before it is registered")
+    if isinstance(event, OrderAmended):
+        removed = set(event.removed)
+        kept = tuple(
+            replace(t, removed_at=event.at) if t.removed_at is None and t.name in removed else t
+            for t in order.targets
+        )
+        new = tuple(Target(t.name, t.scope, t.action, event.at) for t in event.added)
+        terms = order.terms
+        if event.expires_at is not None:
+            terms = replace(terms, expires_at=event.expires_at)
+        return replace(order, terms=terms, targets=kept + new, last_changed_at=event.at)
+    return replace(order, lifted_at=event.at, lift_reason=event.reason, last_changed_at=event.at)
+
+
+def fold(events: Sequence[OrderEvent]) -> dict[int, Order]:
+    """Every order's state after `events` (in recorded order)."""
+    orders: dict[int, Order] = {}
+    for event in events:
+        orders[event.order_id] = apply(orders.get(event.order_id), event)
+    return orders

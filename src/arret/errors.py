@@ -1,0 +1,76 @@
+"""One root for every error Arrêt reports to a user.
+
+Each error carries *every* reason it has (all the bad targets, not the first), and
+`diagnostics()` renders them for a human. The CLI translates these into a message and a
+non-zero exit status in exactly one place (`arret.cli.main`); later the API will turn
+them into its one JSON error shape, and the DNS side into rcodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class ArretError(Exception):
+    """Root of every error meant for a user. `reasons` lists each problem found."""
+
+    #: Process exit status the CLI uses for this class of error.
+    exit_code = 1
+
+    def __init__(self, summary: str, reasons: Sequence[str] = ()) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.reasons: tuple[str, ...] = tuple(reasons)
+
+    def diagnostics(self) -> str:
+        if not self.reasons:
+            return self.summary
+        return "\n".join([self.summary, *(f"  - {r}" for r in self.reasons)])
+
+
+class InvalidName(ArretError):
+    """A name that cannot be a target (or allow-list entry); `name` is the input as typed."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name!r}: {reason}", [])
+        self.name = name
+        self.reason = reason
+
+
+class InvalidTargets(ArretError):
+    """One or more targets of a command are bad; nothing was registered."""
+
+    def __init__(self, problems: Sequence[InvalidName]) -> None:
+        n = len(problems)
+        super().__init__(
+            f"{n} bad target{'s' if n != 1 else ''}; nothing was registered",
+            [p.summary for p in problems],
+        )
+        self.problems = tuple(problems)
+
+
+class InvalidOrder(ArretError):
+    """An order (or an amendment, or a lift) that the law of the registry refuses."""
+
+    def __init__(self, reasons: Sequence[str], summary: str = "order refused") -> None:
+        super().__init__(f"{summary}; nothing was registered", reasons)
+
+
+class InvalidTime(ArretError):
+    """A date, instant or duration that cannot be read."""
+
+
+class InvalidOperator(ArretError):
+    """An operator definition that is refused."""
+
+
+class NotFound(ArretError):
+    """An order, operator or other record that does not exist."""
+
+    exit_code = 3
+
+
+class DatabaseNotReady(ArretError):
+    """The database is missing its schema or needs a migration."""
+
+    exit_code = 4

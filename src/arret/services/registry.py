@@ -1,0 +1,140 @@
+"""The registry's use cases: check the input, plan the event, write it — inside the
+caller's transaction, so that each command is entirely done or not at all.
+
+Names arrive as typed by a person; they are normalised and checked here against the
+allow-list as it stands, so that every bad name of a command is reported together with
+every other reason the command is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from arret.domain import lifecycle, names
+from arret.domain.events import NameAllowed, OperatorAdded
+from arret.domain.model import AllowEntry, Operator, Order, TargetSpec
+from arret.domain.operators import check_endpoints, check_operator_name
+from arret.domain.policy import Policy, allowed_at, compile_policy
+from arret.errors import InvalidName, InvalidOrder, InvalidTargets
+from arret.store import registry as store
+
+
+def _checked_targets(
+    specs: Sequence[TargetSpec], allowed: frozenset[str]
+) -> tuple[tuple[TargetSpec, ...], InvalidTargets | None]:
+    try:
+        checked = names.check_targets([t.name for t in specs], allowed)
+    except InvalidTargets as bad:
+        return (), bad
+    return tuple(replace(t, name=n) for t, n in zip(specs, checked, strict=True)), None
+
+
+def _refuse(bad_targets: InvalidTargets | None, other: InvalidOrder | None) -> None:
+    """Raise one error carrying every reason: the bad targets, then the rest."""
+    if bad_targets is not None and other is None:
+        raise bad_targets
+    if other is not None:
+        extra = list(bad_targets.reasons) if bad_targets else []
+        raise InvalidOrder(extra + list(other.reasons), other.summary.split(";")[0])
+
+
+def current_allowed(conn: Connection, at: datetime) -> frozenset[str]:
+    return allowed_at(store.allow_entries(conn), at)
+
+
+def register_order(
+    conn: Connection, draft: lifecycle.OrderDraft, now: datetime, actor: str
+) -> Order:
+    specs, bad = _checked_targets(draft.targets, current_allowed(conn, now))
+    try:
+        event = lifecycle.plan_registration(
+            replace(draft, targets=specs or draft.targets), now, store.operator_names(conn), actor
+        )
+    except InvalidOrder as refused:
+        _refuse(bad, refused)
+        raise
+    _refuse(bad, None)
+    order_id = store.insert_order(conn, event, now)
+    return store.load_order(conn, order_id)
+
+
+def amend_order(
+    conn: Connection,
+    order_id: int,
+    now: datetime,
+    actor: str,
+    add: Sequence[TargetSpec] = (),
+    remove: Sequence[str] = (),
+    expires_at: datetime | None = None,
+    at: datetime | None = None,
+) -> Order:
+    order = store.load_order(conn, order_id)
+    when = at or now
+    added, bad = _checked_targets(add, current_allowed(conn, when))
+    removed: list[str] = []
+    problems = list(bad.problems) if bad else []
+    for text in remove:
+        # A name to remove only has to be well formed: it may be on the allow-list now.
+        try:
+            removed.append(names.normalize(text))
+        except InvalidName as exc:
+            problems.append(exc)
+    bad = InvalidTargets(problems) if problems else None
+    try:
+        event = lifecycle.plan_amendment(
+            order, when, actor, added or add, removed, expires_at
+        )
+    except InvalidOrder as refused:
+        _refuse(bad, refused)
+        raise
+    _refuse(bad, None)
+    store.save_amendment(conn, event, now)
+    return store.load_order(conn, order_id)
+
+
+def lift_order(
+    conn: Connection, order_id: int, now: datetime, actor: str, reason: str,
+    at: datetime | None = None,
+) -> Order:
+    order = store.load_order(conn, order_id)
+    event = lifecycle.plan_lift(order, at or now, actor, reason)
+    store.save_lift(conn, event, now)
+    return store.load_order(conn, order_id)
+
+
+def add_operator(
+    conn: Connection,
+    name: str,
+    now: datetime,
+    actor: str,
+    notify: Sequence[str] = (),
+    probe: Sequence[str] = (),
+) -> Operator:
+    event = OperatorAdded(
+        check_operator_name(name), now, actor, check_endpoints(notify), check_endpoints(probe)
+    )
+    return store.add_operator(conn, event, now)
+
+
+def allow_name(conn: Connection, name: str, reason: str, now: datetime, actor: str) -> AllowEntry:
+    normalized = names.normalize(name)
+    if names.is_public_suffix(normalized):
+        raise InvalidName(
+            name,
+            "a public suffix: it is never blocked anyway, and allowing it would shield every "
+            "site under it; allow the specific site's name instead",
+        )
+    if not reason.strip():
+        raise InvalidOrder(["an allow-list entry needs a reason (--reason)"], "allow refused")
+    return store.add_allow(conn, NameAllowed(normalized, now, actor, reason.strip()), now)
+
+
+def policy_for(conn: Connection, operator: str, at: datetime) -> Policy:
+    """The answer to "which names must `operator` block at `at`?", from the database."""
+    store.get_operator(conn, operator)
+    covering = store.covering_rows(conn, operator, at)
+    return compile_policy(operator, at, covering, current_allowed(conn, at))

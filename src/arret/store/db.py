@@ -1,0 +1,98 @@
+"""Opening the database, and bringing its schema to the current migration.
+
+The default database is the SQLite file `arret.db` in the current folder; `--db URL` or
+`ARRET_DB` choose another (PostgreSQL in production: `postgresql+psycopg://…`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from arret.errors import DatabaseNotReady
+
+DEFAULT_URL = "sqlite:///arret.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def database_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get("ARRET_DB") or DEFAULT_URL
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for `url`; a bare `postgresql://` URL is given the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseNotReady(
+            f"{url!r} is not a database URL; write e.g. sqlite:///arret.db or "
+            "postgresql+psycopg://user@host/dbname"
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # Referential integrity is off by default in SQLite; WAL lets readers (the feed
+    # server, later) read while a writer registers an order.
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise DatabaseNotReady(f"cannot open the database {engine.url!r}: {exc.orig}") from None
+
+
+def migrate(engine: Engine) -> tuple[str | None, str | None]:
+    """Create or migrate the schema to the newest revision; returns (before, after)."""
+    before = current_revision(engine)
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+    return before, head_revision()
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is missing or older than this code."""
+    current, head = current_revision(engine), head_revision()
+    if current is None:
+        raise DatabaseNotReady(
+            f"the database {engine.url.render_as_string(hide_password=True)} has no Arrêt "
+            "schema; create it with: arret init"
+        )
+    if current != head:
+        raise DatabaseNotReady(
+            f"the database schema is at revision {current}, this Arrêt needs {head}; "
+            "migrate it with: arret init"
+        )

@@ -1,0 +1,303 @@
+"""Reading and writing the registry's rows. Every function works inside the caller's
+transaction (it never commits): a command is all of its writes or none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, or_, select, update
+
+from arret.domain.events import (
+    Event,
+    NameAllowed,
+    OperatorAdded,
+    OrderAmended,
+    OrderLifted,
+    OrderRegistered,
+    from_payload,
+    kind_of,
+    to_payload,
+)
+from arret.domain.model import Action, AllowEntry, Operator, Order, OrderTerms, Scope, Target
+from arret.domain.policy import Covering
+from arret.errors import InvalidOperator, NotFound
+from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
+
+_SCOPES = {s.value: s for s in Scope}
+_ACTIONS = {a.value: a for a in Action}
+
+
+def record_event(conn: Connection, event: Event, recorded_at: datetime) -> int:
+    """Append `event` to the history; returns its sequence number."""
+    order_id = getattr(event, "order_id", None)
+    result = conn.execute(
+        events.insert().values(
+            kind=kind_of(event),
+            order_id=order_id,
+            at=event.at,
+            recorded_at=recorded_at,
+            actor=event.actor,
+            payload=to_payload(event),
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def history(conn: Connection, order_id: int | None = None) -> list[tuple[int, datetime, Event]]:
+    """(sequence, recorded_at, event) in recorded order, for one order or for everything."""
+    query = select(events.c.id, events.c.recorded_at, events.c.payload).order_by(events.c.id)
+    if order_id is not None:
+        query = query.where(events.c.order_id == order_id)
+    return [(r.id, r.recorded_at, from_payload(r.payload)) for r in conn.execute(query)]
+
+
+# --- operators ------------------------------------------------------------------------
+
+
+def _operator(row: RowMapping) -> Operator:
+    return Operator(row["name"], row["added_at"], tuple(row["notify"]), tuple(row["probe"]))
+
+
+def add_operator(conn: Connection, event: OperatorAdded, recorded_at: datetime) -> Operator:
+    if conn.scalar(select(operators.c.id).where(operators.c.name == event.name)) is not None:
+        raise InvalidOperator(f"operator {event.name!r} already exists; nothing was changed")
+    conn.execute(
+        operators.insert().values(
+            name=event.name, added_at=event.at, notify=list(event.notify), probe=list(event.probe)
+        )
+    )
+    record_event(conn, event, recorded_at)
+    return Operator(event.name, event.at, event.notify, event.probe)
+
+
+def list_operators(conn: Connection) -> list[Operator]:
+    rows = conn.execute(select(operators).order_by(operators.c.name)).mappings()
+    return [_operator(r) for r in rows]
+
+
+def get_operator(conn: Connection, name: str) -> Operator:
+    row = conn.execute(select(operators).where(operators.c.name == name)).mappings().first()
+    if row is None:
+        known = ", ".join(o.name for o in list_operators(conn)) or "none yet"
+        raise NotFound(f"no operator named {name!r} (known: {known})")
+    return _operator(row)
+
+
+def operator_names(conn: Connection) -> set[str]:
+    return set(conn.scalars(select(operators.c.name)))
+
+
+# --- orders ---------------------------------------------------------------------------
+
+
+def _target_rows(order_id: int, specs: Iterable[Any], at: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            "order_id": order_id,
+            "name": t.name,
+            "scope": t.scope.value,
+            "action": t.action.value if t.action else None,
+            "added_at": at,
+            "removed_at": None,
+        }
+        for t in specs
+    ]
+
+
+def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime) -> int:
+    """Write a registration (its event and its projection); returns the new order's id."""
+    terms = event.terms
+    result = conn.execute(
+        orders.insert().values(
+            reference=terms.reference,
+            authority=terms.authority,
+            requester=terms.requester,
+            legal_basis=terms.legal_basis,
+            decided_on=terms.decided_on,
+            effective_at=terms.effective_at,
+            expires_at=terms.expires_at,
+            lifted_at=None,
+            lift_reason="",
+            all_operators=terms.all_operators,
+            action=terms.action.value,
+            confidential=terms.confidential,
+            notice=terms.notice,
+            registered_at=event.at,
+            last_changed_at=event.at,
+        )
+    )
+    key = result.inserted_primary_key
+    assert key is not None
+    order_id = int(key[0])
+    if terms.operators:
+        ids = conn.execute(
+            select(operators.c.id).where(operators.c.name.in_(sorted(terms.operators)))
+        ).scalars()
+        conn.execute(order_operators.insert(), [{"order_id": order_id, "operator_id": i} for i in ids])
+    conn.execute(targets.insert(), _target_rows(order_id, event.targets, event.at))
+    record_event(conn, replace(event, order_id=order_id), recorded_at)
+    return order_id
+
+
+def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime) -> None:
+    if event.removed:
+        conn.execute(
+            update(targets)
+            .where(
+                targets.c.order_id == event.order_id,
+                targets.c.removed_at.is_(None),
+                targets.c.name.in_(event.removed),
+            )
+            .values(removed_at=event.at)
+        )
+    if event.added:
+        conn.execute(targets.insert(), _target_rows(event.order_id, event.added, event.at))
+    values: dict[str, Any] = {"last_changed_at": event.at}
+    if event.expires_at is not None:
+        values["expires_at"] = event.expires_at
+    conn.execute(update(orders).where(orders.c.id == event.order_id).values(**values))
+    record_event(conn, event, recorded_at)
+
+
+def save_lift(conn: Connection, event: OrderLifted, recorded_at: datetime) -> None:
+    conn.execute(
+        update(orders)
+        .where(orders.c.id == event.order_id)
+        .values(lifted_at=event.at, lift_reason=event.reason, last_changed_at=event.at)
+    )
+    record_event(conn, event, recorded_at)
+
+
+def _addressees(conn: Connection, order_ids: Sequence[int] | None) -> dict[int, set[str]]:
+    query = select(order_operators.c.order_id, operators.c.name).join(operators)
+    if order_ids is not None:
+        query = query.where(order_operators.c.order_id.in_(order_ids))
+    found: dict[int, set[str]] = {}
+    for order_id, name in conn.execute(query):
+        found.setdefault(order_id, set()).add(name)
+    return found
+
+
+def _order(row: RowMapping, addressees: set[str], order_targets: tuple[Target, ...]) -> Order:
+    terms = OrderTerms(
+        reference=row["reference"],
+        authority=row["authority"],
+        decided_on=row["decided_on"],
+        effective_at=row["effective_at"],
+        expires_at=row["expires_at"],
+        operators=frozenset(addressees),
+        all_operators=row["all_operators"],
+        requester=row["requester"],
+        legal_basis=row["legal_basis"],
+        action=_ACTIONS[row["action"]],
+        confidential=row["confidential"],
+        notice=row["notice"],
+    )
+    return Order(
+        id=row["id"],
+        terms=terms,
+        registered_at=row["registered_at"],
+        targets=order_targets,
+        lifted_at=row["lifted_at"],
+        lift_reason=row["lift_reason"],
+        last_changed_at=row["last_changed_at"],
+    )
+
+
+def load_order(conn: Connection, order_id: int) -> Order:
+    row = conn.execute(select(orders).where(orders.c.id == order_id)).mappings().first()
+    if row is None:
+        raise NotFound(f"no order with id {order_id}")
+    rows = conn.execute(
+        select(targets).where(targets.c.order_id == order_id).order_by(targets.c.id)
+    ).mappings()
+    order_targets = tuple(
+        Target(
+            r["name"],
+            _SCOPES[r["scope"]],
+            _ACTIONS[r["action"]] if r["action"] else None,
+            r["added_at"],
+            r["removed_at"],
+        )
+        for r in rows
+    )
+    return _order(row, _addressees(conn, [order_id]).get(order_id, set()), order_targets)
+
+
+def list_orders(conn: Connection, operator: str | None = None) -> list[Order]:
+    """Every order (addressed to `operator` if given), *without* targets: use
+    `present_target_counts` for sizes, `load_order` for one order's targets."""
+    query = select(orders).order_by(orders.c.id)
+    if operator is not None:
+        query = query.where(_addressed_to(operator))
+    rows = list(conn.execute(query).mappings())
+    addressees = _addressees(conn, None)
+    return [_order(r, addressees.get(r["id"], set()), ()) for r in rows]
+
+
+def present_target_counts(conn: Connection, at: datetime) -> dict[int, int]:
+    query = (
+        select(targets.c.order_id, func.count())
+        .where(_target_present(at))
+        .group_by(targets.c.order_id)
+    )
+    return {order_id: count for order_id, count in conn.execute(query).tuples()}
+
+
+def _addressed_to(operator: str) -> Any:
+    chosen = (
+        select(order_operators.c.order_id)
+        .join(operators)
+        .where(operators.c.name == operator)
+    )
+    return or_(orders.c.all_operators.is_(True), orders.c.id.in_(chosen))
+
+
+def _target_present(at: datetime) -> Any:
+    return (targets.c.added_at <= at) & or_(targets.c.removed_at.is_(None), targets.c.removed_at > at)
+
+
+def covering_rows(conn: Connection, operator: str, at: datetime) -> Iterator[Covering]:
+    """Every (name, scope, action, order) in force for `operator` at `at`, selected by SQL:
+    orders addressed to it and in force, their targets present. One query, no per-name
+    round trip; `arret.domain.policy.compile_policy` merges the rows."""
+    query = (
+        select(targets.c.name, targets.c.scope, func.coalesce(targets.c.action, orders.c.action),
+               orders.c.id)
+        .select_from(targets.join(orders, targets.c.order_id == orders.c.id))
+        .where(
+            _addressed_to(operator),
+            orders.c.effective_at <= at,
+            orders.c.expires_at > at,
+            or_(orders.c.lifted_at.is_(None), orders.c.lifted_at > at),
+            _target_present(at),
+        )
+    )
+    result = conn.execution_options(yield_per=20_000).execute(query)
+    scopes, actions = _SCOPES, _ACTIONS
+    for name, scope, action, order_id in result.tuples():
+        yield (name, scopes[scope], actions[action], order_id)
+
+
+# --- allow-list -----------------------------------------------------------------------
+
+
+def allow_entries(conn: Connection) -> list[AllowEntry]:
+    rows = conn.execute(select(allow_list).order_by(allow_list.c.name)).mappings()
+    return [AllowEntry(r["name"], r["reason"], r["added_at"]) for r in rows]
+
+
+def add_allow(conn: Connection, event: NameAllowed, recorded_at: datetime) -> AllowEntry:
+    if conn.scalar(select(allow_list.c.id).where(allow_list.c.name == event.name)) is not None:
+        raise InvalidOperator(f"{event.name!r} is already on the allow-list; nothing was changed")
+    conn.execute(
+        allow_list.insert().values(name=event.name, reason=event.reason, added_at=event.at)
+    )
+    record_event(conn, event, recorded_at)
+    return AllowEntry(event.name, event.reason, event.at)

@@ -1,0 +1,140 @@
+"""The registry's tables.
+
+`events` is the history, never updated nor deleted: every other table is a projection
+of it, written in the same transaction, kept so that the questions asked all the time
+(what does operator O block at T?) are answered by indexed SQL rather than by replaying
+history. `tests/integration/test_store.py` checks that the projection equals the fold
+of the events.
+
+Instants are stored in UTC. SQLite has no time zone type: SQLAlchemy stores a fixed-width
+`YYYY-MM-DD HH:MM:SS.ffffff` text there, which compares in time order, so the same SQL
+filters work on SQLite and on PostgreSQL's `timestamptz`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime in Python, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} given to the store; instants are UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+events = Table(
+    "events",
+    metadata,
+    # The sequence number: the order in which events were recorded.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("order_id", Integer, nullable=True, index=True),
+    # When the event takes effect in the registry's history.
+    Column("at", UTCDateTime, nullable=False),
+    # When it was written (the clock of the process that wrote it).
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("payload", JSON, nullable=False),
+)
+
+operators = Table(
+    "operators",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(63), nullable=False, unique=True),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("notify", JSON, nullable=False),
+    Column("probe", JSON, nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(200), nullable=False),
+    Column("authority", String(200), nullable=False),
+    Column("requester", String(200), nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("decided_on", Date, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+    Column("lifted_at", UTCDateTime, nullable=True),
+    Column("lift_reason", Text, nullable=False),
+    Column("all_operators", Boolean, nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("confidential", Boolean, nullable=False),
+    Column("notice", Text, nullable=False),
+    Column("registered_at", UTCDateTime, nullable=False),
+    Column("last_changed_at", UTCDateTime, nullable=False),
+)
+
+order_operators = Table(
+    "order_operators",
+    metadata,
+    Column("order_id", Integer, ForeignKey("orders.id"), primary_key=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), primary_key=True, index=True),
+)
+
+targets = Table(
+    "targets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False),
+    Column("name", String(253), nullable=False, index=True),
+    Column("scope", String(8), nullable=False),
+    Column("action", String(16), nullable=True),
+    Column("added_at", UTCDateTime, nullable=False),
+    Column("removed_at", UTCDateTime, nullable=True),
+    Index(None, "order_id", "removed_at"),
+)
+
+allow_list = Table(
+    "allow_list",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(253), nullable=False, unique=True),
+    Column("reason", Text, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+)

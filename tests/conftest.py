@@ -1,0 +1,43 @@
+"""Shared fixtures: every storage test runs against SQLite and a real PostgreSQL."""
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # makes tests/support importable
+
+import pytest
+from support.postgres import PostgresServer, PostgresUnavailable, is_root, start_server
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session, started on first use.
+
+    ``ARRET_TEST_PG_URL`` names an existing server to use instead. Missing PostgreSQL skips
+    only when we are not root; as root (CI) it is installed, and any failure is an error.
+    """
+    try:
+        server = start_server()
+    except PostgresUnavailable as exc:
+        if is_root():
+            raise
+        pytest.skip(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLAlchemy URL of a fresh, empty database, once per backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'arret.db'}"
+    server: PostgresServer = request.getfixturevalue("pg_cluster")
+    return server.create_database()
