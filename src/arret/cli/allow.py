@@ -8,7 +8,7 @@ import typer
 
 from arret.cli import render
 from arret.cli.context import env
-from arret.cli.options import At, Actor, Json, actor_of, instant
+from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_json, print_table
 from arret.services import registry
 from arret.store import registry as store
@@ -40,5 +40,8 @@ def list_(ctx: typer.Context, at: At = None, json: Json = False) -> None:
     if json:
         print_json([render.allow_entry(a) for a in entries])
         return
-    print_table(None, ["name", "reason", "added"],
-                [(a.name, a.reason, render.when(a.added_at)) for a in entries])
+    print_table(
+        None,
+        ["name", "reason", "added"],
+        [(a.name, a.reason, render.when(a.added_at)) for a in entries],
+    )

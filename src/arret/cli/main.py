@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-
 import typer
 from typer.core import TyperGroup
 

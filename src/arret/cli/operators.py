@@ -8,7 +8,7 @@ import typer
 
 from arret.cli import render
 from arret.cli.context import env
-from arret.cli.options import At, Actor, Json, actor_of, instant
+from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table
 from arret.services import registry
 from arret.store import registry as store
@@ -51,8 +51,9 @@ def list_(ctx: typer.Context, at: At = None, json: Json = False) -> None:
     if json:
         print_json([render.operator(op) for op in ops])
         return
-    rows = [(op.name, render.when(op.added_at), " ".join(op.notify), " ".join(op.probe))
-            for op in ops]
+    rows = [
+        (op.name, render.when(op.added_at), " ".join(op.notify), " ".join(op.probe)) for op in ops
+    ]
     print_table(None, ["operator", "added", "notify", "probe"], rows)
 
 
@@ -67,20 +68,25 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
         in_force = [o.id for o in addressed if o.in_force_at(when)]
         rules = len(registry.policy_for(conn, name, when).rules)
     if json:
-        print_json(render.operator(op) | {
-            "at": render.when(when),
-            "orders": [o.id for o in addressed],
-            "orders_in_force": in_force,
-            "rules": rules,
-        })
+        print_json(
+            render.operator(op)
+            | {
+                "at": render.when(when),
+                "orders": [o.id for o in addressed],
+                "orders_in_force": in_force,
+                "rules": rules,
+            }
+        )
         return
-    print_fields([
-        ("operator", op.name),
-        ("added", render.when(op.added_at)),
-        ("notify", " ".join(op.notify) or "-"),
-        ("probe", " ".join(op.probe) or "-"),
-        ("at", render.when(when)),
-        ("orders addressed", len(addressed)),
-        ("orders in force", " ".join(map(str, in_force)) or "-"),
-        ("rules in policy", rules),
-    ])
+    print_fields(
+        [
+            ("operator", op.name),
+            ("added", render.when(op.added_at)),
+            ("notify", " ".join(op.notify) or "-"),
+            ("probe", " ".join(op.probe) or "-"),
+            ("at", render.when(when)),
+            ("orders addressed", len(addressed)),
+            ("orders in force", " ".join(map(str, in_force)) or "-"),
+            ("rules in policy", rules),
+        ]
+    )

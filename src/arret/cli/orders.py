@@ -9,7 +9,7 @@ import typer
 
 from arret.cli import render
 from arret.cli.context import env
-from arret.cli.options import At, Actor, Json, actor_of, instant
+from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table
 from arret.domain.instants import parse_date, parse_duration, parse_instant
 from arret.domain.lifecycle import OrderDraft
@@ -44,11 +44,13 @@ def read_targets_file(path: Path, scope: Scope) -> list[TargetSpec]:
             else:
                 unknown.append(word)
         if unknown:
-            problems.append(InvalidName(
-                f"{path}:{number}: {raw.strip()}",
-                f"unknown word(s) {' '.join(unknown)!r}; a line is NAME "
-                "[exact|subtree] [nxdomain|nodata|notice]",
-            ))
+            problems.append(
+                InvalidName(
+                    f"{path}:{number}: {raw.strip()}",
+                    f"unknown word(s) {' '.join(unknown)!r}; a line is NAME "
+                    "[exact|subtree] [nxdomain|nodata|notice]",
+                )
+            )
             continue
         specs.append(TargetSpec(words[0], line_scope, action))
     if problems:
@@ -100,9 +102,15 @@ def add(
     specs = [TargetSpec(t, scope) for t in targets or []]
     if targets_file is not None:
         specs += read_targets_file(targets_file, scope)
-    missing = [flag for flag, value in
-               (("--reference", reference), ("--authority", authority), ("--decided", decided))
-               if not value]
+    missing = [
+        flag
+        for flag, value in (
+            ("--reference", reference),
+            ("--authority", authority),
+            ("--decided", decided),
+        )
+        if not value
+    ]
     if missing:
         raise ArretError(f"missing {', '.join(missing)}; see: arret order add --help")
     draft = OrderDraft(
@@ -136,9 +144,7 @@ def amend(
     remove: Annotated[
         list[str] | None, typer.Option("--remove", metavar="TARGET", help="A name to remove.")
     ] = None,
-    expires: Annotated[
-        str | None, typer.Option(metavar="DATETIME", help="The new expiry.")
-    ] = None,
+    expires: Annotated[str | None, typer.Option(metavar="DATETIME", help="The new expiry.")] = None,
     exact: Annotated[bool, typer.Option(help="Added names are blocked exactly.")] = False,
     at: Annotated[
         str | None,
@@ -177,7 +183,11 @@ def lift(
     e = env(ctx)
     with e.transaction() as conn:
         order = registry.lift_order(
-            conn, order_id, e.clock.now(), actor_of(actor), reason,
+            conn,
+            order_id,
+            e.clock.now(),
+            actor_of(actor),
+            reason,
             parse_instant(at) if at else None,
         )
     console.print(f"order {order.id} lifted at {render.when(order.lifted_at)}", markup=False)
@@ -206,15 +216,23 @@ def list_(
         print_json(summaries)
         return
     rows = [
-        (s["id"], s["reference"], s["authority"], s["status"], s["effective_at"],
-         s["lifted_at"] or s["expires_at"],
-         s["operators"] if isinstance(s["operators"], str) else " ".join(s["operators"]),
-         s["names"])
+        (
+            s["id"],
+            s["reference"],
+            s["authority"],
+            s["status"],
+            s["effective_at"],
+            s["lifted_at"] or s["expires_at"],
+            s["operators"] if isinstance(s["operators"], str) else " ".join(s["operators"]),
+            s["names"],
+        )
         for s in summaries
     ]
-    print_table(f"orders at {render.when(when)}",
-                ["id", "reference", "authority", "status", "effective", "ends", "operators",
-                 "names"], rows)
+    print_table(
+        f"orders at {render.when(when)}",
+        ["id", "reference", "authority", "status", "effective", "ends", "operators", "names"],
+        rows,
+    )
 
 
 @app.command("show")
@@ -236,14 +254,22 @@ def show(
     if json:
         print_json(summary | {"targets": targets, "history": history})
         return
-    print_fields([(k.replace("_", " "), (" ".join(v) if isinstance(v, list) else v))
-                  for k, v in summary.items()])
-    print_table("targets", ["name", "scope", "action", "added", "removed"],
-                [(t["name"], t["scope"], t["action"], t["added_at"], t["removed_at"])
-                 for t in targets])
-    print_table("history", ["#", "at", "event", "by", "recorded", "detail"],
-                [(h["seq"], h["at"], h["kind"], h["actor"], h["recorded_at"], _detail(h))
-                 for h in history])
+    print_fields(
+        [
+            (k.replace("_", " "), (" ".join(v) if isinstance(v, list) else v))
+            for k, v in summary.items()
+        ]
+    )
+    print_table(
+        "targets",
+        ["name", "scope", "action", "added", "removed"],
+        [(t["name"], t["scope"], t["action"], t["added_at"], t["removed_at"]) for t in targets],
+    )
+    print_table(
+        "history",
+        ["#", "at", "event", "by", "recorded", "detail"],
+        [(h["seq"], h["at"], h["kind"], h["actor"], h["recorded_at"], _detail(h)) for h in history],
+    )
 
 
 def _detail(entry: dict[str, object]) -> str:

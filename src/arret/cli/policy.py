@@ -57,9 +57,12 @@ def write(result: Policy, format: Format) -> None:
         for r in result.rules:
             writer.writerow([r.name, r.scope.value, r.action.value, " ".join(map(str, r.orders))])
     else:
-        title = (f"policy of {result.operator} at {render.when(result.at)}: "
-                 f"{len(result.rules)} rules")
-        rows = [(r.name, r.scope.value, r.action.value, " ".join(map(str, r.orders)))
-                for r in result.rules]
+        title = (
+            f"policy of {result.operator} at {render.when(result.at)}: {len(result.rules)} rules"
+        )
+        rows = [
+            (r.name, r.scope.value, r.action.value, " ".join(map(str, r.orders)))
+            for r in result.rules
+        ]
         rows += [(name, "exact", "passthru (allow-list)", "") for name in result.passthru]
         print_table(title, ["name", "scope", "action", "orders"], rows)

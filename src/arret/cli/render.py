@@ -75,8 +75,12 @@ def policy(p: Policy) -> dict[str, Any]:
         "operator": p.operator,
         "at": when(p.at),
         "rules": [
-            {"name": r.name, "scope": r.scope.value, "action": r.action.value,
-             "orders": list(r.orders)}
+            {
+                "name": r.name,
+                "scope": r.scope.value,
+                "action": r.action.value,
+                "orders": list(r.orders),
+            }
             for r in p.rules
         ],
         "passthru": list(p.passthru),

@@ -117,9 +117,11 @@ def parse_duration(text: str) -> Duration:
     while pos < len(raw):
         m = _PART.match(raw, pos)
         if m is None:
-            hint = " ('m' is ambiguous: write 'mo' for months or 'min' for minutes)" if re.search(
-                r"\d+m(?!o|in)", raw
-            ) else ""
+            hint = (
+                " ('m' is ambiguous: write 'mo' for months or 'min' for minutes)"
+                if re.search(r"\d+m(?!o|in)", raw)
+                else ""
+            )
             raise InvalidTime(
                 f"{text!r} is not a duration; write e.g. 18mo, 90d or 1y6mo "
                 f"(units y, mo, w, d, h, min, s){hint}"

@@ -121,11 +121,15 @@ def _timing_reasons(order: Order, at: datetime, verb: str) -> list[str]:
     status = order.status_at(at)
     if status is Status.LIFTED:
         assert order.lifted_at is not None
-        return [f"order {order.id} was lifted at {format_instant(order.lifted_at)}; "
-                "register a new order instead"]
+        return [
+            f"order {order.id} was lifted at {format_instant(order.lifted_at)}; "
+            "register a new order instead"
+        ]
     if status is Status.EXPIRED:
-        return [f"order {order.id} expired at {format_instant(order.expires_at)}; "
-                "register a new order instead"]
+        return [
+            f"order {order.id} expired at {format_instant(order.expires_at)}; "
+            "register a new order instead"
+        ]
     return []
 
 
@@ -138,13 +142,16 @@ def plan_amendment(
     expires_at: datetime | None = None,
 ) -> OrderAmended:
     if not added and not removed and expires_at is None:
-        raise InvalidOrder(["nothing to amend: give --add, --remove or --expires"],
-                           f"amendment of order {order.id} refused")
+        raise InvalidOrder(
+            ["nothing to amend: give --add, --remove or --expires"],
+            f"amendment of order {order.id} refused",
+        )
     reasons = _timing_reasons(order, at, "amendment")
     current = {t.name for t in order.current_targets()}
     added_names = [t.name for t in added]
-    reasons += [f"{n!r} is already a target of order {order.id}" for n in added_names
-                if n in current]
+    reasons += [
+        f"{n!r} is already a target of order {order.id}" for n in added_names if n in current
+    ]
     reasons += [f"{n!r} is not a target of order {order.id}" for n in removed if n not in current]
     reasons += [f"{n!r} is both added and removed" for n in set(added_names) & set(removed)]
     if not added and current and current <= set(removed):

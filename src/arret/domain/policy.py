@@ -75,9 +75,9 @@ def compile_policy(
         for (name, scope), (action, orders) in sorted(merged.items())
     )
     subtrees = frozenset(name for name, scope in merged if scope is Scope.SUBTREE)
-    passthru = sorted(
-        name for name in allowed if _strict_parent_in(name, subtrees)
-    ) if subtrees else []
+    passthru = (
+        sorted(name for name in allowed if _strict_parent_in(name, subtrees)) if subtrees else []
+    )
     return Policy(operator, at, rules, tuple(passthru))
 
 

@@ -64,8 +64,9 @@ def load(conn: Connection, now: datetime, actor: str) -> Loaded:
     """Load the case unless it is there already (then change nothing)."""
     existing = conn.scalar(select(orders.c.id).where(orders.c.reference == REFERENCE))
     if existing is not None:
-        return Loaded(existing, [f"the demo is already loaded: order {existing}",
-                                 *_walkthrough(existing)])
+        return Loaded(
+            existing, [f"the demo is already loaded: order {existing}", *_walkthrough(existing)]
+        )
     known = store.operator_names(conn)
     lines = []
     for name in OPERATORS:
@@ -77,11 +78,10 @@ def load(conn: Connection, now: datetime, actor: str) -> Loaded:
         f"order {order.id} registered: {REFERENCE}, {LEAK_SITE} and below, "
         f"{format_instant(order.effective_at)} to {format_instant(order.expires_at)}"
     )
-    registry.amend_order(
-        conn, order.id, now, actor, add=[TargetSpec(MIRROR)], at=MIRROR_ADDED
+    registry.amend_order(conn, order.id, now, actor, add=[TargetSpec(MIRROR)], at=MIRROR_ADDED)
+    lines.append(
+        f"order {order.id} amended: mirror {MIRROR} added at {format_instant(MIRROR_ADDED)}"
     )
-    lines.append(f"order {order.id} amended: mirror {MIRROR} added at "
-                 f"{format_instant(MIRROR_ADDED)}")
     return Loaded(order.id, lines + _walkthrough(order.id))
 
 

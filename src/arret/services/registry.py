@@ -85,9 +85,7 @@ def amend_order(
             problems.append(exc)
     bad = InvalidTargets(problems) if problems else None
     try:
-        event = lifecycle.plan_amendment(
-            order, when, actor, added or add, removed, expires_at
-        )
+        event = lifecycle.plan_amendment(order, when, actor, added or add, removed, expires_at)
     except InvalidOrder as refused:
         _refuse(bad, refused)
         raise
@@ -97,7 +95,11 @@ def amend_order(
 
 
 def lift_order(
-    conn: Connection, order_id: int, now: datetime, actor: str, reason: str,
+    conn: Connection,
+    order_id: int,
+    now: datetime,
+    actor: str,
+    reason: str,
     at: datetime | None = None,
 ) -> Order:
     order = store.load_order(conn, order_id)

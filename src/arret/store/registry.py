@@ -139,7 +139,9 @@ def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime
         ids = conn.execute(
             select(operators.c.id).where(operators.c.name.in_(sorted(terms.operators)))
         ).scalars()
-        conn.execute(order_operators.insert(), [{"order_id": order_id, "operator_id": i} for i in ids])
+        conn.execute(
+            order_operators.insert(), [{"order_id": order_id, "operator_id": i} for i in ids]
+        )
     conn.execute(targets.insert(), _target_rows(order_id, event.targets, event.at))
     record_event(conn, replace(event, order_id=order_id), recorded_at)
     return order_id
@@ -251,16 +253,14 @@ def present_target_counts(conn: Connection, at: datetime) -> dict[int, int]:
 
 
 def _addressed_to(operator: str) -> Any:
-    chosen = (
-        select(order_operators.c.order_id)
-        .join(operators)
-        .where(operators.c.name == operator)
-    )
+    chosen = select(order_operators.c.order_id).join(operators).where(operators.c.name == operator)
     return or_(orders.c.all_operators.is_(True), orders.c.id.in_(chosen))
 
 
 def _target_present(at: datetime) -> Any:
-    return (targets.c.added_at <= at) & or_(targets.c.removed_at.is_(None), targets.c.removed_at > at)
+    return (targets.c.added_at <= at) & or_(
+        targets.c.removed_at.is_(None), targets.c.removed_at > at
+    )
 
 
 def covering_rows(conn: Connection, operator: str, at: datetime) -> Iterator[Covering]:
@@ -268,8 +268,12 @@ def covering_rows(conn: Connection, operator: str, at: datetime) -> Iterator[Cov
     orders addressed to it and in force, their targets present. One query, no per-name
     round trip; `arret.domain.policy.compile_policy` merges the rows."""
     query = (
-        select(targets.c.name, targets.c.scope, func.coalesce(targets.c.action, orders.c.action),
-               orders.c.id)
+        select(
+            targets.c.name,
+            targets.c.scope,
+            func.coalesce(targets.c.action, orders.c.action),
+            orders.c.id,
+        )
         .select_from(targets.join(orders, targets.c.order_id == orders.c.id))
         .where(
             _addressed_to(operator),

@@ -405,7 +405,12 @@ _LDH = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
 ldh_strings = st.text(alphabet=_LDH + ".", min_size=1, max_size=80)
 
 # Plausible names, so that the fast path is really taken most of the time.
-ldh_labels = st.from_regex(r"\A[a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?\Z")
+ldh_labels = st.one_of(
+    st.from_regex(r"\A[a-zA-Z0-9]([a-zA-Z0-9-]{0,20}[a-zA-Z0-9])?\Z"),
+    # hyphens in positions 3-4: reserved (RFC 5891 §4.2.3.1), idna's to judge
+    st.from_regex(r"\A[a-zA-Z0-9]{2}--[a-zA-Z0-9-]{0,8}\Z"),
+    st.sampled_from(["xn--bcher-kva", "XN--BCHER-KVA", "xn--zz", "xn--", "0x7f", "1"]),
+)
 ldh_names = st.builds(
     lambda labels, dot: ".".join(labels) + dot,
     st.lists(ldh_labels, min_size=2, max_size=5),

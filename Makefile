@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make test`. Each creates .venv itself.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Sets up and runs Arrêt on its embedded default (SQLite file ./arret.db) with the 2021 case.
+run: $(STAMP)
+	$(BIN)/arret demo
+	$(BIN)/arret order list --at 2021-04-01
+	$(BIN)/arret policy --operator orange --at 2021-04-01
+
+# Sets up and runs everything CI checks: lint, types, and the whole test suite (which
+# installs and starts the PostgreSQL it needs when run as root).
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy --strict src
+
+bench: $(STAMP)
+	$(BIN)/python bench/policy.py
+
+clean:
+	rm -rf $(VENV) arret.db arret.db-*
