@@ -11,7 +11,7 @@ import typer
 
 from arret.cli import render
 from arret.cli.context import env
-from arret.cli.options import At, instant
+from arret.cli.options import At, Json, instant
 from arret.cli.output import print_json, print_table
 from arret.domain.policy import Policy
 from arret.services import registry
@@ -35,8 +35,11 @@ def policy(
             case_sensitive=False,
         ),
     ] = Format.TABLE,
+    json: Json = False,
 ) -> None:
     """Print the names an operator must block at an instant (default: now)."""
+    if json:
+        format = Format.JSON
     e = env(ctx)
     when = instant(at, e.clock)
     with e.transaction() as conn:

@@ -115,7 +115,7 @@ def plan_registration(
 def _timing_reasons(order: Order, at: datetime, verb: str) -> list[str]:
     if at < order.last_changed_at:
         return [
-            f"a {verb} cannot be dated ({format_instant(at)}) before order {order.id}'s last "
+            f"{verb} cannot be dated ({format_instant(at)}) before order {order.id}'s last "
             f"change ({format_instant(order.last_changed_at)}): its history is not rewritten"
         ]
     status = order.status_at(at)
@@ -146,7 +146,7 @@ def plan_amendment(
             ["nothing to amend: give --add, --remove or --expires"],
             f"amendment of order {order.id} refused",
         )
-    reasons = _timing_reasons(order, at, "amendment")
+    reasons = _timing_reasons(order, at, "an amendment")
     current = {t.name for t in order.current_targets()}
     added_names = [t.name for t in added]
     reasons += [
@@ -173,7 +173,7 @@ def plan_amendment(
 
 
 def plan_lift(order: Order, at: datetime, actor: str, reason: str) -> OrderLifted:
-    reasons = _timing_reasons(order, at, "lift")
+    reasons = _timing_reasons(order, at, "a lift")
     if not reason.strip():
         reasons.append("a lift needs a reason (--reason), kept on the public record")
     if reasons:

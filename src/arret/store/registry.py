@@ -249,7 +249,7 @@ def present_target_counts(conn: Connection, at: datetime) -> dict[int, int]:
         .where(_target_present(at))
         .group_by(targets.c.order_id)
     )
-    return {order_id: count for order_id, count in conn.execute(query).tuples()}
+    return {order_id: count for order_id, count in conn.execute(query)}
 
 
 def _addressed_to(operator: str) -> Any:
@@ -283,9 +283,11 @@ def covering_rows(conn: Connection, operator: str, at: datetime) -> Iterator[Cov
             _target_present(at),
         )
     )
-    result = conn.execution_options(yield_per=20_000).execute(query)
+    # yield_per on the statement (not the connection, which would keep it for every later
+    # statement): rows stream in batches instead of a million at once.
+    result = conn.execute(query.execution_options(yield_per=20_000))
     scopes, actions = _SCOPES, _ACTIONS
-    for name, scope, action, order_id in result.tuples():
+    for name, scope, action, order_id in result:
         yield (name, scopes[scope], actions[action], order_id)
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from histories import OPERATORS, History, brute_force_policy, random_history
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.histories import OPERATORS, History, brute_force_policy, random_history
 
 from arret.domain import lifecycle
 from arret.domain.events import NameAllowed, OrderEvent, from_payload, to_payload

@@ -1,0 +1,315 @@
+"""The `arret` command line, as a new user meets it (SQLite, in-process with a fixed
+clock), plus one run of the installed console script in a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from arret.cli.context import Env
+from arret.cli.main import app
+from arret.domain.instants import FixedClock
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+
+class Arret:
+    """Runs `arret …` in-process against one database, at a clock the test controls."""
+
+    def __init__(self, tmp_path: Path, url: str | None = None) -> None:
+        self.url = url or f"sqlite:///{tmp_path / 'arret.db'}"
+        self.clock = FixedClock(NOW)
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, ok: bool = True) -> tuple[int, str, str]:
+        result = self.runner.invoke(app, list(args), obj=Env(self.url, self.clock))
+        if ok:
+            assert result.exit_code == 0, (args, result.stdout, result.stderr)
+        return result.exit_code, result.stdout, result.stderr
+
+    def json(self, *args: str) -> object:
+        return json.loads(self(*args, "--json")[1])
+
+
+@pytest.fixture
+def arret(tmp_path: Path) -> Arret:
+    return Arret(tmp_path)
+
+
+@pytest.fixture
+def demo(arret: Arret) -> Arret:
+    arret("demo")
+    return arret
+
+
+def names(arret: Arret, operator: str, at: str) -> list[str]:
+    out = arret("policy", "--operator", operator, "--at", at, "--format", "list")[1]
+    return out.split()
+
+
+def test_the_demo_blocks_for_18_months_and_the_mirror_from_its_amendment(demo: Arret) -> None:
+    leak, mirror = "dossiers-labos.example", "dossiers-labos-miroir.example"
+    assert names(demo, "orange", "2021-03-03T23:59:59Z") == []
+    assert names(demo, "orange", "2021-03-04T00:00:00Z") == [leak]
+    assert names(demo, "orange", "2021-03-25T09:29:59Z") == [leak]
+    assert names(demo, "orange", "2021-03-25T09:30:00Z") == [mirror, leak]
+    assert names(demo, "sfr", "2022-09-03T23:59:59Z") == [mirror, leak]
+    # The end instant is outside the order (half-open), and so is one second after it.
+    assert names(demo, "free", "2022-09-04T00:00:00Z") == []
+    assert names(demo, "bouygues", "2022-09-04T00:00:01Z") == []
+
+
+def test_the_demo_twice_changes_nothing(demo: Arret) -> None:
+    before = demo.json("order", "list", "--at", "2021-04-01")
+    _, out, _ = demo("demo")
+    assert "already loaded" in out
+    assert demo.json("order", "list", "--at", "2021-04-01") == before
+
+
+def test_order_show_tells_the_dated_history(demo: Arret) -> None:
+    shown = demo.json("order", "show", "1", "--at", "2021-06-01")
+    assert isinstance(shown, dict)
+    assert shown["status"] == "in-force"
+    assert shown["expires_at"] == "2022-09-04T00:00:00Z"
+    assert [(h["kind"], h["at"]) for h in shown["history"]] == [
+        ("order.registered", "2021-03-04T00:00:00Z"),
+        ("order.amended", "2021-03-25T09:30:00Z"),
+    ]
+    assert [t["added_at"] for t in shown["targets"]] == [
+        "2021-03-04T00:00:00Z",
+        "2021-03-25T09:30:00Z",
+    ]
+
+
+def register(arret: Arret, *extra: str, ok: bool = True) -> tuple[int, str, str]:
+    return arret(
+        "order", "add", "--reference", "24-1", "--authority", "TJ Paris", "--decided",
+        "2026-11-27", "--duration", "90d", *extra, ok=ok,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("target", "says"),
+    [
+        ("192.0.2.10", "IP address"),
+        ("2001:db8::1", "IP address"),
+        ("https://leak.example/patients.csv", "'leak.example'"),
+        ("*.leak.example", "subtree"),
+        ("a..example", "empty label"),
+        ("x" * 64 + ".example", "63"),
+        (".".join(["abcdefghi"] * 26) + ".example", "253"),
+        ("gg", "'gg'"),
+        ("co.uk", "public suffix"),
+        ("github.io", "public suffix"),
+        ("cdn.example", "allow-list"),
+        ("img.cdn.example", "allow-list"),
+    ],
+)
+def test_each_kind_of_bad_target_is_refused_by_name_and_nothing_changes(
+    demo: Arret, target: str, says: str
+) -> None:
+    demo("allow", "add", "cdn.example", "--reason", "shared CDN")
+    before = demo.json("order", "list")
+    code, _, err = register(demo, "--operator", "orange", "fine.example", target, ok=False)
+    assert code != 0
+    assert repr(target) in err and says in err
+    assert "nothing was registered" in err
+    assert demo.json("order", "list") == before
+
+
+def test_every_bad_target_is_listed_at_once(demo: Arret) -> None:
+    bad = ["192.0.2.10", "gg", "*.x.example", "https://a.example/b"]
+    code, _, err = register(demo, "--operator", "orange", "ok.example", *bad, ok=False)
+    assert code != 0
+    assert "4 bad targets" in err
+    for target in bad:
+        assert repr(target) in err
+
+
+def test_a_private_psl_suffix_is_refused_but_a_site_under_it_is_fine(demo: Arret) -> None:
+    register(demo, "--operator", "orange", "leak.github.io")
+    assert "leak.github.io" in names(demo, "orange", "2026-11-28T12:00:00Z")
+
+
+def test_unicode_names_are_stored_as_a_labels(demo: Arret) -> None:
+    register(demo, "--operator", "orange", "Données-Santé.example.")
+    assert "xn--donnes-sant-ebbh.example" in names(demo, "orange", "2026-11-28T12:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--operator", "orange"], "at least one target"),
+        (["--operator", "nobody", "x.example"], "unknown operator 'nobody'"),
+        (["x.example"], "address at least one operator"),
+        (["--operator", "orange", "--effective", "2026-11-01", "x"], "before it was decided"),
+        (["--operator", "orange", "--decided", "4/3/21", "x.example"], "'4/3/21'"),
+    ],
+)
+def test_bad_orders_are_refused_with_a_reason(demo: Arret, args: list[str], says: str) -> None:
+    before = demo.json("order", "list")
+    code, _, err = register(demo, *args, ok=False)
+    assert code != 0 and says in err
+    assert demo.json("order", "list") == before
+
+
+def test_an_order_ending_before_it_starts_is_refused(demo: Arret) -> None:
+    code, _, err = demo(
+        "order", "add", "--reference", "x", "--authority", "y", "--decided", "2026-11-01",
+        "--operator", "orange", "--effective", "2027-01-01", "--expires", "2026-12-01",
+        "leak.example", ok=False,
+    )  # fmt: skip
+    assert code != 0 and "at or before it takes effect" in err
+
+
+def test_an_order_without_an_end_is_refused(demo: Arret) -> None:
+    code, _, err = demo(
+        "order", "add", "--reference", "x", "--authority", "y", "--decided", "2026-11-01",
+        "--operator", "orange", "leak.example", ok=False,
+    )  # fmt: skip
+    assert code != 0 and "without an end" in err
+
+
+def test_an_order_for_orange_only_never_appears_in_free_s_policy(demo: Arret) -> None:
+    _, out, _ = register(demo, "--operator", "orange", "only-orange.example")
+    assert out.strip().isdigit()
+    assert "only-orange.example" in names(demo, "orange", "2026-12-01")
+    assert "only-orange.example" not in names(demo, "free", "2026-12-01")
+
+
+def test_all_operators_reaches_an_operator_added_later(demo: Arret) -> None:
+    register(demo, "--all-operators", "everyone.example")
+    demo("operator", "add", "newisp")
+    assert names(demo, "newisp", "2026-12-01") == ["everyone.example"]
+
+
+def test_amend_lift_and_statuses(demo: Arret) -> None:
+    order_id = register(demo, "--operator", "orange", "leak2.example")[1].strip()
+    demo.clock.instant = datetime(2026, 12, 10, tzinfo=UTC)
+    demo("order", "amend", order_id, "--add", "mirror2.example", "--exact")
+    assert names(demo, "orange", "2026-12-10") == ["leak2.example", "mirror2.example"]
+    demo("order", "lift", order_id, "--reason", "appeal won", "--at", "2026-12-20")
+    listed = demo.json("order", "list", "--at", "2026-12-21", "--status", "lifted")
+    assert [o["id"] for o in listed] == [int(order_id)]  # type: ignore[union-attr,index]
+    code, _, err = demo("order", "amend", order_id, "--add", "late.example", ok=False)
+    assert code != 0 and "before order 2's last change (2026-12-20T00:00:00Z)" in err
+    demo.clock.instant = datetime(2026, 12, 21, tzinfo=UTC)
+    code, _, err = demo("order", "amend", order_id, "--add", "late.example", ok=False)
+    assert code != 0 and "lifted at 2026-12-20T00:00:00Z" in err
+
+
+def test_targets_file_takes_thousands_of_names_with_per_line_scope_and_action(
+    demo: Arret, tmp_path: Path
+) -> None:
+    path = tmp_path / "targets.txt"
+    lines = ["# mirrors found by the CNIL", "exact.example exact", "quiet.example nodata", ""]
+    lines += [f"m{i}.example" for i in range(3000)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    register(demo, "--operator", "orange", "--targets-file", str(path))
+    policy = demo.json("policy", "--operator", "orange", "--at", "2026-12-01")
+    rules = {r["name"]: r for r in policy["rules"]}  # type: ignore[index]
+    assert len(rules) == 3002
+    assert rules["exact.example"]["scope"] == "exact"
+    assert rules["quiet.example"]["action"] == "nodata"
+
+
+def test_a_bad_targets_file_line_is_named(demo: Arret, tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_text("ok.example\nbad.example subtre\n", encoding="utf-8")
+    code, _, err = register(demo, "--operator", "orange", "--targets-file", str(path), ok=False)
+    assert code != 0 and "t.txt:2" in err and "subtre" in err
+
+
+def test_bad_operators_are_refused(arret: Arret) -> None:
+    arret("init")
+    for name in ["Orange", "or ange", "x-", "a.b", "a" * 64]:
+        code, _, err = arret("operator", "add", name, ok=False)
+        assert code != 0 and repr(name) in err
+    code, _, err = arret("operator", "add", "sfr", "--notify", "resolver.sfr.example", ok=False)
+    assert code != 0 and "not an IP address" in err
+    arret("operator", "add", "sfr", "--notify", "192.0.2.53", "--probe", "[2001:db8::1]:5353")
+    code, _, err = arret("operator", "add", "sfr", ok=False)
+    assert code != 0 and "already exists" in err
+    shown = arret.json("operator", "show", "sfr")
+    assert shown["notify"] == ["192.0.2.53:53"]  # type: ignore[index]
+    assert shown["probe"] == ["[2001:db8::1]:5353"]  # type: ignore[index]
+
+
+def test_unknown_things_get_clear_errors(demo: Arret) -> None:
+    code, _, err = demo("policy", "--operator", "nobody", ok=False)
+    assert code != 0 and "no operator named 'nobody'" in err
+    code, _, err = demo("order", "show", "99", ok=False)
+    assert code != 0 and "no order with id 99" in err
+
+
+def test_an_uninitialised_database_says_to_run_init(arret: Arret) -> None:
+    code, _, err = arret("order", "list", ok=False)
+    assert code != 0 and "arret init" in err
+
+
+def test_allow_list(demo: Arret) -> None:
+    demo("allow", "add", "Santé.example", "--reason", "public health portal")
+    assert demo.json("allow", "list") == [
+        {
+            "name": "xn--sant-epa.example",
+            "reason": "public health portal",
+            "added_at": "2026-11-28T12:00:00Z",
+        }
+    ]
+    code, _, err = demo("allow", "add", "co.uk", "--reason", "x", ok=False)
+    assert code != 0 and "public suffix" in err
+
+
+def test_policy_formats_agree(demo: Arret) -> None:
+    at = "2021-04-01"
+    as_list = names(demo, "orange", at)
+    as_json = demo.json("policy", "--operator", "orange", "--at", at)
+    assert (
+        demo("policy", "--operator", "orange", "--at", at, "--format", "json")[1]
+        == (demo("policy", "--operator", "orange", "--at", at, "--json")[1])
+    )
+    csv_out = demo("policy", "--operator", "orange", "--at", at, "--format", "csv")[1]
+    assert [r["name"] for r in as_json["rules"]] == as_list  # type: ignore[index]
+    assert csv_out.splitlines() == [
+        "name,scope,action,orders",
+        "dossiers-labos-miroir.example,subtree,notice,1",
+        "dossiers-labos.example,subtree,notice,1",
+    ]
+
+
+def test_every_command_has_help_and_is_in_the_readme() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    runner = CliRunner()
+    commands = [
+        ["init"], ["demo"], ["policy"], ["operator", "add"], ["operator", "list"],
+        ["operator", "show"], ["order", "add"], ["order", "amend"], ["order", "lift"],
+        ["order", "list"], ["order", "show"], ["allow", "add"], ["allow", "list"],
+    ]  # fmt: skip
+    for command in commands:
+        result = runner.invoke(app, [*command, "--help"])
+        assert result.exit_code == 0, command
+        assert "Usage" in result.stdout
+        assert f"arret {' '.join(command)}" in readme, f"README lacks `arret {' '.join(command)}`"
+
+
+def test_the_installed_command_runs_the_demo_in_a_fresh_folder(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "arret"
+    env = {k: v for k, v in os.environ.items() if k != "ARRET_DB"}
+    run = subprocess.run([exe, "demo"], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "arret.db").exists()
+    policy = subprocess.run(
+        [exe, "policy", "--operator", "orange", "--at", "2021-04-01", "--format", "list"],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert policy.stdout.split() == ["dossiers-labos-miroir.example", "dossiers-labos.example"]
+    bad = subprocess.run([exe, "order", "show", "7"], cwd=tmp_path, env=env, capture_output=True,
+                         text=True)  # fmt: skip
+    assert bad.returncode == 3 and "no order with id 7" in bad.stderr

@@ -1,0 +1,249 @@
+"""The registry in a real database — the same tests on SQLite and on PostgreSQL.
+
+The SQL projection (orders, targets) must say exactly what the events say: the policy
+computed by SQL equals the pure policy of the folded events, at every instant.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Engine, func, select
+from support.histories import OPERATORS, History, random_history
+
+from arret.domain import lifecycle
+from arret.domain.events import NameAllowed, OrderAmended, OrderLifted, OrderRegistered
+from arret.domain.lifecycle import OrderDraft
+from arret.domain.model import Action, Scope, TargetSpec
+from arret.domain.policy import policy_at
+from arret.errors import DatabaseNotReady, InvalidOrder, InvalidTargets
+from arret.services import registry
+from arret.store import registry as store
+from arret.store.db import migrate, open_engine, require_current
+from arret.store.schema import events, orders, targets
+
+NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = open_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+def counts(engine: Engine) -> tuple[int, int, int]:
+    with engine.connect() as conn:
+        return tuple(  # type: ignore[return-value]
+            conn.scalar(select(func.count()).select_from(t)) for t in (events, orders, targets)
+        )
+
+
+def add_operators(engine: Engine, names: tuple[str, ...] = OPERATORS) -> None:
+    with engine.begin() as conn:
+        for name in names:
+            registry.add_operator(conn, name, NOW - timedelta(days=400), "test")
+
+
+def replay(engine: Engine, h: History) -> None:
+    """Write a random history through the store, event by event, as services would."""
+    with engine.begin() as conn:
+        for event in h.events:
+            if isinstance(event, OrderRegistered):
+                assert store.insert_order(conn, event, NOW) == event.order_id
+            elif isinstance(event, OrderAmended):
+                store.save_amendment(conn, event, NOW)
+            elif isinstance(event, OrderLifted):
+                store.save_lift(conn, event, NOW)
+            elif isinstance(event, NameAllowed):
+                store.add_allow(conn, event, NOW)
+
+
+def test_a_new_database_must_be_initialised_first(database_url: str) -> None:
+    engine = open_engine(database_url)
+    with pytest.raises(DatabaseNotReady, match="arret init"):
+        require_current(engine)
+    assert migrate(engine)[0] is None
+    assert migrate(engine)[0] == migrate(engine)[1]  # a second init changes nothing
+    require_current(engine)
+    engine.dispose()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_sql_policy_equals_the_pure_policy_of_the_events(engine: Engine, seed: int) -> None:
+    add_operators(engine)
+    h = random_history(random.Random(seed), 30)
+    replay(engine, h)
+    pure_orders = list(
+        lifecycle.fold([e for e in h.events if not isinstance(e, NameAllowed)]).values()
+    )
+    with engine.connect() as conn:
+        for at in h.instants():
+            for operator in OPERATORS:
+                expected = policy_at(pure_orders, operator, at, h.allow)
+                assert registry.policy_for(conn, operator, at) == expected, (operator, at)
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_projection_is_the_fold_of_the_stored_events(engine: Engine, seed: int) -> None:
+    add_operators(engine)
+    h = random_history(random.Random(seed), 30)
+    replay(engine, h)
+    with engine.connect() as conn:
+        stored = [e for _, _, e in store.history(conn) if not isinstance(e, NameAllowed)]
+        order_events = [e for e in stored if e.__class__.__name__.startswith("Order")]
+        folded = lifecycle.fold(order_events)  # type: ignore[arg-type]
+        assert folded == h.orders
+        for order_id, order in folded.items():
+            assert store.load_order(conn, order_id) == order
+
+
+def draft(*names: str, **changes: object) -> OrderDraft:
+    base: dict[str, object] = {
+        "reference": "21-51823",
+        "authority": "Tribunal judiciaire de Paris",
+        "decided_on": date(2024, 5, 30),
+        "targets": tuple(TargetSpec(n) for n in names),
+        "operators": ("orange",),
+        "effective_at": NOW,
+        "expires_at": NOW + timedelta(days=30),
+    }
+    return OrderDraft(**(base | changes))  # type: ignore[arg-type]
+
+
+def test_instants_written_with_any_offset_read_back_as_the_same_utc_instant(engine: Engine) -> None:
+    add_operators(engine, ("orange",))
+    paris = timezone(timedelta(hours=2))
+    effective = datetime(2024, 6, 1, 14, 30, 0, 123456, tzinfo=paris)
+    with engine.begin() as conn:
+        order = registry.register_order(
+            conn, draft("leak.example", effective_at=effective), NOW, "clerk"
+        )
+    assert order.effective_at == datetime(2024, 6, 1, 12, 30, 0, 123456, tzinfo=UTC)
+    assert order.effective_at.tzinfo == UTC
+
+
+def test_registration_is_all_or_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_operators(engine, ("orange",))
+    before = counts(engine)
+
+    def fail(*_args: object) -> int:
+        raise RuntimeError("disk full, after the order and its targets were written")
+
+    monkeypatch.setattr(store, "record_event", fail)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        registry.register_order(conn, draft("a.example", "b.example"), NOW, "clerk")
+    assert counts(engine) == before
+
+
+def test_one_bad_target_registers_nothing_and_every_bad_target_is_named(engine: Engine) -> None:
+    add_operators(engine, ("orange",))
+    before = counts(engine)
+    bad = ["leak.example", "192.0.2.1", "gg", "https://mirror.example/path", "*.x.example"]
+    with pytest.raises(InvalidTargets) as caught, engine.begin() as conn:
+        registry.register_order(conn, draft(*bad), NOW, "clerk")
+    text = caught.value.diagnostics()
+    for name in bad[1:]:
+        assert repr(name) in text
+    assert "'leak.example'" not in text
+    assert counts(engine) == before
+
+
+def test_bad_targets_and_other_faults_are_reported_together(engine: Engine) -> None:
+    add_operators(engine, ("orange",))
+    with pytest.raises(InvalidOrder) as caught, engine.begin() as conn:
+        registry.register_order(conn, draft("co.uk", expires_at=None), NOW, "clerk")
+    text = caught.value.diagnostics()
+    assert "'co.uk'" in text and "without an end" in text
+
+
+def test_an_order_for_orange_never_reaches_free(engine: Engine) -> None:
+    add_operators(engine, ("orange", "free"))
+    with engine.begin() as conn:
+        registry.register_order(conn, draft("leak.example"), NOW, "clerk")
+        assert registry.policy_for(conn, "orange", NOW).names() == ["leak.example"]
+        assert registry.policy_for(conn, "free", NOW).rules == ()
+
+
+def test_all_operators_reaches_operators_added_later(engine: Engine) -> None:
+    add_operators(engine, ("orange",))
+    with engine.begin() as conn:
+        registry.register_order(
+            conn, draft("leak.example", operators=(), all_operators=True), NOW, "clerk"
+        )
+        registry.add_operator(conn, "newisp", NOW + timedelta(days=1), "clerk")
+        assert registry.policy_for(conn, "newisp", NOW).names() == ["leak.example"]
+
+
+def test_a_name_covered_by_two_orders_stays_until_both_end(engine: Engine) -> None:
+    add_operators(engine, ("orange",))
+    with engine.begin() as conn:
+        first = registry.register_order(conn, draft("leak.example"), NOW, "clerk")
+        second = registry.register_order(
+            conn,
+            draft("leak.example", expires_at=NOW + timedelta(days=60), action=Action.NOTICE),
+            NOW,
+            "clerk",
+        )
+        rule = registry.policy_for(conn, "orange", NOW).rules[0]
+        assert (rule.action, rule.orders) == (Action.NXDOMAIN, (first.id, second.id))
+        later = registry.policy_for(conn, "orange", NOW + timedelta(days=45)).rules
+        assert [(r.name, r.action, r.orders) for r in later] == [
+            ("leak.example", Action.NOTICE, (second.id,))
+        ]
+        registry.lift_order(conn, second.id, NOW + timedelta(days=50), "clerk", "appeal")
+        assert registry.policy_for(conn, "orange", NOW + timedelta(days=50)).rules == ()
+
+
+def test_allow_list_refuses_targets_and_punches_passthru_holes(engine: Engine) -> None:
+    add_operators(engine, ("orange",))
+    with engine.begin() as conn:
+        registry.allow_name(conn, "cdn.example", "shared CDN", NOW, "clerk")
+        registry.allow_name(conn, "news.big.example", "a bystander", NOW, "clerk")
+    with pytest.raises(InvalidTargets) as caught, engine.begin() as conn:
+        registry.register_order(conn, draft("x.cdn.example", "cdn.example"), NOW, "clerk")
+    assert "'x.cdn.example'" in caught.value.diagnostics()
+    with engine.begin() as conn:
+        registry.register_order(conn, draft("big.example"), NOW, "clerk")
+        policy = registry.policy_for(conn, "orange", NOW)
+    assert policy.names() == ["big.example"]
+    assert policy.passthru == ("news.big.example",)
+
+
+def test_amendments_are_dated_and_checked_against_the_stored_order(engine: Engine) -> None:
+    add_operators(engine, ("orange",))
+    with engine.begin() as conn:
+        order = registry.register_order(conn, draft("leak.example"), NOW, "clerk")
+        registry.amend_order(
+            conn,
+            order.id,
+            NOW + timedelta(days=21),
+            "clerk",
+            add=[TargetSpec("Mirror.Example.", Scope.EXACT)],
+        )
+    with engine.connect() as conn:
+        assert registry.policy_for(conn, "orange", NOW + timedelta(days=20)).names() == [
+            "leak.example"
+        ]
+        after = registry.policy_for(conn, "orange", NOW + timedelta(days=21))
+        assert [(r.name, r.scope) for r in after.rules] == [
+            ("leak.example", Scope.SUBTREE),
+            ("mirror.example", Scope.EXACT),
+        ]
+    before = counts(engine)
+    with pytest.raises(InvalidOrder) as caught, engine.begin() as conn:
+        registry.amend_order(
+            conn,
+            order.id,
+            NOW + timedelta(days=22),
+            "clerk",
+            add=[TargetSpec("mirror.example")],
+            remove=["nothere.example"],
+        )
+    assert "already a target" in caught.value.diagnostics()
+    assert "'nothere.example' is not a target" in caught.value.diagnostics()
+    assert counts(engine) == before
