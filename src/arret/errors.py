@@ -54,6 +54,8 @@ class InvalidOrder(ArretError):
 
     def __init__(self, reasons: Sequence[str], summary: str = "order refused") -> None:
         super().__init__(f"{summary}; nothing was registered", reasons)
+        #: What was refused ("order refused", "amendment of order 3 refused"…).
+        self.refused = summary
 
 
 class InvalidTime(ArretError):
@@ -62,6 +64,10 @@ class InvalidTime(ArretError):
 
 class InvalidOperator(ArretError):
     """An operator definition that is refused."""
+
+
+class AlreadyExists(ArretError):
+    """An operator or allow-list entry that is already there."""
 
 
 class NotFound(ArretError):

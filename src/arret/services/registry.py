@@ -39,7 +39,7 @@ def _refuse(bad_targets: InvalidTargets | None, other: InvalidOrder | None) -> N
         raise bad_targets
     if other is not None:
         extra = list(bad_targets.reasons) if bad_targets else []
-        raise InvalidOrder(extra + list(other.reasons), other.summary.split(";")[0])
+        raise InvalidOrder(extra + list(other.reasons), other.refused)
 
 
 def current_allowed(conn: Connection, at: datetime) -> frozenset[str]:

@@ -24,7 +24,7 @@ from arret.domain.events import (
 )
 from arret.domain.model import Action, AllowEntry, Operator, Order, OrderTerms, Scope, Target
 from arret.domain.policy import Covering
-from arret.errors import InvalidOperator, NotFound
+from arret.errors import AlreadyExists, NotFound
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
 
 _SCOPES = {s.value: s for s in Scope}
@@ -66,7 +66,7 @@ def _operator(row: RowMapping) -> Operator:
 
 def add_operator(conn: Connection, event: OperatorAdded, recorded_at: datetime) -> Operator:
     if conn.scalar(select(operators.c.id).where(operators.c.name == event.name)) is not None:
-        raise InvalidOperator(f"operator {event.name!r} already exists; nothing was changed")
+        raise AlreadyExists(f"operator {event.name!r} already exists; nothing was changed")
     conn.execute(
         operators.insert().values(
             name=event.name, added_at=event.at, notify=list(event.notify), probe=list(event.probe)
@@ -301,7 +301,7 @@ def allow_entries(conn: Connection) -> list[AllowEntry]:
 
 def add_allow(conn: Connection, event: NameAllowed, recorded_at: datetime) -> AllowEntry:
     if conn.scalar(select(allow_list.c.id).where(allow_list.c.name == event.name)) is not None:
-        raise InvalidOperator(f"{event.name!r} is already on the allow-list; nothing was changed")
+        raise AlreadyExists(f"{event.name!r} is already on the allow-list; nothing was changed")
     conn.execute(
         allow_list.insert().values(name=event.name, reason=event.reason, added_at=event.at)
     )
