@@ -73,6 +73,16 @@ def test_a_new_database_must_be_initialised_first(database_url: str) -> None:
     engine.dispose()
 
 
+def test_the_migrations_build_exactly_the_declared_schema(engine: Engine) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from arret.store.schema import metadata
+
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_sql_policy_equals_the_pure_policy_of_the_events(engine: Engine, seed: int) -> None:
     add_operators(engine)

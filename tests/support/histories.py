@@ -23,9 +23,15 @@ STEPS = (timedelta(0), timedelta(hours=1), timedelta(days=1), timedelta(days=4))
 @dataclass
 class History:
     events: list[Event] = field(default_factory=list)
+    #: The instant at which each event was recorded ("now" when it was made).
+    recorded: list[datetime] = field(default_factory=list)
     orders: dict[int, Order] = field(default_factory=dict)
     allow: list[AllowEntry] = field(default_factory=list)
     now: datetime = BASE
+
+    def record(self, event: Event) -> None:
+        self.events.append(event)
+        self.recorded.append(self.now)
 
     def instants(self) -> list[datetime]:
         """Every instant at which something may change, and its neighbours."""
@@ -79,7 +85,7 @@ def _register(rng: random.Random, h: History) -> None:
     event = lifecycle.plan_registration(draft, h.now, OPERATORS, "clerk")
     event = replace(event, order_id=len(h.orders) + 1)
     h.orders[event.order_id] = lifecycle.apply(None, event)
-    h.events.append(event)
+    h.record(event)
 
 
 def _pick(rng: random.Random, h: History) -> Order:
@@ -101,7 +107,7 @@ def _amend(rng: random.Random, h: History) -> None:
     except InvalidOrder:
         return
     h.orders[order.id] = lifecycle.apply(order, event)
-    h.events.append(event)
+    h.record(event)
 
 
 def _lift(rng: random.Random, h: History) -> None:
@@ -111,7 +117,7 @@ def _lift(rng: random.Random, h: History) -> None:
     except InvalidOrder:
         return
     h.orders[order.id] = lifecycle.apply(order, event)
-    h.events.append(event)
+    h.record(event)
 
 
 def _allow(rng: random.Random, h: History) -> None:
@@ -120,7 +126,7 @@ def _allow(rng: random.Random, h: History) -> None:
         return
     event = NameAllowed(name, h.now, "clerk", "bystander")
     h.allow.append(AllowEntry(name, "bystander", h.now))
-    h.events.append(event)
+    h.record(event)
 
 
 RuleKey = tuple[str, str]

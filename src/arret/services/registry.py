@@ -1,6 +1,9 @@
 """The registry's use cases: check the input, plan the event, write it — inside the
 caller's transaction, so that each command is entirely done or not at all.
 
+Every change also publishes, in the same transaction, what it changes in the operators'
+feeds now (`arret.services.feed`).
+
 Names arrive as typed by a person; they are normalised and checked here against the
 allow-list as it stands, so that every bad name of a command is reported together with
 every other reason the command is refused.
@@ -20,6 +23,7 @@ from arret.domain.model import AllowEntry, Operator, Order, TargetSpec
 from arret.domain.operators import check_endpoints, check_operator_name
 from arret.domain.policy import Policy, allowed_at, compile_policy
 from arret.errors import InvalidName, InvalidOrder, InvalidTargets
+from arret.services import feed
 from arret.store import registry as store
 
 
@@ -59,6 +63,7 @@ def register_order(
         raise
     _refuse(bad, None)
     order_id = store.insert_order(conn, event, now)
+    feed.publish_event(conn, replace(event, order_id=order_id), now)
     return store.load_order(conn, order_id)
 
 
@@ -91,6 +96,7 @@ def amend_order(
         raise
     _refuse(bad, None)
     store.save_amendment(conn, event, now)
+    feed.publish_event(conn, event, now)
     return store.load_order(conn, order_id)
 
 
@@ -105,6 +111,7 @@ def lift_order(
     order = store.load_order(conn, order_id)
     event = lifecycle.plan_lift(order, at or now, actor, reason)
     store.save_lift(conn, event, now)
+    feed.publish_event(conn, event, now)
     return store.load_order(conn, order_id)
 
 
@@ -119,7 +126,9 @@ def add_operator(
     event = OperatorAdded(
         check_operator_name(name), now, actor, check_endpoints(notify), check_endpoints(probe)
     )
-    return store.add_operator(conn, event, now)
+    operator = store.add_operator(conn, event, now)
+    feed.publish_event(conn, event, now)
+    return operator
 
 
 def allow_name(conn: Connection, name: str, reason: str, now: datetime, actor: str) -> AllowEntry:
@@ -132,7 +141,10 @@ def allow_name(conn: Connection, name: str, reason: str, now: datetime, actor: s
         )
     if not reason.strip():
         raise InvalidOrder(["an allow-list entry needs a reason (--reason)"], "allow refused")
-    return store.add_allow(conn, NameAllowed(normalized, now, actor, reason.strip()), now)
+    event = NameAllowed(normalized, now, actor, reason.strip())
+    entry = store.add_allow(conn, event, now)
+    feed.publish_event(conn, event, now)
+    return entry
 
 
 def policy_for(conn: Connection, operator: str, at: datetime) -> Policy:

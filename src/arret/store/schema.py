@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -98,9 +99,9 @@ orders = Table(
     Column("requester", String(200), nullable=False),
     Column("legal_basis", Text, nullable=False),
     Column("decided_on", Date, nullable=False),
-    Column("effective_at", UTCDateTime, nullable=False),
+    Column("effective_at", UTCDateTime, nullable=False, index=True),
     Column("expires_at", UTCDateTime, nullable=False, index=True),
-    Column("lifted_at", UTCDateTime, nullable=True),
+    Column("lifted_at", UTCDateTime, nullable=True, index=True),
     Column("lift_reason", Text, nullable=False),
     Column("all_operators", Boolean, nullable=False),
     Column("action", String(16), nullable=False),
@@ -125,8 +126,8 @@ targets = Table(
     Column("name", String(253), nullable=False, index=True),
     Column("scope", String(8), nullable=False),
     Column("action", String(16), nullable=True),
-    Column("added_at", UTCDateTime, nullable=False),
-    Column("removed_at", UTCDateTime, nullable=True),
+    Column("added_at", UTCDateTime, nullable=False, index=True),
+    Column("removed_at", UTCDateTime, nullable=True, index=True),
     Index(None, "order_id", "removed_at"),
 )
 
@@ -136,5 +137,49 @@ allow_list = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(253), nullable=False, unique=True),
     Column("reason", Text, nullable=False),
-    Column("added_at", UTCDateTime, nullable=False),
+    Column("added_at", UTCDateTime, nullable=False, index=True),
+)
+
+# --- the feed (one Response Policy Zone per operator) ---------------------------------
+
+#: Every serial published for an operator: never reused, never going back.
+feed_versions = Table(
+    "feed_versions",
+    metadata,
+    Column("operator_id", Integer, ForeignKey("operators.id"), primary_key=True),
+    Column("serial", BigInteger, primary_key=True, autoincrement=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("entries", Integer, nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("removed", Integer, nullable=False),
+)
+
+#: The zone as it stands at the operator's latest serial: `(owner, kind)`.
+feed_entries = Table(
+    "feed_entries",
+    metadata,
+    Column("operator_id", Integer, ForeignKey("operators.id"), primary_key=True),
+    Column("owner", String(255), primary_key=True),
+    Column("kind", String(16), nullable=False),
+)
+
+#: The journal (RFC 1995): what each serial removed and added, for IXFR.
+feed_changes = Table(
+    "feed_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False),
+    Column("serial", BigInteger, nullable=False),
+    Column("added", Boolean, nullable=False),
+    Column("owner", String(255), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Index(None, "operator_id", "serial"),
+)
+
+#: The instant up to which the scheduler has published the changes that time brings.
+feed_clock = Table(
+    "feed_clock",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("published_until", UTCDateTime, nullable=False),
 )

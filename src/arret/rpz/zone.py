@@ -1,0 +1,128 @@
+"""An operator's policy as the records of a DNS Response Policy Zone.
+
+RPZ (draft-vixie-dnsop-dns-rpz, as implemented by BIND, Unbound, PowerDNS Recursor and
+Knot Resolver) encodes each rule as a record whose owner is the blocked name placed under
+the policy zone's origin; the CNAME target says what to do:
+
+- `CNAME .`             → NXDOMAIN (action `nxdomain`);
+- `CNAME *.`            → NODATA (action `nodata`);
+- `CNAME <notice host>` → the answer is rewritten to the notice page host (`notice`);
+- `CNAME rpz-passthru.` → answer normally (an allow-listed name below a blocked subtree).
+
+A `subtree` rule is the name and `*.name`; an `exact` rule the name only. When an exact
+and a subtree rule fall on the same owner with different actions, the strongest action
+wins (as in `arret.domain.policy`): a zone may hold only one CNAME per owner.
+
+Records are `(owner, target)` pairs of text: owner relative to the zone origin, target
+absolute. Plain tuples keep a million-name zone small and fast to sort and compare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from arret.domain.model import ACTION_STRENGTH, Action, Scope
+from arret.domain.policy import Policy
+
+Record = tuple[str, str]
+
+NXDOMAIN = "."
+NODATA = "*."
+PASSTHRU = "rpz-passthru."
+
+
+@dataclass(frozen=True)
+class FeedSettings:
+    #: Parent of every operator's zone: the zone of operator `orange` is `orange.rpz.arret.`.
+    origin: str = "rpz.arret."
+    #: Host the `notice` action points to; it serves the page explaining the block.
+    notice_host: str = "notice.arret.localhost."
+    #: TTL of the policy records (resolvers cache the rewritten answers this long).
+    ttl: int = 60
+    # SOA timers for a policy feed (RFC 1035 §3.3.13): resolvers that miss a NOTIFY still
+    # converge within about a minute; a two-week expire rides out a long primary outage.
+    refresh: int = 60
+    retry: int = 30
+    expire: int = 14 * 24 * 3600
+    minimum: int = 60
+    #: The zone's one NS (RPZ zones are not delegated; convention is localhost).
+    ns: str = "localhost."
+    mname: str = "localhost."
+    rname: str = "hostmaster.localhost."
+
+    def zone(self, operator: str) -> str:
+        return f"{operator}.{self.origin}"
+
+
+def action_target(action: Action, settings: FeedSettings) -> str:
+    if action is Action.NXDOMAIN:
+        return NXDOMAIN
+    if action is Action.NODATA:
+        return NODATA
+    return settings.notice_host
+
+
+def too_long(name: str, zone: str) -> bool:
+    """Would `*.name` under `zone` exceed the 255-octet wire limit (RFC 1035 §2.3.4)?"""
+    # Wire length = sum of (1 + label length) + 1 for the root: text length + 2 for an
+    # absolute name without the final dot; "*." adds 2.
+    return len(name) + 2 + len(zone) + 2 > 255
+
+
+#: What a policy entry does: an `Action` value, or "passthru".
+PASSTHRU_KIND = "passthru"
+Entry = tuple[str, str]
+
+
+def entries(policy: Policy) -> list[Entry]:
+    """The zone's content as `(owner, kind)`, independent of settings, sorted by owner.
+
+    The store keeps entries, not rendered records, so that the journal does not depend
+    on the notice host or the origin; `records` renders them.
+    """
+    best: dict[str, Action] = {}
+    for rule in policy.rules:
+        owners = (rule.name, f"*.{rule.name}") if rule.scope is Scope.SUBTREE else (rule.name,)
+        for owner in owners:
+            found = best.get(owner)
+            if found is None or ACTION_STRENGTH[rule.action] > ACTION_STRENGTH[found]:
+                best[owner] = rule.action
+    out: list[Entry] = [(owner, action.value) for owner, action in best.items()]
+    out += [
+        e for name in policy.passthru for e in ((name, PASSTHRU_KIND), (f"*.{name}", PASSTHRU_KIND))
+    ]
+    out.sort()
+    return out
+
+
+def records(zone_entries: Iterable[Entry], settings: FeedSettings) -> list[Record]:
+    """Entries rendered as `(owner, CNAME target)`, in the same order."""
+    targets = {a.value: action_target(a, settings) for a in Action} | {PASSTHRU_KIND: PASSTHRU}
+    return [(owner, targets[kind]) for owner, kind in zone_entries]
+
+
+@dataclass(frozen=True)
+class Delta:
+    """What changes between two versions of a zone (RFC 1995 terms: deleted, added)."""
+
+    removed: tuple[Entry, ...]
+    added: tuple[Entry, ...]
+
+    def is_empty(self) -> bool:
+        return not self.removed and not self.added
+
+
+def diff(old: Iterable[Entry], new: Iterable[Entry]) -> Delta:
+    before, after = set(old), set(new)
+    return Delta(tuple(sorted(before - after)), tuple(sorted(after - before)))
+
+
+def apply_delta(zone: Iterable[Entry], change: Delta) -> list[Entry]:
+    result = set(zone)
+    missing = set(change.removed) - result
+    if missing:
+        raise ValueError(f"delta removes records the zone does not hold: {sorted(missing)[:3]}")
+    result -= set(change.removed)
+    result |= set(change.added)
+    return sorted(result)

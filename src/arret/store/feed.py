@@ -1,0 +1,211 @@
+"""Rows of the feed: serials, the zone's current entries, the journal, the clock.
+
+Like `arret.store.registry`, every function works in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Connection, delete, func, select
+
+from arret.rpz.zone import Delta, Entry
+from arret.store.schema import (
+    allow_list,
+    feed_changes,
+    feed_clock,
+    feed_entries,
+    feed_versions,
+    operators,
+    orders,
+    targets,
+)
+
+#: Rows per IN (...) list: well below SQLite's 32,766 bound parameters.
+CHUNK = 1000
+
+
+def chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass(frozen=True)
+class Version:
+    serial: int
+    published_at: datetime
+    entries: int
+    added: int
+    removed: int
+
+
+def operator_id(conn: Connection, name: str) -> int:
+    found = conn.scalar(select(operators.c.id).where(operators.c.name == name))
+    assert found is not None, f"operator {name!r} checked by the caller"
+    return int(found)
+
+
+def latest(conn: Connection, op_id: int) -> Version | None:
+    row = conn.execute(
+        select(feed_versions)
+        .where(feed_versions.c.operator_id == op_id)
+        .order_by(feed_versions.c.published_at.desc(), feed_versions.c.serial.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return Version(row.serial, row.published_at, row.entries, row.added, row.removed)
+
+
+def versions(conn: Connection, op_id: int) -> list[Version]:
+    rows = conn.execute(
+        select(feed_versions)
+        .where(feed_versions.c.operator_id == op_id)
+        .order_by(feed_versions.c.published_at, feed_versions.c.serial)
+    )
+    return [Version(r.serial, r.published_at, r.entries, r.added, r.removed) for r in rows]
+
+
+def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -> list[Entry]:
+    """The zone's current entries (only those with the given owners), sorted."""
+    base = select(feed_entries.c.owner, feed_entries.c.kind).where(
+        feed_entries.c.operator_id == op_id
+    )
+    if owners is None:
+        return sorted((o, k) for o, k in conn.execute(base))
+    found: list[Entry] = []
+    for part in chunks(owners):
+        found += [(o, k) for o, k in conn.execute(base.where(feed_entries.c.owner.in_(part)))]
+    return sorted(found)
+
+
+def record_version(
+    conn: Connection, op_id: int, serial: int, change: Delta, at: datetime, total: int
+) -> None:
+    """Write a new serial: its journal entry, and the zone's new current entries."""
+    removed_owners = [owner for owner, _ in change.removed]
+    for part in chunks(removed_owners):
+        conn.execute(
+            delete(feed_entries).where(
+                feed_entries.c.operator_id == op_id, feed_entries.c.owner.in_(part)
+            )
+        )
+    if change.added:
+        conn.execute(
+            feed_entries.insert(),
+            [{"operator_id": op_id, "owner": o, "kind": k} for o, k in change.added],
+        )
+    journal = [
+        {"operator_id": op_id, "serial": serial, "added": False, "owner": o, "kind": k}
+        for o, k in change.removed
+    ] + [
+        {"operator_id": op_id, "serial": serial, "added": True, "owner": o, "kind": k}
+        for o, k in change.added
+    ]
+    if journal:
+        conn.execute(feed_changes.insert(), journal)
+    conn.execute(
+        feed_versions.insert().values(
+            operator_id=op_id,
+            serial=serial,
+            published_at=at,
+            entries=total,
+            added=len(change.added),
+            removed=len(change.removed),
+        )
+    )
+
+
+def count_entries(conn: Connection, op_id: int) -> int:
+    return int(
+        conn.scalar(
+            select(func.count())
+            .select_from(feed_entries)
+            .where(feed_entries.c.operator_id == op_id)
+        )
+        or 0
+    )
+
+
+def journal(conn: Connection, op_id: int, serial: int) -> tuple[list[Entry], list[Entry]]:
+    """(removed, added) entries of one serial."""
+    rows = conn.execute(
+        select(feed_changes.c.added, feed_changes.c.owner, feed_changes.c.kind)
+        .where(feed_changes.c.operator_id == op_id, feed_changes.c.serial == serial)
+        .order_by(feed_changes.c.id)
+    )
+    removed: list[Entry] = []
+    added: list[Entry] = []
+    for is_added, owner, kind in rows:
+        (added if is_added else removed).append((owner, kind))
+    return removed, added
+
+
+def published_until(conn: Connection) -> datetime | None:
+    return conn.scalar(select(feed_clock.c.published_until).where(feed_clock.c.id == 1))
+
+
+def set_published_until(conn: Connection, at: datetime) -> None:
+    if published_until(conn) is None:
+        conn.execute(feed_clock.insert().values(id=1, published_until=at))
+    else:
+        conn.execute(feed_clock.update().where(feed_clock.c.id == 1).values(published_until=at))
+
+
+def _edges(after: datetime) -> list[tuple[ColumnElement[int], ColumnElement[datetime]]]:
+    """(order id, instant) columns of every instant at which what an order blocks changes."""
+    return [
+        (orders.c.id, orders.c.effective_at),
+        (orders.c.id, orders.c.expires_at),
+        (orders.c.id, orders.c.lifted_at),
+        (targets.c.order_id, targets.c.added_at),
+        (targets.c.order_id, targets.c.removed_at),
+    ]
+
+
+def due_orders(conn: Connection, after: datetime, until: datetime) -> list[int]:
+    """Orders with an instant in (after, until]; one indexed range query per kind of edge."""
+    found: set[int] = set()
+    for order_id, instant in _edges(after):
+        found.update(conn.scalars(select(order_id).where(instant > after, instant <= until)))
+    return sorted(found)
+
+
+def next_instant(conn: Connection, after: datetime) -> datetime | None:
+    """The first instant after `after` at which some order or allow entry changes."""
+    candidates = [
+        conn.scalar(select(func.min(instant)).where(instant > after))
+        for _, instant in _edges(after)
+    ]
+    candidates.append(
+        conn.scalar(select(func.min(allow_list.c.added_at)).where(allow_list.c.added_at > after))
+    )
+    found = [c for c in candidates if c is not None]
+    return min(found) if found else None
+
+
+def due_allow_entries(conn: Connection, after: datetime, until: datetime) -> list[str]:
+    query = select(allow_list.c.name).where(
+        allow_list.c.added_at > after, allow_list.c.added_at <= until
+    )
+    return list(conn.scalars(query))
+
+
+def target_names(conn: Connection, order_ids: Iterable[int]) -> list[str]:
+    ids = sorted(set(order_ids))
+    if not ids:
+        return []
+    query = select(targets.c.name).where(targets.c.order_id.in_(ids)).distinct()
+    return sorted(conn.scalars(query))
+
+
+def names_at_or_under(conn: Connection, name: str) -> list[str]:
+    """Target names equal to `name` or below it (label boundary exact)."""
+    query = (
+        select(targets.c.name)
+        .where((targets.c.name == name) | targets.c.name.endswith("." + name, autoescape=True))
+        .distinct()
+    )
+    return sorted(conn.scalars(query))
