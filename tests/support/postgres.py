@@ -36,6 +36,8 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import URL, make_url
 
+from support.debian import AptError, apt_install, tail
+
 ENV_URL = "ARRET_TEST_PG_URL"
 """Environment variable naming an existing server to use instead of starting one."""
 
@@ -45,8 +47,6 @@ OS_USER = "postgres"
 """System account the server runs as when the tests run as root (initdb refuses root)."""
 
 _SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
-_APT_LOCK_TIMEOUT = "DPkg::Lock::Timeout=120"
-_POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
 
 
 class PostgresUnavailable(Exception):
@@ -90,57 +90,12 @@ def find_pg_bin() -> Path | None:
     return None
 
 
-def _tail(text: str, lines: int = 40) -> str:
-    return "\n".join(text.strip().splitlines()[-lines:])
-
-
 def _apt_install_postgresql() -> None:
     """``apt-get install postgresql`` without starting the packaged service."""
-    if shutil.which("apt-get") is None:
-        raise PostgresError(
-            "PostgreSQL server binaries are missing and there is no apt-get to install them"
-        )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = ["apt-get", "-o", _APT_LOCK_TIMEOUT, "install", "-y", "-q", "postgresql"]
-    update = ["apt-get", "-o", _APT_LOCK_TIMEOUT, "update", "-q"]
-
-    def run(argv: list[str]) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            argv,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=1200,
-            check=False,
-        )
-
-    # Keep the package scripts from starting Debian's own "main" cluster; we start ours.
-    created_policy = False
-    if not _POLICY_RC_D.exists():
-        _POLICY_RC_D.write_text("#!/bin/sh\nexit 101\n")
-        _POLICY_RC_D.chmod(0o755)
-        created_policy = True
     try:
-        result = run(install)
-        if result.returncode != 0:
-            # Typically a fresh machine whose package lists were never fetched.
-            updated = run(update)
-            if updated.returncode != 0:
-                raise PostgresError(
-                    f"apt-get install postgresql failed:\n{_tail(result.stdout)}\n"
-                    f"and apt-get update failed too:\n{_tail(updated.stdout)}"
-                )
-            result = run(install)
-            if result.returncode != 0:
-                raise PostgresError(
-                    f"apt-get install postgresql failed (after apt-get update):\n"
-                    f"{_tail(result.stdout)}"
-                )
-    finally:
-        if created_policy:
-            _POLICY_RC_D.unlink(missing_ok=True)
+        apt_install(["postgresql"])
+    except AptError as exc:
+        raise PostgresError(str(exc)) from None
 
 
 def ensure_installed() -> Path:
@@ -304,7 +259,7 @@ class Cluster(PostgresServer):
 
     def _log_tail(self) -> str:
         try:
-            return _tail(self.server_log.read_text(errors="replace"))
+            return tail(self.server_log.read_text(errors="replace"))
         except OSError:
             return "(no server log)"
 
@@ -350,9 +305,7 @@ class Cluster(PostgresServer):
             ]
         )
         if result.returncode != 0:
-            raise PostgresError(
-                f"initdb failed (exit {result.returncode}):\n{_tail(result.stdout)}"
-            )
+            raise PostgresError(f"initdb failed (exit {result.returncode}):\n{tail(result.stdout)}")
 
     def _start_server(self) -> None:
         assert self.root is not None
@@ -385,7 +338,7 @@ class Cluster(PostgresServer):
             log = self._log_tail()
             if "could not bind" not in log and "already in use" not in log:
                 raise PostgresError(
-                    f"pg_ctl start failed (exit {result.returncode}):\n{_tail(result.stdout)}\n"
+                    f"pg_ctl start failed (exit {result.returncode}):\n{tail(result.stdout)}\n"
                     f"server log:\n{log}"
                 )
         raise PostgresError(
@@ -406,7 +359,7 @@ class Cluster(PostgresServer):
             status = self._pg_ctl("status", timeout=30)
             if status.returncode == 0:  # still running: keep its files, say so
                 raise PostgresError(
-                    f"could not stop the test cluster in {self.root}:\n{_tail(stopped.stdout)}"
+                    f"could not stop the test cluster in {self.root}:\n{tail(stopped.stdout)}"
                 )
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(self.root)

@@ -14,7 +14,9 @@ from arret.cli.context import env
 from arret.cli.options import At, Json, instant
 from arret.cli.output import print_json, print_table
 from arret.domain.policy import Policy
-from arret.services import registry
+from arret.rpz import zonefile
+from arret.rpz.zone import FeedSettings, entries
+from arret.services import feed, registry
 
 
 class Format(StrEnum):
@@ -22,6 +24,7 @@ class Format(StrEnum):
     LIST = "list"
     CSV = "csv"
     JSON = "json"
+    RPZ = "rpz"
 
 
 def policy(
@@ -31,7 +34,7 @@ def policy(
     format: Annotated[
         Format,
         typer.Option(
-            help="table (for people); list (one name per line); csv; json.",
+            help="table (for people); list (one name per line); csv; json; rpz (a zone file).",
             case_sensitive=False,
         ),
     ] = Format.TABLE,
@@ -44,6 +47,12 @@ def policy(
     when = instant(at, e.clock)
     with e.transaction() as conn:
         result = registry.policy_for(conn, operator, when)
+        serial = feed.serial_at(conn, operator, when) if format is Format.RPZ else 0
+    if format is Format.RPZ:
+        settings = FeedSettings()
+        for line in zonefile.lines(settings.zone(operator), serial, entries(result), settings):
+            sys.stdout.write(line + "\n")
+        return
     write(result, format)
 
 

@@ -135,3 +135,10 @@ def publish_due(conn: Connection, now: datetime) -> list[Published]:
         published = publish(conn, now, None, sorted(set(touched))) if touched else []
     store_feed.set_published_until(conn, now)
     return published
+
+
+def serial_at(conn: Connection, operator: str, at: datetime) -> int:
+    """The serial the operator's feed had at `at` (0 before its first publication)."""
+    op_id = store_feed.operator_id(conn, operator)
+    found = [v.serial for v in store_feed.versions(conn, op_id) if v.published_at <= at]
+    return found[-1] if found else 0
