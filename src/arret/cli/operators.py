@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -10,7 +11,13 @@ from arret.cli import render
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table
-from arret.services import registry
+from arret.domain.instants import parse_duration
+from arret.domain.model import OperatorKey
+from arret.domain.operators import check_endpoint
+from arret.rpz.resolvers import Resolver, snippet
+from arret.rpz.zone import FeedSettings
+from arret.services import feed, keys, registry
+from arret.store import keys as store_keys
 from arret.store import registry as store
 
 app = typer.Typer(no_args_is_help=True, help="Operators: the ISPs that orders address.")
@@ -30,15 +37,89 @@ def add(
         list[str] | None,
         typer.Option(metavar="HOST:PORT", help="A resolver to probe for compliance."),
     ] = None,
+    allow_from: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="CIDR",
+            help="A source network allowed to transfer the feed without TSIG (Unbound).",
+        ),
+    ] = None,
     actor: Actor = None,
 ) -> None:
-    """Add an operator."""
+    """Add an operator and create its TSIG key, printed this once."""
     e = env(ctx)
     with e.transaction() as conn:
-        op = registry.add_operator(
-            conn, name, e.clock.now(), actor_of(actor), notify or [], probe or []
+        op, key = registry.add_operator(
+            conn, name, e.clock.now(), actor_of(actor), notify or [], probe or [], allow_from or []
         )
-    console.print(f"operator {op.name} added", markup=False)
+    console.print(
+        f"operator {op.name} added; its feed zone is {FeedSettings().zone(op.name)}", markup=False
+    )
+    print_key(key)
+
+
+def print_key(key: OperatorKey) -> None:
+    console.print(
+        f"TSIG key (shown once; `arret operator config {key.operator}` writes it into a "
+        f"resolver's configuration):\n"
+        f"  name:      {key.name}\n  algorithm: {key.algorithm}\n  secret:    {key.secret}",
+        markup=False,
+    )
+
+
+@app.command("rotate-key")
+def rotate_key(
+    ctx: typer.Context,
+    name: str,
+    overlap: Annotated[
+        str, typer.Option(metavar="DURATION", help="How long the old key keeps working.")
+    ] = "7d",
+    actor: Actor = None,
+) -> None:
+    """Create a new TSIG key; the old one keeps working for --overlap, then retires."""
+    e = env(ctx)
+    length = parse_duration(overlap)
+    now = e.clock.now()
+    with e.transaction() as conn:
+        key, all_keys = keys.rotate(conn, name, now, actor_of(actor), length.after(now) - now)
+    print_key(key)
+    for k in all_keys:
+        if k.name != key.name and k.retired_at and k.retired_at > now:
+            console.print(f"{k.name} still works until {render.when(k.retired_at)}", markup=False)
+
+
+@app.command("config")
+def config(
+    ctx: typer.Context,
+    name: str,
+    resolver: Annotated[Resolver, typer.Option(case_sensitive=False)],
+    server: Annotated[
+        str, typer.Option(metavar="HOST:PORT", help="Where `arret serve` answers DNS.")
+    ] = "127.0.0.1:53",
+    directory: Annotated[
+        str, typer.Option("--dir", help="Where the resolver keeps its copy of the zone.")
+    ] = "/var/lib/arret",
+    register_url: Annotated[
+        str, typer.Option(help="The public register, named in blocked answers' EDE text.")
+    ] = "http://127.0.0.1:8080/register",
+) -> None:
+    """Print the configuration that makes a resolver pull this operator's feed."""
+    e = env(ctx)
+    now = e.clock.now()
+    with e.transaction() as conn:
+        store.get_operator(conn, name)
+        valid = [k for k in store_keys.keys(conn, name) if k.valid_at(now)]
+    endpoint = check_endpoint(server)
+    text = snippet(
+        resolver,
+        name,
+        valid[-1] if valid else None,
+        endpoint,
+        FeedSettings(),
+        directory.rstrip("/"),
+        register_url,
+    )
+    sys.stdout.write(text)
 
 
 @app.command("list")
@@ -67,6 +148,9 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
         addressed = store.list_orders(conn, operator=name)
         in_force = [o.id for o in addressed if o.in_force_at(when)]
         rules = len(registry.policy_for(conn, name, when).rules)
+        serial = feed.serial_at(conn, name, when)
+        key_list = store_keys.keys(conn, name)
+    valid_keys = [k.name for k in key_list if k.valid_at(when)]
     if json:
         print_json(
             render.operator(op)
@@ -75,6 +159,16 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
                 "orders": [o.id for o in addressed],
                 "orders_in_force": in_force,
                 "rules": rules,
+                "serial": serial,
+                "keys": [
+                    {
+                        "name": k.name,
+                        "created_at": render.when(k.created_at),
+                        "retired_at": render.when(k.retired_at),
+                        "valid": k.valid_at(when),
+                    }
+                    for k in key_list
+                ],
             }
         )
         return
@@ -84,6 +178,10 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
             ("added", render.when(op.added_at)),
             ("notify", " ".join(op.notify) or "-"),
             ("probe", " ".join(op.probe) or "-"),
+            ("allow transfers from", " ".join(op.allow_from) or "-"),
+            ("feed zone", FeedSettings().zone(op.name)),
+            ("feed serial", serial),
+            ("valid TSIG keys", " ".join(valid_keys) or "-"),
             ("at", render.when(when)),
             ("orders addressed", len(addressed)),
             ("orders in force", " ".join(map(str, in_force)) or "-"),

@@ -63,6 +63,7 @@ def operator(op: Operator) -> dict[str, Any]:
         "added_at": when(op.added_at),
         "notify": list(op.notify),
         "probe": list(op.probe),
+        "allow_from": list(op.allow_from),
     }
 
 

@@ -56,6 +56,21 @@ class OperatorAdded:
     actor: str
     notify: tuple[str, ...] = ()
     probe: tuple[str, ...] = ()
+    allow_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KeyRotated:
+    """An operator's TSIG key was created or replaced. The secret is never in an event:
+    events are public (the transparency log); only the key's name and dates are."""
+
+    operator: str
+    at: datetime
+    actor: str
+    key_name: str
+    #: The previous key, and the instant until which it is still accepted.
+    previous: str | None = None
+    previous_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -67,7 +82,7 @@ class NameAllowed:
 
 
 OrderEvent = OrderRegistered | OrderAmended | OrderLifted
-Event = OrderEvent | OperatorAdded | NameAllowed
+Event = OrderEvent | OperatorAdded | NameAllowed | KeyRotated
 
 KIND: dict[type[Any], str] = {
     OrderRegistered: "order.registered",
@@ -75,6 +90,7 @@ KIND: dict[type[Any], str] = {
     OrderLifted: "order.lifted",
     OperatorAdded: "operator.added",
     NameAllowed: "allow.added",
+    KeyRotated: "operator.key",
 }
 
 
@@ -124,8 +140,20 @@ def to_payload(event: Event) -> dict[str, Any]:
             }
         case OrderLifted(order_id=oid, reason=reason):
             base |= {"order_id": oid, "reason": reason}
-        case OperatorAdded(name=name, notify=notify, probe=probe):
-            base |= {"name": name, "notify": list(notify), "probe": list(probe)}
+        case OperatorAdded(name=name, notify=notify, probe=probe, allow_from=allow_from):
+            base |= {
+                "name": name,
+                "notify": list(notify),
+                "probe": list(probe),
+                "allow_from": list(allow_from),
+            }
+        case KeyRotated(operator=op, key_name=key, previous=prev, previous_until=until):
+            base |= {
+                "operator": op,
+                "key_name": key,
+                "previous": prev,
+                "previous_until": format_instant(until) if until else None,
+            }
         case NameAllowed(name=name, reason=reason):
             base |= {"name": name, "reason": reason}
     return base
@@ -157,7 +185,17 @@ def from_payload(p: dict[str, Any]) -> Event:
     if kind == "order.lifted":
         return OrderLifted(p["order_id"], at, actor, p["reason"])
     if kind == "operator.added":
-        return OperatorAdded(p["name"], at, actor, tuple(p["notify"]), tuple(p["probe"]))
+        return OperatorAdded(
+            p["name"],
+            at,
+            actor,
+            tuple(p["notify"]),
+            tuple(p["probe"]),
+            tuple(p.get("allow_from", ())),
+        )
+    if kind == "operator.key":
+        until = parse_instant(p["previous_until"]) if p["previous_until"] else None
+        return KeyRotated(p["operator"], at, actor, p["key_name"], p["previous"], until)
     if kind == "allow.added":
         return NameAllowed(p["name"], at, actor, p["reason"])
     raise ValueError(f"unknown event kind {kind!r}")

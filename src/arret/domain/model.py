@@ -151,6 +151,25 @@ class Operator:
     notify: tuple[str, ...] = ()
     #: Resolvers whose answers compliance probing checks, as HOST:PORT.
     probe: tuple[str, ...] = ()
+    #: Source networks allowed to transfer the feed without TSIG (for resolvers that
+    #: cannot sign, such as Unbound 1.17), as CIDR.
+    allow_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OperatorKey:
+    """A TSIG key (RFC 8945) of an operator. Accepted until `retired_at` if set."""
+
+    operator: str
+    name: str
+    algorithm: str
+    #: The shared secret, base64 (as resolvers' configurations write it).
+    secret: str
+    created_at: datetime
+    retired_at: datetime | None = None
+
+    def valid_at(self, at: datetime) -> bool:
+        return self.created_at <= at and (self.retired_at is None or at < self.retired_at)
 
 
 @dataclass(frozen=True)

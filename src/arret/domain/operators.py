@@ -52,6 +52,25 @@ def check_endpoint(text: str) -> str:
     return f"{shown}:{int(port)}"
 
 
+def check_networks(texts: Iterable[str]) -> tuple[str, ...]:
+    """CIDR networks (a bare address is its /32 or /128), canonical, host bits refused."""
+    checked, problems = [], []
+    for text in texts:
+        try:
+            checked.append(str(ipaddress.ip_network(text.strip(), strict=True)))
+        except ValueError:
+            try:
+                loose = ipaddress.ip_network(text.strip(), strict=False)
+                problems.append(f"network {text!r} has host bits set; did you mean {str(loose)!r}?")
+            except ValueError:
+                problems.append(
+                    f"{text!r} is not a network; write e.g. 192.0.2.0/24 or 2001:db8::/32"
+                )
+    if problems:
+        raise InvalidOperator("bad source network; nothing was changed", problems)
+    return tuple(dict.fromkeys(checked))
+
+
 def check_endpoints(texts: Iterable[str]) -> tuple[str, ...]:
     checked, problems = [], []
     for text in texts:

@@ -19,11 +19,11 @@ from sqlalchemy import Connection
 
 from arret.domain import lifecycle, names
 from arret.domain.events import NameAllowed, OperatorAdded
-from arret.domain.model import AllowEntry, Operator, Order, TargetSpec
-from arret.domain.operators import check_endpoints, check_operator_name
+from arret.domain.model import AllowEntry, Operator, OperatorKey, Order, TargetSpec
+from arret.domain.operators import check_endpoints, check_networks, check_operator_name
 from arret.domain.policy import Policy, allowed_at, compile_policy
 from arret.errors import InvalidName, InvalidOrder, InvalidTargets
-from arret.services import feed
+from arret.services import feed, keys
 from arret.store import registry as store
 
 
@@ -122,13 +122,21 @@ def add_operator(
     actor: str,
     notify: Sequence[str] = (),
     probe: Sequence[str] = (),
-) -> Operator:
+    allow_from: Sequence[str] = (),
+) -> tuple[Operator, OperatorKey]:
+    """Add an operator with its first TSIG key (returned: the CLI shows it once)."""
     event = OperatorAdded(
-        check_operator_name(name), now, actor, check_endpoints(notify), check_endpoints(probe)
+        check_operator_name(name),
+        now,
+        actor,
+        check_endpoints(notify),
+        check_endpoints(probe),
+        check_networks(allow_from),
     )
     operator = store.add_operator(conn, event, now)
+    key = keys.create_first(conn, operator.name, now, actor)
     feed.publish_event(conn, event, now)
-    return operator
+    return operator, key
 
 
 def allow_name(conn: Connection, name: str, reason: str, now: datetime, actor: str) -> AllowEntry:

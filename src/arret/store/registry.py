@@ -61,7 +61,13 @@ def history(conn: Connection, order_id: int | None = None) -> list[tuple[int, da
 
 
 def _operator(row: RowMapping) -> Operator:
-    return Operator(row["name"], row["added_at"], tuple(row["notify"]), tuple(row["probe"]))
+    return Operator(
+        row["name"],
+        row["added_at"],
+        tuple(row["notify"]),
+        tuple(row["probe"]),
+        tuple(row["allow_from"]),
+    )
 
 
 def add_operator(conn: Connection, event: OperatorAdded, recorded_at: datetime) -> Operator:
@@ -69,11 +75,15 @@ def add_operator(conn: Connection, event: OperatorAdded, recorded_at: datetime) 
         raise AlreadyExists(f"operator {event.name!r} already exists; nothing was changed")
     conn.execute(
         operators.insert().values(
-            name=event.name, added_at=event.at, notify=list(event.notify), probe=list(event.probe)
+            name=event.name,
+            added_at=event.at,
+            notify=list(event.notify),
+            probe=list(event.probe),
+            allow_from=list(event.allow_from),
         )
     )
     record_event(conn, event, recorded_at)
-    return Operator(event.name, event.at, event.notify, event.probe)
+    return Operator(event.name, event.at, event.notify, event.probe, event.allow_from)
 
 
 def list_operators(conn: Connection) -> list[Operator]:

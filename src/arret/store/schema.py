@@ -88,6 +88,20 @@ operators = Table(
     Column("added_at", UTCDateTime, nullable=False),
     Column("notify", JSON, nullable=False),
     Column("probe", JSON, nullable=False),
+    Column("allow_from", JSON, nullable=False, server_default="[]"),
+)
+
+#: TSIG keys. The secret must be kept in clear: HMAC verification needs it (RFC 8945).
+operator_keys = Table(
+    "operator_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False, index=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("algorithm", String(32), nullable=False),
+    Column("secret", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("retired_at", UTCDateTime, nullable=True),
 )
 
 orders = Table(

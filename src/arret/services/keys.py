@@ -1,0 +1,56 @@
+"""Operators' TSIG keys: created with the operator, rotated with an overlap in which the
+old and the new key both work, so resolvers can be reconfigured one by one."""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection
+
+from arret.domain.events import KeyRotated
+from arret.domain.model import OperatorKey
+from arret.store import keys as store_keys
+from arret.store import registry as store
+
+ALGORITHM = "hmac-sha256"
+#: RFC 8945 §6: a key at least as long as the hash output (32 octets for SHA-256).
+SECRET_OCTETS = 32
+
+
+def _new_key(operator: str, number: int, now: datetime) -> OperatorKey:
+    secret = base64.b64encode(secrets.token_bytes(SECRET_OCTETS)).decode("ascii")
+    return OperatorKey(operator, f"{operator}-{number}.tsig.arret.", ALGORITHM, secret, now)
+
+
+def create_first(conn: Connection, operator: str, now: datetime, actor: str) -> OperatorKey:
+    key = _new_key(operator, 1, now)
+    store_keys.insert(conn, key)
+    store.record_event(conn, KeyRotated(operator, now, actor, key.name), now)
+    return key
+
+
+def rotate(
+    conn: Connection, operator: str, now: datetime, actor: str, overlap: timedelta
+) -> tuple[OperatorKey, list[OperatorKey]]:
+    """A new key; the keys still valid stay accepted for `overlap`, then retire."""
+    store.get_operator(conn, operator)
+    existing = store_keys.keys(conn, operator)
+    key = _new_key(operator, len(existing) + 1, now)
+    until = now + overlap
+    retiring = [k for k in existing if k.valid_at(now)]
+    for old in retiring:
+        if old.retired_at is None or old.retired_at > until:
+            store_keys.retire(conn, old.name, until)
+    store_keys.insert(conn, key)
+    previous = retiring[-1].name if retiring else None
+    store.record_event(
+        conn, KeyRotated(operator, now, actor, key.name, previous, until if previous else None), now
+    )
+    return key, store_keys.keys(conn, operator)
+
+
+def valid_keys(conn: Connection, at: datetime) -> dict[str, OperatorKey]:
+    """Every key accepted at `at`, by key name (what a TSIG record names)."""
+    return {k.name: k for k in store_keys.keys(conn) if k.valid_at(at)}
