@@ -289,7 +289,9 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
     runner = CliRunner()
     commands = [
         ["init"], ["demo"], ["policy"], ["operator", "add"], ["operator", "list"],
-        ["operator", "show"], ["operator", "rotate-key"], ["operator", "config"], ["order", "add"], ["order", "amend"], ["order", "lift"],
+        ["operator", "show"],
+        ["operator", "rotate-key"], ["operator", "config"], ["order", "add"],
+        ["order", "amend"], ["order", "lift"],
         ["order", "list"], ["order", "show"], ["allow", "add"], ["allow", "list"],
     ]  # fmt: skip
     for command in commands:

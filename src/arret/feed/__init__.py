@@ -1,0 +1,1 @@
+"""The DNS side of the feed: serving zones, transfers, NOTIFY."""
