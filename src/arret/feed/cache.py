@@ -1,0 +1,100 @@
+"""The zones as the DNS server serves them, kept in memory and brought up to date from
+the database's journal.
+
+Each zone is an immutable `ZoneView`: a refresh builds the new version beside the old
+one and swaps the reference, so a transfer that started on the old version finishes on
+it — a resolver never receives a half-built zone (SPEC invariant 4).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine
+
+from arret.domain.model import OperatorKey
+from arret.feed.responder import Access, Step, ZoneView
+from arret.rpz.zone import Delta, FeedSettings, apply_delta
+from arret.store import feed as store_feed
+from arret.store import keys as store_keys
+from arret.store import registry as store
+
+
+class DatabaseFeed:
+    """A `FeedView` over the database; `refresh()` picks up new serials."""
+
+    def __init__(self, engine: Engine, settings: FeedSettings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self._zones: dict[str, ZoneView] = {}
+        self._access: dict[str, Access] = {}
+        self._keys: tuple[OperatorKey, ...] = ()
+        self._lock = threading.Lock()
+
+    def zone(self, name: str) -> ZoneView | None:
+        return self._zones.get(name)
+
+    def zones(self) -> list[ZoneView]:
+        return list(self._zones.values())
+
+    def access(self, operator: str) -> Access:
+        return self._access.get(operator, Access())
+
+    def keys(self, at: datetime) -> dict[str, OperatorKey]:
+        return {k.name: k for k in self._keys if k.valid_at(at)}
+
+    def refresh(self) -> list[ZoneView]:
+        """Reload what changed; returns the zones that have a new serial."""
+        with self._lock, self.engine.connect() as conn:
+            all_keys = store_keys.keys(conn)
+            changed = []
+            access = {}
+            for op in store.list_operators(conn):
+                networks = tuple(ipaddress.ip_network(n) for n in op.allow_from)
+                access[op.name] = Access(
+                    tuple(k for k in all_keys if k.operator == op.name), networks
+                )
+                op_id = store_feed.operator_id(conn, op.name)
+                latest = store_feed.latest(conn, op_id)
+                if latest is None:
+                    continue
+                name = self.settings.zone(op.name)
+                cached = self._zones.get(name)
+                if cached is not None and cached.serial == latest.serial:
+                    continue
+                entries = None
+                if cached is not None:
+                    steps = self._steps(conn, op_id, cached.serial, latest.serial)
+                    if steps is not None:
+                        zone = list(cached.entries)
+                        for step in steps:
+                            zone = apply_delta(zone, Delta(step.removed, step.added))
+                        entries = tuple(zone)
+                if entries is None:
+                    entries = tuple(store_feed.entries(conn, op_id))
+                view = ZoneView(op.name, name, latest.serial, entries)
+                self._zones[name] = view
+                changed.append(view)
+            self._access = access
+            self._keys = tuple(all_keys)
+        return changed
+
+    def steps(self, operator: str, since: int, until: int) -> list[Step] | None:
+        with self.engine.connect() as conn:
+            return self._steps(conn, store_feed.operator_id(conn, operator), since, until)
+
+    @staticmethod
+    def _steps(conn: Connection, op_id: int, since: int, until: int) -> list[Step] | None:
+        serials = [v.serial for v in store_feed.versions(conn, op_id)]
+        if since not in serials or until not in serials:
+            return None  # the journal does not reach back to the client's serial
+        start, end = serials.index(since), serials.index(until)
+        if end < start:
+            return None
+        steps = []
+        for old, new in zip(serials[start:end], serials[start + 1 : end + 1], strict=True):
+            removed, added = store_feed.journal(conn, op_id, new)
+            steps.append(Step(old, new, tuple(removed), tuple(added)))
+        return steps

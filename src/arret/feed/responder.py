@@ -1,0 +1,389 @@
+"""The feed's DNS logic: one query in, the response messages out — no sockets, no clock.
+
+What is answered (everything else is REFUSED and logged, never a crash):
+
+- `SOA` of an operator's zone (UDP or TCP);
+- `AXFR` (RFC 5936) over TCP: SOA, NS, every policy record, SOA;
+- `IXFR` (RFC 1995): over UDP always the single current SOA (§2: the client then
+  retries over TCP); over TCP the journal's deltas from the client's serial, the full
+  zone when the journal does not reach back that far, the single SOA when the client is
+  current.
+
+Access (SPEC invariant 3): a query for operator O's zone is answered only when it is
+signed with one of O's valid TSIG keys (RFC 8945), or unsigned from a source network O
+declared (`--allow-from`, for resolvers that cannot sign). An unknown key is answered
+NOTAUTH/BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned, §5.3.2), a time outside the
+fudge NOTAUTH/BADTIME (signed, with the server's time), a valid key of another operator
+REFUSED. Garbage is dropped when it has no DNS header, answered FORMERR otherwise.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import dns.exception
+import dns.flags
+import dns.message
+import dns.name
+import dns.opcode
+import dns.rcode
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.TSIG
+import dns.rrset
+import dns.tsig
+
+from arret.domain.model import OperatorKey
+from arret.rpz import serial as serials
+from arret.rpz.zone import Entry, FeedSettings, records
+from arret.rpz.zonefile import soa_rdata
+
+log = logging.getLogger("arret.feed")
+
+#: Records per message of a transfer; messages stay well under 64 KiB.
+RECORDS_PER_MESSAGE = 500
+FUDGE = 300
+
+
+@dataclass(frozen=True)
+class ZoneView:
+    """One operator's zone at one serial. Immutable: a transfer reads one whole version."""
+
+    operator: str
+    zone: str
+    serial: int
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One serial's change, as IXFR sends it (RFC 1995 §4)."""
+
+    old_serial: int
+    new_serial: int
+    removed: tuple[Entry, ...]
+    added: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Access:
+    keys: tuple[OperatorKey, ...] = ()
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    def admits(self, source: str) -> bool:
+        try:
+            address = ipaddress.ip_address(source.split("%")[0])
+        except ValueError:
+            return False
+        return any(address in n for n in self.networks)
+
+
+class FeedView(Protocol):
+    settings: FeedSettings
+
+    def zone(self, name: str) -> ZoneView | None: ...
+
+    def access(self, operator: str) -> Access: ...
+
+    def keys(self, at: datetime) -> dict[str, OperatorKey]: ...
+
+    def steps(self, operator: str, since: int, until: int) -> list[Step] | None:
+        """The journal from serial `since` to `until`, or None if it does not reach back."""
+        ...
+
+
+@dataclass
+class Outcome:
+    """What was done, for logs and metrics."""
+
+    kind: str  # "soa", "axfr", "ixfr", "ixfr-axfr", "ixfr-current", "refused", …
+    operator: str | None = None
+    rcode: str = "NOERROR"
+    reason: str = ""
+    messages: list[bytes] = field(default_factory=list)
+
+
+def _header_only(wire: bytes, rcode: int) -> bytes:
+    """A bare response header echoing the id and opcode of a query we could not parse."""
+    (qid, flags) = struct.unpack("!HH", wire[:4])
+    opcode = flags & 0x7800
+    return struct.pack("!HHHHHH", qid, 0x8000 | opcode | rcode, 0, 0, 0, 0)
+
+
+def _tsig_rrset(key_name: dns.name.Name, rdata: dns.rdata.Rdata) -> dns.rrset.RRset:
+    return dns.rrset.from_rdata(key_name, 0, rdata)
+
+
+def _with_unsigned_tsig_error(
+    response: dns.message.Message, query_tsig: dns.rrset.RRset, error: int
+) -> bytes:
+    """RFC 8945 §5.3.2: BADKEY/BADSIG answers carry a TSIG with the error and no MAC."""
+    q = query_tsig[0]
+    assert isinstance(q, dns.rdtypes.ANY.TSIG.TSIG)
+    wire = bytearray(response.to_wire())
+    tsig = dns.rdtypes.ANY.TSIG.TSIG(  # type: ignore[no-untyped-call]
+        dns.rdataclass.ANY, dns.rdatatype.TSIG, q.algorithm, q.time_signed, q.fudge,
+        b"", q.original_id, error, b"",
+    )  # fmt: skip
+    rdata = tsig.to_wire()
+    assert rdata is not None
+    wire += query_tsig.name.to_wire() or b""
+    wire += struct.pack("!HHIH", dns.rdatatype.TSIG, dns.rdataclass.ANY, 0, len(rdata)) + rdata
+    arcount = struct.unpack("!H", wire[10:12])[0] + 1
+    wire[10:12] = struct.pack("!H", arcount)
+    return bytes(wire)
+
+
+def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) -> Outcome:
+    if len(wire) < 12:
+        return Outcome("dropped", reason="shorter than a DNS header")
+    found: dict[str, dns.rdata.Rdata] = {}
+
+    def keyring(message: dns.message.Message, name: dns.name.Name) -> bool:
+        found["name"] = name  # type: ignore[assignment]
+        return False  # parse only: the MAC is checked below, against `now`
+
+    try:
+        query = dns.message.from_wire(wire, keyring=keyring)
+    except dns.exception.DNSException as exc:
+        return Outcome("formerr", rcode="FORMERR", reason=str(exc) or exc.__class__.__name__,
+                       messages=[_header_only(wire, dns.rcode.FORMERR)])  # fmt: skip
+    except Exception as exc:
+        return Outcome("formerr", rcode="FORMERR", reason=repr(exc),
+                       messages=[_header_only(wire, dns.rcode.FORMERR)])  # fmt: skip
+    if query.flags & dns.flags.QR:
+        return Outcome("dropped", reason="a response, not a query")
+    if query.opcode() != dns.opcode.QUERY:
+        return _error(query, dns.rcode.NOTIMP, "only QUERY is served", None)
+    if len(query.question) != 1:
+        return _error(query, dns.rcode.FORMERR, "one question expected", None)
+    question = query.question[0]
+    zone = view.zone(question.name.to_text().lower())
+    if zone is None or question.rdclass != dns.rdataclass.IN:
+        return _error(query, dns.rcode.REFUSED, f"not a feed zone: {question.name}", None)
+
+    key: OperatorKey | None = None
+    if query.tsig is not None:
+        verdict = _check_tsig(query, wire, view, now)
+        if isinstance(verdict, Outcome):
+            verdict.operator = zone.operator
+            return verdict
+        key = verdict
+        if key.operator != zone.operator:
+            reason = f"key {key.name} belongs to {key.operator}"
+            return _error(query, dns.rcode.REFUSED, reason, zone.operator, key)
+    elif not view.access(zone.operator).admits(source):
+        reason = f"unsigned query from {source}, not from a declared network"
+        return _error(query, dns.rcode.REFUSED, reason, zone.operator)
+
+    rdtype = question.rdtype
+    if rdtype == dns.rdatatype.SOA:
+        return _answer(query, zone, view.settings, [_soa(zone, zone.serial, view.settings)],
+                       "soa", key)  # fmt: skip
+    if rdtype == dns.rdatatype.AXFR:
+        if not tcp:
+            return _error(query, dns.rcode.NOTIMP, "AXFR over UDP", zone.operator, key)
+        return _transfer(query, zone, view.settings, _axfr_rrsets(zone, view.settings),
+                         "axfr", key)  # fmt: skip
+    if rdtype == dns.rdatatype.IXFR:
+        return _ixfr(query, zone, view, tcp, key)
+    return _error(query, dns.rcode.REFUSED, f"{dns.rdatatype.to_text(rdtype)} not served",
+                  zone.operator, key)  # fmt: skip
+
+
+def _check_tsig(
+    query: dns.message.Message, wire: bytes, view: FeedView, now: datetime
+) -> OperatorKey | Outcome:
+    assert query.tsig is not None
+    rdata = query.tsig[0]
+    assert isinstance(rdata, dns.rdtypes.ANY.TSIG.TSIG)
+    name = query.tsig.name.to_text().lower()
+    known = view.keys(now).get(name)
+    response = dns.message.make_response(query)
+    if known is None or rdata.algorithm.to_text().lower() != f"{known.algorithm}.":
+        response.set_rcode(dns.rcode.NOTAUTH)
+        return Outcome("refused", rcode="NOTAUTH", reason=f"BADKEY {name}",
+                       messages=[_with_unsigned_tsig_error(response, query.tsig,
+                                                           dns.rcode.BADKEY)])  # fmt: skip
+    tsig_key = dns.tsig.Key(query.tsig.name, known.secret, rdata.algorithm)
+    tsig_start = _tsig_offset(wire)
+    try:
+        seconds = int(now.timestamp())
+        dns.tsig.validate(  # type: ignore[no-untyped-call]
+            wire, tsig_key, query.tsig.name, rdata, seconds, b"", tsig_start
+        )
+    except dns.tsig.BadTime:
+        response.use_tsig(tsig_key, tsig_error=dns.rcode.BADTIME,
+                          other_data=struct.pack("!HI", int(now.timestamp()) >> 32,
+                                                 int(now.timestamp()) & 0xFFFFFFFF))  # fmt: skip
+        response.request_mac = rdata.mac
+        response.set_rcode(dns.rcode.NOTAUTH)
+        return Outcome("refused", rcode="NOTAUTH", reason=f"BADTIME {name}",
+                       messages=[response.to_wire()])  # fmt: skip
+    except (dns.tsig.BadSignature, dns.exception.DNSException):
+        response.set_rcode(dns.rcode.NOTAUTH)
+        return Outcome("refused", rcode="NOTAUTH", reason=f"BADSIG {name}",
+                       messages=[_with_unsigned_tsig_error(response, query.tsig,
+                                                           dns.rcode.BADSIG)])  # fmt: skip
+    query.keyring = tsig_key
+    return known
+
+
+def _skip_name(wire: bytes, at: int) -> int:
+    while True:
+        length = wire[at]
+        if length & 0xC0 == 0xC0:  # a compression pointer ends the name (RFC 1035 §4.1.4)
+            return at + 2
+        if length == 0:
+            return at + 1
+        at += 1 + length
+
+
+def _tsig_offset(wire: bytes) -> int:
+    """Where the TSIG record, the last of the message (RFC 8945 §5.1), starts. The owner
+    name may be compressed by some clients, so the records are walked, not measured."""
+    counts = struct.unpack("!HHHH", wire[4:12])
+    at = 12
+    for _ in range(counts[0]):
+        at = _skip_name(wire, at) + 4
+    for _ in range(sum(counts[1:]) - 1):
+        at = _skip_name(wire, at) + 8
+        (rdlength,) = struct.unpack("!H", wire[at : at + 2])
+        at += 2 + rdlength
+    return at
+
+
+def _sign(response: dns.message.Message, query: dns.message.Message) -> None:
+    if query.keyring is not None and isinstance(query.keyring, dns.tsig.Key):
+        response.use_tsig(query.keyring, fudge=FUDGE)
+        response.request_mac = query.mac or b""
+
+
+def _error(
+    query: dns.message.Message,
+    rcode: dns.rcode.Rcode,
+    reason: str,
+    operator: str | None,
+    key: OperatorKey | None = None,
+) -> Outcome:
+    response = dns.message.make_response(query)
+    response.set_rcode(rcode)
+    if key is not None:
+        _sign(response, query)
+    log.info("feed: %s for %s: %s", dns.rcode.to_text(rcode), operator or "-", reason)
+    return Outcome("refused" if rcode == dns.rcode.REFUSED else "error", operator,
+                   dns.rcode.to_text(rcode), reason, [response.to_wire()])  # fmt: skip
+
+
+def _soa(zone: ZoneView, serial: int, settings: FeedSettings) -> dns.rrset.RRset:
+    return dns.rrset.from_text(zone.zone, settings.ttl, "IN", "SOA", soa_rdata(serial, settings))
+
+
+def _answer(
+    query: dns.message.Message,
+    zone: ZoneView,
+    settings: FeedSettings,
+    rrsets: list[dns.rrset.RRset],
+    kind: str,
+    key: OperatorKey | None,
+) -> Outcome:
+    response = dns.message.make_response(query)
+    response.flags |= dns.flags.AA
+    response.answer = rrsets
+    if key is not None:
+        _sign(response, query)
+    return Outcome(kind, zone.operator, messages=[response.to_wire()])
+
+
+def _cname_rrsets(
+    zone: ZoneView, entries: Sequence[Entry], settings: FeedSettings
+) -> Iterator[dns.rrset.RRset]:
+    origin = dns.name.from_text(zone.zone)
+    for owner, target in records(entries, settings):
+        yield dns.rrset.from_text(
+            dns.name.from_text(owner, origin), settings.ttl, "IN", "CNAME", target
+        )
+
+
+def _axfr_rrsets(zone: ZoneView, settings: FeedSettings) -> Iterator[dns.rrset.RRset]:
+    soa = _soa(zone, zone.serial, settings)
+    yield soa
+    yield dns.rrset.from_text(zone.zone, settings.ttl, "IN", "NS", settings.ns)
+    yield from _cname_rrsets(zone, zone.entries, settings)
+    yield soa
+
+
+def _ixfr(
+    query: dns.message.Message, zone: ZoneView, view: FeedView, tcp: bool, key: OperatorKey | None
+) -> Outcome:
+    settings = view.settings
+    current = _soa(zone, zone.serial, settings)
+    client = None
+    for rrset in query.authority:
+        if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
+            client = rrset[0].serial
+    if client is None:
+        return _error(query, dns.rcode.FORMERR, "IXFR without the client's SOA", zone.operator, key)
+    if not tcp or not serials.greater(zone.serial, client):
+        # UDP: "use TCP" (RFC 1995 §2); TCP: the client is current (§4).
+        return _answer(query, zone, settings, [current], "ixfr-current" if tcp else "ixfr-udp", key)
+    steps = view.steps(zone.operator, client, zone.serial)
+    if steps is None:
+        return _transfer(query, zone, settings, _axfr_rrsets(zone, settings), "ixfr-axfr", key)
+
+    def rrsets() -> Iterator[dns.rrset.RRset]:
+        yield current
+        for step in steps:
+            yield _soa(zone, step.old_serial, settings)
+            yield from _cname_rrsets(zone, step.removed, settings)
+            yield _soa(zone, step.new_serial, settings)
+            yield from _cname_rrsets(zone, step.added, settings)
+        yield current
+
+    return _transfer(query, zone, settings, rrsets(), "ixfr", key)
+
+
+def _transfer(
+    query: dns.message.Message,
+    zone: ZoneView,
+    settings: FeedSettings,
+    rrsets: Iterator[dns.rrset.RRset],
+    kind: str,
+    key: OperatorKey | None,
+) -> Outcome:
+    """Pack records into messages (first one with the question, RFC 5936 §2.2), chaining
+    TSIG over the messages (RFC 8945 §5.3.1)."""
+    messages: list[bytes] = []
+    tsig_ctx = None
+    batch: list[dns.rrset.RRset] = []
+
+    def flush(first: bool) -> None:
+        nonlocal tsig_ctx
+        response = dns.message.make_response(query)
+        response.flags |= dns.flags.AA
+        if not first:
+            response.question = []
+        response.answer = batch[:]
+        if key is not None:
+            _sign(response, query)
+            if tsig_ctx is not None:
+                response.request_mac = b""
+        messages.append(response.to_wire(max_size=65535, multi=True, tsig_ctx=tsig_ctx))
+        if key is not None:
+            tsig_ctx = response.tsig_ctx
+        batch.clear()
+
+    for rrset in rrsets:
+        batch.append(rrset)
+        if len(batch) >= RECORDS_PER_MESSAGE:
+            flush(not messages)
+    if batch or not messages:
+        flush(not messages)
+    return Outcome(kind, zone.operator, messages=messages)

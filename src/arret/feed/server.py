@@ -1,0 +1,147 @@
+"""The feed's sockets: DNS over UDP and TCP (asyncio), the publication scheduler, and
+NOTIFY. Protocol decisions live in `arret.feed.responder`; this module only moves bytes.
+
+Each query is answered in a worker thread (the responder may read the journal from the
+database); a TCP connection may carry several queries (RFC 7766 §6.2.1) and is closed
+after 30 s of silence or on a malformed length.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import struct
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from arret.domain.instants import Clock
+from arret.feed.cache import DatabaseFeed
+from arret.feed.notify import Notifier
+from arret.feed.responder import Outcome, respond
+from arret.services import feed as feed_service
+from arret.store import feed as store_feed
+from arret.store import registry as store
+
+log = logging.getLogger("arret.feed")
+
+IDLE_TIMEOUT = 30.0
+#: How often the database is looked at for changes made by other processes (the CLI).
+POLL = 1.0
+
+
+@dataclass
+class Stats:
+    transfers: dict[str, int] = field(default_factory=dict)
+    last: dict[str, str] = field(default_factory=dict)
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome.operator and outcome.kind in ("axfr", "ixfr", "ixfr-axfr", "ixfr-current"):
+            key = f"{outcome.operator}:{outcome.kind}"
+            self.transfers[key] = self.transfers.get(key, 0) + 1
+            self.last[outcome.operator] = outcome.kind
+
+
+class FeedServer:
+    def __init__(self, engine: Engine, clock: Clock, feed: DatabaseFeed, notifier: Notifier):
+        self.engine = engine
+        self.clock = clock
+        self.feed = feed
+        self.notifier = notifier
+        self.stats = Stats()
+        self.on_outcome: Callable[[Outcome], None] | None = None
+        self._servers: list[asyncio.AbstractServer] = []
+        self._transports: list[asyncio.DatagramTransport] = []
+
+    async def answer(self, wire: bytes, source: str, tcp: bool) -> list[bytes]:
+        now = self.clock.now()
+        outcome = await asyncio.to_thread(respond, wire, source, tcp, self.feed, now)
+        self.stats.count(outcome)
+        if outcome.rcode != "NOERROR" or outcome.kind in ("dropped", "formerr"):
+            log.info("%s from %s: %s %s", outcome.kind, source, outcome.rcode, outcome.reason)
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        return outcome.messages
+
+    async def start(self, host: str, port: int) -> int:
+        """Listen on UDP and TCP; returns the port (useful when 0 asked for a free one)."""
+        server = await asyncio.start_server(self._tcp, host, port)
+        self._servers.append(server)
+        bound = server.sockets[0].getsockname()[1]
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: _Udp(self), local_addr=(host, bound)
+        )
+        self._transports.append(transport)
+        return int(bound)
+
+    async def _tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")
+        source = peer[0] if peer else "?"
+        try:
+            while True:
+                header = await asyncio.wait_for(reader.readexactly(2), IDLE_TIMEOUT)
+                (length,) = struct.unpack("!H", header)
+                wire = await asyncio.wait_for(reader.readexactly(length), IDLE_TIMEOUT)
+                for message in await self.answer(wire, source, tcp=True):
+                    writer.write(struct.pack("!H", len(message)) + message)
+                    await writer.drain()
+        except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    def publish_and_refresh(self) -> None:
+        """Publish what time has brought, then load new serials and announce them."""
+        now = self.clock.now()
+        with self.engine.begin() as conn:
+            feed_service.publish_due(conn, now)
+        changed = self.feed.refresh()
+        if changed:
+            with self.engine.connect() as conn:
+                notify = {op.name: op.notify for op in store.list_operators(conn)}
+            for view in changed:
+                log.info("feed %s at serial %d (%d entries)", view.zone, view.serial,
+                         len(view.entries))  # fmt: skip
+                self.notifier.announce(view.zone, view.serial, notify.get(view.operator, ()))
+
+    async def run_scheduler(self, stop: asyncio.Event) -> None:
+        """Publish at every effective/expiry instant, and notice other processes' changes."""
+        while not stop.is_set():
+            await asyncio.to_thread(self.publish_and_refresh)
+            now = self.clock.now()
+            with self.engine.connect() as conn:
+                upcoming = store_feed.next_instant(conn, now)
+            wait = POLL
+            if upcoming is not None:
+                wait = max(0.0, min(POLL, (upcoming - now).total_seconds()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait)
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.close()
+        for transport in self._transports:
+            transport.close()
+        self.notifier.close()
+
+
+class _Udp(asyncio.DatagramProtocol):
+    def __init__(self, server: FeedServer) -> None:
+        self.server = server
+        self.transport: asyncio.DatagramTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        asyncio.get_running_loop().create_task(self._reply(data, addr))
+
+    async def _reply(self, data: bytes, addr: tuple[str, int]) -> None:
+        for message in await self.server.answer(data, addr[0], tcp=False):
+            if self.transport is not None:
+                self.transport.sendto(message, addr)
