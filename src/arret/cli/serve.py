@@ -25,7 +25,16 @@ def serve(
     dns: Annotated[
         str, typer.Option(metavar="HOST:PORT", help="Where to answer DNS (UDP and TCP).")
     ] = "127.0.0.1:5353",
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every refusal.")] = False,
+    notice_host: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME",
+            help="The host that `notice` answers point to (it serves the notice page).",
+        ),
+    ] = FeedSettings.notice_host,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log every transfer and refusal.")
+    ] = False,
 ) -> None:
     """Serve every operator's feed (SOA, AXFR, IXFR, NOTIFY) and publish at every
     effective and expiry instant. Stops cleanly on SIGTERM or Ctrl-C."""
@@ -36,7 +45,7 @@ def serve(
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
     host, port = split_endpoint(check_endpoint(dns))
-    settings = FeedSettings()
+    settings = FeedSettings(notice_host=notice_host.rstrip(".") + ".")
     server = FeedServer(e.engine, e.clock, DatabaseFeed(e.engine, settings), Notifier(settings))
 
     async def main() -> None:
@@ -44,7 +53,7 @@ def serve(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await asyncio.to_thread(server.publish_and_refresh)
+        await server.tick()
         bound = await server.start(host, port)
         shown = f"[{host}]" if ":" in host else host
         console.print(f"arret: feed on {shown}:{bound} (UDP and TCP)", markup=False)

@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from arret.domain.instants import Clock
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
-from arret.feed.responder import Outcome, respond
+from arret.feed.responder import Outcome, ZoneView, respond
 from arret.services import feed as feed_service
 from arret.store import feed as store_feed
 from arret.store import registry as store
@@ -61,6 +61,9 @@ class FeedServer:
         self.stats.count(outcome)
         if outcome.rcode != "NOERROR" or outcome.kind in ("dropped", "formerr"):
             log.info("%s from %s: %s %s", outcome.kind, source, outcome.rcode, outcome.reason)
+        elif outcome.kind != "soa":
+            log.info("%s of %s to %s: %d messages", outcome.kind, outcome.operator, source,
+                     len(outcome.messages))  # fmt: skip
         if self.on_outcome is not None:
             self.on_outcome(outcome)
         return outcome.messages
@@ -95,24 +98,30 @@ class FeedServer:
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    def publish_and_refresh(self) -> None:
-        """Publish what time has brought, then load new serials and announce them."""
+    def publish_and_refresh(self) -> list[tuple[ZoneView, tuple[str, ...]]]:
+        """Publish what time has brought, then load new serials (blocking: run it in a
+        thread). Returns the zones with a new serial and the resolvers to notify."""
         now = self.clock.now()
         with self.engine.begin() as conn:
             feed_service.publish_due(conn, now)
         changed = self.feed.refresh()
-        if changed:
-            with self.engine.connect() as conn:
-                notify = {op.name: op.notify for op in store.list_operators(conn)}
-            for view in changed:
-                log.info("feed %s at serial %d (%d entries)", view.zone, view.serial,
-                         len(view.entries))  # fmt: skip
-                self.notifier.announce(view.zone, view.serial, notify.get(view.operator, ()))
+        if not changed:
+            return []
+        with self.engine.connect() as conn:
+            notify = {op.name: op.notify for op in store.list_operators(conn)}
+        for view in changed:
+            log.info("feed %s at serial %d (%d entries)", view.zone, view.serial,
+                     len(view.entries))  # fmt: skip
+        return [(view, notify.get(view.operator, ())) for view in changed]
+
+    async def tick(self) -> None:
+        for view, targets in await asyncio.to_thread(self.publish_and_refresh):
+            self.notifier.announce(view.zone, view.serial, targets)
 
     async def run_scheduler(self, stop: asyncio.Event) -> None:
         """Publish at every effective/expiry instant, and notice other processes' changes."""
         while not stop.is_set():
-            await asyncio.to_thread(self.publish_and_refresh)
+            await self.tick()
             now = self.clock.now()
             with self.engine.connect() as conn:
                 upcoming = store_feed.next_instant(conn, now)

@@ -5,7 +5,8 @@ What each snippet does, and why (measured on Debian 12, see ../shared/design/PEE
 - Unbound 1.17 cannot sign zone transfers with TSIG: the feed admits it by its source
   address (`--allow-from`). `zonefile:` makes it load its saved copy first, so it fails
   closed at start-up instead of answering unfiltered until the first transfer completes.
-- BIND applies RPZ changes at most every `min-update-interval` (60 s by default): set to 5.
+- BIND applies RPZ changes at most every `min-update-interval` (60 s by default): set to 0
+  so a mirror added by amendment is enforced within the second.
 - PowerDNS Recursor 4.8 refreshes an RPZ only on its timer (NOTIFY does not trigger it),
   so `refresh` is short; it can attach Extended DNS Error 16 "Censored" with a text.
 - Knot Resolver 5 reads RPZ only from a file: `arret feed sync` keeps that file current.
@@ -70,7 +71,7 @@ key "{key.name}" {{
     secret "{key.secret}";
 }};
 // Inside your options {{ ... }} block:
-//   response-policy {{ zone "{zone}" log yes min-update-interval 5; }} qname-wait-recurse no;
+//   response-policy {{ zone "{zone}" log yes min-update-interval 0; }} qname-wait-recurse no;
 zone "{zone.rstrip(".")}" {{
     type secondary;
     primaries {{ {host} port {port} key "{key.name}"; }};

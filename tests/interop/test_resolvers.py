@@ -1,0 +1,198 @@
+"""Real resolvers pull the feed from a running `arret serve` over loopback, configured
+from `arret operator config` output: Unbound (by source address; it cannot sign) and BIND
+(with the operator's TSIG key). Debian's `unbound` and `bind9` are installed by the test
+setup when missing (as root)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dns.rcode
+import dns.rdatatype
+import pytest
+from support.authority import ADDRESS, Authority, free_port
+from support.debian import require_program
+from support.processes import Process, query, rcode, wait_until
+
+ARRET = str(Path(sys.executable).parent / "arret")
+
+
+@dataclass
+class Lab:
+    folder: Path
+    env: dict[str, str]
+    feed_port: int
+    unbound: int
+    bind: int
+    serve: Process
+
+    def arret(self, *args: str) -> str:
+        run = subprocess.run([ARRET, *args], env=self.env, capture_output=True, text=True)
+        assert run.returncode == 0, (args, run.stdout, run.stderr)
+        return run.stdout
+
+    def both(self) -> tuple[int, int]:
+        return self.unbound, self.bind
+
+
+def iso(at: datetime) -> str:
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    unbound_bin = require_program("unbound", "unbound")
+    named_bin = require_program("named", "bind9")
+    folder = tmp_path_factory.mktemp("interop")
+    env = {**os.environ, "ARRET_DB": f"sqlite:///{folder / 'arret.db'}"}
+    feed_port, unbound_port, bind_port = free_port(), free_port(), free_port()
+    authority = Authority()
+    processes: list[Process] = []
+    lab = Lab(folder, env, feed_port, unbound_port, bind_port, None)  # type: ignore[arg-type]
+    try:
+        lab.arret("init")
+        lab.arret("operator", "add", "unb", "--allow-from", "127.0.0.0/8",
+                  "--notify", f"127.0.0.1:{unbound_port}")  # fmt: skip
+        lab.arret("operator", "add", "bnd", "--notify", f"127.0.0.1:{bind_port}")
+        lab.arret("allow", "add", "press.blocked.example", "--reason", "a newspaper")
+        order = ["order", "add", "--authority", "TJ Paris", "--decided", "2026-11-01",
+                 "--duration", "30d", "--operator", "unb", "--operator", "bnd"]  # fmt: skip
+        lab.arret(*order, "--reference", "R1", "blocked.example")
+        lab.arret(*order, "--reference", "R2", "--action", "nodata", "quiet.example")
+        lab.arret(*order, "--reference", "R3", "--action", "notice", "explained.example")
+        serve = Process([ARRET, "serve", "--dns", f"127.0.0.1:{feed_port}", "-v",
+                         "--notice-host", "notice.example"],
+                        folder / "serve.log", env=env)  # fmt: skip
+        processes.append(serve)
+        lab.serve = serve
+        wait_until(lambda: rcode(feed_port, "unb.rpz.arret.", "SOA") == "NOERROR", 20,
+                   "arret serve to answer")  # fmt: skip
+        server = f"127.0.0.1:{feed_port}"
+        unbound_conf = folder / "unbound.conf"
+        unbound_conf.write_text(
+            f"""server:
+    interface: 127.0.0.1@{unbound_port}
+    do-not-query-localhost: no
+    qname-minimisation: no
+    username: ""
+    chroot: ""
+    directory: "{folder}"
+    pidfile: "{folder}/unbound.pid"
+    use-syslog: no
+    access-control: 127.0.0.0/8 allow
+# Test names (and the notice host) go to the local test authority; the tests ask for
+# no other name, so nothing leaves loopback.
+stub-zone:
+    name: "example."
+    stub-addr: 127.0.0.1@{authority.port}
+"""
+            + lab.arret(
+                "operator",
+                "config",
+                "unb",
+                "--resolver",
+                "unbound",
+                "--server",
+                server,
+                "--dir",
+                str(folder),
+            )
+        )
+        bind_snippet = lab.arret("operator", "config", "bnd", "--resolver", "bind",
+                                 "--server", server, "--dir", str(folder))  # fmt: skip
+        policy = re.search(r"//   (response-policy .*;)", bind_snippet)
+        assert policy, bind_snippet
+        (folder / "named.conf").write_text(
+            f"""options {{
+    directory "{folder}"; pid-file "{folder}/named.pid"; session-keyfile "{folder}/s.key";
+    listen-on port {bind_port} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }};
+    recursion yes; allow-query {{ 127.0.0.0/8; }}; allow-recursion {{ 127.0.0.0/8; }};
+    dnssec-validation no; notify no;
+    forwarders {{ 127.0.0.1 port {authority.port}; }}; forward only;  // nothing leaves loopback
+    {policy.group(1)}
+}};
+controls {{ }};
+{bind_snippet}"""
+        )
+        processes.append(Process([unbound_bin, "-d", "-c", str(unbound_conf)],
+                                 folder / "unbound.log"))  # fmt: skip
+        processes.append(Process([named_bin, "-g", "-c", str(folder / "named.conf")],
+                                 folder / "named.log"))  # fmt: skip
+        for port, name in ((unbound_port, "Unbound"), (bind_port, "BIND")):
+            wait_until(lambda p=port: rcode(p, "blocked.example") == "NXDOMAIN", 30,
+                       f"{name} to load the feed")  # fmt: skip
+        yield lab
+    finally:
+        for process in processes:
+            process.stop()
+        authority.close()
+
+
+@pytest.mark.parametrize("resolver", ["unbound", "bind"])
+def test_each_action_is_enforced(lab: Lab, resolver: str) -> None:
+    port = lab.unbound if resolver == "unbound" else lab.bind
+    assert rcode(port, "blocked.example") == "NXDOMAIN"
+    assert rcode(port, "www.blocked.example") == "NXDOMAIN"  # the whole site
+    assert rcode(port, "deep.cdn.blocked.example") == "NXDOMAIN"
+    nodata = query(port, "quiet.example")
+    assert dns.rcode.to_text(nodata.rcode()) == "NOERROR" and not nodata.answer
+    notice = query(port, "explained.example")
+    cnames = [r for r in notice.answer if r.rdtype == dns.rdatatype.CNAME]
+    assert cnames, notice.to_text()
+    assert cnames[0][0].target.to_text() == "notice.example."  # type: ignore[attr-defined]
+    # Bystanders resolve: an allow-listed name inside the blocked site, and other names.
+    for name in ("press.blocked.example", "unrelated.example", "notblocked.example"):
+        answer = query(port, name)
+        assert [r.to_text() for rrset in answer.answer for r in rrset] == [ADDRESS], name
+
+
+def test_a_mirror_added_by_amendment_arrives_by_ixfr_within_2_seconds(lab: Lab) -> None:
+    before = lab.serve.output().count("ixfr of ")
+    lab.arret("order", "amend", "1", "--add", "mirror-site.example")
+    took = {
+        port: wait_until(
+            lambda p=port: rcode(p, "mirror-site.example") == "NXDOMAIN",
+            2.0,
+            f"resolver on {port} to block the mirror",
+        )
+        for port in lab.both()
+    }
+    assert all(t <= 2.0 for t in took.values()), took
+    log = lab.serve.output()
+    assert (
+        log.count("ixfr of unb") + log.count("ixfr of bnd") >= 2 and log.count("ixfr of ") > before
+    )
+    assert "axfr of unb" not in log.split("ixfr of ")[-1]  # no full transfer for the change
+
+
+def test_an_order_ends_by_itself_at_its_expiry(lab: Lab) -> None:
+    now = datetime.now(UTC)
+    ends = now + timedelta(seconds=4)
+    lab.arret("order", "add", "--reference", "R4", "--authority", "TJ Paris", "--decided",
+              "2026-11-01", "--expires", iso(ends), "--operator", "unb", "--operator", "bnd",
+              "brief.example")  # fmt: skip
+    for port in lab.both():
+        wait_until(lambda p=port: rcode(p, "brief.example") == "NXDOMAIN", 2.0, "block")
+    time.sleep(max(0.0, (ends - datetime.now(UTC)).total_seconds()))
+    for port in lab.both():
+        wait_until(lambda p=port: rcode(p, "brief.example") == "NOERROR", 2.0,
+                   f"resolver on {port} to unblock after the expiry")  # fmt: skip
+
+
+def test_transfers_without_key_from_outside_are_refused_and_logged(lab: Lab) -> None:
+    import dns.message
+    import dns.query
+
+    # bnd declared no source network: an unsigned transfer of its zone is refused.
+    q = dns.message.make_query("bnd.rpz.arret.", "AXFR")
+    answer = dns.query.tcp(q, "127.0.0.1", port=lab.feed_port, timeout=3)
+    assert dns.rcode.to_text(answer.rcode()) == "REFUSED" and not answer.answer
+    assert "not from a declared network" in lab.serve.output()
