@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -151,3 +152,56 @@ def test_an_expiry_is_published_when_its_instant_comes_and_after_a_restart(
         assert (expired.added, expired.removed) == (0, 2)
         assert stored(conn, "orange") == []
         assert serials.greater(expired.serial, effective.serial)
+
+
+def test_a_restored_older_database_still_publishes_a_greater_serial(tmp_path: Path) -> None:
+    import shutil
+
+    from arret.domain.lifecycle import OrderDraft
+    from arret.domain.model import TargetSpec
+
+    db = tmp_path / "arret.db"
+    t0 = datetime(2026, 11, 28, 12, tzinfo=UTC)
+
+    def order(conn: Connection, name: str, now: datetime) -> None:
+        draft = OrderDraft(
+            reference=name,
+            authority="court",
+            decided_on=t0.date(),
+            targets=(TargetSpec(name),),
+            operators=("orange",),
+            expires_at=now + timedelta(days=30),
+        )
+        registry.register_order(conn, draft, now, "clerk")
+
+    def latest() -> int:
+        engine = open_engine(f"sqlite:///{db}")
+        with engine.connect() as conn:
+            version = store_feed.latest(conn, store_feed.operator_id(conn, "orange"))
+        engine.dispose()
+        assert version is not None
+        return version.serial
+
+    engine = open_engine(f"sqlite:///{db}")
+    migrate(engine)
+    with engine.begin() as conn:
+        registry.add_operator(conn, "orange", t0, "test")
+        order(conn, "a.example", t0)
+    engine.dispose()
+    shutil.copy(db, tmp_path / "backup.db")
+    engine = open_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:  # several changes within the same second, then later
+        for i, at in enumerate([t0, t0, t0 + timedelta(minutes=1)]):
+            order(conn, f"b{i}.example", at)
+    engine.dispose()
+    served = latest()
+    shutil.copy(tmp_path / "backup.db", db)  # the operator restores yesterday's copy
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"arret.db{suffix}").unlink(missing_ok=True)
+    restored = latest()
+    assert serials.greater(served, restored)
+    engine = open_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        order(conn, "c.example", t0 + timedelta(hours=2))
+    engine.dispose()
+    assert serials.greater(latest(), served)

@@ -143,12 +143,20 @@ class _Udp(asyncio.DatagramProtocol):
     def __init__(self, server: FeedServer) -> None:
         self.server = server
         self.transport: asyncio.DatagramTransport | None = None
+        # The event loop keeps only weak references to tasks: without these, a reply
+        # in flight can be garbage-collected under a flood and silently never sent.
+        self.pending: set[asyncio.Task[None]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
-        asyncio.get_running_loop().create_task(self._reply(data, addr))
+        task = asyncio.get_running_loop().create_task(self._reply(data, addr))
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    def error_received(self, exc: Exception) -> None:
+        log.info("UDP error (an ICMP message about an earlier reply): %s", exc)
 
     async def _reply(self, data: bytes, addr: tuple[str, int]) -> None:
         for message in await self.server.answer(data, addr[0], tcp=False):
