@@ -41,8 +41,9 @@ import dns.rrset
 import dns.tsig
 
 from arret.domain.model import OperatorKey
+from arret.feed import render
 from arret.rpz import serial as serials
-from arret.rpz.zone import Entry, FeedSettings, records
+from arret.rpz.zone import Entry, FeedSettings
 from arret.rpz.zonefile import soa_rdata
 
 log = logging.getLogger("arret.feed")
@@ -121,24 +122,49 @@ def _tsig_rrset(key_name: dns.name.Name, rdata: dns.rdata.Rdata) -> dns.rrset.RR
     return dns.rrset.from_rdata(key_name, 0, rdata)
 
 
+def _append_tsig(wire: bytes, key_name: dns.name.Name, rdata: dns.rdata.Rdata) -> bytes:
+    """Append a TSIG record (RFC 8945 §4.2: last in the additional section, owner not
+    compressed) to a rendered message and count it in ARCOUNT."""
+    encoded = rdata.to_wire()
+    owner = key_name.to_wire()
+    assert encoded is not None and owner is not None
+    out = bytearray(wire)
+    out += owner + struct.pack("!HHIH", dns.rdatatype.TSIG, dns.rdataclass.ANY, 0, len(encoded))
+    out += encoded
+    arcount = struct.unpack("!H", out[10:12])[0] + 1
+    out[10:12] = struct.pack("!H", arcount)
+    return bytes(out)
+
+
+def _tsig_template(algorithm: dns.name.Name, original_id: int, error: int = 0) -> dns.rdata.Rdata:
+    return dns.rdtypes.ANY.TSIG.TSIG(  # type: ignore[no-untyped-call]
+        dns.rdataclass.ANY, dns.rdatatype.TSIG, algorithm, 0, FUDGE, b"", original_id, error, b""
+    )
+
+
 def _with_unsigned_tsig_error(
     response: dns.message.Message, query_tsig: dns.rrset.RRset, error: int
 ) -> bytes:
     """RFC 8945 §5.3.2: BADKEY/BADSIG answers carry a TSIG with the error and no MAC."""
     q = query_tsig[0]
     assert isinstance(q, dns.rdtypes.ANY.TSIG.TSIG)
-    wire = bytearray(response.to_wire())
-    tsig = dns.rdtypes.ANY.TSIG.TSIG(  # type: ignore[no-untyped-call]
-        dns.rdataclass.ANY, dns.rdatatype.TSIG, q.algorithm, q.time_signed, q.fudge,
-        b"", q.original_id, error, b"",
-    )  # fmt: skip
-    rdata = tsig.to_wire()
-    assert rdata is not None
-    wire += query_tsig.name.to_wire() or b""
-    wire += struct.pack("!HHIH", dns.rdatatype.TSIG, dns.rdataclass.ANY, 0, len(rdata)) + rdata
-    arcount = struct.unpack("!H", wire[10:12])[0] + 1
-    wire[10:12] = struct.pack("!H", arcount)
-    return bytes(wire)
+    tsig = q.replace(mac=b"", error=error, other=b"")
+    return _append_tsig(response.to_wire(), query_tsig.name, tsig)
+
+
+def sign_messages(
+    wires: Sequence[bytes], key: dns.tsig.Key, request_mac: bytes, now: datetime, original_id: int
+) -> list[bytes]:
+    """Sign each message of a transfer, each MAC chained to the previous (RFC 8945 §5.3.1)."""
+    template = _tsig_template(key.algorithm, original_id)
+    signed, ctx = [], None
+    for index, wire in enumerate(wires):
+        rdata, ctx = dns.tsig.sign(  # type: ignore[no-untyped-call]
+            wire, key, template, int(now.timestamp()),
+            request_mac if index == 0 else None, ctx, True,
+        )  # fmt: skip
+        signed.append(_append_tsig(wire, key.name, rdata))
+    return signed
 
 
 def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) -> Outcome:
@@ -190,10 +216,9 @@ def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) 
     if rdtype == dns.rdatatype.AXFR:
         if not tcp:
             return _error(query, dns.rcode.NOTIMP, "AXFR over UDP", zone.operator, key)
-        return _transfer(query, zone, view.settings, _axfr_rrsets(zone, view.settings),
-                         "axfr", key)  # fmt: skip
+        return _transfer(query, zone, _full_zone(zone, view.settings), "axfr", key, now)
     if rdtype == dns.rdatatype.IXFR:
-        return _ixfr(query, zone, view, tcp, key)
+        return _ixfr(query, zone, view, tcp, key, now)
     return _error(query, dns.rcode.REFUSED, f"{dns.rdatatype.to_text(rdtype)} not served",
                   zone.operator, key)  # fmt: skip
 
@@ -302,29 +327,23 @@ def _answer(
     return Outcome(kind, zone.operator, messages=[response.to_wire()])
 
 
-def _cname_rrsets(
-    zone: ZoneView, entries: Sequence[Entry], settings: FeedSettings
-) -> Iterator[dns.rrset.RRset]:
-    origin = dns.name.from_text(zone.zone)
-    for owner, target in records(entries, settings):
-        yield dns.rrset.from_text(
-            dns.name.from_text(owner, origin), settings.ttl, "IN", "CNAME", target
-        )
+_bodies = render.BodyCache()
 
 
-def _axfr_rrsets(zone: ZoneView, settings: FeedSettings) -> Iterator[dns.rrset.RRset]:
-    soa = _soa(zone, zone.serial, settings)
-    yield soa
-    yield dns.rrset.from_text(zone.zone, settings.ttl, "IN", "NS", settings.ns)
-    yield from _cname_rrsets(zone, zone.entries, settings)
-    yield soa
+def _full_zone(zone: ZoneView, settings: FeedSettings) -> render.Body:
+    parts = render.Parts.of(settings)
+    return _bodies.full_zone(zone.zone, zone.serial, zone.entries, parts, render.LIMIT)
 
 
 def _ixfr(
-    query: dns.message.Message, zone: ZoneView, view: FeedView, tcp: bool, key: OperatorKey | None
+    query: dns.message.Message,
+    zone: ZoneView,
+    view: FeedView,
+    tcp: bool,
+    key: OperatorKey | None,
+    now: datetime,
 ) -> Outcome:
     settings = view.settings
-    current = _soa(zone, zone.serial, settings)
     client = None
     for rrset in query.authority:
         if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
@@ -333,57 +352,39 @@ def _ixfr(
         return _error(query, dns.rcode.FORMERR, "IXFR without the client's SOA", zone.operator, key)
     if not tcp or not serials.greater(zone.serial, client):
         # UDP: "use TCP" (RFC 1995 §2); TCP: the client is current (§4).
-        return _answer(query, zone, settings, [current], "ixfr-current" if tcp else "ixfr-udp", key)
+        current = [_soa(zone, zone.serial, settings)]
+        return _answer(query, zone, settings, current, "ixfr-current" if tcp else "ixfr-udp", key)
     steps = view.steps(zone.operator, client, zone.serial)
     if steps is None:
-        return _transfer(query, zone, settings, _axfr_rrsets(zone, settings), "ixfr-axfr", key)
+        return _transfer(query, zone, _full_zone(zone, settings), "ixfr-axfr", key, now)
+    parts = render.Parts.of(settings)
 
-    def rrsets() -> Iterator[dns.rrset.RRset]:
-        yield current
+    def records() -> Iterator[bytes]:
+        yield parts.soa(zone.serial)
         for step in steps:
-            yield _soa(zone, step.old_serial, settings)
-            yield from _cname_rrsets(zone, step.removed, settings)
-            yield _soa(zone, step.new_serial, settings)
-            yield from _cname_rrsets(zone, step.added, settings)
-        yield current
+            yield parts.soa(step.old_serial)
+            yield from render.entry_records(step.removed, parts)
+            yield parts.soa(step.new_serial)
+            yield from render.entry_records(step.added, parts)
+        yield parts.soa(zone.serial)
 
-    return _transfer(query, zone, settings, rrsets(), "ixfr", key)
+    return _transfer(query, zone, render.pack(records(), render.LIMIT), "ixfr", key, now)
 
 
 def _transfer(
     query: dns.message.Message,
     zone: ZoneView,
-    settings: FeedSettings,
-    rrsets: Iterator[dns.rrset.RRset],
+    body: render.Body,
     kind: str,
     key: OperatorKey | None,
+    now: datetime,
 ) -> Outcome:
-    """Pack records into messages (first one with the question, RFC 5936 §2.2), chaining
-    TSIG over the messages (RFC 8945 §5.3.1)."""
-    messages: list[bytes] = []
-    tsig_ctx = None
-    batch: list[dns.rrset.RRset] = []
-
-    def flush(first: bool) -> None:
-        nonlocal tsig_ctx
-        response = dns.message.make_response(query)
-        response.flags |= dns.flags.AA
-        if not first:
-            response.question = []
-        response.answer = batch[:]
-        if key is not None:
-            _sign(response, query)
-            if tsig_ctx is not None:
-                response.request_mac = b""
-        messages.append(response.to_wire(max_size=65535, multi=True, tsig_ctx=tsig_ctx))
-        if key is not None:
-            tsig_ctx = response.tsig_ctx
-        batch.clear()
-
-    for rrset in rrsets:
-        batch.append(rrset)
-        if len(batch) >= RECORDS_PER_MESSAGE:
-            flush(not messages)
-    if batch or not messages:
-        flush(not messages)
-    return Outcome(kind, zone.operator, messages=messages)
+    """Header and question on every packed body (RFC 5936 §2.2.1), then TSIG chained over
+    the messages when the query was signed (RFC 8945 §5.3.1)."""
+    question = query.question[0]
+    flags = 0x8000 | dns.flags.AA | (query.flags & dns.flags.RD)
+    wire_question = render.name_wire(zone.zone) + struct.pack("!HH", question.rdtype, 1)
+    wires = render.messages(query.id, flags, wire_question, body)
+    if key is not None and isinstance(query.keyring, dns.tsig.Key):
+        wires = sign_messages(wires, query.keyring, query.mac or b"", now, query.id)
+    return Outcome(kind, zone.operator, messages=wires)

@@ -8,6 +8,7 @@ import base64
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import dns.exception
 import dns.message
 import dns.name
 import dns.rcode
@@ -17,6 +18,7 @@ import dns.tsig
 import dns.tsigkeyring
 import dns.versioned
 import dns.xfr
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -249,3 +251,36 @@ def test_mutated_queries_never_crash_it(data: st.DataObject) -> None:
         i = data.draw(st.integers(0, len(wire) - 1))
         wire[i] = data.draw(st.integers(0, 255))
     respond(bytes(wire), "192.0.2.1", True, View(), NOW)
+
+
+def test_a_large_signed_transfer_spans_many_messages_each_under_64k() -> None:
+    entries = tuple(
+        sorted(e for i in range(12_000) for e in ((f"site{i}.example", "nxdomain"),
+                                                  (f"*.site{i}.example", "nxdomain")))
+    )  # fmt: skip
+    view = View(current=ZoneView("orange", ZONE, 99, entries))
+    query = signed(dns.message.make_query(ZONE, dns.rdatatype.AXFR))
+    outcome = respond(query.to_wire(), "203.0.113.9", True, view, datetime.now(UTC))
+    assert len(outcome.messages) > 5
+    assert max(len(m) for m in outcome.messages) <= 65535
+    zone = dns.versioned.Zone(ZONE)
+    with dns.xfr.Inbound(zone, dns.rdatatype.AXFR) as inbound:
+        ctx = None
+        for wire in outcome.messages:
+            message = dns.message.from_wire(
+                wire, keyring=query.keyring, request_mac=query.mac, xfr=True,
+                origin=zone.origin, tsig_ctx=ctx, multi=True,
+            )  # fmt: skip
+            ctx = message.tsig_ctx
+            inbound.process_message(message)
+    assert len(list(zone.iterate_rdatas("CNAME"))) == 24_000
+
+
+def test_a_tampered_message_in_a_signed_transfer_is_detected_by_the_client() -> None:
+    query = signed(dns.message.make_query(ZONE, dns.rdatatype.AXFR))
+    outcome = respond(query.to_wire(), "203.0.113.9", True, View(), datetime.now(UTC))
+    wire = bytearray(outcome.messages[0])
+    wire[-120] ^= 0xFF  # flip a byte inside the records
+    with pytest.raises(dns.exception.DNSException):
+        dns.message.from_wire(bytes(wire), keyring=query.keyring, request_mac=query.mac,
+                              xfr=True, multi=True)  # fmt: skip
