@@ -19,7 +19,7 @@ import dns.rcode
 import dns.rdatatype
 import pytest
 from support.authority import ADDRESS, Authority, free_port
-from support.debian import require_program
+from support.debian import require_package, require_program
 from support.processes import Process, query, rcode, wait_until
 
 ARRET = str(Path(sys.executable).parent / "arret")
@@ -34,6 +34,7 @@ class Lab:
     bind: int
     serve: Process
     powerdns: int = 0
+    authority: int = 0
 
     def arret(self, *args: str) -> str:
         run = subprocess.run([ARRET, *args], env=self.env, capture_output=True, text=True)
@@ -66,6 +67,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
                   "--notify", f"127.0.0.1:{unbound_port}")  # fmt: skip
         lab.arret("operator", "add", "bnd", "--notify", f"127.0.0.1:{bind_port}")
         lab.arret("operator", "add", "pdn")
+        lab.authority = authority.port
         pdns_port = free_port()
         lab.powerdns = pdns_port
         lab.arret("allow", "add", "press.blocked.example", "--reason", "a newspaper")
@@ -249,3 +251,52 @@ def test_powerdns_says_why_with_extended_dns_error_16(lab: Lab) -> None:
     texts = [o.text for o in answer.options if isinstance(o, dns.edns.EDEOption)]
     assert codes == [dns.edns.EDECode.CENSORED]
     assert texts and "blocked by a legal order" in (texts[0] or "")
+
+
+def test_knot_resolver_blocks_through_arret_feed_sync(lab: Lab) -> None:
+    kresd = require_program("kresd", "knot-resolver")
+    # kresd watches RPZ files with cqueues
+    require_package("lua-cqueues")
+    out = lab.arret("operator", "add", "knt")
+    secret = re.search(r"secret:\s+(\S+)", out)
+    assert secret
+    order_id = lab.arret("order", "add", "--reference", "K1", "--authority", "TJ Paris",
+                         "--decided", "2026-11-01", "--duration", "30d", "--operator", "knt",
+                         "kres.example").strip()  # fmt: skip
+    server = f"127.0.0.1:{lab.feed_port}"
+    zone_file = lab.folder / "knt.rpz.arret.zone"
+
+    def sync() -> str:
+        return lab.arret("feed", "sync", "--server", server, "--zone", "knt.rpz.arret.",
+                         "--key-name", "knt-1.tsig.arret.", "--key-secret", secret.group(1),
+                         "--out", str(zone_file), "--once")  # fmt: skip
+
+    wait_until(lambda: "kres.example" in (sync() and zone_file.read_text()), 10,
+               "the feed to carry knt's order")  # fmt: skip
+    snippet = lab.arret("operator", "config", "knt", "--resolver", "knot-resolver",
+                        "--server", server, "--dir", str(lab.folder))  # fmt: skip
+    port = free_port()
+    (lab.folder / "kresd.conf").write_text(
+        f"net.listen('127.0.0.1', {port}, {{ kind = 'dns' }})\n"
+        + snippet
+        + f"policy.add(policy.suffix(policy.STUB({{'127.0.0.1@{lab.authority}'}}), "
+        "policy.todnames({'example.'})))\ntrust_anchors.remove('.')\n"
+    )
+    (lab.folder / "kresd").mkdir(exist_ok=True)
+    process = Process([kresd, "-n", "-c", str(lab.folder / "kresd.conf"),
+                       str(lab.folder / "kresd")], lab.folder / "kresd.log")  # fmt: skip
+    try:
+        wait_until(lambda: rcode(port, "kres.example") == "NXDOMAIN", 20,
+                   "Knot Resolver to block from the synced file")  # fmt: skip
+        assert rcode(port, "www.kres.example") == "NXDOMAIN"
+        assert rcode(port, "fine.example") == "NOERROR"
+        lab.arret("order", "amend", order_id, "--add", "kres-mirror.example")
+        wait_until(lambda: "kres-mirror.example" in (sync() and zone_file.read_text()), 10,
+                   "the mirror to reach the file by IXFR")  # fmt: skip
+        fresh = iter(range(10**6))
+        wait_until(
+            lambda: rcode(port, f"n{next(fresh)}.kres-mirror.example") == "NXDOMAIN", 10,
+            "Knot Resolver to reload the file", step=0.2,
+        )  # fmt: skip
+    finally:
+        process.stop()

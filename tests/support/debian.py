@@ -86,3 +86,21 @@ def require_program(program: str, package: str) -> str:
     if not found:
         raise AptError(f"installed {package} but {program} is still not found")
     return found
+
+
+def _installed(package: str) -> bool:
+    status = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
+    )
+    return status.returncode == 0 and status.stdout.endswith("installed")
+
+
+def require_package(package: str) -> None:
+    """Install a library `package` (as root) when dpkg says it is not installed."""
+    if _installed(package):
+        return
+    if not is_root():
+        pytest.skip(f"{package} is missing; not root, so not installed")
+    apt_install([package])
+    if not _installed(package):
+        raise AptError(f"apt-get install {package} did not install it")

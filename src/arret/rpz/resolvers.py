@@ -94,6 +94,7 @@ rpzPrimary("{server}", "{zone}", {{
 -- Keep the file current with (run it as a service):
 --   arret feed sync --server {server} --zone {zone} --key-name {key.name} \\
 --       --key-secret {key.secret} --out {cache}
+-- (kresd watches the file when lua-cqueues is installed)
 modules = {{ 'policy' }}
 policy.add(policy.rpz(policy.DENY_MSG('blocked by a legal order: see {register_url}'),
                       '{cache}', true))
