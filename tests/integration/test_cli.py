@@ -288,7 +288,8 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     runner = CliRunner()
     commands = [
-        ["init"], ["demo"], ["policy"], ["serve"], ["feed", "sync"], ["operator", "add"], ["operator", "list"],
+        ["init"], ["demo"], ["policy"], ["serve"], ["feed", "sync"], ["operator", "add"],
+        ["operator", "list"],
         ["operator", "show"],
         ["operator", "rotate-key"], ["operator", "config"], ["order", "add"],
         ["order", "amend"], ["order", "lift"],

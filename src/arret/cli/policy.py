@@ -14,7 +14,7 @@ from arret.cli.context import env
 from arret.cli.options import At, Json, instant
 from arret.cli.output import print_json, print_table
 from arret.domain.policy import Policy
-from arret.rpz import zonefile
+from arret.rpz import exports, zonefile
 from arret.rpz.zone import FeedSettings, entries
 from arret.services import feed, registry
 
@@ -25,6 +25,9 @@ class Format(StrEnum):
     CSV = "csv"
     JSON = "json"
     RPZ = "rpz"
+    HOSTS = "hosts"
+    UNBOUND = "unbound"
+    DNSMASQ = "dnsmasq"
 
 
 def policy(
@@ -34,7 +37,8 @@ def policy(
     format: Annotated[
         Format,
         typer.Option(
-            help="table (for people); list (one name per line); csv; json; rpz (a zone file).",
+            help="table (for people); list (one name per line); csv; json; rpz (a zone file); "
+            "hosts, unbound, dnsmasq (lossy: each says what it cannot express).",
             case_sensitive=False,
         ),
     ] = Format.TABLE,
@@ -48,10 +52,17 @@ def policy(
     with e.transaction() as conn:
         result = registry.policy_for(conn, operator, when)
         serial = feed.serial_at(conn, operator, when) if format is Format.RPZ else 0
-    if format is Format.RPZ:
-        settings = FeedSettings()
-        for line in zonefile.lines(settings.zone(operator), serial, entries(result), settings):
-            sys.stdout.write(line + "\n")
+    settings = FeedSettings()
+    lines = {
+        Format.RPZ: lambda: zonefile.lines(
+            settings.zone(operator), serial, entries(result), settings
+        ),
+        Format.HOSTS: lambda: exports.hosts(result),
+        Format.UNBOUND: lambda: exports.unbound(result, settings),
+        Format.DNSMASQ: lambda: exports.dnsmasq(result),
+    }.get(format)
+    if lines is not None:
+        sys.stdout.writelines(line + "\n" for line in lines())
         return
     write(result, format)
 
