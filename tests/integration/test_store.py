@@ -257,3 +257,9 @@ def test_amendments_are_dated_and_checked_against_the_stored_order(engine: Engin
     assert "already a target" in caught.value.diagnostics()
     assert "'nothere.example' is not a target" in caught.value.diagnostics()
     assert counts(engine) == before
+
+
+def test_the_schema_head_constant_is_alembics_head() -> None:
+    from arret.store.db import SCHEMA_HEAD, head_revision
+
+    assert head_revision() == SCHEMA_HEAD

@@ -53,7 +53,7 @@ def serve(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await server.tick()
+        await server.tick(force=True)
         bound = await server.start(host, port)
         shown = f"[{host}]" if ":" in host else host
         console.print(f"arret: feed on {shown}:{bound} (UDP and TCP)", markup=False)

@@ -14,6 +14,7 @@ import logging
 import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -28,8 +29,11 @@ from arret.store import registry as store
 log = logging.getLogger("arret.feed")
 
 IDLE_TIMEOUT = 30.0
-#: How often the database is looked at for changes made by other processes (the CLI).
-POLL = 1.0
+#: How often the database is looked at (one cheap query) for changes made by other
+#: processes, such as `arret order add`.
+POLL = 0.1
+#: Time-driven publication runs at each due instant, and at least this often anyway.
+PUBLISH_EVERY = timedelta(seconds=5)
 
 
 @dataclass
@@ -54,6 +58,9 @@ class FeedServer:
         self.on_outcome: Callable[[Outcome], None] | None = None
         self._servers: list[asyncio.AbstractServer] = []
         self._transports: list[asyncio.DatagramTransport] = []
+        self._next_due: datetime | None = None
+        self._last_publish = datetime.min.replace(tzinfo=UTC)
+        self._token: tuple[object, ...] | None = None
 
     async def answer(self, wire: bytes, source: str, tcp: bool) -> list[bytes]:
         now = self.clock.now()
@@ -98,12 +105,25 @@ class FeedServer:
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
 
-    def publish_and_refresh(self) -> list[tuple[ZoneView, tuple[str, ...]]]:
-        """Publish what time has brought, then load new serials (blocking: run it in a
-        thread). Returns the zones with a new serial and the resolvers to notify."""
+    def publish_and_refresh(self, force: bool = False) -> list[tuple[ZoneView, tuple[str, ...]]]:
+        """Publish what time has brought (when an instant is due, or every `PUBLISH_EVERY`),
+        then, if anything changed in the database, load new serials. Blocking: run it in a
+        thread. Returns the zones with a new serial and the resolvers to notify."""
         now = self.clock.now()
-        with self.engine.begin() as conn:
-            feed_service.publish_due(conn, now)
+        with self.engine.connect() as conn:
+            token = store_feed.change_token(conn)
+        due = self._next_due is not None and self._next_due <= now
+        moved = token != self._token  # another process changed something
+        if force or due or moved or now - self._last_publish >= PUBLISH_EVERY:
+            with self.engine.begin() as conn:
+                feed_service.publish_due(conn, now)
+                self._next_due = store_feed.next_instant(conn, now)
+            self._last_publish = now
+            with self.engine.connect() as conn:
+                token = store_feed.change_token(conn)
+        if token == self._token and not force:
+            return []
+        self._token = token
         changed = self.feed.refresh()
         if not changed:
             return []
@@ -114,20 +134,18 @@ class FeedServer:
                      len(view.entries))  # fmt: skip
         return [(view, notify.get(view.operator, ())) for view in changed]
 
-    async def tick(self) -> None:
-        for view, targets in await asyncio.to_thread(self.publish_and_refresh):
+    async def tick(self, force: bool = False) -> None:
+        for view, targets in await asyncio.to_thread(self.publish_and_refresh, force):
             self.notifier.announce(view.zone, view.serial, targets)
 
     async def run_scheduler(self, stop: asyncio.Event) -> None:
         """Publish at every effective/expiry instant, and notice other processes' changes."""
         while not stop.is_set():
             await self.tick()
-            now = self.clock.now()
-            with self.engine.connect() as conn:
-                upcoming = store_feed.next_instant(conn, now)
             wait = POLL
-            if upcoming is not None:
-                wait = max(0.0, min(POLL, (upcoming - now).total_seconds()))
+            if self._next_due is not None:
+                until = (self._next_due - self.clock.now()).total_seconds()
+                wait = max(0.0, min(POLL, until))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), wait)
 

@@ -209,3 +209,15 @@ def names_at_or_under(conn: Connection, name: str) -> list[str]:
         .distinct()
     )
     return sorted(conn.scalars(query))
+
+
+def change_token(conn: Connection) -> tuple[object, ...]:
+    """Cheap to read, and different after any event or publication: polled often by the
+    feed server to notice changes made by other processes (the CLI)."""
+    from arret.store.schema import events
+
+    return (
+        conn.scalar(select(func.max(events.c.id))),
+        conn.scalar(select(func.count()).select_from(feed_versions)),
+        conn.scalar(select(func.max(feed_versions.c.published_at))),
+    )

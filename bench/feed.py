@@ -1,0 +1,246 @@
+"""The feed against Knot DNS, measured in the same run on the same zone.
+
+For each size N (default 10k and 100k names; `--sizes ...,1000000` for the million), a
+fresh registry with one operator whose policy is N subtree names (2N records), then:
+
+- render: wire-format rendering of the full transfer, in process (first time, uncached);
+- AXFR: a full transfer by `dig` from `arret serve` and from `knotd` serving the same
+  zone (Arrêt's zone file export), wall time of the client;
+- IXFR: one name added; `dig` IXFR from the previous serial, from each server;
+- end-to-end: one name added (`arret order amend` / `knotc zone-set` + commit) until an
+  Unbound pulling from that server (with NOTIFY) answers NXDOMAIN for it;
+- memory: peak RSS (VmHWM) of `arret serve` and of `knotd` after all of the above.
+
+Prints a markdown table with the ratio Arrêt/Knot for each figure. Benchmark figures,
+not timed tests: the machine is shared and noisy.
+
+    .venv/bin/python bench/feed.py [--sizes 10000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import dns.message  # noqa: E402
+import dns.query  # noqa: E402
+from support.authority import Authority, free_port  # noqa: E402
+from support.processes import Process, rcode, wait_until  # noqa: E402
+
+from arret.domain.lifecycle import OrderDraft  # noqa: E402
+from arret.domain.model import TargetSpec  # noqa: E402
+from arret.feed import render  # noqa: E402
+from arret.rpz.zone import FeedSettings  # noqa: E402
+from arret.services import registry  # noqa: E402
+from arret.store import feed as store_feed  # noqa: E402
+from arret.store.db import migrate, open_engine  # noqa: E402
+
+ARRET = str(Path(sys.executable).parent / "arret")
+ZONE = "bench.rpz.arret."
+ORDER = 10_000
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def timed_run(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def serial_of(port: int) -> int:
+    answer = dns.query.udp(dns.message.make_query(ZONE, "SOA"), "127.0.0.1", port=port,
+                           timeout=1)  # fmt: skip
+    return int(answer.answer[0][0].serial)  # type: ignore[attr-defined]
+
+
+def build(folder: Path, n: int, unbound_port: int) -> str:
+    url = f"sqlite:///{folder / 'arret.db'}"
+    engine = open_engine(url)
+    migrate(engine)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        registry.add_operator(conn, "bench", now, "bench", notify=[f"127.0.0.1:{unbound_port}"],
+                              allow_from=["127.0.0.0/8"])  # fmt: skip
+    for start in range(0, n, ORDER):
+        names = [TargetSpec(f"site{i}.example") for i in range(start, min(n, start + ORDER))]
+        draft = OrderDraft("B", "bench", date(2026, 1, 1), tuple(names), ("bench",),
+                           expires_at=now + timedelta(days=30))  # fmt: skip
+        with engine.begin() as conn:
+            registry.register_order(conn, draft, now, "bench")
+    engine.dispose()
+    return url
+
+
+def unbound_conf(folder: Path, port: int, primary: int, authority: int) -> Path:
+    conf = folder / f"unbound-{port}.conf"
+    conf.write_text(f"""server:
+    interface: 127.0.0.1@{port}
+    do-not-query-localhost: no
+    qname-minimisation: no
+    username: ""
+    chroot: ""
+    directory: "{folder}"
+    pidfile: "{folder}/unbound-{port}.pid"
+    use-syslog: no
+    access-control: 127.0.0.0/8 allow
+    module-config: "respip iterator"
+stub-zone:
+    name: "example."
+    stub-addr: 127.0.0.1@{authority}
+rpz:
+    name: "{ZONE}"
+    primary: 127.0.0.1@{primary}
+    allow-notify: 127.0.0.1@{primary}
+""")
+    return conf
+
+
+def measure(
+    n: int, dig: str, kdig: str, knotd: str, knotc: str, unbound: str
+) -> dict[str, dict[str, float]]:
+    folder = Path(tempfile.mkdtemp(prefix="arret-bench-feed-"))
+    authority = Authority()
+    processes: list[Process] = []
+    out: dict[str, dict[str, float]] = {"arret": {}, "knot": {}}
+    try:
+        u_arret, u_knot, p_arret, p_knot = (free_port() for _ in range(4))
+        print(f"# {n:,} names: registering", file=sys.stderr)
+        url = build(folder, n, u_arret)
+        env = {**os.environ, "ARRET_DB": url}
+        engine = open_engine(url)
+        with engine.connect() as conn:
+            entries = store_feed.entries(conn, store_feed.operator_id(conn, "bench"))
+        engine.dispose()
+        start = time.perf_counter()
+        render.BodyCache().full_zone(ZONE, 1, entries, render.Parts.of(FeedSettings()),
+                                     render.LIMIT)  # fmt: skip
+        out["arret"]["render"] = time.perf_counter() - start
+        zone_file = folder / "bench.zone"
+        zone_file.write_text(subprocess.run([ARRET, "policy", "--operator", "bench", "--format",
+                                             "rpz"], env=env, capture_output=True, text=True,
+                                            check=True).stdout)  # fmt: skip
+        serve = Process([ARRET, "serve", "--dns", f"127.0.0.1:{p_arret}"], folder / "serve.log",
+                        env=env)  # fmt: skip
+        processes.append(serve)
+        wait_until(lambda: serial_of(p_arret) > 0, 120, "arret serve")
+        (folder / "knot").mkdir()
+        (folder / "knot.conf").write_text(f"""server:
+    listen: 127.0.0.1@{p_knot}
+    rundir: "{folder}/knot"
+log:
+  - target: stderr
+    any: warning
+database:
+    storage: "{folder}/knot"
+remote:
+  - id: unbound
+    address: 127.0.0.1@{u_knot}
+acl:
+  - id: local
+    address: 127.0.0.0/8
+    action: transfer
+template:
+  - id: default
+    storage: "{folder}"
+    zonefile-sync: -1
+    journal-content: changes
+zone:
+  - domain: {ZONE}
+    file: "{zone_file}"
+    acl: local
+    notify: unbound
+""")
+        start = time.perf_counter()
+        knot = Process([knotd, "-c", str(folder / "knot.conf")], folder / "knot.log")
+        processes.append(knot)
+        wait_until(lambda: serial_of(p_knot) > 0, 300, "knotd to load", step=0.02)
+        out["knot"]["load"] = time.perf_counter() - start
+        for name, port in (("arret", p_arret), ("knot", p_knot)):
+            out[name]["axfr"] = min(
+                timed_run([kdig, "+noidn", "+tcp", "-p", str(port), "@127.0.0.1", ZONE, "AXFR"])
+                for _ in range(3)
+            )
+        ubs = {
+            "arret": Process([unbound, "-d", "-c", str(unbound_conf(folder, u_arret, p_arret,
+                              authority.port))], folder / "ub-arret.log"),
+            "knot": Process([unbound, "-d", "-c", str(unbound_conf(folder, u_knot, p_knot,
+                             authority.port))], folder / "ub-knot.log"),
+        }  # fmt: skip
+        processes += ubs.values()
+        for name, port in (("arret", u_arret), ("knot", u_knot)):
+            wait_until(lambda p=port: rcode(p, "site0.example") == "NXDOMAIN", 300,
+                       f"Unbound to load from {name}")  # fmt: skip
+        # One change, end to end: until Unbound answers NXDOMAIN for the new name.
+        old = {"arret": serial_of(p_arret), "knot": serial_of(p_knot)}
+        start = time.perf_counter()
+        subprocess.run([ARRET, "order", "amend", "1", "--add", "fresh-arret.example"], env=env,
+                       check=True, capture_output=True)  # fmt: skip
+        wait_until(lambda: rcode(u_arret, "fresh-arret.example") == "NXDOMAIN", 60, "arret e2e",
+                   step=0.01)  # fmt: skip
+        out["arret"]["end-to-end"] = time.perf_counter() - start
+        start = time.perf_counter()
+        knotc_base = [knotc, "-c", str(folder / "knot.conf")]
+        for args in (["zone-begin", ZONE],
+                     ["zone-set", ZONE, "fresh-knot.example", "60", "CNAME", "."],
+                     ["zone-commit", ZONE]):  # fmt: skip
+            subprocess.run(knotc_base + args, check=True, capture_output=True)
+        wait_until(lambda: rcode(u_knot, "fresh-knot.example") == "NXDOMAIN", 60, "knot e2e",
+                   step=0.01)  # fmt: skip
+        out["knot"]["end-to-end"] = time.perf_counter() - start
+        for name, port in (("arret", p_arret), ("knot", p_knot)):
+            out[name]["ixfr"] = min(
+                timed_run(
+                    [kdig, "+noidn", "-p", str(port), "@127.0.0.1", ZONE, f"IXFR={old[name]}"]
+                )
+                for _ in range(3)
+            )
+        out["arret"]["peak MiB"] = peak_rss_mib(serve.popen.pid)
+        out["knot"]["peak MiB"] = peak_rss_mib(knot.popen.pid)
+        return out
+    finally:
+        for process in processes:
+            process.stop()
+        authority.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    args = parser.parse_args()
+    tools = {t: shutil.which(t) or shutil.which(t, path="/usr/sbin") for t in
+             ("dig", "kdig", "knotd", "knotc", "unbound")}  # fmt: skip
+    missing = [t for t, p in tools.items() if not p]
+    if missing:
+        sys.exit(f"missing {missing}: apt-get install knot knot-dnsutils bind9-dnsutils unbound")
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        result = measure(n, *(tools[t] or "" for t in ("dig", "kdig", "knotd", "knotc", "unbound")))
+        for figure in ("render", "load", "axfr", "ixfr", "end-to-end", "peak MiB"):
+            a, k = result["arret"].get(figure), result["knot"].get(figure)
+            ratio = f"{a / k:.2f}" if a is not None and k else ""
+            show = lambda v: "" if v is None else f"{v:.3f}"  # noqa: E731
+            rows.append(f"| {n:,} | {figure} | {show(a)} | {show(k)} | {ratio} |")
+    print("| names | figure (s, or MiB) | Arrêt | Knot DNS | Arrêt/Knot |")
+    print("|---:|---|---:|---:|---:|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()
