@@ -291,7 +291,7 @@ def test_every_command_has_help_and_is_in_the_readme() -> None:
         ["init"], ["demo"], ["policy"], ["serve"], ["feed", "sync"], ["operator", "add"],
         ["operator", "list"],
         ["operator", "show"],
-        ["operator", "rotate-key"], ["operator", "config"], ["order", "add"],
+        ["operator", "rotate-key"], ["operator", "edit"], ["operator", "config"], ["order", "add"],
         ["order", "amend"], ["order", "lift"],
         ["order", "list"], ["order", "show"], ["allow", "add"], ["allow", "list"],
     ]  # fmt: skip

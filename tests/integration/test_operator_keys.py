@@ -110,3 +110,22 @@ def test_keys_are_never_in_the_event_history(arret: Arret) -> None:
     assert any("orange-2.tsig.arret." in p for p in payloads)
     assert not any(secret in p or secret2 in p for p in payloads)
     assert datetime(2026, 11, 28, 13, tzinfo=UTC) == arret.clock.instant
+
+
+def test_editing_an_operator_replaces_its_lists(arret: Arret) -> None:
+    arret("operator", "add", "orange", "--notify", "192.0.2.53")
+    arret("operator", "edit", "orange", "--allow-from", "192.0.2.0/24")
+    shown = arret.json("operator", "show", "orange")
+    assert shown["allow_from"] == ["192.0.2.0/24"]  # type: ignore[index]
+    assert shown["notify"] == ["192.0.2.53:53"]  # untouched  # type: ignore[index]
+    arret("operator", "edit", "orange", "--clear", "notify")
+    assert arret.json("operator", "show", "orange")["notify"] == []  # type: ignore[index]
+    for args, says in (
+        (["--allow-from", "nonsense"], "'nonsense' is not a network"),
+        (["--clear", "keys"], "--clear takes"),
+        (["--allow-from", "192.0.2.0/24"], "nothing to change"),
+    ):
+        code, _, err = arret("operator", "edit", "orange", *args, ok=False)
+        assert code != 0 and says in err, err
+    code, _, err = arret("operator", "edit", "nobody", "--clear", "notify", ok=False)
+    assert code != 0 and "no operator named 'nobody'" in err

@@ -14,6 +14,7 @@ from arret.cli.output import console, print_fields, print_json, print_table
 from arret.domain.instants import parse_duration
 from arret.domain.model import OperatorKey
 from arret.domain.operators import check_endpoint
+from arret.errors import InvalidOperator
 from arret.rpz.resolvers import Resolver, snippet
 from arret.rpz.zone import FeedSettings
 from arret.services import feed, keys, registry
@@ -65,6 +66,46 @@ def print_key(key: OperatorKey) -> None:
         f"  name:      {key.name}\n  algorithm: {key.algorithm}\n  secret:    {key.secret}",
         markup=False,
     )
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    name: str,
+    notify: Annotated[
+        list[str] | None,
+        typer.Option(metavar="HOST:PORT", help="Resolvers to NOTIFY (replaces the list)."),
+    ] = None,
+    probe: Annotated[
+        list[str] | None,
+        typer.Option(metavar="HOST:PORT", help="Resolvers to probe (replaces the list)."),
+    ] = None,
+    allow_from: Annotated[
+        list[str] | None,
+        typer.Option(metavar="CIDR", help="Networks allowed without TSIG (replaces the list)."),
+    ] = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option(metavar="LIST", help="Empty a list: notify, probe or allow-from."),
+    ] = None,
+    actor: Actor = None,
+) -> None:
+    """Change an operator's resolvers or source networks (each option replaces its list)."""
+    cleared = set(clear or [])
+    unknown = cleared - {"notify", "probe", "allow-from"}
+    if unknown:
+        raise InvalidOperator(f"--clear takes notify, probe or allow-from, not {sorted(unknown)}")
+    e = env(ctx)
+    with e.transaction() as conn:
+        op = registry.change_operator(
+            conn, name, e.clock.now(), actor_of(actor),
+            notify=[] if "notify" in cleared else notify,
+            probe=[] if "probe" in cleared else probe,
+            allow_from=[] if "allow-from" in cleared else allow_from,
+        )  # fmt: skip
+    print_fields([("operator", op.name), ("notify", " ".join(op.notify) or "-"),
+                  ("probe", " ".join(op.probe) or "-"),
+                  ("allow transfers from", " ".join(op.allow_from) or "-")])  # fmt: skip
 
 
 @app.command("rotate-key")

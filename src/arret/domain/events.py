@@ -60,6 +60,18 @@ class OperatorAdded:
 
 
 @dataclass(frozen=True)
+class OperatorChanged:
+    """An operator's resolvers or source networks replaced (each list as a whole)."""
+
+    name: str
+    at: datetime
+    actor: str
+    notify: tuple[str, ...]
+    probe: tuple[str, ...]
+    allow_from: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class KeyRotated:
     """An operator's TSIG key was created or replaced. The secret is never in an event:
     events are public (the transparency log); only the key's name and dates are."""
@@ -82,7 +94,7 @@ class NameAllowed:
 
 
 OrderEvent = OrderRegistered | OrderAmended | OrderLifted
-Event = OrderEvent | OperatorAdded | NameAllowed | KeyRotated
+Event = OrderEvent | OperatorAdded | OperatorChanged | NameAllowed | KeyRotated
 
 KIND: dict[type[Any], str] = {
     OrderRegistered: "order.registered",
@@ -91,6 +103,7 @@ KIND: dict[type[Any], str] = {
     OperatorAdded: "operator.added",
     NameAllowed: "allow.added",
     KeyRotated: "operator.key",
+    OperatorChanged: "operator.changed",
 }
 
 
@@ -147,6 +160,13 @@ def to_payload(event: Event) -> dict[str, Any]:
                 "probe": list(probe),
                 "allow_from": list(allow_from),
             }
+        case OperatorChanged(name=name, notify=notify, probe=probe, allow_from=allow_from):
+            base |= {
+                "name": name,
+                "notify": list(notify),
+                "probe": list(probe),
+                "allow_from": list(allow_from),
+            }
         case KeyRotated(operator=op, key_name=key, previous=prev, previous_until=until):
             base |= {
                 "operator": op,
@@ -192,6 +212,10 @@ def from_payload(p: dict[str, Any]) -> Event:
             tuple(p["notify"]),
             tuple(p["probe"]),
             tuple(p.get("allow_from", ())),
+        )
+    if kind == "operator.changed":
+        return OperatorChanged(
+            p["name"], at, actor, tuple(p["notify"]), tuple(p["probe"]), tuple(p["allow_from"])
         )
     if kind == "operator.key":
         until = parse_instant(p["previous_until"]) if p["previous_until"] else None

@@ -49,7 +49,7 @@ def snippet(
         return f"""# Arrêt feed of operator {operator} for Unbound.
 # Unbound cannot sign zone transfers: the feed admits this resolver by its source
 # address; declare it on the feed side with
-#   arret operator add {operator} --allow-from <this resolver's address>/32
+#   arret operator edit {operator} --allow-from <this resolver's address>/32
 server:
     module-config: "respip validator iterator"
 rpz:

@@ -18,7 +18,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from arret.domain.events import Event, KeyRotated, NameAllowed, OperatorAdded, OrderAmended
+from arret.domain.events import (
+    Event,
+    KeyRotated,
+    NameAllowed,
+    OperatorAdded,
+    OperatorChanged,
+    OrderAmended,
+)
 from arret.domain.model import Order
 from arret.domain.policy import allowed_at, compile_policy
 from arret.rpz import serial as serials
@@ -110,7 +117,7 @@ def publish_order(
 
 def publish_event(conn: Connection, event: Event, now: datetime) -> list[Published]:
     """Publish, in the event's transaction, what a just-recorded event changes now."""
-    if isinstance(event, KeyRotated):
+    if isinstance(event, KeyRotated | OperatorChanged):
         return []
     if isinstance(event, OperatorAdded):
         return publish(conn, now, [event.name])

@@ -18,11 +18,11 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from arret.domain import lifecycle, names
-from arret.domain.events import NameAllowed, OperatorAdded
+from arret.domain.events import NameAllowed, OperatorAdded, OperatorChanged
 from arret.domain.model import AllowEntry, Operator, OperatorKey, Order, TargetSpec
 from arret.domain.operators import check_endpoints, check_networks, check_operator_name
 from arret.domain.policy import Policy, allowed_at, compile_policy
-from arret.errors import InvalidName, InvalidOrder, InvalidTargets
+from arret.errors import InvalidName, InvalidOperator, InvalidOrder, InvalidTargets
 from arret.services import feed, keys
 from arret.store import registry as store
 
@@ -137,6 +137,34 @@ def add_operator(
     key = keys.create_first(conn, operator.name, now, actor)
     feed.publish_event(conn, event, now)
     return operator, key
+
+
+def change_operator(
+    conn: Connection,
+    name: str,
+    now: datetime,
+    actor: str,
+    notify: Sequence[str] | None = None,
+    probe: Sequence[str] | None = None,
+    allow_from: Sequence[str] | None = None,
+) -> Operator:
+    """Replace an operator's resolvers or source networks; None keeps a list as it is."""
+    current = store.get_operator(conn, name)
+    event = OperatorChanged(
+        name,
+        now,
+        actor,
+        current.notify if notify is None else check_endpoints(notify),
+        current.probe if probe is None else check_endpoints(probe),
+        current.allow_from if allow_from is None else check_networks(allow_from),
+    )
+    if (event.notify, event.probe, event.allow_from) == (
+        current.notify,
+        current.probe,
+        current.allow_from,
+    ):
+        raise InvalidOperator(f"nothing to change for operator {name!r}")
+    return store.change_operator(conn, event, now)
 
 
 def allow_name(conn: Connection, name: str, reason: str, now: datetime, actor: str) -> AllowEntry:

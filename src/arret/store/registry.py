@@ -15,6 +15,7 @@ from arret.domain.events import (
     Event,
     NameAllowed,
     OperatorAdded,
+    OperatorChanged,
     OrderAmended,
     OrderLifted,
     OrderRegistered,
@@ -84,6 +85,18 @@ def add_operator(conn: Connection, event: OperatorAdded, recorded_at: datetime) 
     )
     record_event(conn, event, recorded_at)
     return Operator(event.name, event.at, event.notify, event.probe, event.allow_from)
+
+
+def change_operator(conn: Connection, event: OperatorChanged, recorded_at: datetime) -> Operator:
+    conn.execute(
+        update(operators)
+        .where(operators.c.name == event.name)
+        .values(
+            notify=list(event.notify), probe=list(event.probe), allow_from=list(event.allow_from)
+        )
+    )
+    record_event(conn, event, recorded_at)
+    return get_operator(conn, event.name)
 
 
 def list_operators(conn: Connection) -> list[Operator]:
