@@ -7,7 +7,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # makes tests/support importable
 
 import pytest
+from sqlalchemy import Engine
 from support.postgres import PostgresServer, PostgresUnavailable, is_root, start_server
+
+from arret.store.db import migrate, open_engine
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +44,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'arret.db'}"
     server: PostgresServer = request.getfixturevalue("pg_cluster")
     return server.create_database()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on a fresh database of each backend, migrated to the current schema."""
+    engine = open_engine(database_url)
+    migrate(engine)
+    yield engine
+    engine.dispose()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import random
 import tempfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -24,14 +23,6 @@ from arret.services import feed, registry
 from arret.store import feed as store_feed
 from arret.store import registry as store
 from arret.store.db import migrate, open_engine
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = open_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def full(conn: Connection, operator: str, at: datetime) -> list[Entry]:

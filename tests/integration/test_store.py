@@ -7,7 +7,6 @@ computed by SQL equals the pure policy of the folded events, at every instant.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -26,14 +25,6 @@ from arret.store.db import migrate, open_engine, require_current
 from arret.store.schema import events, orders, targets
 
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = open_engine(database_url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
 
 
 def counts(engine: Engine) -> tuple[int, int, int]:

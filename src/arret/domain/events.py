@@ -153,19 +153,12 @@ def to_payload(event: Event) -> dict[str, Any]:
             }
         case OrderLifted(order_id=oid, reason=reason):
             base |= {"order_id": oid, "reason": reason}
-        case OperatorAdded(name=name, notify=notify, probe=probe, allow_from=allow_from):
+        case OperatorAdded() | OperatorChanged():
             base |= {
-                "name": name,
-                "notify": list(notify),
-                "probe": list(probe),
-                "allow_from": list(allow_from),
-            }
-        case OperatorChanged(name=name, notify=notify, probe=probe, allow_from=allow_from):
-            base |= {
-                "name": name,
-                "notify": list(notify),
-                "probe": list(probe),
-                "allow_from": list(allow_from),
+                "name": event.name,
+                "notify": list(event.notify),
+                "probe": list(event.probe),
+                "allow_from": list(event.allow_from),
             }
         case KeyRotated(operator=op, key_name=key, previous=prev, previous_until=until):
             base |= {
