@@ -5,13 +5,14 @@ Like `arret.store.registry`, every function works in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, delete, func, select
 
 from arret.rpz.zone import Delta, Entry
+from arret.store.bulk import insert_rows, matching
 from arret.store.schema import (
     allow_list,
     feed_changes,
@@ -22,14 +23,6 @@ from arret.store.schema import (
     orders,
     targets,
 )
-
-#: Rows per IN (...) list: well below SQLite's 32,766 bound parameters.
-CHUNK = 1000
-
-
-def chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -76,8 +69,8 @@ def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -
     if owners is None:
         return sorted((o, k) for o, k in conn.execute(base))
     found: list[Entry] = []
-    for part in chunks(owners):
-        found += [(o, k) for o, k in conn.execute(base.where(feed_entries.c.owner.in_(part)))]
+    for clause in matching(conn, feed_entries.c.owner, owners):
+        found += [(o, k) for o, k in conn.execute(base.where(clause))]
     return sorted(found)
 
 
@@ -86,17 +79,13 @@ def record_version(
 ) -> None:
     """Write a new serial: its journal entry, and the zone's new current entries."""
     removed_owners = [owner for owner, _ in change.removed]
-    for part in chunks(removed_owners):
-        conn.execute(
-            delete(feed_entries).where(
-                feed_entries.c.operator_id == op_id, feed_entries.c.owner.in_(part)
-            )
-        )
-    if change.added:
-        conn.execute(
-            feed_entries.insert(),
-            [{"operator_id": op_id, "owner": o, "kind": k} for o, k in change.added],
-        )
+    for clause in matching(conn, feed_entries.c.owner, removed_owners):
+        conn.execute(delete(feed_entries).where(feed_entries.c.operator_id == op_id, clause))
+    insert_rows(
+        conn,
+        feed_entries,
+        [{"operator_id": op_id, "owner": o, "kind": k} for o, k in change.added],
+    )
     journal = [
         {"operator_id": op_id, "serial": serial, "added": False, "owner": o, "kind": k}
         for o, k in change.removed
@@ -104,8 +93,7 @@ def record_version(
         {"operator_id": op_id, "serial": serial, "added": True, "owner": o, "kind": k}
         for o, k in change.added
     ]
-    if journal:
-        conn.execute(feed_changes.insert(), journal)
+    insert_rows(conn, feed_changes, journal)
     conn.execute(
         feed_versions.insert().values(
             operator_id=op_id,

@@ -26,6 +26,7 @@ from arret.domain.events import (
 from arret.domain.model import Action, AllowEntry, Operator, Order, OrderTerms, Scope, Target
 from arret.domain.policy import Covering
 from arret.errors import AlreadyExists, NotFound
+from arret.store.bulk import insert_rows, matching
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
 
 _SCOPES = {s.value: s for s in Scope}
@@ -165,7 +166,7 @@ def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime
         conn.execute(
             order_operators.insert(), [{"order_id": order_id, "operator_id": i} for i in ids]
         )
-    conn.execute(targets.insert(), _target_rows(order_id, event.targets, event.at))
+    insert_rows(conn, targets, _target_rows(order_id, event.targets, event.at))
     record_event(conn, replace(event, order_id=order_id), recorded_at)
     return order_id
 
@@ -182,7 +183,7 @@ def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime)
             .values(removed_at=event.at)
         )
     if event.added:
-        conn.execute(targets.insert(), _target_rows(event.order_id, event.added, event.at))
+        insert_rows(conn, targets, _target_rows(event.order_id, event.added, event.at))
     values: dict[str, Any] = {"last_changed_at": event.at}
     if event.expires_at is not None:
         values["expires_at"] = event.expires_at
@@ -312,9 +313,7 @@ def covering_rows(
     if names is None:
         queries = [query]
     else:
-        queries = [
-            query.where(targets.c.name.in_(names[i : i + 1000])) for i in range(0, len(names), 1000)
-        ]
+        queries = [query.where(clause) for clause in matching(conn, targets.c.name, names)]
     scopes, actions = _SCOPES, _ACTIONS
     for q in queries:
         # yield_per on the statement (not the connection, which would keep it for every

@@ -1,0 +1,48 @@
+"""Many rows in, many names matched: the two bulk operations of the store, done the fast
+way for each database.
+
+- Inserting: PostgreSQL's COPY (psycopg's `cursor.copy`) instead of `executemany`, which
+  costs about 25 µs a row through psycopg's pipeline (measured: 8 of the 15 s of
+  publishing a 10,000-name order to four operators). SQLite's own executemany is fast.
+- Matching a column against thousands of values: one `= ANY(array)` on PostgreSQL; chunks
+  of 1,000 bound parameters on SQLite (below its limit of 32,766).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ARRAY, Column, ColumnElement, Connection, String, Table, any_, bindparam
+
+CHUNK = 1000
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (dicts with the same keys) inside the caller's transaction."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), list(rows))
+        return
+    columns = list(rows[0])
+    # Our own table and column names, never user input.
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
+def matching(
+    conn: Connection, column: Column[str], values: Sequence[str]
+) -> Iterator[ColumnElement[bool]]:
+    """WHERE clauses that together select the rows whose `column` is in `values`."""
+    if not values:
+        return
+    if conn.dialect.name == "postgresql":
+        yield column == any_(bindparam("values", list(values), type_=ARRAY(String)))
+        return
+    for start in range(0, len(values), CHUNK):
+        yield column.in_(values[start : start + CHUNK])
