@@ -254,3 +254,17 @@ def test_the_schema_head_constant_is_alembics_head() -> None:
     from arret.store.db import SCHEMA_HEAD, head_revision
 
     assert head_revision() == SCHEMA_HEAD
+
+
+def test_a_name_too_long_for_the_feed_is_refused(engine: Engine) -> None:
+    # 237 octets fits a DNS name (253), not an RPZ owner '*.<name>.orange.rpz.arret.' (255).
+    add_operators(engine, ("orange",))
+    long_name = ".".join(["a" * 45] * 5) + ".example"
+    assert 234 < len(long_name) <= 253
+    with pytest.raises(InvalidTargets) as caught, engine.begin() as conn:
+        registry.register_order(conn, draft(long_name), NOW, "clerk")
+    assert "255 octets" in caught.value.diagnostics()
+    fits = ".".join(["a" * 40] * 4) + ".example"
+    with engine.begin() as conn:
+        registry.register_order(conn, draft(fits), NOW, "clerk")
+        assert registry.policy_for(conn, "orange", NOW).names() == [fits]

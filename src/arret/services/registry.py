@@ -11,7 +11,7 @@ every other reason the command is refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -23,17 +23,38 @@ from arret.domain.model import AllowEntry, Operator, OperatorKey, Order, TargetS
 from arret.domain.operators import check_endpoints, check_networks, check_operator_name
 from arret.domain.policy import Policy, allowed_at, compile_policy
 from arret.errors import InvalidName, InvalidOperator, InvalidOrder, InvalidTargets
+from arret.rpz.zone import FeedSettings, too_long
 from arret.services import feed, keys
 from arret.store import registry as store
 
 
+def _longest_zone(operators: Iterable[str], everyone: bool) -> str:
+    """The longest feed zone a target will be carried in (any operator's, for orders to
+    all of them: names are at most 63 octets)."""
+    settings = FeedSettings()
+    chosen = ["x" * 63] if everyone else list(operators)
+    return max((settings.zone(op) for op in chosen), key=len, default=settings.origin)
+
+
 def _checked_targets(
-    specs: Sequence[TargetSpec], allowed: frozenset[str]
+    specs: Sequence[TargetSpec], allowed: frozenset[str], zone: str
 ) -> tuple[tuple[TargetSpec, ...], InvalidTargets | None]:
     try:
         checked = names.check_targets([t.name for t in specs], allowed)
     except InvalidTargets as bad:
         return (), bad
+    # RFC 1035 §2.3.4: the feed's owner `*.<name>.<zone>` must fit in 255 octets.
+    unfit = [
+        InvalidName(
+            spec.name,
+            f"too long to be carried in the feed: its RPZ owner '*.{name}.{zone}' would exceed "
+            "255 octets; give the site's shorter parent name with scope subtree",
+        )
+        for spec, name in zip(specs, checked, strict=True)
+        if too_long(name, zone)
+    ]
+    if unfit:
+        return (), InvalidTargets(unfit)
     return tuple(replace(t, name=n) for t, n in zip(specs, checked, strict=True)), None
 
 
@@ -53,7 +74,8 @@ def current_allowed(conn: Connection, at: datetime) -> frozenset[str]:
 def register_order(
     conn: Connection, draft: lifecycle.OrderDraft, now: datetime, actor: str
 ) -> Order:
-    specs, bad = _checked_targets(draft.targets, current_allowed(conn, now))
+    zone = _longest_zone(draft.operators, draft.all_operators)
+    specs, bad = _checked_targets(draft.targets, current_allowed(conn, now), zone)
     try:
         event = lifecycle.plan_registration(
             replace(draft, targets=specs or draft.targets), now, store.operator_names(conn), actor
@@ -79,7 +101,8 @@ def amend_order(
 ) -> Order:
     order = store.load_order(conn, order_id)
     when = at or now
-    added, bad = _checked_targets(add, current_allowed(conn, when))
+    zone = _longest_zone(order.terms.operators, order.terms.all_operators)
+    added, bad = _checked_targets(add, current_allowed(conn, when), zone)
     removed: list[str] = []
     problems = list(bad.problems) if bad else []
     for text in remove:
