@@ -268,3 +268,43 @@ def test_a_name_too_long_for_the_feed_is_refused(engine: Engine) -> None:
     with engine.begin() as conn:
         registry.register_order(conn, draft(fits), NOW, "clerk")
         assert registry.policy_for(conn, "orange", NOW).names() == [fits]
+
+
+def test_a_populated_database_upgrades_from_the_first_revision(database_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from arret.store.db import SCHEMA_HEAD, _alembic_config
+
+    engine = open_engine(database_url)
+    config = _alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO operators (name, added_at, notify, probe) VALUES ('orange', :at, "
+                 "'[]', '[]')"), {"at": at},
+        )  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO orders (reference, authority, requester, legal_basis, decided_on, "
+                "effective_at, expires_at, lift_reason, all_operators, action, confidential, "
+                "notice, registered_at, last_changed_at) VALUES ('R', 'court', '', '', :day, "
+                ":at, :end, '', :no, 'nxdomain', :no, '', :at, :at)"
+            ),
+            {"day": at.date(), "at": at, "end": at + timedelta(days=30), "no": False},
+        )
+        conn.execute(text("INSERT INTO order_operators VALUES (1, 1)"))
+        conn.execute(
+            text("INSERT INTO targets (order_id, name, scope, added_at) VALUES "
+                 "(1, 'leak.example', 'subtree', :at)"), {"at": at},
+        )  # fmt: skip
+    assert migrate(engine) == ("0001", SCHEMA_HEAD)
+    with engine.begin() as conn:
+        assert registry.policy_for(conn, "orange", at + timedelta(days=1)).names() == [
+            "leak.example"
+        ]
+        assert store.get_operator(conn, "orange").allow_from == ()
+    engine.dispose()
