@@ -14,14 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine
-from support.histories import BASE, OPERATORS, History, random_history
+from support.histories import BASE, OPERATORS, History, random_history, write_event
 
-from arret.domain.events import NameAllowed, OrderAmended, OrderLifted, OrderRegistered
 from arret.rpz import serial as serials
 from arret.rpz.zone import Delta, Entry, apply_delta
 from arret.services import feed, registry
 from arret.store import feed as store_feed
-from arret.store import registry as store
 from arret.store.db import migrate, open_engine
 
 
@@ -31,17 +29,6 @@ def full(conn: Connection, operator: str, at: datetime) -> list[Entry]:
 
 def stored(conn: Connection, operator: str) -> list[Entry]:
     return store_feed.entries(conn, store_feed.operator_id(conn, operator))
-
-
-def write(conn: Connection, event: object, now: datetime) -> None:
-    if isinstance(event, OrderRegistered):
-        store.insert_order(conn, event, now)
-    elif isinstance(event, OrderAmended):
-        store.save_amendment(conn, event, now)
-    elif isinstance(event, OrderLifted):
-        store.save_lift(conn, event, now)
-    elif isinstance(event, NameAllowed):
-        store.add_allow(conn, event, now)
 
 
 def check_journal(conn: Connection, operator: str) -> None:
@@ -87,7 +74,7 @@ def replay_and_check(engine: Engine, h: History) -> None:
             before = {op: full(conn, op, now) for op in OPERATORS}
             assert {op: stored(conn, op) for op in OPERATORS} == before
             # ...then the event publishes exactly the difference it makes.
-            write(conn, event, now)
+            write_event(conn, event, now)
             published = feed.publish_event(conn, event, now)
             for op in OPERATORS:
                 after = full(conn, op, now)

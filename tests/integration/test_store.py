@@ -11,10 +11,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import Engine, func, select
-from support.histories import OPERATORS, History, random_history
+from support.histories import OPERATORS, History, random_history, write_event
 
 from arret.domain import lifecycle
-from arret.domain.events import NameAllowed, OrderAmended, OrderLifted, OrderRegistered
+from arret.domain.events import NameAllowed
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import Action, Scope, TargetSpec
 from arret.domain.policy import policy_at
@@ -44,14 +44,7 @@ def replay(engine: Engine, h: History) -> None:
     """Write a random history through the store, event by event, as services would."""
     with engine.begin() as conn:
         for event in h.events:
-            if isinstance(event, OrderRegistered):
-                assert store.insert_order(conn, event, NOW) == event.order_id
-            elif isinstance(event, OrderAmended):
-                store.save_amendment(conn, event, NOW)
-            elif isinstance(event, OrderLifted):
-                store.save_lift(conn, event, NOW)
-            elif isinstance(event, NameAllowed):
-                store.add_allow(conn, event, NOW)
+            write_event(conn, event, NOW)
 
 
 def test_a_new_database_must_be_initialised_first(database_url: str) -> None:

@@ -9,10 +9,13 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import Connection
+
 from arret.domain import lifecycle
 from arret.domain.events import Event, NameAllowed, OrderAmended, OrderLifted, OrderRegistered
 from arret.domain.model import Action, AllowEntry, Order, Scope, TargetSpec
 from arret.errors import InvalidOrder
+from arret.store import registry as store
 
 OPERATORS = ("a", "b", "c")
 NAMES = ("x.example", "y.example", "w.x.example", "z.y.example", "q.example", "v.w.x.example")
@@ -184,3 +187,16 @@ def brute_force_policy(events: list[Event], operator: str, at: datetime) -> Expe
     subtrees = {name for name, scope in rules if scope == "subtree"}
     passthru = frozenset(a for a in allowed if any(a.endswith("." + s) for s in subtrees))
     return rules, passthru
+
+
+def write_event(conn: Connection, event: Event, now: datetime) -> None:
+    """Write one event of a history through the store, as the services would (without
+    publishing the feed)."""
+    if isinstance(event, OrderRegistered):
+        assert store.insert_order(conn, event, now) == event.order_id
+    elif isinstance(event, OrderAmended):
+        store.save_amendment(conn, event, now)
+    elif isinstance(event, OrderLifted):
+        store.save_lift(conn, event, now)
+    elif isinstance(event, NameAllowed):
+        store.add_allow(conn, event, now)
