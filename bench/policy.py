@@ -117,15 +117,27 @@ def check_policy(policy: Any, expect: int) -> None:
         raise SystemExit("wrong policy: duplicate names, or names of another operator")
 
 
-@contextmanager
-def timed(parts: dict[str, float], key: str) -> Iterator[None]:
-    began = time.perf_counter()
-    yield
-    parts[key] = time.perf_counter() - began
+class GCClock:
+    """Time spent in the cyclic garbage collector, from its own callbacks."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.collections = 0
+        self._began = 0.0
+
+    def __call__(self, phase: str, _info: dict[str, int]) -> None:
+        if phase == "start":
+            self._began = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self._began
+            self.collections += 1
 
 
 def child_breakdown(url: str, operator: str, at: datetime, expect: int) -> dict[str, Any]:
-    """Where `policy_for`'s time goes: each part run on its own, on a warm connection."""
+    """Where `policy_for`'s time goes: each part run on its own, on a warm connection, with
+    the garbage collector's share of each."""
+    import gc
+
     from sqlalchemy import event
 
     from arret.domain.policy import compile_policy
@@ -133,59 +145,78 @@ def child_breakdown(url: str, operator: str, at: datetime, expect: int) -> dict[
     from arret.store import registry as store
     from arret.store.db import open_engine
 
-    parts: dict[str, float] = {}
+    gc_clock = GCClock()
+    gc.callbacks.append(gc_clock)
+    parts: list[tuple[str, float, float]] = []
+
+    @contextmanager
+    def timed(label: str) -> Iterator[None]:
+        gc_before = gc_clock.seconds
+        began = time.perf_counter()
+        yield
+        parts.append((label, time.perf_counter() - began, gc_clock.seconds - gc_before))
+
     engine = open_engine(url)
-    with timed(parts, "connect (engine, first connection, dialect setup)"):
+    with timed("connect (engine, first connection, dialect setup)"):
         conn = engine.connect()
+    with timed("store.get_operator"):
+        store.get_operator(conn, operator)
+    with timed("current_allowed (allow-list)"):
+        allowed = registry.current_allowed(conn, at)
+
     captured: list[tuple[str, Any]] = []
 
     def capture(_c: Any, _cur: Any, statement: str, params: Any, _ctx: Any, _many: bool) -> None:
         captured.append((statement, params))
 
     event.listen(engine, "before_cursor_execute", capture)
-    with timed(parts, "store.get_operator"):
-        store.get_operator(conn, operator)
-    with timed(parts, "current_allowed (allow-list)"):
-        allowed = registry.current_allowed(conn, at)
-    captured.clear()
-    with timed(parts, "covering_rows -> list (SQL + SQLAlchemy rows + enum mapping)"):
+    with timed("A. covering_rows -> list: SQL + DBAPI + SQLAlchemy rows + enum mapping"):
         rows = list(store.covering_rows(conn, operator, at))
     event.remove(engine, "before_cursor_execute", capture)
     statement, params = captured[-1]
     del rows
-    with timed(parts, "  of which: bare SQL, DBAPI cursor fetchall (same statement)"):
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(statement, params)
-        raw = cursor.fetchall()
-        cursor.close()
-    with timed(parts, "  of which: bare SQL, DBAPI cursor fetchmany(20000) as yield_per"):
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(statement, params)
-        while cursor.fetchmany(20_000):
-            pass
-        cursor.close()
+    dbapi: Any = conn.connection.dbapi_connection
+
+    def bare(label: str, sql: str, batches: bool, server_side: bool = False) -> None:
+        with timed(label):
+            cursor = dbapi.cursor(name="bench") if server_side else dbapi.cursor()
+            cursor.execute(sql, params)
+            if batches:
+                while cursor.fetchmany(20_000):
+                    pass
+            else:
+                cursor.fetchall()
+            cursor.close()
+
+    bare("   A1. SQL engine only: SELECT count(*) FROM (statement)", _counted(statement), False)
+    bare("   A2. statement via bare DBAPI cursor, fetchall", statement, False)
+    bare("   A3. statement via bare DBAPI cursor, fetchmany(20000)", statement, True)
     if engine.dialect.name == "postgresql":
         # What yield_per does there: a server-side (named) cursor, fetched in batches.
-        with timed(parts, "  of which: bare SQL, server-side cursor fetchmany(20000)"):
-            dbapi = conn.connection.dbapi_connection
-            cursor = dbapi.cursor(name="bench")  # type: ignore[union-attr, call-arg]
-            cursor.execute(statement, params)
-            while cursor.fetchmany(20_000):
-                pass
-            cursor.close()
-    del raw
-    with timed(parts, "covering_rows -> list, again (warm)"):
+        bare("   A4. statement via server-side cursor, fetchmany(20000)", statement, True, True)
+    with timed("A'. covering_rows -> list, again"):
         rows = list(store.covering_rows(conn, operator, at))
-    with timed(parts, "compile_policy (rows already in memory)"):
+    with timed("B. compile_policy on rows already in memory"):
         policy = compile_policy(operator, at, rows, allowed)
     check_policy(policy, expect)
     del policy, rows
-    with timed(parts, "policy_for, whole (warm connection)"):
+    with timed("C. policy_for, whole (warm connection)"):
         policy = registry.policy_for(conn, operator, at)
+    check_policy(policy, expect)
+    del policy
+    gc.collect()
+    gc.disable()
+    with timed("D. policy_for, whole, garbage collector disabled"):
+        policy = registry.policy_for(conn, operator, at)
+    gc.enable()
     check_policy(policy, expect)
     conn.close()
     engine.dispose()
     return {"parts": parts, "statement": statement}
+
+
+def _counted(statement: str) -> str:
+    return f"SELECT count(*) FROM ({statement}) AS counted"
 
 
 # --- building a registry -----------------------------------------------------------------
@@ -393,8 +424,16 @@ def breakdowns(results: list[Result]) -> list[str]:
     for r in results:
         if r.breakdown is None:
             continue
-        lines += ["", f"Breakdown, {r.backend}, {r.names:,} names (one run, seconds):", ""]
-        lines += [f"    {seconds:8.3f}  {part}" for part, seconds in r.breakdown["parts"].items()]
+        lines += [
+            "",
+            f"Breakdown, {r.backend}, {r.names:,} names (one run; seconds, of which in the "
+            "garbage collector):",
+            "",
+        ]
+        lines += [
+            f"    {seconds:8.3f}  (gc {in_gc:6.3f})  {part}"
+            for part, seconds, in_gc in r.breakdown["parts"]
+        ]
     return lines
 
 
