@@ -2,8 +2,8 @@
 
 Each error carries *every* reason it has (all the bad targets, not the first), and
 `diagnostics()` renders them for a human. The CLI translates these into a message and a
-non-zero exit status in exactly one place (`arret.cli.main`); later the API will turn
-them into its one JSON error shape, and the DNS side into rcodes.
+non-zero exit status in exactly one place (`arret.cli.main`); the HTTP API turns them
+into its one JSON error shape in `arret.api.errors`; the DNS side answers rcodes.
 """
 
 from __future__ import annotations
@@ -80,3 +80,20 @@ class DatabaseNotReady(ArretError):
     """The database is missing its schema or needs a migration."""
 
     exit_code = 4
+
+
+class InvalidRole(ArretError):
+    """A role that is not `authority`, `auditor` or `operator:NAME`."""
+
+
+class NotAuthenticated(ArretError):
+    """No token, or a token that is unknown, expired or revoked (HTTP 401)."""
+
+
+class Forbidden(ArretError):
+    """A valid token whose role does not allow the request (HTTP 403)."""
+
+
+class Conflict(ArretError):
+    """A request that contradicts an earlier one, such as an `Idempotency-Key` reused
+    for a different request (HTTP 409)."""

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from arret.cli import render
+from arret import views as render
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table

@@ -197,3 +197,37 @@ feed_clock = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("published_until", UTCDateTime, nullable=False),
 )
+
+# --- access to the HTTP API and the web UI ----------------------------------------------
+
+#: API tokens. Only a SHA-256 digest of each token is kept: a token is 256 random bits,
+#: so a plain hash cannot be reversed or brute-forced, and a stolen database copy gives
+#: no usable token. `role` is `authority`, `auditor` or `operator:NAME`.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    #: The first characters of the token, shown in lists so a person can tell tokens apart.
+    Column("prefix", String(16), nullable=False),
+    Column("role", String(80), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+#: Answers to writes sent with an `Idempotency-Key`: the same key from the same token
+#: gets the first answer again instead of a second order.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("token_id", Integer, ForeignKey("api_tokens.id"), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    #: SHA-256 of method, path and body: the same key with another request is refused.
+    Column("request_digest", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -1,10 +1,12 @@
-"""Orders, operators and policies as JSON-ready dicts: the one shape `--json` prints."""
+"""Orders, operators, policies and tokens as JSON-ready dicts: the one shape that the CLI's
+`--json` and the HTTP API both print."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
+from arret.domain.access import TokenInfo
 from arret.domain.events import Event, to_payload
 from arret.domain.instants import format_instant
 from arret.domain.model import AllowEntry, Operator, Order, Target
@@ -85,4 +87,18 @@ def policy(p: Policy) -> dict[str, Any]:
             for r in p.rules
         ],
         "passthru": list(p.passthru),
+    }
+
+
+def token(info: TokenInfo, now: datetime) -> dict[str, object]:
+    return {
+        "id": info.id,
+        "prefix": info.prefix,
+        "role": str(info.role),
+        "label": info.label,
+        "state": info.state_at(now),
+        "created_at": when(info.created_at),
+        "created_by": info.created_by,
+        "expires_at": when(info.expires_at),
+        "revoked_at": when(info.revoked_at),
     }

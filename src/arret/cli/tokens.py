@@ -1,0 +1,94 @@
+"""`arret token …`: tokens for the HTTP API and the web UI, one role each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import typer
+
+from arret import views as render
+from arret.cli.context import env
+from arret.cli.options import Actor, Json, actor_of
+from arret.cli.output import console, print_json, print_table
+from arret.domain.access import Role
+from arret.domain.instants import parse_duration, parse_instant
+from arret.errors import InvalidTime
+from arret.services import tokens
+from arret.store import tokens as store_tokens
+
+app = typer.Typer(no_args_is_help=True, help="API and web UI tokens: create, list, revoke.")
+
+
+def expiry(text: str, now: datetime) -> datetime:
+    """`--expires` takes an instant (2027-06-01) or a duration from now (90d, 18mo)."""
+    try:
+        return parse_duration(text).after(now)
+    except InvalidTime:
+        pass
+    try:
+        return parse_instant(text)
+    except InvalidTime:
+        raise InvalidTime(
+            f"--expires {text!r} is neither an instant (2027-06-01T00:00Z) nor a duration "
+            "(90d, 18mo)"
+        ) from None
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    role: Annotated[str, typer.Option(metavar="ROLE", help="authority, auditor or operator:NAME.")],
+    expires: Annotated[
+        str | None,
+        typer.Option(metavar="WHEN", help="An instant, or a duration from now (90d, 18mo)."),
+    ] = None,
+    label: Annotated[str, typer.Option(metavar="TEXT", help="Who or what it is for.")] = "",
+    actor: Actor = None,
+) -> None:
+    """Create a token and print it once: only its hash is stored."""
+    e = env(ctx)
+    now = e.clock.now()
+    parsed = Role.parse(role)
+    until = expiry(expires, now) if expires else None
+    with e.transaction() as conn:
+        token, info = tokens.create(conn, parsed, now, actor_of(actor), label, until)
+    console.print(f"token {info.id} for {info.role} created; it is shown only now:", markup=False)
+    typer.echo(token)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, json: Json = False) -> None:
+    """List tokens (never the tokens themselves: their first characters only)."""
+    e = env(ctx)
+    now = e.clock.now()
+    with e.transaction() as conn:
+        rows = [render.token(t, now) for t in store_tokens.list_tokens(conn)]
+    if json:
+        print_json(rows)
+        return
+    print_table(
+        None,
+        ["id", "starts with", "role", "label", "state", "created", "expires"],
+        [
+            (
+                r["id"],
+                r["prefix"],
+                r["role"],
+                r["label"],
+                r["state"],
+                r["created_at"],
+                r["expires_at"] or "-",
+            )
+            for r in rows
+        ],
+    )
+
+
+@app.command("revoke")
+def revoke(ctx: typer.Context, token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Revoke a token at once: the API and the web UI refuse it from now on."""
+    e = env(ctx)
+    with e.transaction() as conn:
+        info = tokens.revoke(conn, token_id, e.clock.now())
+    console.print(f"token {info.id} ({info.role}) revoked", markup=False)

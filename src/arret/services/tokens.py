@@ -1,0 +1,80 @@
+"""API tokens: created (shown once), listed, revoked, and checked on every request."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from arret.domain.access import Kind, Principal, Role, TokenInfo
+from arret.errors import InvalidRole, InvalidTime, NotAuthenticated, NotFound
+from arret.store import registry as store
+from arret.store import tokens as store_tokens
+
+#: Every token starts with this, so that secret scanners and people recognise one.
+PREFIX = "arret_"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create(
+    conn: Connection,
+    role: Role,
+    now: datetime,
+    actor: str,
+    label: str = "",
+    expires_at: datetime | None = None,
+) -> tuple[str, TokenInfo]:
+    """A new token for `role`: returns the token (to be shown once) and what is stored."""
+    if role.kind is Kind.OPERATOR:
+        assert role.operator is not None
+        if role.operator not in store.operator_names(conn):
+            known = ", ".join(sorted(store.operator_names(conn))) or "none yet"
+            raise InvalidRole(f"unknown operator {role.operator!r} (known: {known})")
+    if expires_at is not None and expires_at <= now:
+        raise InvalidTime("a token's expiry must lie in the future")
+    token = PREFIX + secrets.token_urlsafe(32)
+    info = store_tokens.insert_token(
+        conn, digest(token), token[: len(PREFIX) + 4], role, label, now, actor, expires_at
+    )
+    return token, info
+
+
+def revoke(conn: Connection, token_id: int, now: datetime) -> TokenInfo:
+    info = store_tokens.get_token(conn, token_id)
+    if info.revoked_at is not None:
+        raise NotFound(f"token {token_id} is already revoked")
+    store_tokens.revoke(conn, token_id, now)
+    return store_tokens.get_token(conn, token_id)
+
+
+def principal_of(info: TokenInfo) -> Principal:
+    return Principal(info.role, info.id, f"token:{info.id}:{info.role}")
+
+
+def authenticate(conn: Connection, token: str, now: datetime) -> Principal:
+    """The caller a token stands for; NotAuthenticated for anything else, with a reason
+    that does not tell an attacker more than "this token does not work"."""
+    info = store_tokens.find_by_digest(conn, digest(token.strip()))
+    if info is None:
+        raise NotAuthenticated("unknown token")
+    return check(info, now)
+
+
+def check(info: TokenInfo, now: datetime) -> Principal:
+    state = info.state_at(now)
+    if state != "valid":
+        raise NotAuthenticated(f"this token is {state}")
+    return principal_of(info)
+
+
+def by_id(conn: Connection, token_id: int, now: datetime) -> Principal:
+    """The caller behind a web session (which keeps the token's id, signed)."""
+    try:
+        return check(store_tokens.get_token(conn, token_id), now)
+    except NotFound:
+        raise NotAuthenticated("unknown token") from None
