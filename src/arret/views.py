@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from arret.domain.access import TokenInfo
-from arret.domain.events import Event, to_payload
+from arret.domain.events import Event, OrderAmended, OrderLifted, OrderRegistered, to_payload
 from arret.domain.instants import format_instant
 from arret.domain.model import AllowEntry, Operator, Order, Target
 from arret.domain.policy import Policy
@@ -102,3 +103,78 @@ def token(info: TokenInfo, now: datetime) -> dict[str, object]:
         "expires_at": when(info.expires_at),
         "revoked_at": when(info.revoked_at),
     }
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One dated step of an order's life, as the timeline shows it."""
+
+    at: datetime
+    #: registered, in-force, amended, lifted, expired
+    kind: str
+    #: Names added / removed (empty for a confidential order, which shows counts only).
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    added_count: int = 0
+    removed_count: int = 0
+    expires_at: datetime | None = None
+    reason: str = ""
+    actor: str = ""
+
+
+def timeline(order: Order, history: list[tuple[int, datetime, Event]], now: datetime,
+             reveal: bool) -> list[Moment]:  # fmt: skip
+    """The order's dated life up to `now`: events, and the instants at which it came into
+    force and expired by itself. Names only when `reveal` (never for the public view of a
+    confidential order)."""
+    moments: list[Moment] = []
+    for _seq, _recorded, event in history:
+        if isinstance(event, OrderRegistered):
+            names = tuple(t.name for t in event.targets)
+            moments.append(Moment(event.at, "registered", names if reveal else (),
+                                  added_count=len(names), actor=event.actor))  # fmt: skip
+        elif isinstance(event, OrderAmended):
+            added = tuple(t.name for t in event.added)
+            moments.append(
+                Moment(
+                    event.at,
+                    "amended",
+                    added if reveal else (),
+                    event.removed if reveal else (),
+                    len(added),
+                    len(event.removed),
+                    event.expires_at,
+                    actor=event.actor,
+                )
+            )
+        elif isinstance(event, OrderLifted):
+            moments.append(Moment(event.at, "lifted", reason=event.reason, actor=event.actor))
+    if order.effective_at <= now and order.effective_at < order.ends_at:
+        moments.append(Moment(order.effective_at, "in-force"))
+    if order.expires_at <= now and order.status_at(now).value == "expired":
+        moments.append(Moment(order.expires_at, "expired"))
+    rank = {"registered": 0, "in-force": 1, "amended": 2, "lifted": 3, "expired": 4}
+    return sorted(moments, key=lambda m: (m.at, rank[m.kind]))
+
+
+def moment(m: Moment) -> dict[str, Any]:
+    return {
+        "at": when(m.at),
+        "kind": m.kind,
+        "added": list(m.added),
+        "removed": list(m.removed),
+        "added_count": m.added_count,
+        "removed_count": m.removed_count,
+        "expires_at": when(m.expires_at),
+        "reason": m.reason or None,
+    }
+
+
+def public_order(order: Order, at: datetime) -> dict[str, Any]:
+    """An order as anyone may read it: a confidential order shows its terms and how many
+    names it blocks, never the names."""
+    present = order.targets_at(at) if order.in_force_at(at) else order.current_targets()
+    summary = order_summary(order, at, len(present))
+    summary.pop("at")
+    summary["targets"] = None if order.terms.confidential else [t.name for t in present]
+    return summary

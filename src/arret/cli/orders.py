@@ -12,16 +12,13 @@ from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table
 from arret.domain.instants import parse_date, parse_duration, parse_instant
-from arret.domain.lifecycle import OrderDraft
+from arret.domain.lifecycle import OrderDraft, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
-from arret.errors import ArretError, InvalidName, InvalidTargets
+from arret.errors import ArretError
 from arret.services import registry
 from arret.store import registry as store
 
 app = typer.Typer(no_args_is_help=True, help="Blocking orders: register, amend, lift, read.")
-
-_SCOPES = {s.value: s for s in Scope}
-_ACTIONS = {a.value: a for a in Action}
 
 
 def read_targets_file(path: Path, scope: Scope) -> list[TargetSpec]:
@@ -30,32 +27,7 @@ def read_targets_file(path: Path, scope: Scope) -> list[TargetSpec]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ArretError(f"cannot read the targets file {str(path)!r}: {exc}") from None
-    specs, problems = [], []
-    for number, raw in enumerate(text.splitlines(), 1):
-        words = raw.split("#", 1)[0].split()
-        if not words:
-            continue
-        line_scope, action, unknown = scope, None, []
-        for word in words[1:]:
-            if word.lower() in _SCOPES:
-                line_scope = _SCOPES[word.lower()]
-            elif word.lower() in _ACTIONS:
-                action = _ACTIONS[word.lower()]
-            else:
-                unknown.append(word)
-        if unknown:
-            problems.append(
-                InvalidName(
-                    f"{path}:{number}: {raw.strip()}",
-                    f"unknown word(s) {' '.join(unknown)!r}; a line is NAME "
-                    "[exact|subtree] [nxdomain|nodata|notice]",
-                )
-            )
-            continue
-        specs.append(TargetSpec(words[0], line_scope, action))
-    if problems:
-        raise InvalidTargets(problems)
-    return specs
+    return parse_target_lines(text, scope, str(path))
 
 
 @app.command("add")

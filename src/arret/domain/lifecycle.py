@@ -21,8 +21,8 @@ from datetime import date, datetime
 
 from arret.domain.events import OrderAmended, OrderEvent, OrderLifted, OrderRegistered
 from arret.domain.instants import Duration, format_instant
-from arret.domain.model import Action, Order, OrderTerms, Status, Target, TargetSpec
-from arret.errors import InvalidOrder
+from arret.domain.model import Action, Order, OrderTerms, Scope, Status, Target, TargetSpec
+from arret.errors import InvalidName, InvalidOrder, InvalidTargets
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,41 @@ class OrderDraft:
     action: Action = Action.NXDOMAIN
     confidential: bool = False
     notice: str = ""
+
+
+_SCOPES = {s.value: s for s in Scope}
+_ACTIONS = {a.value: a for a in Action}
+
+
+def parse_target_lines(text: str, scope: Scope, source: str) -> list[TargetSpec]:
+    """Targets written one per line, `NAME [exact|subtree] [nxdomain|nodata|notice]`, with
+    `#` comments (a targets file, the web form's text box). Every bad line is reported."""
+    specs, problems = [], []
+    for number, raw in enumerate(text.splitlines(), 1):
+        words = raw.split("#", 1)[0].split()
+        if not words:
+            continue
+        line_scope, action, unknown = scope, None, []
+        for word in words[1:]:
+            if word.lower() in _SCOPES:
+                line_scope = _SCOPES[word.lower()]
+            elif word.lower() in _ACTIONS:
+                action = _ACTIONS[word.lower()]
+            else:
+                unknown.append(word)
+        if unknown:
+            problems.append(
+                InvalidName(
+                    f"{source}:{number}: {raw.strip()}",
+                    f"unknown word(s) {' '.join(unknown)!r}; a line is NAME "
+                    "[exact|subtree] [nxdomain|nodata|notice]",
+                )
+            )
+            continue
+        specs.append(TargetSpec(words[0], line_scope, action))
+    if problems:
+        raise InvalidTargets(problems)
+    return specs
 
 
 def _operator_reasons(draft: OrderDraft, known: Collection[str]) -> list[str]:

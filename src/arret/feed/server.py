@@ -38,14 +38,21 @@ PUBLISH_EVERY = timedelta(seconds=5)
 
 @dataclass
 class Stats:
-    transfers: dict[str, int] = field(default_factory=dict)
-    last: dict[str, str] = field(default_factory=dict)
+    """Transfers served since start (for `/metrics` and the operator's page)."""
 
-    def count(self, outcome: Outcome) -> None:
+    #: (operator, kind) -> count; kind is axfr, ixfr, ixfr-axfr (fallback) or ixfr-current.
+    transfers: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: operator -> (kind, instant, serial) of its latest transfer.
+    last: dict[str, tuple[str, datetime, int]] = field(default_factory=dict)
+    refused: int = 0
+
+    def count(self, outcome: Outcome, at: datetime, serial: int) -> None:
         if outcome.operator and outcome.kind in ("axfr", "ixfr", "ixfr-axfr", "ixfr-current"):
-            key = f"{outcome.operator}:{outcome.kind}"
+            key = (outcome.operator, outcome.kind)
             self.transfers[key] = self.transfers.get(key, 0) + 1
-            self.last[outcome.operator] = outcome.kind
+            self.last[outcome.operator] = (outcome.kind, at, serial)
+        elif outcome.rcode in ("REFUSED", "NOTAUTH"):
+            self.refused += 1
 
 
 class FeedServer:
@@ -65,7 +72,10 @@ class FeedServer:
     async def answer(self, wire: bytes, source: str, tcp: bool) -> list[bytes]:
         now = self.clock.now()
         outcome = await asyncio.to_thread(respond, wire, source, tcp, self.feed, now)
-        self.stats.count(outcome)
+        view = (
+            self.feed.zone(self.feed.settings.zone(outcome.operator)) if outcome.operator else None
+        )
+        self.stats.count(outcome, now, view.serial if view else 0)
         if outcome.rcode != "NOERROR" or outcome.kind in ("dropped", "formerr"):
             log.info("%s from %s: %s %s", outcome.kind, source, outcome.rcode, outcome.reason)
         elif outcome.kind != "soa":

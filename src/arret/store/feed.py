@@ -209,3 +209,19 @@ def change_token(conn: Connection) -> tuple[object, ...]:
         conn.scalar(select(func.count()).select_from(feed_versions)),
         conn.scalar(select(func.max(feed_versions.c.published_at))),
     )
+
+
+def count_names(conn: Connection, op_id: int) -> int:
+    """Names blocked in the zone: owners that are neither wildcards nor passthrus."""
+    return int(
+        conn.scalar(
+            select(func.count())
+            .select_from(feed_entries)
+            .where(
+                feed_entries.c.operator_id == op_id,
+                ~feed_entries.c.owner.startswith("*."),
+                feed_entries.c.kind != "passthru",
+            )
+        )
+        or 0
+    )

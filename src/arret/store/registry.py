@@ -338,3 +338,9 @@ def add_allow(conn: Connection, event: NameAllowed, recorded_at: datetime) -> Al
     )
     record_event(conn, event, recorded_at)
     return AllowEntry(event.name, event.reason, event.at)
+
+
+def orders_naming(conn: Connection, names: Sequence[str]) -> list[int]:
+    """Ids of the orders that have (or had) a target with one of `names`."""
+    query = select(targets.c.order_id).distinct().where(targets.c.name.in_(list(names)))
+    return sorted(conn.scalars(query))

@@ -1,0 +1,106 @@
+"""The HTTP application: REST API under `/api` (OpenAPI at `/api/docs`), the web UI, the
+public register, the notice page, `/healthz` and `/metrics` — built from a `Runtime`,
+never at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from arret import __version__
+from arret.api import errors, operators, orders, public
+from arret.api.runtime import Runtime
+from arret.errors import ArretError, NotFound
+from arret.web import pages, session
+
+API_DESCRIPTION = """Arrêt carries legal DNS blocking orders from the authority to every
+addressed resolver. Send a token from `arret token create` as `Authorization: Bearer …`.
+Roles: `authority` writes; `auditor` reads everything; `operator:NAME` reads its own feed
+and the orders addressed to it; without a token, only the public register, the notice
+lookup, `/healthz` and `/metrics`.
+
+Every error has one shape: `{"error": {"status", "code", "message", "reasons": [...]}}`.
+"""
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api") or path in ("/healthz", "/metrics")
+
+
+def create_app(rt: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="Arrêt",
+        version=__version__,
+        description=API_DESCRIPTION,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.runtime = rt
+    rt.metrics = public.metrics_registry(rt)
+
+    app.include_router(orders.router)
+    app.include_router(operators.router)
+    app.include_router(public.router)
+    app.include_router(pages.router)
+
+    async def arret_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ArretError)
+        if _wants_json(request):
+            return errors.from_arret(exc)
+        return await run_in_threadpool(pages.error_page, request, rt, exc, errors.status_of(exc))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        if _wants_json(request):
+            return errors.from_validation(exc)
+        reasons = [f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()]
+        problem = ArretError("the request is malformed", reasons)
+        return await run_in_threadpool(pages.error_page, request, rt, problem, 422)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if _wants_json(request):
+            return errors.from_http(exc)
+        problem = NotFound(f"no page at {request.url.path}") if exc.status_code == 404 else (
+            ArretError(str(exc.detail))
+        )  # fmt: skip
+        return await run_in_threadpool(pages.error_page, request, rt, problem, exc.status_code)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        return errors.from_unexpected(exc)
+
+    app.add_exception_handler(ArretError, arret_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected)
+
+    @app.middleware("http")
+    async def notice_by_host(request: Request, call_next: Any) -> Response:
+        # A resolver that answers a blocked name with the notice host sends the visitor
+        # here with the blocked name in `Host`: whatever the path, the notice page.
+        name = pages.foreign_host(request, rt)
+        if name is not None and request.method in ("GET", "HEAD"):
+            response: Response = await run_in_threadpool(pages.notice_page, request, rt, name)
+            return response
+        forwarded: Response = await call_next(request)
+        return forwarded
+
+    # Outermost: the session is there for every handler, the notice page included (it
+    # keeps only the language and the CSRF token, never who visited).
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=rt.settings.session_secret,
+        session_cookie=session.COOKIE,
+        max_age=session.MAX_AGE,
+        same_site="lax",
+        https_only=rt.settings.secure_cookies,
+    )
+    return app

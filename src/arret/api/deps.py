@@ -1,0 +1,75 @@
+"""FastAPI dependencies: the runtime, and who is calling (a Bearer token)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from arret.api.runtime import Runtime
+from arret.domain.access import Principal
+from arret.errors import Forbidden, NotAuthenticated
+from arret.services import tokens
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `arret token create`.")
+
+
+def runtime(request: Request) -> Runtime:
+    found: Runtime = request.app.state.runtime
+    return found
+
+
+Rt = Annotated[Runtime, Depends(runtime)]
+
+
+def caller(
+    request: Request,
+    rt: Rt,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The token's principal; None when no Authorization header was sent."""
+    if credentials is None:
+        if request.headers.get("authorization"):
+            raise NotAuthenticated("the Authorization header must be 'Bearer <token>'")
+        return None
+    with rt.read() as conn:
+        return tokens.authenticate(conn, credentials.credentials, rt.clock.now())
+
+
+Caller = Annotated[Principal | None, Depends(caller)]
+
+
+def signed_in(principal: Caller) -> Principal:
+    if principal is None:
+        raise NotAuthenticated(
+            "this needs a token: send 'Authorization: Bearer <token>' (see: arret token create)"
+        )
+    return principal
+
+
+Reader = Annotated[Principal, Depends(signed_in)]
+
+
+def writer(principal: Reader) -> Principal:
+    if not principal.writes:
+        raise Forbidden(f"a {principal.role.kind} token cannot change the registry")
+    return principal
+
+
+Writer = Annotated[Principal, Depends(writer)]
+
+
+def overseer(principal: Reader) -> Principal:
+    """Authority or auditor: whoever may read everything."""
+    if not principal.reads_everything:
+        raise Forbidden(f"a {principal.role} token reads only its own operator's data")
+    return principal
+
+
+Overseer = Annotated[Principal, Depends(overseer)]
+
+
+def may_read_operator(principal: Principal, name: str) -> None:
+    if not principal.reads_operator(name):
+        raise Forbidden(f"a {principal.role} token cannot read operator {name!r}")

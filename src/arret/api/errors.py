@@ -1,0 +1,99 @@
+"""The one JSON error shape of the API, for every error:
+
+    {"error": {"status": 422, "code": "invalid_targets",
+               "message": "2 bad targets; nothing was registered",
+               "reasons": ["'fr': a public suffix …", "'x..y': …"]}}
+
+`code` is stable (scripts test it), `message` and `reasons` are for people; `reasons`
+lists every problem found, not the first. Errors of the web UI are HTML pages instead
+(`arret.web`); this module decides only the status of each error class.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from arret.errors import (
+    AlreadyExists,
+    ArretError,
+    Conflict,
+    DatabaseNotReady,
+    Forbidden,
+    InvalidName,
+    InvalidOperator,
+    InvalidOrder,
+    InvalidRole,
+    InvalidTargets,
+    InvalidTime,
+    NotAuthenticated,
+    NotFound,
+)
+
+log = logging.getLogger("arret.api")
+
+STATUS: dict[type[ArretError], int] = {
+    InvalidName: 422,
+    InvalidTargets: 422,
+    InvalidOrder: 422,
+    InvalidTime: 422,
+    InvalidOperator: 422,
+    InvalidRole: 422,
+    AlreadyExists: 409,
+    Conflict: 409,
+    NotFound: 404,
+    NotAuthenticated: 401,
+    Forbidden: 403,
+    DatabaseNotReady: 503,
+}
+
+
+def status_of(error: ArretError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def code_of(error: ArretError) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(error).__name__).lower()
+
+
+def body(status: int, code: str, message: str, reasons: list[str] | tuple[str, ...] = ()) -> Any:
+    return {"error": {"status": status, "code": code, "message": message, "reasons": list(reasons)}}
+
+
+def response(status: int, code: str, message: str, reasons: Any = ()) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Bearer realm="arret"'} if status == 401 else None
+    return JSONResponse(body(status, code, message, reasons), status, headers=headers)
+
+
+def from_arret(error: ArretError) -> JSONResponse:
+    return response(status_of(error), code_of(error), error.summary, error.reasons)
+
+
+def from_validation(error: RequestValidationError) -> JSONResponse:
+    reasons = []
+    for problem in error.errors():
+        where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body") or "request"
+        reasons.append(f"{where}: {problem.get('msg', 'invalid')}")
+    n = len(reasons)
+    return response(422, "invalid_request", f"{n} problem{'s' * (n != 1)} in the request", reasons)
+
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+
+
+def from_http(error: HTTPException) -> JSONResponse:
+    code = _HTTP_CODES.get(error.status_code, f"http_{error.status_code}")
+    return response(error.status_code, code, str(error.detail))
+
+
+def from_unexpected(error: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=error)
+    return response(500, "internal_error", "an unexpected error; it is logged on the server")

@@ -1,0 +1,196 @@
+"""`/api/operators`, `/api/allow`, `/api/events`: operators and their feeds, the
+allow-list, and the registry's history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+
+from arret import views
+from arret.api.deps import Overseer, Reader, Rt, Writer, may_read_operator
+from arret.api.orders import times
+from arret.api.runtime import Runtime
+from arret.api.schemas import AllowIn, OperatorIn
+from arret.domain.operators import check_endpoint
+from arret.rpz.resolvers import Resolver, snippet
+from arret.rpz.zone import FeedSettings
+from arret.services import exports, feed, registry
+from arret.services.status import changes_since, feed_status
+from arret.store import keys as store_keys
+from arret.store import registry as store
+
+router = APIRouter(prefix="/api", tags=["operators"])
+
+
+def key_view(key: Any) -> dict[str, Any]:
+    return {
+        "name": key.name,
+        "algorithm": key.algorithm,
+        "secret": key.secret,
+        "created_at": views.when(key.created_at),
+    }
+
+
+def status_view(rt: Runtime, operator: str) -> dict[str, Any]:
+    with rt.read() as conn:
+        status = feed_status(conn, operator)
+    out: dict[str, Any] = {
+        "zone": FeedSettings().zone(operator),
+        "serial": status.serial,
+        "published_at": views.when(status.published_at),
+        "records": status.records,
+        "names": status.names,
+        "versions": status.versions,
+        "last_transfer": None,
+        "transfers": {},
+    }
+    if rt.feed is not None:
+        stats = rt.feed.stats
+        last = stats.last.get(operator)
+        if last is not None:
+            out["last_transfer"] = {"kind": last[0], "at": views.when(last[1]), "serial": last[2]}
+        out["transfers"] = {k: n for (op, k), n in stats.transfers.items() if op == operator}
+    return out
+
+
+@router.get("/operators", summary="List operators (an operator token sees itself)")
+def list_operators(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
+    with rt.read() as conn:
+        found = store.list_operators(conn)
+    return [views.operator(op) for op in found if principal.reads_operator(op.name)]
+
+
+@router.post("/operators", status_code=201, summary="Add an operator; its TSIG key once")
+def add_operator(body: OperatorIn, rt: Rt, principal: Writer) -> dict[str, Any]:
+    with rt.begin() as conn:
+        op, key = registry.add_operator(
+            conn,
+            body.name,
+            rt.clock.now(),
+            principal.actor,
+            body.notify,
+            body.probe,
+            body.allow_from,
+        )
+    return views.operator(op) | {"key": key_view(key)}
+
+
+@router.get("/operators/{name}", summary="Show an operator and its feed's status")
+def show_operator(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
+    with rt.read() as conn:
+        op = store.get_operator(conn, name)
+    may_read_operator(principal, name)
+    return views.operator(op) | {"feed": status_view(rt, name)}
+
+
+@router.get("/operators/{name}/feed", summary="The feed's serial, size and last transfer")
+def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
+    with rt.read() as conn:
+        store.get_operator(conn, name)
+    may_read_operator(principal, name)
+    return status_view(rt, name)
+
+
+@router.get("/operators/{name}/changes", summary="What the feed changed since a serial")
+def operator_changes(
+    name: str,
+    rt: Rt,
+    principal: Reader,
+    since: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
+) -> list[dict[str, Any]]:
+    with rt.read() as conn:
+        store.get_operator(conn, name)
+        may_read_operator(principal, name)
+        found = changes_since(conn, name, since)
+    return [
+        {
+            "serial": c.serial,
+            "published_at": views.when(c.published_at),
+            "removed": [{"owner": o, "kind": k} for o, k in c.removed],
+            "added": [{"owner": o, "kind": k} for o, k in c.added],
+        }
+        for c in found
+    ]
+
+
+@router.get(
+    "/operators/{name}/policy",
+    summary="The names the operator must block, in any export format",
+    response_class=PlainTextResponse,
+)
+def operator_policy(
+    name: str,
+    rt: Rt,
+    principal: Reader,
+    format: exports.Format = exports.Format.JSON,
+    at: Annotated[str | None, Query(description="Default: now.")] = None,
+) -> PlainTextResponse:
+    when = times(at=at)["at"] or rt.clock.now()
+    with rt.read() as conn:
+        store.get_operator(conn, name)
+        may_read_operator(principal, name)
+        result = registry.policy_for(conn, name, when)
+        serial = feed.serial_at(conn, name, when) if format is exports.Format.RPZ else 0
+    text = "".join(
+        line + "\n" for line in exports.policy_lines(result, format, serial, FeedSettings())
+    )
+    return PlainTextResponse(text, media_type=exports.media_type(format))
+
+
+@router.get(
+    "/operators/{name}/config",
+    summary="A resolver configuration that pulls this operator's feed",
+    response_class=PlainTextResponse,
+)
+def operator_config(
+    name: str,
+    rt: Rt,
+    principal: Reader,
+    resolver: Resolver,
+    server: str = "127.0.0.1:53",
+    directory: str = "/var/lib/arret",
+    register_url: str = "http://127.0.0.1:8080/register",
+) -> PlainTextResponse:
+    endpoint = check_endpoint(server)
+    now = rt.clock.now()
+    with rt.read() as conn:
+        store.get_operator(conn, name)
+        may_read_operator(principal, name)
+        valid = [k for k in store_keys.keys(conn, name) if k.valid_at(now)]
+    text = snippet(
+        resolver,
+        name,
+        valid[-1] if valid else None,
+        endpoint,
+        FeedSettings(),
+        directory.rstrip("/"),
+        register_url,
+    )
+    return PlainTextResponse(text)
+
+
+@router.get("/allow", summary="The allow-list", tags=["allow-list"])
+def list_allow(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
+    with rt.read() as conn:
+        return [views.allow_entry(a) for a in store.allow_entries(conn)]
+
+
+@router.post("/allow", status_code=201, summary="Allow-list a name", tags=["allow-list"])
+def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
+    with rt.begin() as conn:
+        entry = registry.allow_name(conn, body.name, body.reason, rt.clock.now(), principal.actor)
+    return views.allow_entry(entry)
+
+
+@router.get("/events", summary="The registry's history, oldest first", tags=["events"])
+def events(
+    rt: Rt,
+    principal: Overseer,
+    after: Annotated[int, Query(ge=0, description="Only events after this sequence number.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> list[dict[str, Any]]:
+    with rt.read() as conn:
+        found = [h for h in store.history(conn) if h[0] > after][:limit]
+    return [views.history_entry(*h) for h in found]

@@ -1,0 +1,270 @@
+"""`/api/orders`: register, amend, lift, list and show orders.
+
+Writes accept `?dry_run=true`: the change is made by the same code in a transaction that
+is rolled back, and the answer says what it would do (`plan`). They also accept an
+`Idempotency-Key` header: the same key from the same token gets the first answer again
+(`Idempotency-Replayed: true`), and the same key with a different request is a 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection
+
+from arret import views
+from arret.api.deps import Reader, Rt, Writer
+from arret.api.runtime import Runtime
+from arret.api.schemas import AmendIn, LiftIn, OrderIn, TargetIn
+from arret.domain.access import Principal
+from arret.domain.instants import parse_date, parse_duration, parse_instant
+from arret.domain.lifecycle import OrderDraft
+from arret.domain.model import Order, Status, TargetSpec
+from arret.errors import Conflict, Forbidden, InvalidOrder, InvalidTime
+from arret.services import registry
+from arret.store import registry as store
+from arret.store import tokens as store_tokens
+
+router = APIRouter(prefix="/api/orders", tags=["orders"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Send the same key again to get the first answer instead of a second "
+        "change (printable ASCII, at most 200 characters).",
+    ),
+]
+DryRun = Annotated[bool, Query(description="Check and plan the change; write nothing.")]
+
+
+def times(**fields: str | None) -> dict[str, datetime | None]:
+    """Read every instant given; one error listing each one that cannot be read."""
+    out: dict[str, datetime | None] = {}
+    problems = []
+    for field, text in fields.items():
+        try:
+            out[field] = parse_instant(text) if text else None
+        except InvalidTime as exc:
+            problems.append(f"{field}: {exc.summary}")
+    if problems:
+        raise InvalidOrder(problems, "request refused")
+    return out
+
+
+def specs(targets: list[TargetIn]) -> tuple[TargetSpec, ...]:
+    return tuple(TargetSpec(t.name, t.scope, t.action) for t in targets)
+
+
+def draft_of(body: OrderIn) -> OrderDraft:
+    problems = []
+    decided = None
+    try:
+        decided = parse_date(body.decided_on)
+    except InvalidTime as exc:
+        problems.append(f"decided_on: {exc.summary}")
+    duration = None
+    try:
+        duration = parse_duration(body.duration) if body.duration else None
+    except InvalidTime as exc:
+        problems.append(f"duration: {exc.summary}")
+    try:
+        at = times(effective_at=body.effective_at, expires_at=body.expires_at)
+    except InvalidOrder as exc:
+        problems += exc.reasons
+        at = {}
+    if problems or decided is None:
+        raise InvalidOrder(problems, "order refused")
+    return OrderDraft(
+        reference=body.reference,
+        authority=body.authority,
+        decided_on=decided,
+        targets=specs(body.targets),
+        operators=tuple(body.operators),
+        all_operators=body.all_operators,
+        effective_at=at.get("effective_at"),
+        expires_at=at.get("expires_at"),
+        duration=duration,
+        requester=body.requester,
+        legal_basis=body.legal_basis,
+        action=body.action,
+        confidential=body.confidential,
+        notice=body.notice,
+    )
+
+
+def detail(conn: Connection, order: Order, at: datetime) -> dict[str, Any]:
+    summary = views.order_summary(order, at, len(order.targets_at(at)))
+    return summary | {
+        "targets": [views.target(order, t) for t in order.targets],
+        "history": [views.history_entry(*h) for h in store.history(conn, order.id)],
+    }
+
+
+def plan(before: Order | None, after: Order) -> dict[str, Any]:
+    """What a change does to the order's current names."""
+    old = {t.name for t in before.current_targets()} if before else set()
+    new = {t.name for t in after.current_targets()}
+    return {
+        "adds": sorted(new - old),
+        "removes": sorted(old - new),
+        "expires_at": views.when(after.expires_at),
+        "operators": views.operators_of(after),
+    }
+
+
+def _request_digest(request: Request, body: Any) -> str:
+    canonical = json.dumps(
+        [request.method, request.url.path, body], sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def write(
+    rt: Runtime,
+    request: Request,
+    principal: Principal,
+    key: str | None,
+    dry_run: bool,
+    payload: Any,
+    change: Callable[[Connection, datetime], tuple[int, dict[str, Any]]],
+) -> JSONResponse:
+    """Run `change` once: for real, as a rehearsal, or not at all when `key` was seen."""
+    now = rt.clock.now()
+    if dry_run:
+        with rt.rehearse() as conn:
+            status, answer = change(conn, now)
+        return JSONResponse(answer | {"dry_run": True}, 200)
+    digest = _request_digest(request, payload)
+    with rt.begin() as conn:
+        if key is not None:
+            seen = store_tokens.remembered(conn, principal.token_id, key)
+            if seen is not None:
+                if seen[0] != digest:
+                    raise Conflict(
+                        f"Idempotency-Key {key!r} was already used for a different request"
+                    )
+                return JSONResponse(seen[2], seen[1], headers={"Idempotency-Replayed": "true"})
+        status, answer = change(conn, now)
+        if key is not None:
+            store_tokens.remember(conn, principal.token_id, key, digest, status, answer, now)
+    return JSONResponse(answer, status)
+
+
+@router.post("", status_code=201, summary="Register an order")
+def register(
+    body: OrderIn,
+    request: Request,
+    rt: Rt,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+    dry_run: DryRun = False,
+) -> JSONResponse:
+    draft = draft_of(body)
+
+    def change(conn: Connection, now: datetime) -> tuple[int, dict[str, Any]]:
+        order = registry.register_order(conn, draft, now, principal.actor)
+        return 201, detail(conn, order, now) | {"plan": plan(None, order)}
+
+    return write(rt, request, principal, idempotency_key, dry_run, body.model_dump(), change)
+
+
+@router.get("", summary="List orders")
+def list_orders(
+    rt: Rt,
+    principal: Reader,
+    status: Status | None = None,
+    operator: str | None = None,
+    at: Annotated[str | None, Query(description="Status at this instant; default now.")] = None,
+) -> list[dict[str, Any]]:
+    when = times(at=at)["at"] or rt.clock.now()
+    with rt.read() as conn:
+        if operator is not None:
+            store.get_operator(conn, operator)
+            if not principal.reads_operator(operator):
+                raise Forbidden(f"a {principal.role} token cannot read operator {operator!r}")
+        found = [
+            o
+            for o in store.list_orders(conn, operator)
+            if o.registered_at <= when and principal.reads_order(o)
+        ]
+        counts = store.present_target_counts(conn, when)
+    if status is not None:
+        found = [o for o in found if o.status_at(when) is status]
+    return [views.order_summary(o, when, counts.get(o.id, 0)) for o in found]
+
+
+def readable(conn: Connection, principal: Principal, order_id: int) -> Order:
+    order = store.load_order(conn, order_id)
+    if not principal.reads_order(order):
+        raise Forbidden(f"order {order_id} is not addressed to {principal.role.operator}")
+    return order
+
+
+@router.get("/{order_id}", summary="Show an order with its targets and history")
+def show(
+    order_id: int,
+    rt: Rt,
+    principal: Reader,
+    at: Annotated[str | None, Query(description="Status at this instant; default now.")] = None,
+) -> dict[str, Any]:
+    when = times(at=at)["at"] or rt.clock.now()
+    with rt.read() as conn:
+        return detail(conn, readable(conn, principal, order_id), when)
+
+
+@router.post("/{order_id}/amend", summary="Amend an order (add mirrors, remove names, expiry)")
+def amend(
+    order_id: int,
+    body: AmendIn,
+    request: Request,
+    rt: Rt,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+    dry_run: DryRun = False,
+) -> JSONResponse:
+    at = times(expires_at=body.expires_at, at=body.at)
+
+    def change(conn: Connection, now: datetime) -> tuple[int, dict[str, Any]]:
+        before = store.load_order(conn, order_id)
+        after = registry.amend_order(
+            conn,
+            order_id,
+            now,
+            principal.actor,
+            add=specs(body.add),
+            remove=body.remove,
+            expires_at=at["expires_at"],
+            at=at["at"],
+        )
+        return 200, detail(conn, after, now) | {"plan": plan(before, after)}
+
+    return write(rt, request, principal, idempotency_key, dry_run, body.model_dump(), change)
+
+
+@router.post("/{order_id}/lift", summary="Lift an order before its expiry")
+def lift(
+    order_id: int,
+    body: LiftIn,
+    request: Request,
+    rt: Rt,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
+    dry_run: DryRun = False,
+) -> JSONResponse:
+    at = times(at=body.at)
+
+    def change(conn: Connection, now: datetime) -> tuple[int, dict[str, Any]]:
+        before = store.load_order(conn, order_id)
+        after = registry.lift_order(conn, order_id, now, principal.actor, body.reason, at["at"])
+        return 200, detail(conn, after, now) | {"plan": plan(before, after)}
+
+    return write(rt, request, principal, idempotency_key, dry_run, body.model_dump(), change)

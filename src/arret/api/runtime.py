@@ -1,0 +1,86 @@
+"""What every HTTP handler shares: settings, database, clock, and the feed server when
+`arret serve` runs one in the same process."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from arret.domain.instants import Clock
+from arret.errors import ArretError
+from arret.feed.server import FeedServer
+
+#: Secrets that people paste from examples; a session key must be random.
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "arret", "password", "xxx"}
+
+
+class InvalidSettings(ArretError):
+    """HTTP settings that are refused at start."""
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    #: Signs the web UI's session cookie (HMAC, itsdangerous). At least 32 characters;
+    #: `arret serve` makes a random one per start unless given one (sessions then end
+    #: at each restart, which is the safe default).
+    session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    #: The host that `notice` answers point to, without the trailing dot.
+    notice_host: str = "notice.arret.localhost"
+    #: Registrations that would block more names than this, and amendments that would
+    #: remove more, are shown as a plan and applied only when confirmed.
+    confirm_above: int = 100
+    #: Where `arret serve` answers DNS, written into the resolver snippets.
+    dns_endpoint: str = "127.0.0.1:5353"
+    #: The UI's address as people reach it (links in resolver snippets).
+    public_url: str = "http://127.0.0.1:8080"
+    #: Host names that are this server's own; any other name in `Host` is a blocked name
+    #: whose visitors a resolver sent here: it gets the notice page.
+    own_hosts: frozenset[str] = frozenset({"localhost"})
+    #: Mark cookies Secure (set it when a TLS proxy is in front).
+    secure_cookies: bool = False
+
+    def __post_init__(self) -> None:
+        if self.session_secret.lower() in _PLACEHOLDERS or len(self.session_secret) < 32:
+            raise InvalidSettings(
+                "the session secret must be at least 32 random characters, not a placeholder "
+                "(leave it unset to get a random one at each start)"
+            )
+        if self.confirm_above < 1:
+            raise InvalidSettings("confirm_above must be at least 1")
+
+
+@dataclass
+class Runtime:
+    engine: Engine
+    clock: Clock
+    settings: HttpSettings
+    feed: FeedServer | None = None
+    #: The Prometheus registry (`arret.api.public` fills it).
+    metrics: Any = None
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One transaction: everything a request writes lands, or nothing does."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def rehearse(self) -> Iterator[Connection]:
+        """A transaction that is always rolled back: a dry run of a write, checked by the
+        very code that would write it."""
+        with self.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                yield conn
+            finally:
+                transaction.rollback()
