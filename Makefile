@@ -11,11 +11,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Sets up and runs Arrêt on its embedded default (SQLite file ./arret.db) with the 2021 case.
+# Sets up and runs Arrêt on its embedded default (SQLite file ./arret.db) with the 2021 case:
+# prints tokens for each role, then serves the web UI on http://127.0.0.1:8080/ and the
+# feed on 127.0.0.1:5353 until Ctrl-C.
 run: $(STAMP)
 	$(BIN)/arret demo
-	$(BIN)/arret order list --at 2021-04-01
-	$(BIN)/arret policy --operator orange --at 2021-04-01
+	$(BIN)/arret serve
 
 # Sets up and runs everything CI checks: lint, types, and the whole test suite (which
 # installs and starts the PostgreSQL it needs when run as root).

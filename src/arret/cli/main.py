@@ -83,18 +83,33 @@ def init(ctx: typer.Context) -> None:
 def demo(
     ctx: typer.Context,
     actor: Annotated[str, typer.Option(help="Who records the demo.")] = "demo",
+    tokens: Annotated[
+        bool,
+        typer.Option(help="Print fresh web UI tokens for each role (revoking earlier ones)."),
+    ] = True,
 ) -> None:
     """Load the 2021 case: four ISPs, the Paris court's order n° 21-51823, and a mirror.
 
     Fictitious names under .example stand for the real sites. Creates the database first
-    if needed; running it twice changes nothing.
+    if needed; running it twice changes nothing in the registry (only the demo's tokens
+    are renewed, since a token is shown only once).
     """
     e = env(ctx)
     migrate(e.engine)
     with e.transaction() as conn:
-        loaded = demo_service.load(conn, e.clock.now(), actor or default_actor())
+        now = e.clock.now()
+        loaded = demo_service.load(conn, now, actor or default_actor())
+        fresh = demo_service.tokens(conn, now, actor or default_actor()) if tokens else []
     for line in loaded.lines:
         console.print(line, markup=False)
+    if fresh:
+        console.print(
+            "\nTokens to log in to the web UI (new at each run; the previous demo tokens "
+            "are revoked):",
+            markup=False,
+        )
+        for role, token in fresh:
+            typer.echo(f"  {role:<18} {token}")
 
 
 def main() -> None:

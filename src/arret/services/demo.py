@@ -15,11 +15,14 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, select
 
+from arret.domain.access import Kind, Role
 from arret.domain.instants import format_instant, parse_duration
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import Action, TargetSpec
 from arret.services import registry
+from arret.services import tokens as token_service
 from arret.store import registry as store
+from arret.store import tokens as store_tokens
 from arret.store.schema import orders
 
 OPERATORS = ("sfr", "orange", "free", "bouygues")
@@ -94,3 +97,22 @@ def _walkthrough(order_id: int) -> list[str]:
         "  arret policy --operator orange --at 2021-04-01",
         "  arret policy --operator orange --at 2022-09-04T00:00:01Z",
     ]
+
+
+#: Label of the tokens the demo hands out; each run revokes the previous ones.
+TOKEN_LABEL = "demo"
+
+
+def tokens(conn: Connection, now: datetime, actor: str) -> list[tuple[str, str]]:
+    """Fresh tokens for every role of the demo, as (role, token). Tokens are shown only
+    once, so a second run of the demo revokes the earlier demo tokens and makes new ones."""
+    for info in store_tokens.list_tokens(conn):
+        if info.label == TOKEN_LABEL and info.valid_at(now):
+            token_service.revoke(conn, info.id, now)
+    roles = [Role(Kind.AUTHORITY), Role(Kind.AUDITOR)]
+    roles += [Role(Kind.OPERATOR, name) for name in OPERATORS]
+    out = []
+    for role in roles:
+        token, _info = token_service.create(conn, role, now, actor, TOKEN_LABEL)
+        out.append((str(role), token))
+    return out
