@@ -170,11 +170,11 @@ def moment(m: Moment) -> dict[str, Any]:
     }
 
 
-def public_order(order: Order, at: datetime) -> dict[str, Any]:
-    """An order as anyone may read it: a confidential order shows its terms and how many
-    names it blocks, never the names."""
-    present = order.targets_at(at) if order.in_force_at(at) else order.current_targets()
-    summary = order_summary(order, at, len(present))
+def public_order(order: Order, at: datetime, count: int, names: list[str]) -> dict[str, Any]:
+    """An order as anyone may read it: its terms, how many names it blocks (or blocked),
+    and the first of them — none for a confidential order, which shows only the count.
+    `names` may be a prefix of the order's names (long orders are paged)."""
+    summary = order_summary(order, at, count)
     summary.pop("at")
-    summary["targets"] = None if order.terms.confidential else [t.name for t in present]
+    summary["targets"] = None if order.terms.confidential else names
     return summary

@@ -3,6 +3,7 @@ and metrics (counts only, never names)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from sqlalchemy import Connection
 
 from arret import views
 from arret.api.deps import Rt
@@ -26,8 +28,25 @@ router = APIRouter(tags=["public"])
 def public_orders(rt: Rt) -> list[dict[str, Any]]:
     now = rt.clock.now()
     with rt.read() as conn:
-        found = store.list_orders(conn)
-    return [views.public_order(o, now) for o in found]
+        return public_listing(conn, now)
+
+
+#: The register lists at most this many names of each order; an order's own page and
+#: `/api/public/orders/{id}` list them all.
+LISTED_NAMES = 20
+
+
+def public_listing(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+    counts = store.current_target_counts(conn)
+    return [
+        views.public_order(
+            o,
+            now,
+            counts.get(o.id, 0),
+            [] if o.terms.confidential else store.current_target_names(conn, o.id, LISTED_NAMES),
+        )
+        for o in store.list_orders(conn)
+    ]
 
 
 @router.get("/api/public/orders/{order_id}", summary="One order in the public register")
@@ -37,7 +56,8 @@ def public_order(order_id: int, rt: Rt) -> dict[str, Any]:
         order = store.load_order(conn, order_id)
         history = store.history(conn, order_id)
     reveal = not order.terms.confidential
-    return views.public_order(order, now) | {
+    names = [t.name for t in order.current_targets()]
+    return views.public_order(order, now, len(names), names) | {
         "timeline": [views.moment(m) for m in views.timeline(order, history, now, reveal)]
     }
 

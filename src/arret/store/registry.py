@@ -344,3 +344,24 @@ def orders_naming(conn: Connection, names: Sequence[str]) -> list[int]:
     """Ids of the orders that have (or had) a target with one of `names`."""
     query = select(targets.c.order_id).distinct().where(targets.c.name.in_(list(names)))
     return sorted(conn.scalars(query))
+
+
+def current_target_counts(conn: Connection) -> dict[int, int]:
+    """Per order, its targets not removed (whether or not the order is in force)."""
+    query = (
+        select(targets.c.order_id, func.count())
+        .where(targets.c.removed_at.is_(None))
+        .group_by(targets.c.order_id)
+    )
+    return {order_id: count for order_id, count in conn.execute(query)}
+
+
+def current_target_names(conn: Connection, order_id: int, limit: int) -> list[str]:
+    """The first `limit` names of an order's targets not removed, in order of addition."""
+    query = (
+        select(targets.c.name)
+        .where(targets.c.order_id == order_id, targets.c.removed_at.is_(None))
+        .order_by(targets.c.id)
+        .limit(limit)
+    )
+    return list(conn.scalars(query))

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from arret import views
 from arret.api.deps import Rt
+from arret.api.public import public_listing
 from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.domain.instants import parse_date, parse_duration, parse_instant
@@ -95,11 +96,9 @@ def home(request: Request, rt: Rt) -> Response:
 
 @router.get("/register")
 def register(request: Request, rt: Rt) -> Response:
-    now = rt.clock.now()
     with rt.read() as conn:
-        found = store.list_orders(conn)
-    orders = [views.public_order(o, now) for o in reversed(found)]
-    return render(request, rt, "register.html", orders=orders)
+        orders = public_listing(conn, rt.clock.now())
+    return render(request, rt, "register.html", orders=orders[::-1])
 
 
 @router.get("/register/{order_id}")
@@ -109,11 +108,12 @@ def register_order(order_id: int, request: Request, rt: Rt) -> Response:
         order = store.load_order(conn, order_id)
         history = store.history(conn, order_id)
     reveal = not order.terms.confidential
+    names = [t.name for t in order.current_targets()]
     return render(
         request,
         rt,
         "public_order.html",
-        order=views.public_order(order, now),
+        order=views.public_order(order, now, len(names), names),
         timeline=views.timeline(order, history, now, reveal),
     )
 

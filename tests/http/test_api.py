@@ -1,0 +1,378 @@
+"""The REST API, endpoint by endpoint: each answers its success, and refuses bad input
+with the one error shape and changes nothing. (Which role may call what: test_roles.py.)"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from support.website import Site, assert_error, make_site, order_body
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return make_site(f"sqlite:///{tmp_path / 'arret.db'}")
+
+
+def count_orders(site: Site) -> int:
+    return len(site.get("/api/public/orders").json())
+
+
+# --- orders ---------------------------------------------------------------------------
+
+
+def test_registering_an_order_answers_it_with_its_plan_and_history(site: Site) -> None:
+    r = site.post("/api/orders", "authority", json=order_body())
+    assert r.status_code == 201, r.text
+    order = r.json()
+    assert order["reference"] == "RG 26/00042"
+    assert order["status"] == "in-force"
+    assert order["expires_at"] == "2028-05-28T12:00:00Z"  # 18 months after NOW
+    assert order["plan"]["adds"] == ["leak-mirror.example", "leak.example"]
+    assert [h["kind"] for h in order["history"]] == ["order.registered"]
+    assert order["history"][0]["actor"].startswith("token:")
+    assert site.get("/api/operators/orange/policy?format=list", "auditor").text.split() == [
+        "leak-mirror.example",
+        "leak.example",
+    ]
+
+
+def test_a_refused_order_lists_every_reason_and_registers_nothing(site: Site) -> None:
+    before = count_orders(site)
+    body = order_body(
+        targets=[{"name": "co.uk"}, {"name": "bad..name"}, {"name": "ok.example"}],
+        operators=["orange", "nosuchisp"],
+    )
+    error = assert_error(site.post("/api/orders", "authority", json=body), 422, "invalid_order")
+    text = " ".join(error["reasons"])
+    assert "'co.uk'" in text and "public suffix" in text
+    assert "bad..name" in text
+    assert "nosuchisp" in text
+    assert count_orders(site) == before
+
+
+def test_malformed_requests_name_each_bad_field(site: Site) -> None:
+    body = order_body()
+    del body["reference"]
+    body["action"] = "explode"
+    body["surprise"] = 1
+    error = assert_error(site.post("/api/orders", "authority", json=body), 422, "invalid_request")
+    text = " ".join(error["reasons"])
+    assert "reference" in text and "action" in text and "surprise" in text
+    error = assert_error(
+        site.post("/api/orders", "authority", content=b"{not json", headers={
+            "content-type": "application/json"}), 422, "invalid_request",
+    )  # fmt: skip
+    bad_dates = order_body(decided_on="yesterday", duration="forever", effective_at="soon")
+    error = assert_error(
+        site.post("/api/orders", "authority", json=bad_dates), 422, "invalid_order"
+    )
+    assert len(error["reasons"]) == 3, error
+
+
+def test_a_dry_run_plans_and_writes_nothing(site: Site) -> None:
+    before = count_orders(site)
+    r = site.post("/api/orders?dry_run=true", "authority", json=order_body())
+    assert r.status_code == 200, r.text
+    assert r.json()["dry_run"] is True
+    assert r.json()["plan"]["adds"] == ["leak-mirror.example", "leak.example"]
+    assert count_orders(site) == before
+    assert site.get("/api/operators/orange/policy?format=list", "auditor").text == ""
+
+
+def test_the_same_idempotency_key_gives_the_first_answer_not_a_second_order(site: Site) -> None:
+    before = count_orders(site)
+    key = {"Idempotency-Key": "clerk-2026-11-28-001"}
+    first = site.post("/api/orders", "authority", json=order_body(), headers=key)
+    again = site.post("/api/orders", "authority", json=order_body(), headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotency-Replayed"] == "true"
+    assert count_orders(site) == before + 1
+    other = order_body(reference="another")
+    assert_error(site.post("/api/orders", "authority", json=other, headers=key), 409, "conflict")
+    assert count_orders(site) == before + 1
+    bad_key = {"Idempotency-Key": "has space"}
+    assert_error(
+        site.post("/api/orders", "authority", json=order_body(), headers=bad_key),
+        422,
+        "invalid_request",
+    )
+
+
+def test_listing_orders_filters_by_status_operator_and_instant(site: Site) -> None:
+    site.post("/api/orders", "authority", json=order_body(operators=["sfr"]))
+    everything = site.get("/api/orders", "auditor").json()
+    assert [o["reference"] for o in everything] == ["21-51823", "RG 26/00042"]
+    in_force = site.get("/api/orders?status=in-force", "auditor").json()
+    assert [o["reference"] for o in in_force] == ["RG 26/00042"]
+    in_2021 = site.get("/api/orders?at=2021-04-01&status=in-force", "auditor").json()
+    assert [(o["reference"], o["names"]) for o in in_2021] == [("21-51823", 2)]
+    assert [o["reference"] for o in site.get("/api/orders?operator=sfr", "auditor").json()] == [
+        "21-51823",
+        "RG 26/00042",
+    ]
+    assert_error(site.get("/api/orders?at=someday", "auditor"), 422, "invalid_order")
+    assert_error(site.get("/api/orders?status=paused", "auditor"), 422, "invalid_request")
+    assert_error(site.get("/api/orders?operator=nosuchisp", "auditor"), 404, "not_found")
+
+
+def test_showing_an_order_gives_its_targets_and_history(site: Site) -> None:
+    order = site.get("/api/orders/1?at=2021-04-01", "auditor").json()
+    assert order["status"] == "in-force"
+    assert [t["name"] for t in order["targets"]] == [
+        "dossiers-labos.example",
+        "dossiers-labos-miroir.example",
+    ]
+    assert [h["kind"] for h in order["history"]] == ["order.registered", "order.amended"]
+    assert_error(site.get("/api/orders/999", "auditor"), 404, "not_found")
+    assert_error(site.get("/api/orders/abc", "auditor"), 422, "invalid_request")
+
+
+def test_amending_adds_a_mirror_and_refuses_bad_names(site: Site) -> None:
+    order_id = site.post("/api/orders", "authority", json=order_body()).json()["id"]
+    site.clock.advance(timedelta(days=3))
+    r = site.post(f"/api/orders/{order_id}/amend", "authority", json={
+        "add": [{"name": "leak-third.example"}]})  # fmt: skip
+    assert r.status_code == 200, r.text
+    assert r.json()["plan"] == {
+        "adds": ["leak-third.example"],
+        "removes": [],
+        "expires_at": "2028-05-28T12:00:00Z",
+        "operators": ["orange"],
+    }
+    assert [h["kind"] for h in r.json()["history"]][-1] == "order.amended"
+    bad = {"add": [{"name": "com"}], "remove": ["x..y"]}
+    error = assert_error(
+        site.post(f"/api/orders/{order_id}/amend", "authority", json=bad), 422, "invalid_targets"
+    )
+    assert len(error["reasons"]) == 2
+    assert_error(site.post("/api/orders/999/amend", "authority", json={"add": []}), 404,
+                 "not_found")  # fmt: skip
+    names = site.get("/api/operators/orange/policy?format=list", "auditor").text.split()
+    assert names == ["leak-mirror.example", "leak-third.example", "leak.example"]
+
+
+def test_lifting_needs_a_reason_and_happens_once(site: Site) -> None:
+    order_id = site.post("/api/orders", "authority", json=order_body()).json()["id"]
+    assert_error(site.post(f"/api/orders/{order_id}/lift", "authority", json={}), 422,
+                 "invalid_request")  # fmt: skip
+    site.clock.advance(timedelta(hours=1))
+    r = site.post(f"/api/orders/{order_id}/lift", "authority", json={"reason": "appeal won"})
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "lifted"
+    assert r.json()["plan"]["removes"] == []  # names stay in the order; the order ended
+    again = site.post(f"/api/orders/{order_id}/lift", "authority", json={"reason": "again"})
+    assert_error(again, 422, "invalid_order")
+    assert site.get("/api/operators/orange/policy?format=list", "auditor").text == ""
+
+
+# --- operators, feed, allow-list, events ---------------------------------------------------
+
+
+def test_adding_an_operator_gives_its_key_once(site: Site) -> None:
+    r = site.post("/api/operators", "authority", json={
+        "name": "netcom", "notify": ["127.0.0.1:5300"], "allow_from": ["127.0.0.0/8"]})  # fmt: skip
+    assert r.status_code == 201, r.text
+    assert r.json()["key"]["name"].startswith("netcom-1.")
+    assert len(r.json()["key"]["secret"]) >= 40
+    shown = site.get("/api/operators/netcom", "auditor").json()
+    assert "key" not in shown and shown["notify"] == ["127.0.0.1:5300"]
+    assert_error(site.post("/api/operators", "authority", json={"name": "netcom"}), 409,
+                 "already_exists")  # fmt: skip
+    error = assert_error(
+        site.post("/api/operators", "authority", json={"name": "Net Com", "notify": ["nowhere"]}),
+        422,
+        "invalid_operator",
+    )
+    assert "Net Com" in error["message"]
+
+
+def test_an_operator_and_its_feed_status(site: Site) -> None:
+    shown = site.get("/api/operators/orange", "operator:orange").json()
+    assert shown["name"] == "orange"
+    assert shown["feed"]["zone"] == "orange.rpz.arret."
+    assert shown["feed"]["serial"] > 0
+    assert shown["feed"]["last_transfer"] is None  # no feed server in this process
+    site.post("/api/orders", "authority", json=order_body())
+    feed = site.get("/api/operators/orange/feed", "operator:orange").json()
+    assert feed["names"] == 2 and feed["records"] == 4
+    assert feed["serial"] > shown["feed"]["serial"]
+    assert_error(site.get("/api/operators/nosuchisp", "auditor"), 404, "not_found")
+    assert_error(site.get("/api/operators/nosuchisp/feed", "auditor"), 404, "not_found")
+
+
+def test_changes_since_a_serial(site: Site) -> None:
+    serial = site.get("/api/operators/orange/feed", "auditor").json()["serial"]
+    site.post("/api/orders", "authority", json=order_body())
+    changes = site.get(f"/api/operators/orange/changes?since={serial}", "auditor").json()
+    assert len(changes) == 1
+    assert sorted(a["owner"] for a in changes[0]["added"]) == [
+        "*.leak-mirror.example",
+        "*.leak.example",
+        "leak-mirror.example",
+        "leak.example",
+    ]
+    assert changes[0]["removed"] == []
+    assert_error(site.get("/api/operators/orange/changes?since=12345", "auditor"), 404,
+                 "not_found")  # fmt: skip
+    assert_error(site.get("/api/operators/orange/changes?since=-1", "auditor"), 422,
+                 "invalid_request")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("format", "media", "expect"),
+    [
+        ("json", "application/json", '"name": "dossiers-labos.example"'),
+        ("list", "text/plain", "dossiers-labos.example\n"),
+        ("csv", "text/csv", "name,scope,action,orders"),
+        ("rpz", "text/dns", "*.dossiers-labos.example"),
+        ("hosts", "text/plain", "dossiers-labos.example"),
+        ("unbound", "text/plain", "local-zone:"),
+        ("dnsmasq", "text/plain", "dossiers-labos.example"),
+    ],
+)
+def test_the_policy_in_every_format(site: Site, format: str, media: str, expect: str) -> None:
+    r = site.get(f"/api/operators/orange/policy?format={format}&at=2021-04-01", "auditor")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith(media)
+    assert expect in r.text
+
+
+def test_policy_refuses_an_unknown_format_or_instant(site: Site) -> None:
+    assert_error(site.get("/api/operators/orange/policy?format=pdf", "auditor"), 422,
+                 "invalid_request")  # fmt: skip
+    assert_error(site.get("/api/operators/orange/policy?at=tomorrowish", "auditor"), 422,
+                 "invalid_order")  # fmt: skip
+
+
+def test_resolver_configuration_carries_the_operators_key(site: Site) -> None:
+    r = site.get("/api/operators/orange/config?resolver=bind&server=127.0.0.1:5353", "auditor")
+    assert r.status_code == 200
+    assert "orange.rpz.arret" in r.text and "hmac-sha256" in r.text
+    assert_error(site.get("/api/operators/orange/config?resolver=dnsmasq", "auditor"), 422,
+                 "invalid_request")  # fmt: skip
+    assert_error(
+        site.get("/api/operators/orange/config?resolver=bind&server=ns.example", "auditor"),
+        422,
+        "invalid_operator",
+    )
+
+
+def test_allow_list(site: Site) -> None:
+    r = site.post("/api/allow", "authority", json={"name": "cdn.example", "reason": "a CDN"})
+    assert r.status_code == 201, r.text
+    assert [a["name"] for a in site.get("/api/allow", "operator:sfr").json()] == ["cdn.example"]
+    error = assert_error(
+        site.post("/api/allow", "authority", json={"name": "co.uk", "reason": "x"}),
+        422,
+        "invalid_name",
+    )
+    assert "public suffix" in error["message"]
+    assert_error(site.post("/api/allow", "authority", json={"name": "x.example"}), 422,
+                 "invalid_request")  # fmt: skip
+
+
+def test_events_page_through_the_history(site: Site) -> None:
+    everything = site.get("/api/events", "auditor").json()
+    assert [e["kind"] for e in everything][-2:] == ["order.registered", "order.amended"]
+    assert [e["seq"] for e in everything] == sorted(e["seq"] for e in everything)
+    later = site.get(f"/api/events?after={everything[-2]['seq']}", "auditor").json()
+    assert [e["kind"] for e in later] == ["order.amended"]
+    assert len(site.get("/api/events?limit=1", "auditor").json()) == 1
+    assert_error(site.get("/api/events?limit=0", "auditor"), 422, "invalid_request")
+
+
+# --- public ------------------------------------------------------------------------------
+
+
+def test_the_public_register_never_shows_a_confidential_orders_names(site: Site) -> None:
+    secret = order_body(
+        reference="RG secret",
+        targets=[{"name": "hidden-one.example"}, {"name": "hidden-two.example"}],
+        confidential=True,
+    )
+    order_id = site.post("/api/orders", "authority", json=secret).json()["id"]
+    site.clock.advance(timedelta(days=1))
+    site.post(f"/api/orders/{order_id}/amend", "authority", json={
+        "add": [{"name": "hidden-three.example"}]})  # fmt: skip
+    listed = site.get("/api/public/orders").json()
+    shown = next(o for o in listed if o["id"] == order_id)
+    assert shown["targets"] is None and shown["names"] == 3
+    one = site.get(f"/api/public/orders/{order_id}")
+    assert one.status_code == 200
+    assert [m["kind"] for m in one.json()["timeline"]] == ["registered", "in-force", "amended"]
+    for response in (site.get("/api/public/orders"), one):
+        assert "hidden-" not in response.text
+    demo = site.get("/api/public/orders/1").json()
+    assert demo["targets"] == ["dossiers-labos.example", "dossiers-labos-miroir.example"]
+    assert [m["kind"] for m in demo["timeline"]] == [
+        "registered", "in-force", "amended", "expired"]  # fmt: skip
+    assert_error(site.get("/api/public/orders/999"), 404, "not_found")
+
+
+def test_the_notice_lookup(site: Site) -> None:
+    site.post("/api/orders", "authority", json=order_body())
+    blocked = site.get("/api/notice?name=www.LEAK.example.").json()
+    assert blocked["blocked"] is True
+    assert blocked["name"] == "www.leak.example"
+    assert [(o["reference"], o["target"], o["ends_at"]) for o in blocked["orders"]] == [
+        ("RG 26/00042", "leak.example", "2028-05-28T12:00:00Z")
+    ]
+    assert site.get("/api/notice?name=unrelated.example").json()["blocked"] is False
+    assert_error(site.get("/api/notice?name=a..b"), 422, "invalid_name")
+    assert_error(site.get("/api/notice"), 422, "invalid_request")
+
+
+def test_health_and_metrics(site: Site) -> None:
+    health = site.get("/healthz")
+    assert health.status_code == 200 and health.json()["status"] == "ok"
+    site.post("/api/orders", "authority", json=order_body())
+    metrics = site.get("/metrics").text
+    assert "arret_orders_in_force 1.0" in metrics
+    assert 'arret_feed_names{operator="orange"} 2.0' in metrics
+    assert 'arret_feed_names{operator="sfr"} 0.0' in metrics
+    assert 'arret_feed_serial{operator="orange"}' in metrics
+    assert_error(site.client.post("/healthz"), 405, "method_not_allowed")
+    assert_error(site.get("/api/no/such/thing", "auditor"), 404, "not_found")
+
+
+def test_health_is_degraded_on_a_database_without_schema(tmp_path: Path) -> None:
+    site = make_site(f"sqlite:///{tmp_path / 'arret.db'}")
+    with site.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
+    r = site.get("/healthz")
+    assert r.status_code == 503 and r.json()["status"] == "degraded"
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+
+def test_requests_without_a_valid_token_are_refused(site: Site) -> None:
+    error = assert_error(site.get("/api/orders"), 401, "not_authenticated")
+    assert "Bearer" in error["message"]
+    assert site.get("/api/orders").headers["WWW-Authenticate"].startswith("Bearer")
+    assert_error(site.get("/api/orders", headers={"Authorization": "Basic dXNlcjpwYXNz"}), 401,
+                 "not_authenticated")  # fmt: skip
+    assert_error(site.get("/api/orders", headers={"Authorization": "Bearer arret_forged"}), 401,
+                 "not_authenticated")  # fmt: skip
+
+
+def test_a_revoked_or_expired_token_is_refused(site: Site) -> None:
+    from arret.domain.access import Role
+    from arret.services import tokens
+
+    assert site.get("/api/orders", "auditor").status_code == 200
+    with site.engine.begin() as conn:
+        tokens.revoke(conn, site.token_ids["auditor"], site.clock.now())
+    error = assert_error(site.get("/api/orders", "auditor"), 401, "not_authenticated")
+    assert "revoked" in error["message"]
+    with site.engine.begin() as conn:
+        token, _ = tokens.create(conn, Role.parse("auditor"), site.clock.now(), "t", "",
+                                 site.clock.now() + timedelta(days=1))  # fmt: skip
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert site.get("/api/orders", headers=bearer).status_code == 200
+    site.clock.advance(timedelta(days=1))
+    error = assert_error(site.get("/api/orders", headers=bearer), 401, "not_authenticated")
+    assert "expired" in error["message"]

@@ -1,0 +1,150 @@
+"""Who may call what: every endpoint of the API and every page of the web UI, for every
+role. `authority` writes; `auditor` reads everything; `operator:NAME` reads its own feed
+and the orders addressed to it; anonymous callers reach only the public register, the
+notice page, health and metrics. Forbidden means 401 without a token, 403 with one."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openapi_spec_validator import validate
+from support.website import Site, make_site, order_body
+
+ANON, AUTH, AUDIT, ORANGE, SFR = None, "authority", "auditor", "operator:orange", "operator:sfr"
+EVERYONE = {ANON, AUTH, AUDIT, ORANGE, SFR}
+SIGNED_IN = {AUTH, AUDIT, ORANGE, SFR}
+OVERSEERS = {AUTH, AUDIT}
+ORANGE_SIDE = {AUTH, AUDIT, ORANGE}
+
+#: Order 1 is the demo (addressed to every operator); order 2 only to orange.
+API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
+    ("GET", "/api/orders", None, SIGNED_IN),
+    ("POST", "/api/orders?dry_run=true", order_body(), {AUTH}),
+    ("GET", "/api/orders/1", None, SIGNED_IN),
+    ("GET", "/api/orders/2", None, ORANGE_SIDE),
+    ("POST", "/api/orders/2/amend?dry_run=true", {"add": [{"name": "m.example"}]}, {AUTH}),
+    ("POST", "/api/orders/2/lift?dry_run=true", {"reason": "r"}, {AUTH}),
+    ("GET", "/api/operators", None, SIGNED_IN),
+    ("POST", "/api/operators", {"name": "matrixop"}, {AUTH}),
+    ("GET", "/api/operators/orange", None, ORANGE_SIDE),
+    ("GET", "/api/operators/orange/feed", None, ORANGE_SIDE),
+    ("GET", "/api/operators/orange/changes", None, ORANGE_SIDE),
+    ("GET", "/api/operators/orange/policy", None, ORANGE_SIDE),
+    ("GET", "/api/operators/orange/config?resolver=unbound", None, ORANGE_SIDE),
+    ("GET", "/api/allow", None, SIGNED_IN),
+    ("POST", "/api/allow", {"name": "matrix.example", "reason": "test"}, {AUTH}),
+    ("GET", "/api/events", None, OVERSEERS),
+    ("GET", "/api/public/orders", None, EVERYONE),
+    ("GET", "/api/public/orders/2", None, EVERYONE),
+    ("GET", "/api/notice?name=leak.example", None, EVERYONE),
+    ("GET", "/healthz", None, EVERYONE),
+    ("GET", "/metrics", None, EVERYONE),
+]
+
+WEB: list[tuple[str, set[str | None]]] = [
+    ("/register", EVERYONE),
+    ("/register/2", EVERYONE),
+    ("/notice?name=leak.example", EVERYONE),
+    ("/login", EVERYONE),
+    ("/orders", SIGNED_IN),
+    ("/orders/new", {AUTH}),
+    ("/orders/1", SIGNED_IN),
+    ("/orders/2", ORANGE_SIDE),
+    ("/operators/orange", ORANGE_SIDE),
+    ("/operators/sfr", {AUTH, AUDIT, SFR}),
+]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    site = make_site(f"sqlite:///{tmp_path_factory.mktemp('roles') / 'arret.db'}")
+    r = site.post("/api/orders", AUTH, json=order_body())
+    assert r.status_code == 201 and r.json()["id"] == 2
+    return site
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE, key=str), ids=str)
+def test_every_api_endpoint_for_every_role(site: Site, role: str | None) -> None:
+    for method, path, body, allowed in API:
+        response = site.client.request(method, path, json=body, headers=site.headers(role))
+        if role in allowed:
+            assert response.status_code < 400, (method, path, role, response.text)
+        else:
+            expected = 401 if role is None else 403
+            assert response.status_code == expected, (method, path, role, response.text)
+            assert response.json()["error"]["status"] == expected
+
+
+def login(site: Site, role: str) -> None:
+    site.client.cookies.clear()
+    page = site.client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    r = site.client.post("/login", data={"token": site.tokens[role], "csrf": csrf.group(1)})
+    assert r.status_code == 303, r.text
+
+
+@pytest.mark.parametrize("role", sorted(EVERYONE, key=str), ids=str)
+def test_every_web_page_for_every_role(site: Site, role: str | None) -> None:
+    if role is None:
+        site.client.cookies.clear()
+    else:
+        login(site, role)
+    for path, allowed in WEB:
+        response = site.client.get(path)
+        if role in allowed:
+            assert response.status_code == 200, (path, role, response.text[:500])
+        elif role is None:
+            assert response.status_code == 303, (path, response.status_code)
+            assert response.headers["location"].startswith("/login?next=")
+        else:
+            assert response.status_code == 403, (path, role, response.status_code)
+    site.client.cookies.clear()
+
+
+def test_an_operator_sees_only_itself_and_the_orders_addressed_to_it(site: Site) -> None:
+    assert [op["name"] for op in site.get("/api/operators", SFR).json()] == ["sfr"]
+    assert [o["id"] for o in site.get("/api/orders", SFR).json()] == [1]
+    assert [o["id"] for o in site.get("/api/orders", ORANGE).json()] == [1, 2]
+    assert site.get("/api/orders?operator=orange", SFR).status_code == 403
+    assert site.get("/api/operators/orange/policy?format=rpz", SFR).status_code == 403
+
+
+def test_the_matrix_covers_every_endpoint_and_the_openapi_document_validates(site: Site) -> None:
+    document = site.get("/api/openapi.json").json()
+    validate(document)
+    declared = {
+        (method.upper(), path) for path, item in document["paths"].items() for method in item
+    }
+    tested = {
+        (
+            method,
+            re.sub(r"/(\d+|orange)(?=/|$)", lambda m: "/{" + _param(m) + "}", path.split("?")[0]),
+        )
+        for method, path, _body, _allowed in API
+    }
+    assert declared == tested
+
+
+def _param(match: re.Match[str]) -> str:
+    return "order_id" if match.group(1).isdigit() else "name"
+
+
+def test_the_api_docs_page_is_served(site: Site) -> None:
+    r = site.get("/api/docs")
+    assert r.status_code == 200 and "swagger" in r.text.lower()
+
+
+def test_a_revoked_token_ends_the_web_session(site: Site, tmp_path: Path) -> None:
+    from arret.services import tokens
+
+    fresh = make_site(f"sqlite:///{tmp_path / 'arret.db'}")
+    login(fresh, AUDIT)
+    assert fresh.client.get("/orders").status_code == 200
+    with fresh.engine.begin() as conn:
+        tokens.revoke(conn, fresh.token_ids[AUDIT], fresh.clock.now())
+    r = fresh.client.get("/orders")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")

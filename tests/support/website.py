@@ -1,0 +1,96 @@
+"""An Arrêt HTTP application in-process, on a fresh database, at a clock the test moves,
+with one token per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from arret.api.app import create_app
+from arret.api.runtime import HttpSettings, Runtime
+from arret.domain.access import Kind, Role
+from arret.domain.instants import FixedClock
+from arret.services import demo, tokens
+from arret.store.db import migrate, open_engine
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+SECRET = "test-session-secret-" + "x" * 32
+ROLES = ("authority", "auditor", "operator:orange", "operator:sfr")
+
+
+@dataclass
+class Site:
+    engine: Engine
+    clock: FixedClock
+    client: TestClient
+    tokens: dict[str, str] = field(default_factory=dict)
+    token_ids: dict[str, int] = field(default_factory=dict)
+
+    def headers(self, role: str | None) -> dict[str, str]:
+        return {} if role is None else {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def get(self, path: str, role: str | None = None, **kw: Any) -> httpx.Response:
+        return self.client.get(path, headers=self.headers(role) | kw.pop("headers", {}), **kw)
+
+    def post(self, path: str, role: str | None = None, **kw: Any) -> httpx.Response:
+        return self.client.post(path, headers=self.headers(role) | kw.pop("headers", {}), **kw)
+
+
+def make_site(url: str, confirm_above: int = 100) -> Site:
+    engine = open_engine(url)
+    migrate(engine)
+    clock = FixedClock(NOW)
+    with engine.begin() as conn:
+        demo.load(conn, NOW, "demo")
+        made = {
+            role: tokens.create(conn, Role.parse(role), NOW, "test", f"test {role}")
+            for role in ROLES
+        }
+    settings = HttpSettings(
+        session_secret=SECRET,
+        confirm_above=confirm_above,
+        own_hosts=frozenset({"localhost", "testserver"}),
+    )
+    app = create_app(Runtime(engine, clock, settings))
+    client = TestClient(app, base_url="http://testserver", follow_redirects=False)
+    site = Site(engine, clock, client)
+    for role, (token, info) in made.items():
+        site.tokens[role] = token
+        site.token_ids[role] = info.id
+    assert {Role.parse(r).kind for r in ROLES} == set(Kind)
+    return site
+
+
+def order_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "reference": "RG 26/00042",
+        "authority": "Tribunal judiciaire de Paris",
+        "decided_on": "2026-11-27",
+        "targets": [{"name": "leak.example"}, {"name": "leak-mirror.example"}],
+        "operators": ["orange"],
+        "duration": "18mo",
+        "action": "nxdomain",
+        "legal_basis": "Article 6-3 LCEN",
+        "notice": "Blocked by order RG 26/00042.",
+    }
+    return body | overrides
+
+
+def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    """Every error of the API has the one shape, with its stable code."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error"}
+    error: dict[str, Any] = body["error"]
+    assert set(error) == {"status", "code", "message", "reasons"}
+    assert error["status"] == status
+    assert error["code"] == code, error
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["reasons"], list)
+    return error
