@@ -331,6 +331,9 @@ def _draft(form: dict[str, Any]) -> OrderDraft:
     effective = read("takes effect at", parse_instant, form["effective_at"])
     expires = read("expires at", parse_instant, form["expires_at"])
     duration = read("duration", parse_duration, form["duration"]) if not expires else None
+    actions = {a.value: a for a in Action}
+    if form["action"] not in actions:
+        problems.append(f"unknown action {form['action']!r} (one of: {', '.join(actions)})")
     if problems:
         raise InvalidOrder(problems)
     return OrderDraft(
@@ -345,7 +348,7 @@ def _draft(form: dict[str, Any]) -> OrderDraft:
         duration=duration,
         requester=form["requester"],
         legal_basis=form["legal_basis"],
-        action=Action(form["action"]) if form["action"] in Action else Action.NXDOMAIN,
+        action=actions[form["action"]],
         confidential=bool(form["confidential"]),
         notice=form["notice"],
     )

@@ -1,0 +1,275 @@
+"""The web UI without a browser: forms, CSRF, the session cookie, escaping, languages,
+plan-then-apply. (The same flows in a real Chromium: tests/browser/.)"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from support.website import Site, make_site, order_body
+
+from arret.web import i18n
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src/arret/web/templates"
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return make_site(f"sqlite:///{tmp_path / 'arret.db'}", confirm_above=3)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found is not None, "every form carries a CSRF token"
+    return found.group(1)
+
+
+def login(site: Site, role: str) -> str:
+    csrf = csrf_of(site.client.get("/login").text)
+    r = site.client.post("/login", data={"token": site.tokens[role], "csrf": csrf})
+    assert r.status_code == 303, r.text
+    return csrf_of(site.client.get("/orders/new" if role == "authority" else "/orders").text)
+
+
+class Texts(HTMLParser):
+    """The text of elements by id, as a reader sees it (entities decoded)."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.by_id: dict[str, str] = {}
+        self.scripts = 0
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.scripts += 1
+        if tag in ("br", "input", "meta", "img", "hr", "link"):
+            return
+        self.stack.append(dict(attrs).get("id"))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ("br", "input", "meta", "img", "hr", "link") and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        for element in self.stack:
+            if element:
+                self.by_id[element] = self.by_id.get(element, "") + data
+
+
+FORM = {
+    "reference": "RG 26/00077",
+    "authority": "Tribunal judiciaire de Paris",
+    "decided_on": "2026-11-27",
+    "duration": "18mo",
+    "targets": "leak.example\nleak-mirror.example",
+    "operators": ["orange", "sfr"],
+    "action": "notice",
+    "notice": "Blocked by order RG 26/00077.",
+}
+
+
+def test_login_needs_the_csrf_token_and_sets_a_safe_session_cookie(site: Site) -> None:
+    page = site.client.get("/login")
+    r = site.client.post("/login", data={"token": site.tokens["authority"], "csrf": "forged"})
+    assert r.status_code == 403
+    assert "CSRF" in r.text
+    r = site.client.post("/login", data={"token": "arret_wrong", "csrf": csrf_of(page.text)})
+    assert r.status_code == 401 and "unknown token" in r.text
+    r = site.client.post(
+        "/login", data={"token": site.tokens["authority"], "csrf": csrf_of(page.text)}
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/orders"
+    cookie = r.headers["set-cookie"].lower()
+    assert "arret_session=" in cookie
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    assert site.tokens["authority"].lower() not in cookie  # the token id, never the token
+
+
+def test_login_never_redirects_off_site(site: Site) -> None:
+    csrf = csrf_of(site.client.get("/login").text)
+    r = site.client.post("/login", data={
+        "token": site.tokens["auditor"], "csrf": csrf, "next": "//evil.example/x"})  # fmt: skip
+    assert r.headers["location"] == "/orders"
+
+
+def test_registering_through_the_form(site: Site) -> None:
+    csrf = login(site, "authority")
+    r = site.client.post("/orders/new", data=FORM | {"csrf": csrf})
+    assert r.status_code == 303
+    order_page = site.client.get(r.headers["location"])
+    texts = Texts(order_page.text).by_id
+    assert "leak.example" in texts["targets"] and "leak-mirror.example" in texts["targets"]
+    assert "2028-05-28" in texts["expires"]
+    assert "The order was registered." in order_page.text
+    listed = Texts(site.client.get("/orders").text).by_id["orders"]
+    assert "RG 26/00077" in listed
+
+
+def test_a_form_post_without_the_csrf_token_changes_nothing(site: Site) -> None:
+    login(site, "authority")
+    before = len(site.get("/api/public/orders").json())
+    r = site.client.post("/orders/new", data=FORM)
+    assert r.status_code == 403
+    r = site.client.post("/orders/1/lift", data={"reason": "x", "csrf": "guess"})
+    assert r.status_code == 403
+    assert len(site.get("/api/public/orders").json()) == before
+
+
+def test_a_public_suffix_is_named_inline_and_what_was_typed_is_kept(site: Site) -> None:
+    csrf = login(site, "authority")
+    before = len(site.get("/api/public/orders").json())
+    bad = FORM | {"csrf": csrf, "targets": "leak.example\nco.uk", "operators": ["orange", "nope"]}
+    r = site.client.post("/orders/new", data=bad)
+    assert r.status_code == 422
+    texts = Texts(r.text).by_id
+    assert "'co.uk'" in texts["target-errors"] and "public suffix" in texts["target-errors"]
+    assert "nope" in texts["form-errors"]
+    assert "leak.example\nco.uk" in texts["targets"]  # the textarea keeps what was typed
+    assert 'value="RG 26/00077"' in r.text
+    assert re.search(r'value="orange"\s+checked', r.text)
+    assert len(site.get("/api/public/orders").json()) == before
+
+
+def test_a_large_registration_is_planned_then_applied_on_confirmation(site: Site) -> None:
+    csrf = login(site, "authority")
+    before = len(site.get("/api/public/orders").json())
+    many = "\n".join(f"site{i}.example" for i in range(5))
+    r = site.client.post("/orders/new", data=FORM | {"csrf": csrf, "targets": many})
+    assert r.status_code == 200
+    plan = Texts(r.text).by_id["plan-adds"].split()
+    assert plan == sorted(f"site{i}.example" for i in range(5))
+    assert len(site.get("/api/public/orders").json()) == before  # nothing yet
+    confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', r.text))
+    confirm["operators"] = ["orange", "sfr"]
+    assert confirm["confirm"] == "1"
+    r = site.client.post("/orders/new", data=confirm)
+    assert r.status_code == 303
+    assert len(site.get("/api/public/orders").json()) == before + 1
+
+
+def test_an_amendment_removing_many_names_is_planned_first(site: Site) -> None:
+    body = order_body(targets=[{"name": f"n{i}.example"} for i in range(6)])
+    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    csrf = login(site, "authority")
+    remove = "\n".join(f"n{i}.example" for i in range(5))
+    r = site.client.post(f"/orders/{order_id}/amend", data={"csrf": csrf, "remove": remove})
+    assert r.status_code == 200
+    assert Texts(r.text).by_id["plan-removes"].split() == [f"n{i}.example" for i in range(5)]
+    assert len(site.get(f"/api/orders/{order_id}", "auditor").json()["history"]) == 1
+    r = site.client.post(f"/orders/{order_id}/amend",
+                         data={"csrf": csrf, "remove": remove, "confirm": "1"})  # fmt: skip
+    assert r.status_code == 303
+    history = site.get(f"/api/orders/{order_id}", "auditor").json()["history"]
+    assert [h["kind"] for h in history] == ["order.registered", "order.amended"]
+
+
+def test_amend_and_lift_errors_are_shown_on_the_order_page(site: Site) -> None:
+    order_id = site.post("/api/orders", "authority", json=order_body()).json()["id"]
+    csrf = login(site, "authority")
+    r = site.client.post(f"/orders/{order_id}/amend", data={"csrf": csrf, "add": "gouv.fr"})
+    assert r.status_code == 422 and "gouv.fr" in r.text and "public suffix" in r.text
+    assert ">gouv.fr</textarea>" in r.text
+    r = site.client.post(f"/orders/{order_id}/lift", data={"csrf": csrf, "reason": " "})
+    assert r.status_code == 422 and "reason" in r.text
+    r = site.client.post(f"/orders/{order_id}/lift", data={"csrf": csrf, "reason": "appeal"})
+    assert r.status_code == 303
+    page = Texts(site.client.get(f"/orders/{order_id}").text).by_id
+    assert "lifted" in page["status"]
+    assert "appeal" in page["timeline"]
+
+
+def test_untrusted_text_is_escaped_on_every_page(site: Site) -> None:
+    hostile = "<script>window.pwned=1</script><b>x</b>"
+    body = order_body(reference="<i>R</i>", notice=hostile, legal_basis=hostile)
+    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    login(site, "auditor")
+    pages = [
+        "/register",
+        f"/register/{order_id}",
+        "/notice?name=leak.example",
+        "/orders",
+        f"/orders/{order_id}",
+        "/operators/orange",
+        "/notice?name=%3Cscript%3E",
+    ]
+    for path in pages:
+        html = site.client.get(path).text
+        assert "<script>" not in html and "<i>R</i>" not in html, path
+        assert Texts(html).scripts == 0, path
+    assert (
+        "&lt;script&gt;window.pwned=1&lt;/script&gt;"
+        in site.client.get(f"/register/{order_id}").text
+    )
+
+
+def test_the_notice_page_for_a_blocked_host_in_each_language(site: Site) -> None:
+    site.post("/api/orders", "authority", json=order_body(action="notice"))
+    site.client.cookies.clear()
+    r = site.client.get("/any/path", headers={"Host": "www.leak.example"})
+    texts = Texts(r.text).by_id
+    assert "This site is blocked by a legal order" in r.text
+    assert "RG 26/00042" in r.text and "Tribunal judiciaire de Paris" in r.text
+    assert "2028-05-28 12:00 UTC" in r.text  # until
+    assert "How to contest" in r.text
+    assert "notice" in texts
+    assert "set-cookie" not in r.headers  # nothing kept about the visitor
+    fr = site.client.get("/", headers={"Host": "leak.example", "Accept-Language": "fr-FR,fr;q=0.9"})
+    assert "Ce site est bloqué par une décision de justice" in fr.text
+    assert '<html lang="fr">' in fr.text
+    not_blocked = site.client.get("/notice?name=unrelated.example")
+    assert "not-blocked" in Texts(not_blocked.text).by_id
+    own = site.client.get("/", headers={"Host": "notice.arret.localhost"})
+    assert own.status_code == 200 and "Look up a name" in own.text
+    assert site.client.get("/", headers={"Host": "127.0.0.1:8080"}).status_code == 303
+
+
+def test_the_language_follows_accept_language_and_the_switch(site: Site) -> None:
+    assert (
+        "Registre public"
+        in site.client.get(
+            "/register", headers={"Accept-Language": "de;q=1, fr;q=0.8, en;q=0.5"}
+        ).text
+    )
+    r = site.client.get("/lang/en?next=/register")
+    assert r.status_code == 303 and r.headers["location"] == "/register"
+    english = site.client.get("/register", headers={"Accept-Language": "fr"})
+    assert "Public register" in english.text
+    site.client.cookies.clear()
+    r = site.client.get("/lang/xx?next=https://evil.example/")
+    assert r.headers["location"] == "/orders"
+
+
+@pytest.mark.parametrize(
+    ("header", "expect"),
+    [
+        (None, "en"),
+        ("fr", "fr"),
+        ("fr-CA, en;q=0.5", "fr"),
+        ("en-GB,fr;q=0.9", "en"),
+        ("de, fr;q=0.2", "fr"),
+        ("fr;q=0, en", "en"),
+        ("fr;q=abc", "en"),
+        ("*", "en"),
+    ],
+)
+def test_choosing_the_language(header: str | None, expect: str) -> None:
+    assert i18n.choose(None, header) == expect
+    assert i18n.choose("en", "fr") == "en"
+
+
+def test_every_message_of_the_templates_has_its_french() -> None:
+    messages: set[str] = set()
+    for template in TEMPLATES.glob("*.html"):
+        text = template.read_text()
+        messages |= set(re.findall(r'_\("([^"]+)"\)', text))
+        messages |= set(re.findall(r"_\('([^']+)'\)", text))
+    flashes = re.findall(
+        r'flash\(request, "([^"]+)"\)', (TEMPLATES.parent / "pages.py").read_text()
+    )
+    statuses = {"scheduled", "in-force", "expired", "lifted", "registered", "amended"}
+    missing = sorted((messages | set(flashes) | statuses) - set(i18n.FR))
+    assert missing == []
