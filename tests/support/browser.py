@@ -200,9 +200,11 @@ def screenshot(page: Page, name: str) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in the main
+# thread while its driver lives, and every later test calling `asyncio.run()` would fail.
+@pytest.fixture(scope="module")
 def playwright_driver() -> Iterator[Playwright]:
-    """The Playwright driver for the session (skips when Chromium cannot be had)."""
+    """The Playwright driver for one test module (skips when Chromium cannot be had)."""
     require_chromium()
     driver = sync_playwright().start()
     try:
@@ -211,9 +213,9 @@ def playwright_driver() -> Iterator[Playwright]:
         driver.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(playwright_driver: Playwright) -> Iterator[Browser]:
-    """One loopback-only headless Chromium for the session."""
+    """One loopback-only headless Chromium for the test module."""
     browser = launch_chromium(playwright_driver)
     try:
         yield browser

@@ -65,9 +65,13 @@ class Runtime:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """One transaction: everything a request writes lands, or nothing does."""
+        """One transaction: everything a request writes lands, or nothing does. Once it
+        is committed, the feed server of this process publishes it without waiting for
+        its next look at the database."""
         with self.engine.begin() as conn:
             yield conn
+        if self.feed is not None:
+            self.feed.wake()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

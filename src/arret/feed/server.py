@@ -68,6 +68,14 @@ class FeedServer:
         self._next_due: datetime | None = None
         self._last_publish = datetime.min.replace(tzinfo=UTC)
         self._token: tuple[object, ...] | None = None
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Look at the database now rather than at the next poll: called, from any thread,
+        after a change written by this very process (the HTTP API)."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def answer(self, wire: bytes, source: str, tcp: bool) -> list[bytes]:
         now = self.clock.now()
@@ -149,15 +157,26 @@ class FeedServer:
             self.notifier.announce(view.zone, view.serial, targets)
 
     async def run_scheduler(self, stop: asyncio.Event) -> None:
-        """Publish at every effective/expiry instant, and notice other processes' changes."""
+        """Publish at every effective/expiry instant, and notice other processes' changes
+        (by polling) and this process's own (woken by `wake`)."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
         while not stop.is_set():
+            self._wake.clear()
             await self.tick()
             wait = POLL
             if self._next_due is not None:
                 until = (self._next_due - self.clock.now()).total_seconds()
                 wait = max(0.0, min(POLL, until))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), wait)
+            waiters = {
+                asyncio.ensure_future(stop.wait()),
+                asyncio.ensure_future(self._wake.wait()),
+            }
+            _done, pending = await asyncio.wait(
+                waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
 
     def close(self) -> None:
         for server in self._servers:
