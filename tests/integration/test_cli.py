@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -284,22 +285,65 @@ def test_policy_formats_agree(demo: Arret) -> None:
     ]
 
 
+def all_commands() -> list[list[str]]:
+    """Every leaf command of `arret`, walked from the CLI itself (none can be forgotten)."""
+    import typer.main
+
+    # Duck-typed: Typer bundles its own copy of click, whose Group is not click.Group.
+    def walk(command: Any, path: list[str]) -> list[list[str]]:
+        if hasattr(command, "commands"):
+            return [c for name, sub in command.commands.items() for c in walk(sub, [*path, name])]
+        return [path]
+
+    return walk(typer.main.get_command(app), [])
+
+
 def test_every_command_has_help_and_is_in_the_readme() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     runner = CliRunner()
-    commands = [
-        ["init"], ["demo"], ["policy"], ["serve"], ["feed", "sync"], ["operator", "add"],
-        ["operator", "list"],
-        ["operator", "show"],
-        ["operator", "rotate-key"], ["operator", "edit"], ["operator", "config"], ["order", "add"],
-        ["order", "amend"], ["order", "lift"],
-        ["order", "list"], ["order", "show"], ["allow", "add"], ["allow", "list"],
-    ]  # fmt: skip
+    commands = all_commands()
+    assert ["token", "create"] in commands and ["order", "add"] in commands
     for command in commands:
         result = runner.invoke(app, [*command, "--help"])
         assert result.exit_code == 0, command
         assert "Usage" in result.stdout
         assert f"arret {' '.join(command)}" in readme, f"README lacks `arret {' '.join(command)}`"
+
+
+def test_tokens_are_shown_once_listed_without_secret_and_revoked(demo: Arret) -> None:
+    out = demo("token", "create", "--role", "authority", "--label", "greffe")[1]
+    token = out.split()[-1]
+    assert token.startswith("arret_") and len(token) > 40
+    demo("token", "create", "--role", "operator:orange", "--expires", "90d", "--label", "noc")
+    listed = demo.json("token", "list")
+    assert isinstance(listed, list)
+    mine = [t for t in listed if t["label"] == "greffe"]
+    assert len(mine) == 1 and mine[0]["state"] == "valid" and mine[0]["role"] == "authority"
+    assert token not in json.dumps(listed)
+    assert token[:10] == mine[0]["prefix"]
+    orange = next(t for t in listed if t["label"] == "noc")
+    assert orange["expires_at"] == "2027-02-26T12:00:00Z"
+    demo("token", "revoke", str(mine[0]["id"]))
+    revoked = [t for t in demo.json("token", "list") if t["label"] == "greffe"]  # type: ignore[union-attr]
+    assert revoked[0]["state"] == "revoked"
+    code, _, err = demo("token", "revoke", str(mine[0]["id"]), ok=False)
+    assert code == 3 and "already revoked" in err
+
+
+def test_bad_token_requests_are_refused_and_create_nothing(demo: Arret) -> None:
+    before = demo.json("token", "list")
+    for args, message in [
+        (["--role", "admin"], "unknown role 'admin'"),
+        (["--role", "operator:Orange"], "not a lowercase DNS label"),
+        (["--role", "operator:nosuchisp"], "unknown operator 'nosuchisp'"),
+        (["--role", "auditor", "--expires", "2020-01-01"], "must lie in the future"),
+        (["--role", "auditor", "--expires", "someday"], "neither an instant"),
+    ]:
+        code, _, err = demo("token", "create", *args, ok=False)
+        assert code != 0 and message in err, (args, err)
+    assert demo.json("token", "list") == before
+    code, _, err = demo("token", "revoke", "999", ok=False)
+    assert code == 3 and "no token 999" in err
 
 
 def test_the_installed_command_runs_the_demo_in_a_fresh_folder(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ class Feed:
         return run.stdout
 
     def start(self) -> None:
-        self.process = Process([ARRET, "serve", "--dns", f"127.0.0.1:{self.port}", "-v"],
+        self.process = Process([ARRET, "serve", "--dns", f"127.0.0.1:{self.port}", "--http",
+                                f"127.0.0.1:{free_port()}", "-v"],
                                self.folder / "serve.log", env=self.env)  # fmt: skip
         wait_until(lambda: self.serial() > 0, 20, "arret serve to answer")
 

@@ -77,7 +77,8 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         lab.arret(*order, "--reference", "R1", "blocked.example")
         lab.arret(*order, "--reference", "R2", "--action", "nodata", "quiet.example")
         lab.arret(*order, "--reference", "R3", "--action", "notice", "explained.example")
-        serve = Process([ARRET, "serve", "--dns", f"127.0.0.1:{feed_port}", "-v",
+        serve = Process([ARRET, "serve", "--dns", f"127.0.0.1:{feed_port}", "--http",
+                         f"127.0.0.1:{free_port()}", "-v",
                          "--notice-host", "notice.example"],
                         folder / "serve.log", env=env)  # fmt: skip
         processes.append(serve)

@@ -23,7 +23,8 @@ class Process:
         )
 
     def output(self) -> str:
-        self.handle.flush()
+        if not self.handle.closed:
+            self.handle.flush()
         return self.log.read_text(errors="replace")
 
     def stop(self) -> None:
