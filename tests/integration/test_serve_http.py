@@ -128,6 +128,15 @@ def test_bad_http_settings_are_refused_with_a_reason(tmp_path: Path) -> None:
             env=env, capture_output=True, text=True, timeout=30,
         )  # fmt: skip
     assert run.returncode != 0 and f"cannot listen for HTTP on 127.0.0.1 port {port}" in run.stderr
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        port = taken.getsockname()[1]
+        run = subprocess.run(
+            [ARRET, "serve", "--dns", f"127.0.0.1:{port}", "--http", f"127.0.0.1:{free_port()}"],
+            env=env, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert f"cannot listen for DNS on 127.0.0.1 port {port}" in run.stderr
     weak = tmp_path / "secret"
     weak.write_text("changeme\n")
     run = subprocess.run(

@@ -137,7 +137,14 @@ def serve(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await server.tick(force=True)
-        bound = await server.start(dns_host, dns_port)
+        try:
+            bound = await server.start(dns_host, dns_port)
+        except OSError as exc:
+            server.close()
+            raise ArretError(
+                f"cannot listen for DNS on {dns_host} port {dns_port}: {exc.strerror}; choose "
+                "another with --dns HOST:PORT (on a desktop, 5353 may be taken by mDNS)"
+            ) from None
         settings = HttpSettings(
             notice_host=feed_settings.notice_host.rstrip("."),
             confirm_above=confirm_above,
