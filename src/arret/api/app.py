@@ -39,7 +39,9 @@ def create_app(rt: Runtime) -> FastAPI:
         title="Arrêt",
         version=__version__,
         description=API_DESCRIPTION,
-        docs_url="/api/docs",
+        # The interactive Swagger page would load its scripts from a CDN: every reader's
+        # browser would call a third party. /api/docs is rendered here instead.
+        docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )

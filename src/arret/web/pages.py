@@ -154,6 +154,12 @@ def foreign_host(request: Request, rt: Runtime) -> str | None:
     return name
 
 
+@router.get("/api/docs")
+def api_docs(request: Request, rt: Rt) -> Response:
+    """The API's reference, rendered from its OpenAPI document (no script, no CDN)."""
+    return render(request, rt, "api_docs.html", spec=request.app.openapi())
+
+
 @router.get("/lang/{code}")
 def switch_language(code: str, next: str | None = None) -> Response:
     response = RedirectResponse(safe_next(next or "/register"), 303)
