@@ -175,7 +175,8 @@ def switch_language(code: str, next: str | None = None) -> Response:
 
 @router.get("/login")
 def login_form(request: Request, rt: Rt, next: str | None = None) -> Response:
-    return render(request, rt, "login.html", next=safe_next(next), error=None)
+    # No `next`: after login each role goes to its own start page (see `login`).
+    return render(request, rt, "login.html", next=safe_next(next) if next else "", error=None)
 
 
 @router.post("/login")
@@ -190,7 +191,8 @@ def login(
     try:
         found = session.log_in(request, rt, token)
     except ArretError as error:
-        return render(request, rt, "login.html", 401, next=safe_next(next), error=error)
+        shown = safe_next(next) if next else ""
+        return render(request, rt, "login.html", 401, next=shown, error=error)
     default = f"/operators/{found.role.operator}" if found.role.operator else "/orders"
     return RedirectResponse(safe_next(next) if next else default, 303)
 
