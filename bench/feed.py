@@ -217,9 +217,12 @@ zone:
         old = {"arret": serial_of(p_arret), "knot": serial_of(p_knot)}
         start = time.perf_counter()
         api_order(h_arret, token, "fresh-api.example")
+        answered = time.perf_counter() - start
         wait_until(lambda: rcode(u_arret, "fresh-api.example") == "NXDOMAIN", 60, "arret e2e",
                    step=0.005)  # fmt: skip
         out["arret"]["end-to-end"] = time.perf_counter() - start
+        print(f"# {n:,}: the API answered after {answered:.3f} s of the end-to-end "
+              f"{out['arret']['end-to-end']:.3f} s", file=sys.stderr)  # fmt: skip
         start = time.perf_counter()
         subprocess.run([ARRET, "order", "add", "--reference", "e2e-cli", "--authority", "bench",
                         "--decided", "2026-01-01", "--duration", "90d", "--operator", "bench",

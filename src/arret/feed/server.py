@@ -132,13 +132,20 @@ class FeedServer:
             token = store_feed.change_token(conn)
         due = self._next_due is not None and self._next_due <= now
         moved = token != self._token  # another process changed something
-        if force or due or moved or now - self._last_publish >= PUBLISH_EVERY:
+        if force or due or now - self._last_publish >= PUBLISH_EVERY:
             with self.engine.begin() as conn:
                 feed_service.publish_due(conn, now)
                 self._next_due = store_feed.next_instant(conn, now)
             self._last_publish = now
             with self.engine.connect() as conn:
                 token = store_feed.change_token(conn)
+        elif moved:
+            # A change written elsewhere was published by its writer, in its transaction;
+            # here only its future instants matter (read-only: no write on this path, which
+            # is the one between an API call and the NOTIFY that follows it).
+            with self.engine.connect() as conn:
+                since = store_feed.published_until(conn) or now
+                self._next_due = store_feed.next_instant(conn, since)
         if token == self._token and not force:
             return []
         self._token = token
