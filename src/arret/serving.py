@@ -1,0 +1,143 @@
+"""The `arret serve` process: the feed's DNS server and scheduler, and uvicorn serving the
+HTTP application, in one asyncio event loop, stopped together on SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import signal
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import uvicorn
+from sqlalchemy import Engine
+
+from arret.api.app import create_app
+from arret.api.runtime import HttpSettings, Runtime
+from arret.domain.instants import Clock
+from arret.domain.operators import check_endpoint
+from arret.errors import ArretError
+from arret.feed.cache import DatabaseFeed
+from arret.feed.notify import Notifier
+from arret.feed.server import FeedServer
+from arret.rpz.resolvers import split_endpoint
+from arret.rpz.zone import FeedSettings
+from arret.store.db import require_current
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    dns: str = "127.0.0.1:5353"
+    http: str = "127.0.0.1:8080"
+    notice_host: str = FeedSettings.notice_host
+    public_url: str | None = None
+    session_secret_file: Path | None = None
+    confirm_above: int = 100
+    verbose: bool = False
+
+
+class _Http(uvicorn.Server):
+    """uvicorn inside our event loop: signals are `arret serve`'s to handle, not its."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ArretError(f"cannot listen for HTTP on {host} port {port}: {exc.strerror}") from None
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def read_secret(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ArretError(f"cannot read the session secret file {str(path)!r}: {exc}") from None
+
+
+def shown(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str], None]) -> None:
+    require_current(engine)
+    logging.basicConfig(
+        level=logging.INFO if options.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+    )
+    dns_host, dns_port = split_endpoint(check_endpoint(options.dns))
+    http_host, http_port = split_endpoint(check_endpoint(options.http))
+    feed_settings = FeedSettings(notice_host=options.notice_host.rstrip(".") + ".")
+    server = FeedServer(engine, clock, DatabaseFeed(engine, feed_settings), Notifier(feed_settings))
+    sock = listen(http_host, http_port)
+    bound_http = sock.getsockname()[1]
+    url = options.public_url or f"http://{shown(http_host, bound_http)}"
+    secret = read_secret(options.session_secret_file)
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await server.tick(force=True)
+        try:
+            bound = await server.start(dns_host, dns_port)
+        except OSError as exc:
+            server.close()
+            raise ArretError(
+                f"cannot listen for DNS on {dns_host} port {dns_port}: {exc.strerror}; choose "
+                "another with --dns HOST:PORT (on a desktop, 5353 may be taken by mDNS)"
+            ) from None
+        settings = HttpSettings(
+            notice_host=feed_settings.notice_host.rstrip("."),
+            confirm_above=options.confirm_above,
+            dns_endpoint=shown(dns_host, bound),
+            public_url=url,
+            own_hosts=frozenset({"localhost", urlsplit(url).hostname or "localhost"}),
+            session_secret=secret if secret is not None else secrets.token_urlsafe(32),
+        )
+        app = create_app(Runtime(engine, clock, settings, server))
+        config = uvicorn.Config(
+            app,
+            access_log=False,
+            proxy_headers=False,
+            server_header=False,
+            log_config=None,
+            lifespan="off",
+            log_level="info" if options.verbose else "warning",
+        )
+        web = _Http(config)
+        web_task = asyncio.create_task(web.serve(sockets=[sock]))
+        say(f"arret: feed on {shown(dns_host, bound)} (UDP and TCP)")
+        for view in server.feed.zones():
+            say(f"  {view.zone} serial {view.serial}, {len(view.entries)} records")
+        say(f"arret: web UI on {url}/ (public register; API docs at {url}/api/docs)")
+        try:
+            await server.run_scheduler(stop)
+        finally:
+            web.should_exit = True
+            await web_task
+            server.close()
+        say("arret: stopped")
+
+    try:
+        asyncio.run(main())
+    finally:
+        sock.close()
