@@ -11,8 +11,9 @@ from support.website import Site, assert_error, make_site, order_body
 
 
 @pytest.fixture
-def site(tmp_path: Path) -> Site:
-    return make_site(f"sqlite:///{tmp_path / 'arret.db'}")
+def site(database_url: str) -> Site:
+    """On SQLite and on a real PostgreSQL (tests/conftest.py)."""
+    return make_site(database_url)
 
 
 def count_orders(site: Site) -> int:
@@ -31,7 +32,7 @@ def test_registering_an_order_answers_it_with_its_plan_and_history(site: Site) -
     assert order["expires_at"] == "2028-05-28T12:00:00Z"  # 18 months after NOW
     assert order["plan"]["adds"] == ["leak-mirror.example", "leak.example"]
     assert [h["kind"] for h in order["history"]] == ["order.registered"]
-    assert order["history"][0]["actor"].startswith("token:")
+    assert order["history"][0]["actor"] == "test authority (token 1, authority)"
     assert site.get("/api/operators/orange/policy?format=list", "auditor").text.split() == [
         "leak-mirror.example",
         "leak.example",

@@ -217,6 +217,8 @@ def test_the_notice_page_for_a_blocked_host_in_each_language(site: Site) -> None
     assert "How to contest" in r.text
     assert "notice" in texts
     assert "set-cookie" not in r.headers  # nothing kept about the visitor
+    assert "script-src" not in r.headers["content-security-policy"]  # default-src 'none'
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     fr = site.client.get("/", headers={"Host": "leak.example", "Accept-Language": "fr-FR,fr;q=0.9"})
     assert "Ce site est bloqué par une décision de justice" in fr.text
     assert '<html lang="fr">' in fr.text

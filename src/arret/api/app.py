@@ -95,6 +95,20 @@ def create_app(rt: Runtime) -> FastAPI:
         forwarded: Response = await call_next(request)
         return forwarded
 
+    # Added after the notice middleware, so outside it: the notice page gets them too.
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        # No page runs a script or is framed; styles are inline in the base template.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; "
+            "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
     # Outermost: the session is there for every handler, the notice page included (it
     # keeps only the language and the CSRF token, never who visited).
     app.add_middleware(

@@ -53,7 +53,10 @@ def revoke(conn: Connection, token_id: int, now: datetime) -> TokenInfo:
 
 
 def principal_of(info: TokenInfo) -> Principal:
-    return Principal(info.role, info.id, f"token:{info.id}:{info.role}")
+    # The actor written into every event this caller causes: who (the token's label, as
+    # its creator wrote it), and the token and role that vouch for it.
+    who = f"{info.label} " if info.label else ""
+    return Principal(info.role, info.id, f"{who}(token {info.id}, {info.role})")
 
 
 def authenticate(conn: Connection, token: str, now: datetime) -> Principal:
