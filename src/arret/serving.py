@@ -27,6 +27,7 @@ from arret.feed.notify import Notifier
 from arret.feed.server import FeedServer
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
+from arret.services import feed as feed_service
 from arret.store.db import require_current
 
 
@@ -96,6 +97,12 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        with engine.begin() as conn:
+            rewritten = feed_service.adopt_notice_host(conn, feed_settings.notice_host,
+                                                       clock.now())  # fmt: skip
+        for published in rewritten:
+            say(f"arret: notice host is now {feed_settings.notice_host}: "
+                f"{published.operator} gets serial {published.serial} (full transfer)")  # fmt: skip
         await server.tick(force=True)
         try:
             bound = await server.start(dns_host, dns_port)

@@ -183,3 +183,43 @@ def test_a_restored_older_database_still_publishes_a_greater_serial(tmp_path: Pa
         order(conn, "c.example", t0 + timedelta(hours=2))
     engine.dispose()
     assert serials.greater(latest(), served)
+
+
+def test_a_new_notice_host_gives_a_full_transfer_to_zones_that_carry_it(engine: Engine) -> None:
+    """The journal holds entries, not rendered records: when `arret serve` starts with
+    another --notice-host, the CNAME targets of notice entries change with no entry
+    changing. Those zones must get a new serial (else resolvers keep the old target),
+    and no IXFR may bridge it (its deltas would be rendered with the new host)."""
+    from arret.domain.lifecycle import OrderDraft
+    from arret.domain.model import Action, TargetSpec
+    from arret.feed.cache import DatabaseFeed
+    from arret.rpz.zone import FeedSettings
+
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    with engine.begin() as conn:
+        for name in ("orange", "free"):
+            registry.add_operator(conn, name, now, "test")
+        for operator, action in (("orange", Action.NOTICE), ("free", Action.NXDOMAIN)):
+            registry.register_order(conn, OrderDraft(
+                reference=f"R-{operator}", authority="court", decided_on=now.date(),
+                targets=(TargetSpec("leak.example"),), operators=(operator,),
+                expires_at=now + timedelta(days=30), action=action), now, "clerk")  # fmt: skip
+        assert feed.adopt_notice_host(conn, FeedSettings.notice_host, now) == []  # the default
+        versions = {op: store_feed.latest(conn, store_feed.operator_id(conn, op))
+                    for op in ("orange", "free")}  # fmt: skip
+    later = now + timedelta(minutes=1)
+    with engine.begin() as conn:
+        [rewritten] = feed.adopt_notice_host(conn, "stop.fai.example.", later)
+        assert (rewritten.operator, rewritten.added, rewritten.removed) == ("orange", 0, 0)
+        old = versions["orange"]
+        assert old is not None and serials.greater(rewritten.serial, old.serial)
+        assert feed.settings_of(conn).notice_host == "stop.fai.example."
+        assert feed.adopt_notice_host(conn, "stop.fai.example.", later) == []  # once only
+        free = store_feed.latest(conn, store_feed.operator_id(conn, "free"))
+        assert free == versions["free"]  # no notice entry: same serial
+    cache = DatabaseFeed(engine, FeedSettings(notice_host="stop.fai.example."))
+    cache.refresh()
+    assert cache.steps("orange", old.serial, rewritten.serial) is None  # full zone instead
+    view = cache.zone("orange.rpz.arret.")
+    assert view is not None and view.serial == rewritten.serial
+    assert ("leak.example", "notice") in view.entries

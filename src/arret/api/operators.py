@@ -133,9 +133,8 @@ def operator_policy(
         may_read_operator(principal, name)
         result = registry.policy_for(conn, name, when)
         serial = feed.serial_at(conn, name, when) if format is exports.Format.RPZ else 0
-    text = "".join(
-        line + "\n" for line in exports.policy_lines(result, format, serial, FeedSettings())
-    )
+        settings = feed.settings_of(conn)
+    text = "".join(line + "\n" for line in exports.policy_lines(result, format, serial, settings))
     return PlainTextResponse(text, media_type=exports.media_type(format))
 
 

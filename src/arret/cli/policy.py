@@ -13,7 +13,6 @@ from arret.cli.context import env
 from arret.cli.options import At, Json, instant
 from arret.cli.output import print_table
 from arret.domain.policy import Policy
-from arret.rpz.zone import FeedSettings
 from arret.services import exports, feed, registry
 
 
@@ -50,10 +49,11 @@ def policy(
     with e.transaction() as conn:
         result = registry.policy_for(conn, operator, when)
         serial = feed.serial_at(conn, operator, when) if format is Format.RPZ else 0
+        settings = feed.settings_of(conn)
     if format is Format.TABLE:
         table(result)
         return
-    lines = exports.policy_lines(result, exports.Format(format.value), serial, FeedSettings())
+    lines = exports.policy_lines(result, exports.Format(format.value), serial, settings)
     sys.stdout.writelines(line + "\n" for line in lines)
 
 

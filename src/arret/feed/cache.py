@@ -87,12 +87,13 @@ class DatabaseFeed:
 
     @staticmethod
     def _steps(conn: Connection, op_id: int, since: int, until: int) -> list[Step] | None:
-        serials = [v.serial for v in store_feed.versions(conn, op_id)]
+        versions = store_feed.versions(conn, op_id)
+        serials = [v.serial for v in versions]
         if since not in serials or until not in serials:
             return None  # the journal does not reach back to the client's serial
         start, end = serials.index(since), serials.index(until)
-        if end < start:
-            return None
+        if end < start or any(v.rewrite for v in versions[start + 1 : end + 1]):
+            return None  # or a rewrite (a new notice host) lies between: the full zone
         steps = []
         for old, new in zip(serials[start:end], serials[start + 1 : end + 1], strict=True):
             removed, added = store_feed.journal(conn, op_id, new)

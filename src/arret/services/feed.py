@@ -26,10 +26,10 @@ from arret.domain.events import (
     OperatorChanged,
     OrderAmended,
 )
-from arret.domain.model import Order
+from arret.domain.model import Action, Order
 from arret.domain.policy import allowed_at, compile_policy
 from arret.rpz import serial as serials
-from arret.rpz.zone import Entry, diff, entries
+from arret.rpz.zone import Delta, Entry, FeedSettings, diff, entries
 from arret.store import feed as store_feed
 from arret.store import registry as store
 
@@ -99,6 +99,36 @@ def publish(
         total = (last.entries if last else 0) + len(change.added) - len(change.removed)
         store_feed.record_version(conn, op_id, serial, change, now, total)
         published.append(Published(operator, serial, len(change.added), len(change.removed)))
+    return published
+
+
+def settings_of(conn: Connection) -> FeedSettings:
+    """The settings the zones are served with (the notice host `arret serve` last used)."""
+    host = store_feed.notice_host(conn)
+    return FeedSettings(notice_host=host) if host else FeedSettings()
+
+
+def adopt_notice_host(conn: Connection, host: str, now: datetime) -> list[Published]:
+    """Record the notice host the zones are now rendered with. When it differs from the
+    one they were served with, every zone holding a `notice` entry changes without any
+    entry changing: it gets a new serial marked as a rewrite, which the journal does not
+    bridge, so that resolvers fetch the whole zone again (RFC 1995 §4 allows a full zone
+    as the answer to any IXFR). Zones without a notice entry keep their serial."""
+    # Feeds published before the host was recorded were rendered with the default.
+    before = store_feed.notice_host(conn) or FeedSettings().notice_host
+    store_feed.set_notice_host(conn, host, now)
+    if before == host:
+        return []
+    published = []
+    for op in store.list_operators(conn):
+        op_id = store_feed.operator_id(conn, op.name)
+        last = store_feed.latest(conn, op_id)
+        if last is None or not store_feed.has_kind(conn, op_id, Action.NOTICE.value):
+            continue
+        serial = serials.next_serial(last.serial, now)
+        store_feed.record_version(conn, op_id, serial, Delta((), ()), now, last.entries,
+                                  rewrite=True)  # fmt: skip
+        published.append(Published(op.name, serial, 0, 0))
     return published
 
 

@@ -18,6 +18,7 @@ from arret.store.schema import (
     feed_changes,
     feed_clock,
     feed_entries,
+    feed_settings,
     feed_versions,
     operators,
     orders,
@@ -32,6 +33,8 @@ class Version:
     entries: int
     added: int
     removed: int
+    #: The journal cannot lead to this serial: clients below it get the full zone.
+    rewrite: bool = False
 
 
 def operator_id(conn: Connection, name: str) -> int:
@@ -49,7 +52,7 @@ def latest(conn: Connection, op_id: int) -> Version | None:
     ).first()
     if row is None:
         return None
-    return Version(row.serial, row.published_at, row.entries, row.added, row.removed)
+    return Version(row.serial, row.published_at, row.entries, row.added, row.removed, row.rewrite)
 
 
 def versions(conn: Connection, op_id: int) -> list[Version]:
@@ -58,7 +61,9 @@ def versions(conn: Connection, op_id: int) -> list[Version]:
         .where(feed_versions.c.operator_id == op_id)
         .order_by(feed_versions.c.published_at, feed_versions.c.serial)
     )
-    return [Version(r.serial, r.published_at, r.entries, r.added, r.removed) for r in rows]
+    return [
+        Version(r.serial, r.published_at, r.entries, r.added, r.removed, r.rewrite) for r in rows
+    ]
 
 
 def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -> list[Entry]:
@@ -75,7 +80,13 @@ def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -
 
 
 def record_version(
-    conn: Connection, op_id: int, serial: int, change: Delta, at: datetime, total: int
+    conn: Connection,
+    op_id: int,
+    serial: int,
+    change: Delta,
+    at: datetime,
+    total: int,
+    rewrite: bool = False,
 ) -> None:
     """Write a new serial: its journal entry, and the zone's new current entries."""
     removed_owners = [owner for owner, _ in change.removed]
@@ -102,8 +113,32 @@ def record_version(
             entries=total,
             added=len(change.added),
             removed=len(change.removed),
+            rewrite=rewrite,
         )
     )
+
+
+def notice_host(conn: Connection) -> str | None:
+    """The notice host the zones were last rendered with (None: never recorded)."""
+    return conn.scalar(select(feed_settings.c.notice_host).where(feed_settings.c.id == 1))
+
+
+def set_notice_host(conn: Connection, host: str, at: datetime) -> None:
+    if notice_host(conn) is None:
+        conn.execute(feed_settings.insert().values(id=1, notice_host=host, changed_at=at))
+    else:
+        conn.execute(
+            feed_settings.update()
+            .where(feed_settings.c.id == 1)
+            .values(notice_host=host, changed_at=at)
+        )
+
+
+def has_kind(conn: Connection, op_id: int, kind: str) -> bool:
+    query = select(feed_entries.c.owner).where(
+        feed_entries.c.operator_id == op_id, feed_entries.c.kind == kind
+    )
+    return conn.execute(query.limit(1)).first() is not None
 
 
 def count_entries(conn: Connection, op_id: int) -> int:

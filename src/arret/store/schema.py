@@ -166,6 +166,9 @@ feed_versions = Table(
     Column("entries", Integer, nullable=False),
     Column("added", Integer, nullable=False),
     Column("removed", Integer, nullable=False),
+    #: The journal cannot lead to this serial (the zone's rendering changed, not its
+    #: entries): a client below it gets the full zone.
+    Column("rewrite", Boolean, nullable=False, server_default="0"),
 )
 
 #: The zone as it stands at the operator's latest serial: `(owner, kind)`.
@@ -188,6 +191,16 @@ feed_changes = Table(
     Column("owner", String(255), nullable=False),
     Column("kind", String(16), nullable=False),
     Index(None, "operator_id", "serial"),
+)
+
+#: How the zones are rendered: the host that `notice` answers point to. Kept so that a
+#: change of `arret serve --notice-host` gives the zones that carry it a new serial.
+feed_settings = Table(
+    "feed_settings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("notice_host", String(255), nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
 )
 
 #: The instant up to which the scheduler has published the changes that time brings.
