@@ -71,11 +71,14 @@ def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -
     base = select(feed_entries.c.owner, feed_entries.c.kind).where(
         feed_entries.c.operator_id == op_id
     )
+    # A handful of kinds for up to millions of rows: one string object each, not one per
+    # row (about 50 bytes a row; 100 MB of a zone of 2,000,000 records held by the server).
+    kinds: dict[str, str] = {}
     if owners is None:
-        return sorted((o, k) for o, k in conn.execute(base))
+        return sorted((o, kinds.setdefault(k, k)) for o, k in conn.execute(base))
     found: list[Entry] = []
     for clause in matching(conn, feed_entries.c.owner, owners):
-        found += [(o, k) for o, k in conn.execute(base.where(clause))]
+        found += [(o, kinds.setdefault(k, k)) for o, k in conn.execute(base.where(clause))]
     return sorted(found)
 
 
