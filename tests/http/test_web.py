@@ -269,9 +269,12 @@ def test_every_message_of_the_templates_has_its_french() -> None:
         text = template.read_text()
         messages |= set(re.findall(r'_\("([^"]+)"\)', text))
         messages |= set(re.findall(r"_\('([^']+)'\)", text))
-    flashes = re.findall(
-        r'flash\(request, "([^"]+)"\)', (TEMPLATES.parent / "pages.py").read_text()
-    )
+    flashes = [
+        message
+        for module in TEMPLATES.parent.glob("*.py")
+        for message in re.findall(r'flash\(request, "([^"]+)"\)', module.read_text())
+    ]
+    assert "The order was registered." in flashes
     statuses = {"scheduled", "in-force", "expired", "lifted", "registered", "amended"}
     missing = sorted((messages | set(flashes) | statuses) - set(i18n.FR))
     assert missing == []

@@ -17,6 +17,8 @@ from arret import __version__
 from arret.api import errors, operators, orders, public
 from arret.api.runtime import Runtime
 from arret.errors import ArretError, NotFound
+from arret.web import operators as operator_pages
+from arret.web import orders as order_pages
 from arret.web import pages, session
 
 API_DESCRIPTION = """Arrêt carries legal DNS blocking orders from the authority to every
@@ -52,6 +54,8 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(operators.router)
     app.include_router(public.router)
     app.include_router(pages.router)
+    app.include_router(order_pages.router)
+    app.include_router(operator_pages.router)
 
     async def arret_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ArretError)

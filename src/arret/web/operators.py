@@ -1,0 +1,81 @@
+"""An operator's page: what it must block now, what changed since a serial, its feed's
+serial and last transfer, and the configuration of each resolver."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from arret.api.deps import Rt
+from arret.errors import ArretError, Forbidden
+from arret.rpz.resolvers import Resolver, snippet
+from arret.rpz.zone import FeedSettings
+from arret.services import registry
+from arret.services.status import changes_since, feed_status
+from arret.store import keys as store_keys
+from arret.store import registry as store
+from arret.web import session
+from arret.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+#: The operator's page lists at most this many names (the API gives all of them).
+SHOWN_NAMES = 1000
+
+
+@router.get("/operators/{name}")
+def operator_page(
+    name: str,
+    request: Request,
+    rt: Rt,
+    since: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    user = session.require(request, rt)
+    now = rt.clock.now()
+    problem = None
+    with rt.read() as conn:
+        store.get_operator(conn, name)
+        if not user.reads_operator(name):
+            raise Forbidden(f"a {user.role} login cannot read operator {name!r}")
+        status = feed_status(conn, name)
+        policy = registry.policy_for(conn, name, now)
+        try:
+            since_serial = int(since) if since.strip() else None
+            changes = changes_since(conn, name, since_serial, limit=20)
+        except ValueError:
+            problem, changes = f"{since!r} is not a serial number", []
+        except ArretError as error:
+            problem, changes = error.summary, []
+        valid = [k for k in store_keys.keys(conn, name) if k.valid_at(now)]
+    last = rt.feed.stats.last.get(name) if rt.feed is not None else None
+    snippets = {
+        r.value: snippet(
+            r,
+            name,
+            valid[-1] if valid else None,
+            rt.settings.dns_endpoint,
+            FeedSettings(),
+            "/var/lib/arret",
+            rt.settings.public_url.rstrip("/") + "/register",
+        )
+        for r in Resolver
+    }
+    return render(
+        request,
+        rt,
+        "operator.html",
+        user=user,
+        operator=name,
+        zone=FeedSettings().zone(name),
+        status=status,
+        last=last,
+        rules=policy.rules[:SHOWN_NAMES],
+        total=len(policy.rules),
+        changes=changes,
+        since=since,
+        problem=problem,
+        snippets=snippets,
+    )

@@ -1,0 +1,352 @@
+"""The authority's pages: the list of orders with filters, an order's page with its
+timeline, registration with every error inline, amend and lift, and plan-then-apply for
+large changes. Auditors and operators read (operators: the orders addressed to them)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from arret import views
+from arret.api.deps import Rt
+from arret.api.runtime import Runtime
+from arret.domain.access import Principal
+from arret.domain.instants import parse_date, parse_duration, parse_instant
+from arret.domain.lifecycle import OrderDraft, parse_target_lines
+from arret.domain.model import Action, Order, Scope, Status, TargetSpec
+from arret.errors import ArretError, Forbidden, InvalidOrder, InvalidTargets, InvalidTime
+from arret.services import registry
+from arret.store import registry as store
+from arret.web import session
+from arret.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/orders")
+def orders(
+    request: Request,
+    rt: Rt,
+    status: str = "",
+    operator: str = "",
+    at: str = "",
+) -> Response:
+    user = session.require(request, rt)
+    problem = None
+    try:
+        when_at = parse_instant(at) if at else rt.clock.now()
+    except InvalidTime as error:
+        problem, when_at = error, rt.clock.now()
+    with rt.read() as conn:
+        operators = [op.name for op in store.list_operators(conn) if user.reads_operator(op.name)]
+        chosen = operator if operator in operators else None
+        found = [
+            o
+            for o in store.list_orders(conn, chosen)
+            if o.registered_at <= when_at and user.reads_order(o)
+        ]
+        counts = store.present_target_counts(conn, when_at)
+    if status in {s.value for s in Status}:
+        found = [o for o in found if o.status_at(when_at).value == status]
+    rows = [views.order_summary(o, when_at, counts.get(o.id, 0)) for o in reversed(found)]
+    return render(
+        request,
+        rt,
+        "orders.html",
+        user=user,
+        rows=rows,
+        operators=operators,
+        statuses=[s.value for s in Status],
+        filters={"status": status, "operator": operator, "at": at},
+        problem=problem,
+    )
+
+
+def _authority(request: Request, rt: Runtime) -> Principal:
+    user = session.require(request, rt)
+    if not user.writes:
+        raise Forbidden(f"a {user.role} login cannot change the registry")
+    return user
+
+
+def _operator_names(rt: Runtime) -> list[str]:
+    with rt.read() as conn:
+        return [op.name for op in store.list_operators(conn)]
+
+
+NEW_ORDER_DEFAULTS = {
+    "reference": "",
+    "authority": "",
+    "requester": "",
+    "decided_on": "",
+    "legal_basis": "",
+    "effective_at": "",
+    "duration": "18mo",
+    "expires_at": "",
+    "targets": "",
+    "exact": "",
+    "operators": [],
+    "all_operators": "",
+    "action": "nxdomain",
+    "confidential": "",
+    "notice": "",
+}
+
+
+@router.get("/orders/new")
+def new_order(request: Request, rt: Rt) -> Response:
+    user = _authority(request, rt)
+    return _order_form(request, rt, user, dict(NEW_ORDER_DEFAULTS), None)
+
+
+def _order_form(
+    request: Request,
+    rt: Runtime,
+    user: Principal,
+    form: dict[str, Any],
+    error: ArretError | None,
+    status: int = 200,
+) -> Response:
+    target_errors: list[str] = []
+    other_errors: list[str] = []
+    if isinstance(error, InvalidTargets):
+        target_errors = list(error.reasons)
+    elif error is not None:
+        # Reasons about a name quote it first (`'fr': a public suffix…`): shown under the
+        # names box; the rest above the form.
+        for reason in error.reasons or (error.summary,):
+            (target_errors if reason.startswith("'") else other_errors).append(reason)
+    return render(
+        request,
+        rt,
+        "order_new.html",
+        status,
+        user=user,
+        form=form,
+        error=error,
+        target_errors=target_errors,
+        other_errors=other_errors,
+        operators=_operator_names(rt),
+        actions=[a.value for a in Action],
+    )
+
+
+def _draft(form: dict[str, Any]) -> OrderDraft:
+    scope = Scope.EXACT if form["exact"] else Scope.SUBTREE
+    problems: list[str] = []
+    targets: tuple[TargetSpec, ...] = ()
+    try:
+        targets = tuple(parse_target_lines(form["targets"], scope, "line"))
+    except InvalidTargets as error:
+        problems += error.reasons
+
+    def read(label: str, parse: Any, text: str) -> Any:
+        if not text.strip():
+            return None
+        try:
+            return parse(text)
+        except InvalidTime as error:
+            problems.append(f"{label}: {error.summary}")
+            return None
+
+    decided = read("date of the decision", parse_date, form["decided_on"])
+    if not form["decided_on"].strip():
+        problems.append("the date of the decision is required")
+    effective = read("takes effect at", parse_instant, form["effective_at"])
+    expires = read("expires at", parse_instant, form["expires_at"])
+    duration = read("duration", parse_duration, form["duration"]) if not expires else None
+    actions = {a.value: a for a in Action}
+    if form["action"] not in actions:
+        problems.append(f"unknown action {form['action']!r} (one of: {', '.join(actions)})")
+    if problems:
+        raise InvalidOrder(problems)
+    return OrderDraft(
+        reference=form["reference"],
+        authority=form["authority"],
+        decided_on=decided,
+        targets=targets,
+        operators=tuple(form["operators"]),
+        all_operators=bool(form["all_operators"]),
+        effective_at=effective,
+        expires_at=expires,
+        duration=duration,
+        requester=form["requester"],
+        legal_basis=form["legal_basis"],
+        action=actions[form["action"]],
+        confidential=bool(form["confidential"]),
+        notice=form["notice"],
+    )
+
+
+@router.post("/orders/new")
+def create_order(
+    request: Request,
+    rt: Rt,
+    csrf: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+    reference: Annotated[str, Form()] = "",
+    authority: Annotated[str, Form()] = "",
+    requester: Annotated[str, Form()] = "",
+    decided_on: Annotated[str, Form()] = "",
+    legal_basis: Annotated[str, Form()] = "",
+    effective_at: Annotated[str, Form()] = "",
+    duration: Annotated[str, Form()] = "",
+    expires_at: Annotated[str, Form()] = "",
+    targets: Annotated[str, Form()] = "",
+    exact: Annotated[str, Form()] = "",
+    operators: Annotated[list[str] | None, Form()] = None,
+    all_operators: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "nxdomain",
+    confidential: Annotated[str, Form()] = "",
+    notice: Annotated[str, Form()] = "",
+) -> Response:
+    user = _authority(request, rt)
+    session.check_csrf(request, csrf)
+    form = {
+        "reference": reference,
+        "authority": authority,
+        "requester": requester,
+        "decided_on": decided_on,
+        "legal_basis": legal_basis,
+        "effective_at": effective_at,
+        "duration": duration,
+        "expires_at": expires_at,
+        "targets": targets,
+        "exact": exact,
+        "operators": operators or [],
+        "all_operators": all_operators,
+        "action": action,
+        "confidential": confidential,
+        "notice": notice,
+    }
+    now = rt.clock.now()
+    try:
+        draft = _draft(form)
+        with rt.rehearse() as conn:
+            planned = registry.register_order(conn, draft, now, user.actor)
+        names = [t.name for t in planned.current_targets()]
+        if len(names) > rt.settings.confirm_above and not confirm:
+            return render(
+                request, rt, "plan.html", user=user, form=form, adds=names, removes=[],
+                action_url="/orders/new", order=None,
+            )  # fmt: skip
+        with rt.begin() as conn:
+            order = registry.register_order(conn, draft, now, user.actor)
+    except ArretError as error:
+        return _order_form(request, rt, user, form, error, 422)
+    session.flash(request, "The order was registered.")
+    return RedirectResponse(f"/orders/{order.id}", 303)
+
+
+def _order_page(
+    request: Request, rt: Runtime, user: Principal, order_id: int, status: int = 200, **extra: Any
+) -> Response:
+    now = rt.clock.now()
+    with rt.read() as conn:
+        order = store.load_order(conn, order_id)
+        if not user.reads_order(order):
+            raise Forbidden(f"order {order_id} is not addressed to {user.role.operator}")
+        history = store.history(conn, order_id)
+    context = {
+        "amend_form": {"add": "", "remove": "", "expires_at": "", "exact": ""},
+        "lift_form": {"reason": ""},
+        "amend_error": None,
+        "lift_error": None,
+    } | extra
+    return render(
+        request,
+        rt,
+        "order.html",
+        status,
+        user=user,
+        order=views.order_summary(order, now, len(order.targets_at(now))),
+        targets=[views.target(order, t) for t in order.targets],
+        timeline=views.timeline(order, history, now, True),
+        can_change=user.writes and order.status_at(now) in (Status.SCHEDULED, Status.IN_FORCE),
+        **context,
+    )
+
+
+@router.get("/orders/{order_id}")
+def order_page(order_id: int, request: Request, rt: Rt) -> Response:
+    user = session.require(request, rt)
+    return _order_page(request, rt, user, order_id)
+
+
+@router.post("/orders/{order_id}/amend")
+def amend_order(
+    order_id: int,
+    request: Request,
+    rt: Rt,
+    csrf: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+    add: Annotated[str, Form()] = "",
+    remove: Annotated[str, Form()] = "",
+    expires_at: Annotated[str, Form()] = "",
+    exact: Annotated[str, Form()] = "",
+) -> Response:
+    user = _authority(request, rt)
+    session.check_csrf(request, csrf)
+    form = {"add": add, "remove": remove, "expires_at": expires_at, "exact": exact}
+    now = rt.clock.now()
+    scope = Scope.EXACT if exact else Scope.SUBTREE
+    try:
+        added = parse_target_lines(add, scope, "line")
+        removed = remove.split()
+        new_expiry = parse_instant(expires_at) if expires_at.strip() else None
+
+        def change(conn: Any) -> tuple[Order, Order]:
+            before = store.load_order(conn, order_id)
+            after = registry.amend_order(
+                conn, order_id, now, user.actor, added, removed, new_expiry
+            )
+            return before, after
+
+        with rt.rehearse() as conn:
+            before, after = change(conn)
+        gone = sorted(
+            {t.name for t in before.current_targets()} - {t.name for t in after.current_targets()}
+        )
+        if len(gone) > rt.settings.confirm_above and not confirm:
+            new = sorted(
+                {t.name for t in after.current_targets()}
+                - {t.name for t in before.current_targets()}
+            )
+            return render(
+                request, rt, "plan.html", user=user, form=form, adds=new, removes=gone,
+                action_url=f"/orders/{order_id}/amend", order=order_id,
+            )  # fmt: skip
+        with rt.begin() as conn:
+            change(conn)
+    except ArretError as error:
+        return _order_page(
+            request, rt, user, order_id, amend_form=form, amend_error=error, status=422
+        )
+    session.flash(request, "The order was amended.")
+    return RedirectResponse(f"/orders/{order_id}", 303)
+
+
+@router.post("/orders/{order_id}/lift")
+def lift_order(
+    order_id: int,
+    request: Request,
+    rt: Rt,
+    csrf: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    user = _authority(request, rt)
+    session.check_csrf(request, csrf)
+    try:
+        if not reason.strip():
+            raise InvalidOrder(["a lift needs its reason (it is public)"], "lift refused")
+        with rt.begin() as conn:
+            registry.lift_order(conn, order_id, rt.clock.now(), user.actor, reason.strip())
+    except ArretError as error:
+        return _order_page(
+            request, rt, user, order_id, lift_form={"reason": reason}, lift_error=error,
+            status=422,
+        )  # fmt: skip
+    session.flash(request, "The order was lifted.")
+    return RedirectResponse(f"/orders/{order_id}", 303)
