@@ -24,6 +24,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -243,4 +244,31 @@ idempotency_keys = Table(
     Column("status", Integer, nullable=False),
     Column("body", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+)
+
+# --- compliance probing -------------------------------------------------------------------
+
+#: Every answer a probed resolver gave, with what was expected and the verdict: the
+#: evidence behind every compliance figure. Appended, never updated.
+probe_results = Table(
+    "probe_results",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False),
+    Column("resolver", String(64), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("target", String(255), nullable=False),
+    Column("purpose", String(16), nullable=False),
+    Column("orders", JSON, nullable=False),
+    Column("since", UTCDateTime, nullable=True),
+    Column("expected", String(16), nullable=True),
+    Column("verdict", String(16), nullable=False),
+    Column("how", String(16), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("latency", Float, nullable=False),
+    Column("rcode", String(16), nullable=False),
+    Column("answers", JSON, nullable=False),
+    Column("ede", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Index(None, "operator_id", "at"),
 )

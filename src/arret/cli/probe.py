@@ -1,0 +1,95 @@
+"""`arret probe`: ask each operator's resolvers about every name they must block (and
+those they must no longer block), and keep every answer as evidence."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from arret.cli.context import env
+from arret.cli.output import console, print_table
+from arret.domain.instants import parse_duration
+from arret.probes.verdict import Kind, Purpose
+from arret.services import probing
+
+
+def probe(
+    ctx: typer.Context,
+    operator: Annotated[
+        list[str] | None, typer.Option(metavar="NAME", help="Only this operator (repeatable).")
+    ] = None,
+    sample: Annotated[
+        int | None,
+        typer.Option(metavar="N", min=1, help="Probe N names at random (canaries always)."),
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(metavar="N", min=1, help="Questions in flight at once.")
+    ] = 200,
+    control: Annotated[
+        str | None,
+        typer.Option(metavar="HOST:PORT", help="A resolver without the policy, as a control."),
+    ] = None,
+    canary: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="A name that must resolve (repeatable)."),
+    ] = None,
+    window: Annotated[
+        str, typer.Option(metavar="30d", help="Probe names of orders ended this recently.")
+    ] = "30d",
+    timeout: Annotated[float, typer.Option(metavar="SECONDS", min=0.05)] = 2.0,
+    retries: Annotated[int, typer.Option(metavar="N", min=0)] = 1,
+) -> None:
+    """Probe the operators' declared resolvers (`arret operator edit NAME --probe
+    HOST:PORT`) and print what each blocks; results are kept for `arret report`."""
+    e = env(ctx)
+    settings = probing.Settings(
+        window=parse_duration(window).after(e.clock.now()) - e.clock.now(),
+        canaries=tuple(canary or ()),
+        control=control,
+        sample=sample,
+        concurrency=concurrency,
+        timeout=timeout,
+        retries=retries,
+    )
+    with e.transaction():
+        pass  # the schema is checked before any question is asked
+    with Progress(
+        TextColumn("probing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("probing", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        results = probing.probe(e.engine, e.clock, operator, settings, progress)
+    rows = []
+    for (op, resolver), group in sorted(_grouped(results).items()):
+        kinds = Counter((r.purpose, r.verdict) for r in group)
+        in_force = sum(n for (p, _), n in kinds.items() if p is Purpose.IN_FORCE)
+        rows.append((
+            op, resolver, in_force,
+            kinds[(Purpose.IN_FORCE, Kind.BLOCKED)],
+            kinds[(Purpose.IN_FORCE, Kind.NOT_BLOCKED)],
+            kinds[(Purpose.IN_FORCE, Kind.WRONG_ACTION)],
+            sum(n for (p, _), n in kinds.items() if p is Purpose.ENDED),
+            kinds[(Purpose.ENDED, Kind.BLOCKED)] + kinds[(Purpose.ENDED, Kind.WRONG_ACTION)],
+            sum(n for (_, k), n in kinds.items() if k is Kind.INCONCLUSIVE),
+            sum(n for (_, k), n in kinds.items() if k is Kind.ERROR),
+        ))  # fmt: skip
+    print_table(
+        f"{len(results)} answers",
+        ["operator", "resolver", "in force", "blocked", "not blocked", "wrong action",
+         "ended", "still blocked", "inconclusive", "errors"],
+        rows,
+    )  # fmt: skip
+
+
+def _grouped(results: list[probing.Result]) -> dict[tuple[str, str], list[probing.Result]]:
+    out: dict[tuple[str, str], list[probing.Result]] = {}
+    for r in results:
+        out.setdefault((r.operator, r.resolver), []).append(r)
+    return out

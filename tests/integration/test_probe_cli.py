@@ -1,0 +1,97 @@
+"""`arret probe` as an auditor runs it, against real UDP servers on loopback: a resolver
+without the policy (every name answered: nothing blocked), a dead resolver (errors only,
+never counted as blocking), ended orders and canaries planned. The verdicts themselves
+are tested in tests/unit/probes; the three-Unbound story is the acceptance (to come)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from support.authority import Authority, free_port
+from typer.testing import CliRunner
+
+from arret.cli.context import Env
+from arret.cli.main import app
+from arret.domain.instants import FixedClock
+from arret.probes.verdict import Kind, Purpose
+from arret.services import probing
+from arret.store import probes as store_probes
+from arret.store.db import open_engine
+
+NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def authority() -> Iterator[Authority]:
+    server = Authority()
+    yield server
+    server.close()
+
+
+def run(url: str, clock: FixedClock, *args: str, ok: bool = True) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), obj=Env(url, clock))
+    if ok:
+        assert result.exit_code == 0, (args, result.stdout, result.stderr)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_probe_plans_every_kind_of_name_and_keeps_the_evidence(
+    tmp_path: Path, authority: Authority
+) -> None:
+    url, clock = f"sqlite:///{tmp_path / 'arret.db'}", FixedClock(NOW - timedelta(days=40))
+    dead = f"127.0.0.1:{free_port()}"
+    unfiltered = f"127.0.0.1:{authority.port}"
+    run(url, clock, "init")
+    run(url, clock, "operator", "add", "orange", "--probe", unfiltered, "--probe", dead)
+    order = ["order", "add", "--authority", "court", "--decided", "2026-10-01",
+             "--operator", "orange"]  # fmt: skip
+    run(url, clock, *order, "--reference", "old", "--duration", "35d", "gone.example")
+    clock.advance(timedelta(days=39))
+    run(url, clock, *order, "--reference", "now", "--duration", "90d", "leak.example",
+        "mirror.example")  # fmt: skip
+    clock.advance(timedelta(days=1))
+    assert clock.now() == NOW
+    _code, out, _err = run(url, clock, "probe", "--canary", "canary.example", "--timeout", "0.3",
+                         "--retries", "0")  # fmt: skip
+    assert "orange" in out and unfiltered in out and dead in out
+    results = store_probes.load(open_engine(url).connect(), "orange")
+    by_resolver = {r: [x for x in results if x.resolver == r] for r in (unfiltered, dead)}
+    asked = sorted(x.name for x in by_resolver[unfiltered])
+    # Subtree targets: the name and one generated name below it; gone.example ended 5 days
+    # ago (within 30 days): probed for over-blocking; and the canary.
+    assert len(asked) == 7
+    assert {"leak.example", "mirror.example", "gone.example", "canary.example"} <= set(asked)
+    for site in ("leak", "mirror", "gone"):
+        assert sum(1 for n in asked if n.endswith(f".{site}.example")) == 1
+    purposes = Counter(x.purpose for x in by_resolver[unfiltered])
+    assert purposes == {Purpose.IN_FORCE: 4, Purpose.ENDED: 2, Purpose.CANARY: 1}
+    # The unfiltered resolver answers everything: nothing blocked, nothing over-blocked.
+    assert {x.verdict for x in by_resolver[unfiltered]} == {Kind.NOT_BLOCKED}
+    # The dead one proves nothing: errors only, with the evidence of a timeout.
+    assert {x.verdict for x in by_resolver[dead]} == {Kind.ERROR}
+    leak = next(x for x in by_resolver[unfiltered] if x.name == "leak.example")
+    assert leak.since == NOW - timedelta(days=1) and leak.orders == (2,)
+    assert leak.answers and "192.0.2.1" in leak.answers[0]
+    assert leak.at == NOW
+
+
+def test_probe_refuses_an_operator_without_resolvers_and_bad_settings(tmp_path: Path) -> None:
+    url, clock = f"sqlite:///{tmp_path / 'arret.db'}", FixedClock(NOW)
+    run(url, clock, "init")
+    run(url, clock, "operator", "add", "free")
+    code, _, err = run(url, clock, "probe", "--operator", "free", ok=False)
+    assert code == 1 and "declares no resolver to probe" in err
+    code, _, err = run(url, clock, "probe", "--operator", "nosuchisp", ok=False)
+    assert code == 3
+    code, _, err = run(url, clock, "probe", "--control", "resolver.example", ok=False)
+    assert code == 1 and "resolver.example" in err
+    code, _, err = run(url, clock, "probe", "--window", "forever", ok=False)
+    assert code == 1 and "not a duration" in err
+    engine = open_engine(url)
+    with engine.connect() as conn:
+        assert store_probes.load(conn) == []
+    assert timedelta(days=30) == probing.WINDOW
