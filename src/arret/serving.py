@@ -10,7 +10,8 @@ import secrets
 import signal
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,9 +26,12 @@ from arret.errors import ArretError
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
 from arret.feed.server import FeedServer
+from arret.probes.schedule import next_round
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
 from arret.services import feed as feed_service
+from arret.services import probing
+from arret.services.probing import Settings as ProbeSettings
 from arret.store.db import require_current
 
 
@@ -40,6 +44,10 @@ class ServeOptions:
     session_secret_file: Path | None = None
     confirm_above: int = 100
     verbose: bool = False
+    #: How often every operator's resolvers are probed (None: never); and in a burst
+    #: after every publication.
+    probe_every: timedelta | None = timedelta(minutes=15)
+    probe: ProbeSettings = field(default_factory=ProbeSettings)
 
 
 class _Http(uvicorn.Server):
@@ -75,6 +83,51 @@ def read_secret(path: Path | None) -> str | None:
 
 def shown(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+log = logging.getLogger("arret.probe")
+
+
+async def probe_rounds(
+    engine: Engine,
+    clock: Clock,
+    server: FeedServer,
+    every: timedelta,
+    settings: ProbeSettings,
+    stop: asyncio.Event,
+) -> None:
+    """Probe on a schedule and in a burst after each publication, until `stop`."""
+    last: datetime | None = None
+    published: datetime | None = None
+    nudge = asyncio.Event()
+
+    def on_publish(_views: object) -> None:
+        nonlocal published
+        published = clock.now()
+        nudge.set()
+
+    server.on_publish.append(on_publish)
+    while not stop.is_set():
+        now = clock.now()
+        wait = (next_round(now, last, published, every) - now).total_seconds()
+        if wait > 0:
+            nudge.clear()
+            waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(nudge.wait())}
+            _done, pending = await asyncio.wait(
+                waiters, timeout=wait, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in pending:
+                task.cancel()
+            continue
+        last = now
+        try:
+            results = await asyncio.to_thread(probing.probe, engine, clock, None, settings)
+        except Exception:  # a failed round must not stop the feed; the next one retries
+            log.exception("probing round failed")
+            continue
+        if results:
+            blocked = sum(1 for r in results if r.verdict.value == "blocked")
+            log.info("probed %d names: %d blocked answers", len(results), blocked)
 
 
 def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str], None]) -> None:
@@ -136,9 +189,20 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         for view in server.feed.zones():
             say(f"  {view.zone} serial {view.serial}, {len(view.entries)} records")
         say(f"arret: web UI on {url}/ (public register; API docs at {url}/api/docs)")
+        rounds = (
+            asyncio.create_task(
+                probe_rounds(engine, clock, server, options.probe_every, options.probe, stop)
+            )
+            if options.probe_every is not None
+            else None
+        )
         try:
             await server.run_scheduler(stop)
         finally:
+            if rounds is not None:
+                rounds.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await rounds
             web.should_exit = True
             await web_task
             server.close()

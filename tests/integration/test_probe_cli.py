@@ -5,6 +5,7 @@ are tested in tests/unit/probes; the three-Unbound story is the acceptance (to c
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -95,3 +96,37 @@ def test_probe_refuses_an_operator_without_resolvers_and_bad_settings(tmp_path: 
     with engine.connect() as conn:
         assert store_probes.load(conn) == []
     assert timedelta(days=30) == probing.WINDOW
+
+
+def test_serve_probes_right_after_a_publication(tmp_path: Path, authority: Authority) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from support.processes import Process, wait_until
+
+    arret = str(Path(sys.executable).parent / "arret")
+    url = f"sqlite:///{tmp_path / 'arret.db'}"
+    env = {**os.environ, "ARRET_DB": url}
+    for args in (["init"], ["operator", "add", "orange", "--probe",
+                            f"127.0.0.1:{authority.port}"]):  # fmt: skip
+        subprocess.run([arret, *args], env=env, check=True, capture_output=True)
+    serve = Process([arret, "serve", "--dns", f"127.0.0.1:{free_port()}", "--http",
+                     f"127.0.0.1:{free_port()}", "--probe-every", "1h"], tmp_path / "serve.log",
+                    env=env)  # fmt: skip
+    engine = open_engine(url)
+    try:
+        time.sleep(2)  # the first round at start: nothing in force, nothing asked
+        subprocess.run([arret, "order", "add", "--reference", "R", "--authority", "court",
+                        "--decided", "2026-11-01", "--duration", "30d", "--operator", "orange",
+                        "--exact", "leak.example"], env=env, check=True)  # fmt: skip
+
+        def probed() -> bool:
+            with engine.connect() as conn:
+                return any(r.name == "leak.example" for r in store_probes.load(conn, "orange"))
+
+        wait_until(probed, 15, "a probing round after the publication")
+    finally:
+        serve.stop()
+        engine.dispose()
+    assert serve.popen.returncode == 0, serve.output()

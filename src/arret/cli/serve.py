@@ -56,6 +56,22 @@ def serve(
             help="The web UI asks for confirmation before blocking or unblocking more names.",
         ),
     ] = 100,
+    probe_every: Annotated[
+        str,
+        typer.Option(
+            metavar="15min",
+            help="Probe the operators' resolvers this often, and in a burst after every "
+            "publication; 'off' never.",
+        ),
+    ] = "15min",
+    control: Annotated[
+        str | None,
+        typer.Option(metavar="HOST:PORT", help="A resolver without the policy, as a control."),
+    ] = None,
+    canary: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="A name that must resolve (repeatable)."),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log every transfer and refusal.")
     ] = False,
@@ -64,9 +80,17 @@ def serve(
     and expiry instant, and serve the web UI, the REST API and the notice page. Stops
     cleanly on SIGTERM or Ctrl-C. No access log is written: the notice page's visitors
     are not recorded."""
+    from arret.domain.instants import parse_duration
+    from arret.domain.operators import check_endpoint
+    from arret.services.probing import Settings as ProbeSettings
     from arret.serving import ServeOptions, run
 
     e = env(ctx)
+    now = e.clock.now()
+    every = None if probe_every == "off" else parse_duration(probe_every).after(now) - now
+    probe = ProbeSettings(
+        control=check_endpoint(control) if control else None, canaries=tuple(canary or ())
+    )
     options = ServeOptions(
         dns=dns,
         http=http,
@@ -75,5 +99,7 @@ def serve(
         session_secret_file=session_secret_file,
         confirm_above=confirm_above,
         verbose=verbose,
+        probe_every=every,
+        probe=probe,
     )
     run(e.engine, e.clock, options, lambda line: console.print(line, markup=False))

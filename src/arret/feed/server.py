@@ -63,6 +63,8 @@ class FeedServer:
         self.notifier = notifier
         self.stats = Stats()
         self.on_outcome: Callable[[Outcome], None] | None = None
+        #: Called in the event loop with the zones that got a new serial.
+        self.on_publish: list[Callable[[list[ZoneView]], None]] = []
         self._servers: list[asyncio.AbstractServer] = []
         self._transports: list[asyncio.DatagramTransport] = []
         self._next_due: datetime | None = None
@@ -160,8 +162,12 @@ class FeedServer:
         return [(view, notify.get(view.operator, ())) for view in changed]
 
     async def tick(self, force: bool = False) -> None:
-        for view, targets in await asyncio.to_thread(self.publish_and_refresh, force):
+        changed = await asyncio.to_thread(self.publish_and_refresh, force)
+        for view, targets in changed:
             self.notifier.announce(view.zone, view.serial, targets)
+        if changed:
+            for listener in self.on_publish:
+                listener([view for view, _ in changed])
 
     async def run_scheduler(self, stop: asyncio.Event) -> None:
         """Publish at every effective/expiry instant, and notice other processes' changes
