@@ -55,6 +55,7 @@ WEB: list[tuple[str, set[str | None]]] = [
     ("/orders/2", ORANGE_SIDE),
     ("/operators/orange", ORANGE_SIDE),
     ("/operators/sfr", {AUTH, AUDIT, SFR}),
+    ("/operators/orange/compliance", ORANGE_SIDE),
 ]
 
 

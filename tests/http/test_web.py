@@ -278,3 +278,38 @@ def test_every_message_of_the_templates_has_its_french() -> None:
     statuses = {"scheduled", "in-force", "expired", "lifted", "registered", "amended"}
     missing = sorted((messages | set(flashes) | statuses) - set(i18n.FR))
     assert missing == []
+
+
+def test_the_compliance_page_shows_the_chart_the_late_names_and_the_evidence(site: Site) -> None:
+    from datetime import timedelta
+
+    from arret.domain.model import Action
+    from arret.probes.records import Result
+    from arret.probes.verdict import Kind, Purpose
+    from arret.store import probes as store_probes
+
+    t = site.clock.now() - timedelta(minutes=10)
+
+    def result(minute: int, resolver: str, name: str, purpose: Purpose, verdict: Kind) -> Result:
+        return Result("orange", resolver, name, name, purpose, (1,), t, Action.NXDOMAIN,
+                      verdict, Action.NXDOMAIN if verdict is Kind.BLOCKED else None,
+                      t + timedelta(minutes=minute), 0.004, "NXDOMAIN",
+                      reason="<script>evil()</script>")  # fmt: skip
+
+    with site.engine.begin() as conn:
+        store_probes.save(conn, [
+            result(0, "127.0.0.1:5301", "leak.example", Purpose.IN_FORCE, Kind.NOT_BLOCKED),
+            result(1, "127.0.0.1:5301", "leak.example", Purpose.IN_FORCE, Kind.BLOCKED),
+            result(1, "127.0.0.1:5302", "leak.example", Purpose.IN_FORCE, Kind.NOT_BLOCKED),
+            result(2, "127.0.0.1:5302", "old.example", Purpose.ENDED, Kind.BLOCKED),
+        ])  # fmt: skip
+    login(site, "operator:orange")
+    page = site.client.get("/operators/orange/compliance")
+    assert page.status_code == 200
+    texts = Texts(page.text).by_id
+    assert "<polyline" in page.text
+    assert "leak.example" in texts["late"] and "127.0.0.1:5302" in texts["late"]
+    assert "127.0.0.1:5301" not in texts["late"]  # it blocks now
+    assert "old.example" in texts["over"]
+    assert "<script>evil" not in page.text and "&lt;script&gt;evil()" in page.text
+    assert site.client.get("/operators/sfr/compliance").status_code == 403

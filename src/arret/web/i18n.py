@@ -139,6 +139,22 @@ FR: dict[str, str] = {
     "The order was amended.": "L'ordre a été modifié.",
     "The order was lifted.": "L'ordre a été levé.",
     "The change was refused; nothing was changed.": "Le changement a été refusé ; rien n'a changé.",
+    "Compliance": "Conformité",
+    "compliance": "conformité",
+    "over-blocking": "sur-blocage",
+    "No probe results yet: declare the resolvers to probe, then run": "Aucun résultat de sondage : déclarez les résolveurs à sonder, puis lancez",
+    "Over time": "Dans le temps",
+    "Compliance and over-blocking over time": "Conformité et sur-blocage dans le temps",
+    "Resolvers": "Résolveurs",
+    "Resolver": "Résolveur",
+    "Names not blocked as ordered": "Noms non bloqués comme ordonné",
+    "Still blocked after their order ended": "Encore bloqués après la fin de leur ordre",
+    "Ended": "Fin",
+    "Evidence": "Preuve",
+    "Expected": "Attendu",
+    "Verdict": "Verdict",
+    "Answers": "Réponses",
+    "At": "Le",
 }
 
 EN_OVERRIDES: dict[str, str] = {

@@ -3,6 +3,8 @@ serial and last transfer, and the configuration of each resolver."""
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -10,11 +12,15 @@ from fastapi.responses import Response
 
 from arret.api.deps import Rt
 from arret.errors import ArretError, Forbidden
+from arret.probes.records import Result
+from arret.probes.series import BLOCKING, over_time, polyline
+from arret.probes.verdict import Kind, Purpose
 from arret.rpz.resolvers import Resolver, snippet
 from arret.rpz.zone import FeedSettings
 from arret.services import registry
 from arret.services.status import changes_since, feed_status
 from arret.store import keys as store_keys
+from arret.store import probes as store_probes
 from arret.store import registry as store
 from arret.web import session
 from arret.web.pages import render
@@ -78,4 +84,55 @@ def operator_page(
         since=since,
         problem=problem,
         snippets=snippets,
+    )
+
+
+#: The compliance page shows the results of this last stretch of time.
+SHOWN_PERIOD = timedelta(days=7)
+SHOWN_EVIDENCE = 500
+
+
+@router.get("/operators/{name}/compliance")
+def compliance_page(name: str, request: Request, rt: Rt) -> Response:
+    """What probing saw of an operator's resolvers: compliance and over-blocking over
+    time, the names they do not block, and the evidence behind every verdict."""
+    user = session.require(request, rt)
+    now = rt.clock.now()
+    with rt.read() as conn:
+        store.get_operator(conn, name)
+        if not user.reads_operator(name):
+            raise Forbidden(f"a {user.role} login cannot read operator {name!r}")
+        results = store_probes.load(conn, name, now - SHOWN_PERIOD)
+    latest: dict[tuple[str, str], Result] = {}
+    for r in results:
+        latest[(r.resolver, r.name)] = r
+    span = (results[-1].at - results[0].at) if results else timedelta(0)
+    points = over_time(results, timedelta(minutes=1) if span < timedelta(hours=6)
+                       else timedelta(hours=1))  # fmt: skip
+    per_resolver: dict[str, Counter[str]] = {}
+    for r in latest.values():
+        per_resolver.setdefault(r.resolver, Counter())[r.verdict.value] += 1
+    late = sorted(
+        (r for r in latest.values()
+         if r.purpose is Purpose.IN_FORCE and r.verdict in (Kind.NOT_BLOCKED, Kind.WRONG_ACTION)),
+        key=lambda r: (r.since or now, r.name),
+    )  # fmt: skip
+    over = sorted(
+        (r for r in latest.values() if r.purpose is Purpose.ENDED and r.verdict in BLOCKING),
+        key=lambda r: r.name,
+    )
+    return render(
+        request,
+        rt,
+        "compliance.html",
+        user=user,
+        operator=name,
+        points=points,
+        compliance_line=polyline(points, "compliance", 600, 150),
+        over_line=polyline(points, "over_blocking", 600, 150),
+        per_resolver=sorted(per_resolver.items()),
+        late=late,
+        over=over,
+        evidence=sorted(latest.values(), key=lambda r: (r.resolver, r.name))[:SHOWN_EVIDENCE],
+        total=len(latest),
     )
