@@ -78,6 +78,19 @@ def test_probe_plans_every_kind_of_name_and_keeps_the_evidence(
     assert leak.since == NOW - timedelta(days=1) and leak.orders == (2,)
     assert leak.answers and "192.0.2.1" in leak.answers[0]
     assert leak.at == NOW
+    # The report: nothing blocked by the unfiltered resolver (compliance 0 %, every name
+    # late), the dead one neither compliant nor blocking (errors only).
+    import json
+
+    report = json.loads(run(url, clock, "report", "--json")[1])
+    orange = report["operators"]["orange"]
+    assert orange["compliance"] == 0.0 and orange["over_blocking"] == 0.0
+    assert orange["errors"] == 7 and orange["canary_failures"] == 1
+    assert orange["resolvers"][dead]["compliance"] is None
+    assert orange["resolvers"][unfiltered]["time_to_block_s"]["late"] == 4
+    assert report["orders"]["2"]["compliance"] == 0.0
+    table = run(url, clock, "report", "--operator", "orange")[1]
+    assert "orange" in table and "0%" in table
 
 
 def test_probe_refuses_an_operator_without_resolvers_and_bad_settings(tmp_path: Path) -> None:
@@ -92,6 +105,10 @@ def test_probe_refuses_an_operator_without_resolvers_and_bad_settings(tmp_path: 
     assert code == 1 and "resolver.example" in err
     code, _, err = run(url, clock, "probe", "--window", "forever", ok=False)
     assert code == 1 and "not a duration" in err
+    code, _, err = run(url, clock, "report", "--since", "whenever", ok=False)
+    assert code == 1 and "neither an instant" in err
+    code, _, err = run(url, clock, "report", "--operator", "nosuchisp", ok=False)
+    assert code == 3
     engine = open_engine(url)
     with engine.connect() as conn:
         assert store_probes.load(conn) == []

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from arret.cli import allow, feed, operators, orders, policy, probe, serve, tokens
+from arret.cli import allow, feed, operators, orders, policy, probe, report, serve, tokens
 from arret.cli.context import Env, default_actor, env
 from arret.cli.output import console
 from arret.errors import ArretError
@@ -43,6 +43,7 @@ app.add_typer(tokens.app, name="token")
 app.command("policy")(policy.policy)
 app.command("serve")(serve.serve)
 app.command("probe")(probe.probe)
+app.command("report")(report.report)
 
 
 @app.callback()
