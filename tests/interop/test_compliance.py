@@ -7,7 +7,8 @@ Three resolvers of one operator, all probed:
 - C, a PowerDNS Recursor that pulls the feed on its timer only (it ignores NOTIFY), here
   every 8 s: late by up to its refresh.
 
-An order is registered for 25 s. Probing every half second shows A blocking within
+An order is registered, then made to end 1 s after one of C's refreshes. Probing every
+half second shows A blocking within
 seconds, B never, C late; after the order's end, A unblocks within seconds while C keeps
 blocking for a while: over-blocking. A resolver that is down yields errors, counted
 neither as compliant nor as blocking.
@@ -31,6 +32,7 @@ from support.debian import require_program
 from support.processes import Process, rcode, wait_until
 
 from arret.domain.instants import SystemClock
+from arret.probes.measures import measure
 from arret.probes.records import Result
 from arret.probes.verdict import Kind, Purpose
 from arret.services import probing
@@ -155,7 +157,7 @@ def test_compliant_absent_and_late_resolvers_and_over_blocking_after_the_end(
     settings = probing.Settings(timeout=1.0, retries=0, canaries=("canary.example",))
     registered = SystemClock().now()
     world.arret("order", "add", "--reference", "RG 26/1", "--authority", "TJ Paris",
-                "--decided", "2026-11-01", "--duration", "25s", "--operator", "isp",
+                "--decided", "2026-11-01", "--duration", "10min", "--operator", "isp",
                 "leak.example")  # fmt: skip
     during = probe_for(REFRESH + 6, settings, world.url)
     a = first(during, world.a, Kind.BLOCKED, registered)
@@ -169,8 +171,11 @@ def test_compliant_absent_and_late_resolvers_and_over_blocking_after_the_end(
     assert b_in_force and {r.verdict for r in b_in_force} == {Kind.NOT_BLOCKED}
     canaries = [r for r in during if r.purpose is Purpose.CANARY]
     assert canaries and {r.verdict for r in canaries} == {Kind.NOT_BLOCKED}
-    # The order ends by itself 25 s after its registration.
-    end = registered + timedelta(seconds=25)
+    # The order is made to end by itself 1 s after one of C's refreshes (they come every
+    # REFRESH seconds from its first block), so that C over-blocks for most of a refresh
+    # whatever the phase of its timer. Moving the expiry changes no zone: no new serial.
+    end = c + timedelta(seconds=2 * REFRESH + 1)
+    world.arret("order", "amend", "1", "--expires", end.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
     time.sleep(max(0.0, (end - SystemClock().now()).total_seconds()))
     after = probe_for(REFRESH + 6, settings, world.url)
     ended = [r for r in after if r.purpose is Purpose.ENDED and r.name == "leak.example"]
@@ -181,6 +186,16 @@ def test_compliant_absent_and_late_resolvers_and_over_blocking_after_the_end(
     assert c_still, "C keeps blocking for a while: over-blocking"
     c_free = first(after, world.c, Kind.NOT_BLOCKED, end)
     assert c_free is not None and c_free > a_free
+    # The same story as `arret report` tells it.
+    report = measure(during, max(r.at for r in during)).operators["isp"].resolvers
+    to_block = {resolver: report[resolver].delays.to_block for resolver in report}
+    assert to_block[world.a].max is not None and to_block[world.a].max.total_seconds() < 3
+    assert report[world.b].standing.compliance == 0.0
+    assert to_block[world.b].late == to_block[world.b].count > 0
+    assert to_block[world.c].max is not None and to_block[world.a].max < to_block[world.c].max
+    late = measure(after[: len(after) // 3], max(r.at for r in after[: len(after) // 3]))
+    assert late.operators["isp"].resolvers[world.c].standing.over_blocking == 1.0
+    assert late.operators["isp"].resolvers[world.a].standing.over_blocking == 0.0
 
 
 def test_a_resolver_that_is_down_gives_errors_not_compliance(world: World) -> None:

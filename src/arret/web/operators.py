@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from arret.api.deps import Rt
 from arret.errors import ArretError, Forbidden
+from arret.probes.measures import Probed
 from arret.probes.records import Result
 from arret.probes.series import BLOCKING, over_time, polyline
 from arret.probes.verdict import Kind, Purpose
@@ -103,9 +104,11 @@ def compliance_page(name: str, request: Request, rt: Rt) -> Response:
         if not user.reads_operator(name):
             raise Forbidden(f"a {user.role} login cannot read operator {name!r}")
         results = store_probes.load(conn, name, now - SHOWN_PERIOD)
-    latest: dict[tuple[str, str], Result] = {}
+    # The latest answer about each probed thing: a fresh name is asked below a subtree
+    # target each round, and all of them are one thing (`arret.probes.measures.Probed`).
+    latest: dict[Probed, Result] = {}
     for r in results:
-        latest[(r.resolver, r.name)] = r
+        latest[Probed.of(r)] = r
     span = (results[-1].at - results[0].at) if results else timedelta(0)
     points = over_time(results, timedelta(minutes=1) if span < timedelta(hours=6)
                        else timedelta(hours=1))  # fmt: skip
