@@ -91,6 +91,13 @@ def test_probe_plans_every_kind_of_name_and_keeps_the_evidence(
     assert report["orders"]["2"]["compliance"] == 0.0
     table = run(url, clock, "report", "--operator", "orange")[1]
     assert "orange" in table and "0%" in table
+    # --sample N: N names at random (the canaries always), for each resolver.
+    clock.advance(timedelta(minutes=1))
+    run(url, clock, "probe", "--sample", "2", "--canary", "canary.example", "--timeout", "0.3",
+        "--retries", "0")  # fmt: skip
+    sampled = [r for r in store_probes.load(open_engine(url).connect(), "orange", clock.now())
+               if r.resolver == unfiltered]  # fmt: skip
+    assert len(sampled) == 3 and sum(r.purpose is Purpose.CANARY for r in sampled) == 1
 
 
 def test_probe_refuses_an_operator_without_resolvers_and_bad_settings(tmp_path: Path) -> None:
