@@ -9,9 +9,8 @@ import typer
 
 from arret import views as render
 from arret.cli.context import env
-from arret.cli.options import Actor, At, Json, actor_of, instant
+from arret.cli.options import Actor, At, Json, actor_of, instant, span
 from arret.cli.output import console, print_fields, print_json, print_table
-from arret.domain.instants import parse_duration
 from arret.domain.model import OperatorKey
 from arret.domain.operators import check_endpoint
 from arret.errors import InvalidOperator
@@ -119,10 +118,10 @@ def rotate_key(
 ) -> None:
     """Create a new TSIG key; the old one keeps working for --overlap, then retires."""
     e = env(ctx)
-    length = parse_duration(overlap)
     now = e.clock.now()
+    length = span(overlap, now)
     with e.transaction() as conn:
-        key, all_keys = keys.rotate(conn, name, now, actor_of(actor), length.after(now) - now)
+        key, all_keys = keys.rotate(conn, name, now, actor_of(actor), length)
     print_key(key)
     for k in all_keys:
         if k.name != key.name and k.retired_at and k.retired_at > now:

@@ -10,8 +10,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from arret.cli.context import env
+from arret.cli.options import span
 from arret.cli.output import console, print_table
-from arret.domain.instants import parse_duration
 from arret.probes.verdict import Kind, Purpose
 from arret.services import probing
 
@@ -46,7 +46,7 @@ def probe(
     HOST:PORT`) and print what each blocks; results are kept for `arret report`."""
     e = env(ctx)
     settings = probing.Settings(
-        window=parse_duration(window).after(e.clock.now()) - e.clock.now(),
+        window=span(window, e.clock.now()),
         canaries=tuple(canary or ()),
         control=control,
         sample=sample,

@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
 
 from arret.cli.context import env
-from arret.cli.options import Json
+from arret.cli.options import Json, instant_or_span
 from arret.cli.output import print_json, print_table
-from arret.domain.instants import parse_duration, parse_instant
-from arret.errors import InvalidTime
 from arret.probes.measures import Distribution, Measures, Standing, measure
 from arret.store import probes as store_probes
 from arret.store import registry as store
-
-
-def _since(text: str, now: datetime) -> datetime:
-    """An instant, or a duration back from now (`30d`)."""
-    try:
-        return now - (parse_duration(text).after(now) - now)
-    except InvalidTime:
-        pass
-    try:
-        return parse_instant(text)
-    except InvalidTime:
-        raise InvalidTime(
-            f"--since {text!r} is neither an instant (2026-11-01) nor a duration (30d)"
-        ) from None
 
 
 def _share(value: float | None) -> str:
@@ -89,7 +73,7 @@ def report(
     """Compliance, over-blocking and time-to-block/unblock from the stored probe results."""
     e = env(ctx)
     now = e.clock.now()
-    start = _since(since, now)
+    start = instant_or_span(since, now, "--since", before=True)
     with e.transaction() as conn:
         for name in operator or []:
             store.get_operator(conn, name)

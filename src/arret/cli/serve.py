@@ -80,14 +80,14 @@ def serve(
     and expiry instant, and serve the web UI, the REST API and the notice page. Stops
     cleanly on SIGTERM or Ctrl-C. No access log is written: the notice page's visitors
     are not recorded."""
-    from arret.domain.instants import parse_duration
+    from arret.cli.options import span
     from arret.domain.operators import check_endpoint
     from arret.services.probing import Settings as ProbeSettings
     from arret.serving import ServeOptions, run
 
     e = env(ctx)
     now = e.clock.now()
-    every = None if probe_every == "off" else parse_duration(probe_every).after(now) - now
+    every = None if probe_every == "off" else span(probe_every, now)
     probe = ProbeSettings(
         control=check_endpoint(control) if control else None, canaries=tuple(canary or ())
     )

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from arret import views as render
 from arret.cli.context import env
-from arret.cli.options import Actor, Json, actor_of
+from arret.cli.options import Actor, Json, actor_of, instant_or_span
 from arret.cli.output import console, print_json, print_table
 from arret.domain.access import Role
-from arret.domain.instants import parse_duration, parse_instant
-from arret.errors import InvalidTime
 from arret.services import tokens
 from arret.store import tokens as store_tokens
 
 app = typer.Typer(no_args_is_help=True, help="API and web UI tokens: create, list, revoke.")
-
-
-def expiry(text: str, now: datetime) -> datetime:
-    """`--expires` takes an instant (2027-06-01) or a duration from now (90d, 18mo)."""
-    try:
-        return parse_duration(text).after(now)
-    except InvalidTime:
-        pass
-    try:
-        return parse_instant(text)
-    except InvalidTime:
-        raise InvalidTime(
-            f"--expires {text!r} is neither an instant (2027-06-01T00:00Z) nor a duration "
-            "(90d, 18mo)"
-        ) from None
 
 
 @app.command("create")
@@ -50,7 +32,7 @@ def create(
     e = env(ctx)
     now = e.clock.now()
     parsed = Role.parse(role)
-    until = expiry(expires, now) if expires else None
+    until = instant_or_span(expires, now, "--expires") if expires else None
     with e.transaction() as conn:
         token, info = tokens.create(conn, parsed, now, actor_of(actor), label, until)
     console.print(f"token {info.id} for {info.role} created; it is shown only now:", markup=False)
