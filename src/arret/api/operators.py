@@ -16,9 +16,8 @@ from arret.api.schemas import AllowIn, OperatorIn
 from arret.domain.operators import check_endpoint
 from arret.rpz.resolvers import Resolver, snippet
 from arret.rpz.zone import FeedSettings
-from arret.services import exports, feed, registry
+from arret.services import exports, feed, keys, registry
 from arret.services.status import changes_since, feed_status
-from arret.store import keys as store_keys
 from arret.store import registry as store
 
 router = APIRouter(prefix="/api", tags=["operators"])
@@ -157,11 +156,11 @@ def operator_config(
     with rt.read() as conn:
         store.get_operator(conn, name)
         may_read_operator(principal, name)
-        valid = [k for k in store_keys.keys(conn, name) if k.valid_at(now)]
+        key = keys.current_key(conn, name, now)
     text = snippet(
         resolver,
         name,
-        valid[-1] if valid else None,
+        key,
         endpoint,
         FeedSettings(),
         directory.rstrip("/"),

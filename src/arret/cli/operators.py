@@ -148,12 +148,12 @@ def config(
     now = e.clock.now()
     with e.transaction() as conn:
         store.get_operator(conn, name)
-        valid = [k for k in store_keys.keys(conn, name) if k.valid_at(now)]
+        key = keys.current_key(conn, name, now)
     endpoint = check_endpoint(server)
     text = snippet(
         resolver,
         name,
-        valid[-1] if valid else None,
+        key,
         endpoint,
         FeedSettings(),
         directory.rstrip("/"),

@@ -52,3 +52,15 @@ def instant_or_span(text: str, now: datetime, option: str, before: bool = False)
             f"{option} {text!r} is neither an instant (2027-06-01T00:00Z) nor a duration "
             "(90d, 18mo)"
         ) from None
+
+
+Control = Annotated[
+    str | None,
+    typer.Option(
+        "--control", metavar="HOST:PORT", help="A resolver without the policy, as a control."
+    ),
+]
+Canaries = Annotated[
+    list[str] | None,
+    typer.Option("--canary", metavar="NAME", help="A name that must resolve (repeatable)."),
+]

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from arret.cli.context import env
-from arret.cli.options import span
+from arret.cli.options import Canaries, Control, span
 from arret.cli.output import console, print_table
 from arret.probes.verdict import Kind, Purpose
 from arret.services import probing
@@ -28,14 +28,8 @@ def probe(
     concurrency: Annotated[
         int, typer.Option(metavar="N", min=1, help="Questions in flight at once.")
     ] = 200,
-    control: Annotated[
-        str | None,
-        typer.Option(metavar="HOST:PORT", help="A resolver without the policy, as a control."),
-    ] = None,
-    canary: Annotated[
-        list[str] | None,
-        typer.Option(metavar="NAME", help="A name that must resolve (repeatable)."),
-    ] = None,
+    control: Control = None,
+    canary: Canaries = None,
     window: Annotated[
         str, typer.Option(metavar="30d", help="Probe names of orders ended this recently.")
     ] = "30d",

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from arret.cli.context import env
+from arret.cli.options import Canaries, Control
 from arret.cli.output import console
 from arret.rpz.zone import FeedSettings
 
@@ -64,14 +65,8 @@ def serve(
             "publication; 'off' never.",
         ),
     ] = "15min",
-    control: Annotated[
-        str | None,
-        typer.Option(metavar="HOST:PORT", help="A resolver without the policy, as a control."),
-    ] = None,
-    canary: Annotated[
-        list[str] | None,
-        typer.Option(metavar="NAME", help="A name that must resolve (repeatable)."),
-    ] = None,
+    control: Control = None,
+    canary: Canaries = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log every transfer and refusal.")
     ] = False,

@@ -54,3 +54,9 @@ def rotate(
 def valid_keys(conn: Connection, at: datetime) -> dict[str, OperatorKey]:
     """Every key accepted at `at`, by key name (what a TSIG record names)."""
     return {k.name: k for k in store_keys.keys(conn) if k.valid_at(at)}
+
+
+def current_key(conn: Connection, operator: str, at: datetime) -> OperatorKey | None:
+    """The operator's newest key valid at `at` (the one a new resolver configuration gets)."""
+    valid = [k for k in store_keys.keys(conn, operator) if k.valid_at(at)]
+    return valid[-1] if valid else None

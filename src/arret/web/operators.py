@@ -18,9 +18,8 @@ from arret.probes.series import BLOCKING, over_time, polyline
 from arret.probes.verdict import Kind, Purpose
 from arret.rpz.resolvers import Resolver, snippet
 from arret.rpz.zone import FeedSettings
-from arret.services import registry
+from arret.services import keys, registry
 from arret.services.status import changes_since, feed_status
-from arret.store import keys as store_keys
 from arret.store import probes as store_probes
 from arret.store import registry as store
 from arret.web import session
@@ -56,13 +55,13 @@ def operator_page(
             problem, changes = f"{since!r} is not a serial number", []
         except ArretError as error:
             problem, changes = error.summary, []
-        valid = [k for k in store_keys.keys(conn, name) if k.valid_at(now)]
+        key = keys.current_key(conn, name, now)
     last = rt.feed.stats.last.get(name) if rt.feed is not None else None
     snippets = {
         r.value: snippet(
             r,
             name,
-            valid[-1] if valid else None,
+            key,
             rt.settings.dns_endpoint,
             FeedSettings(),
             "/var/lib/arret",
