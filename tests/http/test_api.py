@@ -377,3 +377,38 @@ def test_a_revoked_or_expired_token_is_refused(site: Site) -> None:
     site.clock.advance(timedelta(days=1))
     error = assert_error(site.get("/api/orders", headers=bearer), 401, "not_authenticated")
     assert "expired" in error["message"]
+
+
+def test_two_first_requests_with_one_key_register_one_order(site: Site) -> None:
+    """The race: another request with the same key commits between this one's check and
+    its own record. Played for real: a second connection writes that other answer as soon
+    as this request has looked the key up."""
+    from sqlalchemy import event
+
+    from arret.store import tokens as store_tokens
+
+    before = count_orders(site)
+    key = "race-1"
+    first = site.post("/api/orders", "authority", json=order_body(reference="R-A"),
+                      headers={"Idempotency-Key": "warm-up"})  # fmt: skip
+    assert first.status_code == 201
+    fired = []
+
+    def after(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "FROM idempotency_keys" in statement and not fired:
+            fired.append(True)
+            with site.engine.connect() as other, other.begin():
+                store_tokens.remember(other, site.token_ids["authority"], key, "d" * 64, 201,
+                                      {"id": 424242}, site.clock.now())  # fmt: skip
+
+    event.listen(site.engine, "after_cursor_execute", after)
+    try:
+        r = site.post("/api/orders", "authority", json=order_body(reference="R-B"),
+                      headers={"Idempotency-Key": key})  # fmt: skip
+    finally:
+        event.remove(site.engine, "after_cursor_execute", after)
+    assert fired
+    # The other request's body differs ("d"*64 is not this request's digest): a conflict,
+    # and this request's order was rolled back with the failed record.
+    assert_error(r, 409, "conflict")
+    assert count_orders(site) == before + 1

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from arret import views
 from arret.api.deps import Reader, Rt, Writer
@@ -144,18 +145,32 @@ def write(
             status, answer = change(conn, now)
         return JSONResponse(answer | {"dry_run": True}, 200)
     digest = _request_digest(request, payload)
-    with rt.begin() as conn:
-        if key is not None:
+
+    def replay(seen: tuple[str, int, Any]) -> JSONResponse:
+        if seen[0] != digest:
+            raise Conflict(f"Idempotency-Key {key!r} was already used for a different request")
+        return JSONResponse(seen[2], seen[1], headers={"Idempotency-Replayed": "true"})
+
+    try:
+        with rt.begin() as conn:
+            if key is not None:
+                seen = store_tokens.remembered(conn, principal.token_id, key)
+                if seen is not None:
+                    return replay(seen)
+            status, answer = change(conn, now)
+            if key is not None:
+                store_tokens.remember(conn, principal.token_id, key, digest, status, answer, now)
+    except IntegrityError:
+        # Two first requests with one key at once: the other one's answer was written
+        # first, and this transaction (its change included) is rolled back. Answer as a
+        # replay of it. Any other integrity error is not ours to explain: re-raised.
+        if key is None:
+            raise
+        with rt.read() as conn:
             seen = store_tokens.remembered(conn, principal.token_id, key)
-            if seen is not None:
-                if seen[0] != digest:
-                    raise Conflict(
-                        f"Idempotency-Key {key!r} was already used for a different request"
-                    )
-                return JSONResponse(seen[2], seen[1], headers={"Idempotency-Replayed": "true"})
-        status, answer = change(conn, now)
-        if key is not None:
-            store_tokens.remember(conn, principal.token_id, key, digest, status, answer, now)
+        if seen is None:
+            raise
+        return replay(seen)
     return JSONResponse(answer, status)
 
 
