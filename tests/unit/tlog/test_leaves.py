@@ -1,0 +1,64 @@
+"""What a log leaf holds: canonical bytes anyone can reproduce, and never a confidential
+order's names — only commitments that an auditor, given the salt, can check."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from arret.domain.events import OrderAmended, OrderRegistered
+from arret.domain.model import OrderTerms, TargetSpec
+from arret.tlog.leaves import (
+    canonical,
+    commitment,
+    event_record,
+    feed_record,
+    policy_digest,
+)
+
+T = datetime(2026, 11, 29, 12, tzinfo=UTC)
+TERMS = OrderTerms("RG 26/9", "TJ Paris", date(2026, 11, 28), T, T + timedelta(days=30),
+                   frozenset({"orange"}), confidential=True)  # fmt: skip
+SALTS = {"secret-one.example": b"\x01" * 16, "secret-two.example": b"\x02" * 16}
+
+
+def test_canonical_bytes_do_not_depend_on_key_order_and_refuse_floats() -> None:
+    assert canonical({"b": 1, "a": ["é", None, True]}) == '{"a":["é",null,true],"b":1}'.encode()
+    assert canonical({"a": 1, "b": 2}) == canonical({"b": 2, "a": 1})
+    with pytest.raises(TypeError, match="float has no canonical form"):
+        canonical({"x": [1.5]})
+    with pytest.raises(TypeError, match="key 1 is not a string"):
+        canonical({"x": {1: "a"}})  # type: ignore[dict-item]
+
+
+def test_a_confidential_order_leaves_only_commitments() -> None:
+    registered = OrderRegistered(7, T, "clerk", TERMS, (TargetSpec("secret-one.example"),))
+    amended = OrderAmended(7, T + timedelta(hours=1), "clerk", (TargetSpec("secret-two.example"),),
+                           ("secret-one.example",))  # fmt: skip
+    for seq, event in enumerate((registered, amended), 1):
+        leaf = canonical(event_record(seq, event, True, SALTS.__getitem__))
+        assert b"secret-" not in leaf
+        assert b"RG 26/9" in leaf or seq == 2  # the order's metadata stays public
+    record = event_record(1, registered, True, SALTS.__getitem__)
+    [target] = record["event"]["targets"]
+    # An auditor holding the salt proves which name was ordered — and which was not.
+    expected = hashlib.sha256(SALTS["secret-one.example"] + b"secret-one.example").hexdigest()
+    assert target["name"] == {"commitment": expected}
+    assert commitment(SALTS["secret-one.example"], "secret-one.example") == expected
+    assert commitment(SALTS["secret-one.example"], "other.example") != expected
+    public = event_record(1, registered, False, SALTS.__getitem__)
+    assert public["event"]["targets"][0]["name"] == "secret-one.example"
+
+
+def test_the_feed_leaf_carries_a_digest_of_the_zone_content() -> None:
+    entries = [("leak.example", "nxdomain"), ("*.leak.example", "nxdomain")]
+    digest = policy_digest(entries)
+    assert digest == policy_digest(list(reversed(entries)))
+    assert digest == hashlib.sha256(b"*.leak.example nxdomain\nleak.example nxdomain\n").hexdigest()
+    assert policy_digest([]) == hashlib.sha256(b"").hexdigest()
+    leaf = json.loads(canonical(feed_record("orange", 1795929635, digest)))
+    assert leaf == {"type": "feed", "operator": "orange", "serial": 1795929635,
+                    "policy_sha256": digest}  # fmt: skip
