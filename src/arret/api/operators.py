@@ -13,8 +13,7 @@ from arret.api.deps import Overseer, Reader, Rt, Writer, may_read_operator
 from arret.api.orders import times
 from arret.api.runtime import Runtime
 from arret.api.schemas import AllowIn, OperatorIn
-from arret.domain.operators import check_endpoint
-from arret.rpz.resolvers import Resolver, snippet
+from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
 from arret.services import exports, feed, keys, registry
 from arret.services.status import changes_since, feed_status
@@ -151,21 +150,11 @@ def operator_config(
     directory: str = "/var/lib/arret",
     register_url: str = "http://127.0.0.1:8080/register",
 ) -> PlainTextResponse:
-    endpoint = check_endpoint(server)
-    now = rt.clock.now()
     with rt.read() as conn:
         store.get_operator(conn, name)
         may_read_operator(principal, name)
-        key = keys.current_key(conn, name, now)
-    text = snippet(
-        resolver,
-        name,
-        key,
-        endpoint,
-        FeedSettings(),
-        directory.rstrip("/"),
-        register_url,
-    )
+        text = keys.resolver_config(conn, name, resolver, server, rt.clock.now(), directory,
+                                    register_url)  # fmt: skip
     return PlainTextResponse(text)
 
 

@@ -12,9 +12,8 @@ from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant, span
 from arret.cli.output import console, print_fields, print_json, print_table
 from arret.domain.model import OperatorKey
-from arret.domain.operators import check_endpoint
 from arret.errors import InvalidOperator
-from arret.rpz.resolvers import Resolver, snippet
+from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
 from arret.services import feed, keys, registry
 from arret.store import keys as store_keys
@@ -145,20 +144,9 @@ def config(
 ) -> None:
     """Print the configuration that makes a resolver pull this operator's feed."""
     e = env(ctx)
-    now = e.clock.now()
     with e.transaction() as conn:
-        store.get_operator(conn, name)
-        key = keys.current_key(conn, name, now)
-    endpoint = check_endpoint(server)
-    text = snippet(
-        resolver,
-        name,
-        key,
-        endpoint,
-        FeedSettings(),
-        directory.rstrip("/"),
-        register_url,
-    )
+        text = keys.resolver_config(conn, name, resolver, server, e.clock.now(), directory,
+                                    register_url)  # fmt: skip
     sys.stdout.write(text)
 
 

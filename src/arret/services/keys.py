@@ -11,6 +11,9 @@ from sqlalchemy import Connection
 
 from arret.domain.events import KeyRotated
 from arret.domain.model import OperatorKey
+from arret.domain.operators import check_endpoint
+from arret.rpz.resolvers import Resolver, snippet
+from arret.rpz.zone import FeedSettings
 from arret.store import keys as store_keys
 from arret.store import registry as store
 
@@ -60,3 +63,20 @@ def current_key(conn: Connection, operator: str, at: datetime) -> OperatorKey | 
     """The operator's newest key valid at `at` (the one a new resolver configuration gets)."""
     valid = [k for k in store_keys.keys(conn, operator) if k.valid_at(at)]
     return valid[-1] if valid else None
+
+
+def resolver_config(
+    conn: Connection,
+    operator: str,
+    resolver: Resolver,
+    server: str,
+    at: datetime,
+    directory: str = "/var/lib/arret",
+    register_url: str = "http://127.0.0.1:8080/register",
+) -> str:
+    """The configuration snippet that makes `resolver` pull `operator`'s feed from `server`,
+    with the operator's current key (CLI, API and the operator's page all show this one)."""
+    store.get_operator(conn, operator)
+    key = current_key(conn, operator, at)
+    return snippet(resolver, operator, key, check_endpoint(server), FeedSettings(),
+                   directory.rstrip("/"), register_url)  # fmt: skip

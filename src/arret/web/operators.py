@@ -16,7 +16,7 @@ from arret.probes.measures import Probed
 from arret.probes.records import Result
 from arret.probes.series import BLOCKING, over_time, polyline
 from arret.probes.verdict import Kind, Purpose
-from arret.rpz.resolvers import Resolver, snippet
+from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
 from arret.services import keys, registry
 from arret.services.status import changes_since, feed_status
@@ -55,20 +55,14 @@ def operator_page(
             problem, changes = f"{since!r} is not a serial number", []
         except ArretError as error:
             problem, changes = error.summary, []
-        key = keys.current_key(conn, name, now)
+        register = rt.settings.public_url.rstrip("/") + "/register"
+        snippets = {
+            r.value: keys.resolver_config(
+                conn, name, r, rt.settings.dns_endpoint, now, register_url=register
+            )
+            for r in Resolver
+        }
     last = rt.feed.stats.last.get(name) if rt.feed is not None else None
-    snippets = {
-        r.value: snippet(
-            r,
-            name,
-            key,
-            rt.settings.dns_endpoint,
-            FeedSettings(),
-            "/var/lib/arret",
-            rt.settings.public_url.rstrip("/") + "/register",
-        )
-        for r in Resolver
-    }
     return render(
         request,
         rt,
