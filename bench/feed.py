@@ -41,6 +41,7 @@ import dns.message  # noqa: E402
 import dns.query  # noqa: E402
 from support.authority import Authority, free_port  # noqa: E402
 from support.processes import Process, rcode, wait_until  # noqa: E402
+from support.unbound import unbound_conf  # noqa: E402
 
 from arret.domain.lifecycle import OrderDraft  # noqa: E402
 from arret.domain.model import TargetSpec  # noqa: E402
@@ -107,28 +108,14 @@ def build(folder: Path, n: int, unbound_port: int) -> str:
     return url
 
 
-def unbound_conf(folder: Path, port: int, primary: int, authority: int) -> Path:
-    conf = folder / f"unbound-{port}.conf"
-    conf.write_text(f"""server:
-    interface: 127.0.0.1@{port}
-    do-not-query-localhost: no
-    qname-minimisation: no
-    username: ""
-    chroot: ""
-    directory: "{folder}"
-    pidfile: "{folder}/unbound-{port}.pid"
-    use-syslog: no
-    access-control: 127.0.0.0/8 allow
-    module-config: "respip iterator"
-stub-zone:
-    name: "example."
-    stub-addr: 127.0.0.1@{authority}
-rpz:
+def rpz_unbound(folder: Path, port: int, primary: int, authority: int) -> Path:
+    return unbound_conf(folder, f"unbound-{port}", port, authority,
+                        server='    module-config: "respip iterator"\n',
+                        rest=f"""rpz:
     name: "{ZONE}"
     primary: 127.0.0.1@{primary}
     allow-notify: 127.0.0.1@{primary}
-""")
-    return conf
+""")  # fmt: skip
 
 
 def measure(
@@ -201,9 +188,9 @@ zone:
                 for _ in range(3)
             )
         ubs = {
-            "arret": Process([unbound, "-d", "-c", str(unbound_conf(folder, u_arret, p_arret,
+            "arret": Process([unbound, "-d", "-c", str(rpz_unbound(folder, u_arret, p_arret,
                               authority.port))], folder / "ub-arret.log"),
-            "knot": Process([unbound, "-d", "-c", str(unbound_conf(folder, u_knot, p_knot,
+            "knot": Process([unbound, "-d", "-c", str(rpz_unbound(folder, u_knot, p_knot,
                              authority.port))], folder / "ub-knot.log"),
         }  # fmt: skip
         processes += ubs.values()

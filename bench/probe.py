@@ -29,6 +29,7 @@ import dns.asyncquery  # noqa: E402
 import dns.message  # noqa: E402
 from support.authority import Authority, free_port  # noqa: E402
 from support.processes import Process, rcode, wait_until  # noqa: E402
+from support.unbound import unbound_conf  # noqa: E402
 
 from arret.domain.instants import SystemClock  # noqa: E402
 from arret.probes.runner import Question, probe  # noqa: E402
@@ -48,28 +49,15 @@ def write_zone(folder: Path, n: int) -> Path:
 
 def start_unbound(folder: Path, port: int, authority: int, zone: Path) -> Process:
     unbound = shutil.which("unbound") or "/usr/sbin/unbound"
-    conf = folder / "unbound.conf"
-    conf.write_text(f"""server:
-    interface: 127.0.0.1@{port}
-    do-not-query-localhost: no
-    qname-minimisation: no
-    username: ""
-    chroot: ""
-    directory: "{folder}"
-    pidfile: "{folder}/unbound.pid"
-    use-syslog: no
-    access-control: 127.0.0.0/8 allow
-    module-config: "respip iterator"
+    conf = unbound_conf(folder, "unbound", port, authority,
+                        server="""    module-config: "respip iterator"
     num-threads: 1
     ratelimit: 0
     ip-ratelimit: 0
-stub-zone:
-    name: "example."
-    stub-addr: 127.0.0.1@{authority}
-rpz:
+""", rest=f"""rpz:
     name: "{ZONE}"
     zonefile: "{zone}"
-""")
+""")  # fmt: skip
     return Process([unbound, "-d", "-c", str(conf)], folder / "unbound.log")
 
 

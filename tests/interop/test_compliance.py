@@ -30,6 +30,7 @@ import pytest
 from support.authority import Authority, free_port
 from support.debian import require_program
 from support.processes import Process, rcode, wait_until
+from support.unbound import unbound_conf
 
 from arret.domain.instants import SystemClock
 from arret.probes.measures import measure
@@ -58,26 +59,8 @@ class World:
         return run.stdout
 
 
-def unbound_conf(folder: Path, name: str, port: int, authority: int, extra: str) -> Path:
-    conf = folder / f"{name}.conf"
-    conf.write_text(f"""server:
-    interface: 127.0.0.1@{port}
-    do-not-query-localhost: no
-    qname-minimisation: no
-    username: ""
-    chroot: ""
-    directory: "{folder}"
-    pidfile: "{folder}/{name}.pid"
-    use-syslog: no
-    access-control: 127.0.0.0/8 allow
-    # Probes must see the resolver's answer now, not a cached one from before a change.
-    cache-max-ttl: 0
-    cache-max-negative-ttl: 0
-stub-zone:
-    name: "example."
-    stub-addr: 127.0.0.1@{authority}
-{extra}""")
-    return conf
+#: Probes must see the resolver's answer now, not one cached from before a change.
+NO_CACHE = "    cache-max-ttl: 0\n    cache-max-negative-ttl: 0\n"
 
 
 @pytest.fixture(scope="module")
@@ -120,9 +103,9 @@ lua-config-file={folder}/rpz.lua
 """)
         processes += [
             Process([unbound, "-d", "-c", str(unbound_conf(folder, "a", pa, authority.port,
-                                                          snippet))], folder / "a.log"),
+                                                          NO_CACHE, snippet))], folder / "a.log"),
             Process([unbound, "-d", "-c", str(unbound_conf(folder, "b", pb, authority.port,
-                                                          ""))], folder / "b.log"),
+                                                          NO_CACHE))], folder / "b.log"),
             Process([recursor, f"--config-dir={folder}"], folder / "c.log"),
         ]  # fmt: skip
         for port in (pa, pb, pc):

@@ -21,6 +21,7 @@ import pytest
 from support.authority import ADDRESS, Authority, free_port
 from support.debian import require_package, require_program
 from support.processes import Process, query, rcode, wait_until
+from support.unbound import unbound_conf
 
 ARRET = str(Path(sys.executable).parent / "arret")
 
@@ -86,36 +87,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         wait_until(lambda: rcode(feed_port, "unb.rpz.arret.", "SOA") == "NOERROR", 20,
                    "arret serve to answer")  # fmt: skip
         server = f"127.0.0.1:{feed_port}"
-        unbound_conf = folder / "unbound.conf"
-        unbound_conf.write_text(
-            f"""server:
-    interface: 127.0.0.1@{unbound_port}
-    do-not-query-localhost: no
-    qname-minimisation: no
-    username: ""
-    chroot: ""
-    directory: "{folder}"
-    pidfile: "{folder}/unbound.pid"
-    use-syslog: no
-    access-control: 127.0.0.0/8 allow
-# Test names (and the notice host) go to the local test authority; the tests ask for
-# no other name, so nothing leaves loopback.
-stub-zone:
-    name: "example."
-    stub-addr: 127.0.0.1@{authority.port}
-"""
-            + lab.arret(
-                "operator",
-                "config",
-                "unb",
-                "--resolver",
-                "unbound",
-                "--server",
-                server,
-                "--dir",
-                str(folder),
-            )
-        )
+        snippet = lab.arret("operator", "config", "unb", "--resolver", "unbound", "--server",
+                            server, "--dir", str(folder))  # fmt: skip
+        unbound_file = unbound_conf(folder, "unbound", unbound_port, authority.port, rest=snippet)
         bind_snippet = lab.arret("operator", "config", "bnd", "--resolver", "bind",
                                  "--server", server, "--dir", str(folder))  # fmt: skip
         policy = re.search(r"//   (response-policy .*;)", bind_snippet)
@@ -149,7 +123,7 @@ lua-config-file={folder}/rpz.lua
 """
         )
         processes.append(Process([pdns_bin, f"--config-dir={folder}"], folder / "pdns.log"))
-        processes.append(Process([unbound_bin, "-d", "-c", str(unbound_conf)],
+        processes.append(Process([unbound_bin, "-d", "-c", str(unbound_file)],
                                  folder / "unbound.log"))  # fmt: skip
         processes.append(Process([named_bin, "-g", "-c", str(folder / "named.conf")],
                                  folder / "named.log"))  # fmt: skip
