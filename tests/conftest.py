@@ -1,6 +1,8 @@
 """Shared fixtures: every storage test runs against SQLite and a real PostgreSQL."""
 
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +13,22 @@ from sqlalchemy import Engine
 from support.postgres import PostgresServer, PostgresUnavailable, is_root, start_server
 
 from arret.store.db import migrate, open_engine
+from arret.store.log import attach
+from arret.tlog import signing
+from arret.tlog.signing import KeyFile
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One log signing key for the session, given to every `arret` the tests start (in
+    process or as a subprocess) through ARRET_LOG_KEY — never a key in the work tree."""
+    folder = Path(tempfile.mkdtemp(prefix="arret-test-key-"))
+    path = folder / "log.key"
+    signing.create(path)
+    os.environ["ARRET_LOG_KEY"] = str(path)
+
+
+def log_key() -> KeyFile:
+    return KeyFile(Path(os.environ["ARRET_LOG_KEY"]))
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +67,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on a fresh database of each backend, migrated to the current schema."""
-    engine = open_engine(database_url)
+    engine = attach(open_engine(database_url), log_key())
     migrate(engine)
     yield engine
     engine.dispose()

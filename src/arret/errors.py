@@ -97,3 +97,20 @@ class Forbidden(ArretError):
 class Conflict(ArretError):
     """A request that contradicts an earlier one, such as an `Idempotency-Key` reused
     for a different request (HTTP 409)."""
+
+
+class LogKeyError(ArretError):
+    """The log's signing key is missing, readable by others, not Ed25519, or not the key
+    that signed this log."""
+
+    exit_code = 4
+
+
+class LogInconsistent(ArretError):
+    """`arret log verify` found the log, a tree head or a feed not as they were signed."""
+
+    exit_code = 5
+
+
+class InvalidRange(ArretError):
+    """A leaf index, a range of leaves or a tree size that the log does not have (HTTP 400)."""

@@ -32,6 +32,7 @@ from arret.rpz.zone import FeedSettings
 from arret.services import feed as feed_service
 from arret.services import probing
 from arret.services.probing import Settings as ProbeSettings
+from arret.store import log as store_log
 from arret.store.db import require_current
 
 
@@ -132,6 +133,8 @@ async def probe_rounds(
 
 def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str], None]) -> None:
     require_current(engine)
+    # Every publication is signed into the log: no key (or a key others can read), no start.
+    store_log.require_key(engine)
     logging.basicConfig(
         level=logging.INFO if options.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",

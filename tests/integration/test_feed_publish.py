@@ -15,12 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine
 from support.histories import BASE, OPERATORS, History, random_history, write_event
+from support.signed import open_engine
 
 from arret.rpz import serial as serials
 from arret.rpz.zone import Delta, Entry, apply_delta
 from arret.services import feed, registry
 from arret.store import feed as store_feed
-from arret.store.db import migrate, open_engine
+from arret.store.db import migrate
 
 
 def full(conn: Connection, operator: str, at: datetime) -> list[Entry]:

@@ -96,8 +96,8 @@ def test_config_refuses_a_bad_server_and_an_unknown_operator(arret: Arret) -> No
 
 def test_keys_are_never_in_the_event_history(arret: Arret) -> None:
     from sqlalchemy import select
+    from support.signed import open_engine
 
-    from arret.store.db import open_engine
     from arret.store.schema import events
 
     secret = secret_of(arret("operator", "add", "orange")[1])

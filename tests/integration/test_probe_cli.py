@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from support.authority import Authority, free_port
+from support.signed import open_engine
 from typer.testing import CliRunner
 
 from arret.cli.context import Env
@@ -21,7 +22,6 @@ from arret.domain.instants import FixedClock
 from arret.probes.verdict import Kind, Purpose
 from arret.services import probing
 from arret.store import probes as store_probes
-from arret.store.db import open_engine
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import Engine, func, select
 from support.histories import OPERATORS, History, random_history, write_event
+from support.signed import open_engine
 
 from arret.domain import lifecycle
 from arret.domain.events import NameAllowed
@@ -21,7 +22,7 @@ from arret.domain.policy import policy_at
 from arret.errors import DatabaseNotReady, InvalidOrder, InvalidTargets
 from arret.services import registry
 from arret.store import registry as store
-from arret.store.db import migrate, open_engine, require_current
+from arret.store.db import migrate, require_current
 from arret.store.schema import events, orders, targets
 
 NOW = datetime(2024, 6, 1, 12, tzinfo=UTC)

@@ -30,6 +30,7 @@ import pytest
 from support.authority import Authority, free_port
 from support.debian import require_program
 from support.processes import Process, rcode, wait_until
+from support.signed import open_engine
 from support.unbound import unbound_conf
 
 from arret.domain.instants import SystemClock
@@ -37,7 +38,6 @@ from arret.probes.measures import measure
 from arret.probes.records import Result
 from arret.probes.verdict import Kind, Purpose
 from arret.services import probing
-from arret.store.db import open_engine
 
 ARRET = str(Path(sys.executable).parent / "arret")
 REFRESH = 8

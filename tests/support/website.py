@@ -16,7 +16,8 @@ from arret.api.runtime import HttpSettings, Runtime
 from arret.domain.access import Kind, Role
 from arret.domain.instants import FixedClock
 from arret.services import demo, tokens
-from arret.store.db import migrate, open_engine
+from arret.store.db import migrate
+from support.signed import open_engine
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 SECRET = "test-session-secret-" + "x" * 32

@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from arret import __version__
 from arret.api import errors, operators, orders, public
+from arret.api import log as log_api
 from arret.api.runtime import Runtime
 from arret.errors import ArretError, NotFound
 from arret.web import operators as operator_pages
@@ -53,6 +54,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(operators.router)
     app.include_router(public.router)
+    app.include_router(log_api.router)
     app.include_router(pages.router)
     app.include_router(order_pages.router)
     app.include_router(operator_pages.router)

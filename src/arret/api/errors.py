@@ -31,6 +31,7 @@ from arret.errors import (
     InvalidRole,
     InvalidTargets,
     InvalidTime,
+    LogKeyError,
     NotAuthenticated,
     NotFound,
 )
@@ -50,6 +51,7 @@ STATUS: dict[type[ArretError], int] = {
     NotAuthenticated: 401,
     Forbidden: 403,
     DatabaseNotReady: 503,
+    LogKeyError: 503,
 }
 
 

@@ -15,7 +15,7 @@ from arret.api.runtime import Runtime
 from arret.api.schemas import AllowIn, OperatorIn
 from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
-from arret.services import exports, feed, keys, registry
+from arret.services import exports, feed, keys, log, registry
 from arret.services.status import changes_since, feed_status
 from arret.store import registry as store
 
@@ -89,6 +89,18 @@ def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
         store.get_operator(conn, name)
     may_read_operator(principal, name)
     return status_view(rt, name)
+
+
+@router.get(
+    "/operators/{name}/feed/digest-salt",
+    summary="The salt of the feed's policy digest (to check a zone against the log)",
+)
+def operator_digest_salt(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
+    with rt.read() as conn:
+        store.get_operator(conn, name)
+        may_read_operator(principal, name)
+        salt = log.digest_salt(conn, name)
+    return {"operator": name, "salt": salt.hex()}
 
 
 @router.get("/operators/{name}/changes", summary="What the feed changed since a serial")

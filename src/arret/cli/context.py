@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 import getpass
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import typer
 from sqlalchemy import Connection, Engine
 
 from arret.domain.instants import Clock, SystemClock
 from arret.store.db import open_engine, require_current
+from arret.store.log import attach
+from arret.tlog.signing import DEFAULT_KEY, KeyFile
+
+
+def log_key_path(explicit: str | Path | None = None) -> Path:
+    """The transparency log's signing key: `--log-key`, else env ARRET_LOG_KEY, else
+    `arret-log.key` in the current folder (beside the default database)."""
+    return Path(explicit or os.environ.get("ARRET_LOG_KEY") or DEFAULT_KEY)
 
 
 @dataclass
 class Env:
     url: str
     clock: Clock = field(default_factory=SystemClock)
+    #: Where the log's signing key is (read only by commands that write).
+    log_key: Path = field(default_factory=log_key_path)
     _engine: Engine | None = None
 
     @property
     def engine(self) -> Engine:
+        """The database, with the log key attached: a write it cannot log fails."""
         if self._engine is None:
-            self._engine = open_engine(self.url)
+            self._engine = attach(open_engine(self.url), KeyFile(self.log_key))
         return self._engine
 
     @contextmanager

@@ -6,17 +6,20 @@ non-zero exit status here, in one place (`ArretGroup.invoke`).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from arret.cli import allow, feed, operators, orders, policy, probe, report, serve, tokens
-from arret.cli.context import Env, default_actor, env
+from arret.cli import allow, feed, log, operators, orders, policy, probe, report, serve, tokens
+from arret.cli.context import Env, default_actor, env, log_key_path
 from arret.cli.output import console
 from arret.errors import ArretError
 from arret.services import demo as demo_service
 from arret.store.db import database_url, migrate
+from arret.tlog import signing
+from arret.tlog.signing import KeyFile
 
 
 class ArretGroup(TyperGroup):
@@ -40,6 +43,7 @@ app.add_typer(orders.app, name="order")
 app.add_typer(allow.app, name="allow")
 app.add_typer(feed.app, name="feed")
 app.add_typer(tokens.app, name="token")
+app.add_typer(log.app, name="log")
 app.command("policy")(policy.policy)
 app.command("serve")(serve.serve)
 app.command("probe")(probe.probe)
@@ -58,20 +62,34 @@ def root(
             "current folder).",
         ),
     ] = None,
+    log_key: Annotated[
+        str | None,
+        typer.Option(
+            "--log-key",
+            metavar="PATH",
+            help="The transparency log's Ed25519 signing key (default: env ARRET_LOG_KEY, "
+            "else arret-log.key in the current folder; `arret init` creates it).",
+        ),
+    ] = None,
 ) -> None:
     """Arrêt: legal DNS blocking orders, from the authority to every addressed resolver."""
     existing = ctx.find_object(Env)
     if existing is None:
-        ctx.obj = Env(database_url(db))
-    elif db is not None:
-        existing.url = db
+        ctx.obj = Env(database_url(db), log_key=log_key_path(log_key))
+    else:
+        if db is not None:
+            existing.url = db
+        if log_key is not None:
+            existing.log_key = Path(log_key)
 
 
 @app.command()
 def init(ctx: typer.Context) -> None:
-    """Create the database, or migrate it to this version's schema."""
+    """Create the database, or migrate it to this version's schema; create the
+    transparency log's signing key if there is none."""
     e = env(ctx)
     before, after = migrate(e.engine)
+    _prepare_log_key(e)
     where = e.engine.url.render_as_string(hide_password=True)
     if before is None:
         console.print(f"created the Arrêt schema (revision {after}) in {where}", markup=False)
@@ -79,6 +97,18 @@ def init(ctx: typer.Context) -> None:
         console.print(f"migrated {where} from revision {before} to {after}", markup=False)
     else:
         console.print(f"{where} is already at revision {after}", markup=False)
+
+
+def _prepare_log_key(e: Env) -> None:
+    """Create the log key when missing; say where it is and which key it is."""
+    created = signing.create(e.log_key)
+    public = KeyFile(e.log_key).public_key()
+    verb = "created" if created else "using"
+    console.print(
+        f"{verb} the log signing key {e.log_key} (Ed25519, key id "
+        f"{signing.key_id(public)[:16]}…); keep it private and out of database backups",
+        markup=False,
+    )
 
 
 @app.command()
@@ -98,6 +128,7 @@ def demo(
     """
     e = env(ctx)
     migrate(e.engine)
+    _prepare_log_key(e)
     with e.transaction() as conn:
         now = e.clock.now()
         loaded = demo_service.load(conn, now, actor or default_actor())

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Connection, delete, func, select
 
 from arret.rpz.zone import Delta, Entry
+from arret.store import log
 from arret.store.bulk import insert_rows, matching
 from arret.store.schema import (
     allow_list,
@@ -24,6 +25,7 @@ from arret.store.schema import (
     orders,
     targets,
 )
+from arret.tlog.leaves import feed_record
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,9 @@ def record_version(
     total: int,
     rewrite: bool = False,
 ) -> None:
-    """Write a new serial: its journal entry, and the zone's new current entries."""
+    """Write a new serial: its journal entry, the zone's new current entries, and its
+    leaf in the transparency log (entries and policy digest), all in `conn`'s transaction."""
+    digest = log.advance_digest(conn, op_id, change)
     removed_owners = [owner for owner, _ in change.removed]
     for clause in matching(conn, feed_entries.c.owner, removed_owners):
         conn.execute(delete(feed_entries).where(feed_entries.c.operator_id == op_id, clause))
@@ -119,6 +123,8 @@ def record_version(
             rewrite=rewrite,
         )
     )
+    record = feed_record(log.operator_name(conn, op_id), serial, total, digest)
+    log.append(conn, record, at, operator_id=op_id, serial=serial)
 
 
 def notice_host(conn: Connection) -> str | None:

@@ -26,8 +26,10 @@ from arret.domain.events import (
 from arret.domain.model import Action, AllowEntry, Operator, Order, OrderTerms, Scope, Target
 from arret.domain.policy import Covering
 from arret.errors import AlreadyExists, NotFound
+from arret.store import log
 from arret.store.bulk import insert_rows, matching
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
+from arret.tlog.leaves import event_record
 
 _SCOPES = {s.value: s for s in Scope}
 _ACTIONS = {a.value: a for a in Action}
@@ -48,7 +50,26 @@ def record_event(conn: Connection, event: Event, recorded_at: datetime) -> int:
     )
     key = result.inserted_primary_key
     assert key is not None
-    return int(key[0])
+    seq = int(key[0])
+    _log_event(conn, seq, event, recorded_at)
+    return seq
+
+
+def _log_event(conn: Connection, seq: int, event: Event, recorded_at: datetime) -> None:
+    """The event's leaf in the transparency log; a confidential order's names become
+    salted commitments (`arret.tlog.leaves.event_record`)."""
+    confidential, names = False, []
+    if isinstance(event, OrderRegistered):
+        confidential = event.terms.confidential
+        names = [t.name for t in event.targets]
+    elif isinstance(event, OrderAmended):
+        confidential = bool(
+            conn.scalar(select(orders.c.confidential).where(orders.c.id == event.order_id))
+        )
+        names = [t.name for t in event.added] + list(event.removed)
+    known = log.salts(conn, names) if confidential else {}
+    log.append(conn, event_record(seq, event, confidential, known.__getitem__), recorded_at,
+               event_id=seq)  # fmt: skip
 
 
 def history(conn: Connection, order_id: int | None = None) -> list[tuple[int, datetime, Event]]:

@@ -272,3 +272,59 @@ probe_results = Table(
     Column("reason", Text, nullable=False),
     Index(None, "operator_id", "at"),
 )
+
+
+# --- The transparency log (issue 6; `arret.store.log`) ---
+
+#: Leaves of the Merkle tree, in log order: canonical JSON (`arret.tlog.leaves`) and its
+#: RFC 9162 leaf hash. Appended in the transaction of what they record, never changed.
+log_leaves = Table(
+    "log_leaves",
+    metadata,
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("data", Text, nullable=False),
+    Column("hash", String(64), nullable=False),
+    #: What the leaf records: an event, or an operator's feed serial.
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=True, unique=True),
+    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=True),
+    Column("serial", BigInteger, nullable=True),
+    Index(None, "operator_id", "serial", unique=True),
+)
+
+#: A signed tree head after every append: `size` leaves, their root, when, the signature.
+log_heads = Table(
+    "log_heads",
+    metadata,
+    Column("size", BigInteger, primary_key=True, autoincrement=False),
+    Column("timestamp", UTCDateTime, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+
+#: The right edge of the tree (roots of its perfect subtrees, left to right), so that an
+#: append costs log2(size) hashes. One row, locked by each append: appends are serial.
+log_state = Table(
+    "log_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("size", BigInteger, nullable=False),
+    Column("frontier", JSON, nullable=False),
+)
+
+#: The salt of each name of a confidential order: its leaves hold SHA-256(salt ‖ name).
+#: For auditors only (never in a public answer).
+name_salts = Table(
+    "name_salts",
+    metadata,
+    Column("name", String(253), primary_key=True),
+    Column("salt", String(32), nullable=False),
+)
+
+#: Each operator's policy digest state (`arret.tlog.multiset`) and its secret salt.
+feed_digests = Table(
+    "feed_digests",
+    metadata,
+    Column("operator_id", Integer, ForeignKey("operators.id"), primary_key=True),
+    Column("salt", String(32), nullable=False),
+    Column("state", Text, nullable=False),
+)

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from arret.domain.events import Event, OrderAmended, OrderRegistered, to_payload
-from arret.rpz.zone import Entry
 
 
 def _check(value: Any, where: str) -> None:
@@ -66,14 +65,13 @@ def event_record(
     return {"type": "event", "seq": seq, "event": payload}
 
 
-def policy_digest(entries: Iterable[Entry]) -> str:
-    """SHA-256 of an operator's zone content, canonically: one `owner kind` line per
-    entry, sorted, each ending in a newline — independent of the rendering (notice host,
-    TTLs), so an operator can check the zone it holds against the digest logged for it."""
-    lines = sorted(f"{owner} {kind}\n" for owner, kind in entries)
-    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-
-
-def feed_record(operator: str, serial: int, digest: str) -> dict[str, Any]:
-    """The leaf of one published feed serial."""
-    return {"type": "feed", "operator": operator, "serial": serial, "policy_sha256": digest}
+def feed_record(operator: str, serial: int, entries: int, digest: str) -> dict[str, Any]:
+    """The leaf of one published feed serial: how many entries the zone holds and the
+    digest of its content (`arret.tlog.multiset`, salted per operator)."""
+    return {
+        "type": "feed",
+        "operator": operator,
+        "serial": serial,
+        "entries": entries,
+        "policy_digest": digest,
+    }

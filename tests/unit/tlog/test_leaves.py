@@ -11,12 +11,12 @@ import pytest
 
 from arret.domain.events import OrderAmended, OrderRegistered
 from arret.domain.model import OrderTerms, TargetSpec
+from arret.tlog import multiset
 from arret.tlog.leaves import (
     canonical,
     commitment,
     event_record,
     feed_record,
-    policy_digest,
 )
 
 T = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -53,12 +53,22 @@ def test_a_confidential_order_leaves_only_commitments() -> None:
     assert public["event"]["targets"][0]["name"] == "secret-one.example"
 
 
-def test_the_feed_leaf_carries_a_digest_of_the_zone_content() -> None:
+def test_the_feed_leaf_carries_a_salted_digest_of_the_zone_content() -> None:
     entries = [("leak.example", "nxdomain"), ("*.leak.example", "nxdomain")]
-    digest = policy_digest(entries)
-    assert digest == policy_digest(list(reversed(entries)))
-    assert digest == hashlib.sha256(b"*.leak.example nxdomain\nleak.example nxdomain\n").hexdigest()
-    assert policy_digest([]) == hashlib.sha256(b"").hexdigest()
-    leaf = json.loads(canonical(feed_record("orange", 1795929635, digest)))
+    salt = b"s" * 16
+    digest = multiset.policy_digest(salt, entries)
+    # A set: order does not matter; a change is an addition or a subtraction.
+    assert digest == multiset.policy_digest(salt, list(reversed(entries)))
+    one = multiset.add(0, salt, entries[:1])
+    assert multiset.digest(multiset.add(one, salt, entries[1:])) == digest
+    both = multiset.add(0, salt, entries)
+    assert multiset.digest(multiset.remove(both, salt, entries[1:])) == multiset.digest(one)
+    assert multiset.policy_digest(salt, []) == hashlib.sha256(bytes(512)).hexdigest()
+    # Another salt, another digest: without the operator's salt a guess cannot be tested.
+    assert multiset.policy_digest(b"t" * 16, entries) != digest
+    # Another entry, another kind: another digest.
+    assert multiset.policy_digest(salt, [("leak.example", "nodata"), entries[1]]) != digest
+    assert multiset.from_text(multiset.to_text(both)) == both
+    leaf = json.loads(canonical(feed_record("orange", 1795929635, 2, digest)))
     assert leaf == {"type": "feed", "operator": "orange", "serial": 1795929635,
-                    "policy_sha256": digest}  # fmt: skip
+                    "entries": 2, "policy_digest": digest}  # fmt: skip

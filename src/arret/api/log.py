@@ -1,0 +1,75 @@
+"""`/api/log`: the transparency log, for anyone, without a token (issue 6, item 5) — the
+newest signed tree head (or any earlier one), leaves by range, inclusion and consistency
+proofs, the public key, and the leaf of an operator's feed serial. Leaves never hold a
+confidential order's names (only salted commitments), nor an operator's digest salt."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from arret.api.deps import Rt
+from arret.services import log
+from arret.store import log as store_log
+from arret.tlog.signing import key_id, public_pem
+
+router = APIRouter(prefix="/api/log", tags=["transparency log"])
+
+
+@router.get("/key", summary="The public key that signs the tree heads (Ed25519)")
+def public_key(rt: Rt) -> dict[str, Any]:
+    raw = store_log.require_key(rt.engine).public_key()
+    return {
+        "algorithm": "Ed25519",
+        "public_key": base64.b64encode(raw).decode("ascii"),
+        "key_id": key_id(raw),
+        "pem": public_pem(raw),
+    }
+
+
+@router.get("/head", summary="The newest signed tree head, or the one of a given size")
+def tree_head(
+    rt: Rt, size: Annotated[int | None, Query(description="A tree size (default: newest)")] = None
+) -> dict[str, Any]:
+    with rt.read() as conn:
+        return log.head(conn, size).as_json()
+
+
+@router.get("/leaves", summary="Leaves start ≤ index < end (at most 1,000)")
+def leaves(
+    rt: Rt, start: Annotated[int, Query()] = 0, end: Annotated[int | None, Query()] = None
+) -> dict[str, Any]:
+    with rt.read() as conn:
+        last = start + log.MAX_LEAVES if end is None else end
+        found = log.leaves(conn, start, last)
+    return {"start": start, "end": last, "leaves": found}
+
+
+@router.get("/proof/inclusion", summary="The audit path of a leaf in a tree size")
+def inclusion(
+    rt: Rt,
+    index: Annotated[int, Query()],
+    size: Annotated[int | None, Query(description="A tree size (default: newest)")] = None,
+) -> dict[str, Any]:
+    with rt.read() as conn:
+        return log.inclusion(conn, index, size)
+
+
+@router.get("/proof/consistency", summary="That the tree of `first` leaves is a prefix of `second`")
+def consistency(
+    rt: Rt,
+    first: Annotated[int, Query()],
+    second: Annotated[int | None, Query(description="A tree size (default: newest)")] = None,
+) -> dict[str, Any]:
+    with rt.read() as conn:
+        newest = log.head(conn, second).size
+        proof = log.consistency(conn, first, newest)
+    return {"first": first, "second": newest, "proof": [h.hex() for h in proof]}
+
+
+@router.get("/feeds/{operator}/{serial}", summary="The leaf of an operator's feed serial")
+def feed_leaf(operator: str, serial: int, rt: Rt) -> dict[str, Any]:
+    with rt.read() as conn:
+        return log.feed_leaf(conn, operator, serial)

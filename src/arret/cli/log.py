@@ -1,0 +1,269 @@
+"""`arret log …`: check the transparency log — from a server's public endpoints or from a
+database — and check a zone against the digest logged for its serial."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Annotated, Any
+
+import dns.exception
+import dns.name
+import dns.query
+import dns.tsigkeyring
+import dns.xfr
+import dns.zone
+import typer
+
+from arret.cli.context import env
+from arret.cli.output import console
+from arret.domain.instants import parse_instant
+from arret.domain.operators import check_endpoint
+from arret.errors import ArretError, LogInconsistent
+from arret.rpz.resolvers import split_endpoint
+from arret.rpz.zone import FeedSettings
+from arret.services import keys as key_service
+from arret.services import log as log_service
+from arret.store import log as store_log
+from arret.tlog.signing import TreeHead, key_id
+from arret.tlog.verify import Report, Source, check_inclusion, verify
+
+app = typer.Typer(no_args_is_help=True, help="The transparency log: verify it, check a zone.")
+
+
+class Unreachable(ArretError):
+    """The server could not be asked, or answered what a log server does not."""
+
+    exit_code = 6
+
+
+class HttpSource:
+    """A log read from a server's public endpoints (`/api/log/…`)."""
+
+    def __init__(self, url: str, token: str | None = None) -> None:
+        self.base = url.rstrip("/")
+        self.token = token
+
+    def get(self, path: str, **query: Any) -> Any:
+        params = {k: v for k, v in query.items() if v is not None}
+        url = f"{self.base}{path}" + (f"?{urllib.parse.urlencode(params)}" if params else "")
+        request = urllib.request.Request(url, headers={"Accept": "application/json"})
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read())["error"]["message"]
+            except (ValueError, KeyError, TypeError):
+                message = exc.reason
+            raise Unreachable(f"{url}: HTTP {exc.code}: {message}") from None
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise Unreachable(f"cannot read {url}: {exc}") from None
+
+    def public_key(self) -> bytes:
+        return base64.b64decode(self.get("/api/log/key")["public_key"])
+
+    def head(self, size: int | None = None) -> TreeHead | None:
+        try:
+            return head_from(self.get("/api/log/head", size=size))
+        except Unreachable as exc:
+            if "HTTP 404" in exc.summary:
+                return None
+            raise
+
+    def leaves(self, start: int, end: int) -> list[tuple[int, str, bytes]]:
+        found = self.get("/api/log/leaves", start=start, end=end)["leaves"]
+        return [(int(x["index"]), str(x["data"]), bytes.fromhex(x["hash"])) for x in found]
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        found = self.get("/api/log/proof/consistency", first=first, second=second)
+        return [bytes.fromhex(h) for h in found["proof"]]
+
+
+def head_from(data: dict[str, Any]) -> TreeHead:
+    try:
+        return TreeHead(
+            int(data["size"]),
+            parse_instant(str(data["timestamp"])),
+            bytes.fromhex(data["root_hash"]),
+            base64.b64decode(data["signature"], validate=True),
+        )
+    except (KeyError, ValueError, TypeError) as exc:
+        raise ArretError(f"not a tree head ({exc!r}): {str(data)[:200]}") from None
+
+
+def _read_saved(path: Path | None) -> TreeHead | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        return head_from(json.loads(path.read_text()))
+    except ValueError as exc:
+        raise ArretError(f"{path} is not a saved tree head (JSON): {exc}") from None
+
+
+def _save(path: Path, report: Report) -> None:
+    assert report.head is not None
+    path.write_text(json.dumps(report.head.as_json() | {"key_id": report.key_id}, indent=2) + "\n")
+
+
+def _transfer(feed: str, zone: str, key_name: str, key_secret: str) -> dns.zone.Zone:
+    host, port = split_endpoint(check_endpoint(feed))
+    origin = dns.name.from_text(zone)
+    keyring = dns.tsigkeyring.from_text({key_name: key_secret}) if key_name else None
+    held = dns.zone.Zone(origin)
+    query, _ = dns.xfr.make_query(
+        held, keyring=keyring, keyname=dns.name.from_text(key_name) if key_name else None
+    )
+    try:
+        dns.query.inbound_xfr(host, held, query, port=port, timeout=30)
+    except (dns.exception.DNSException, OSError) as exc:
+        raise Unreachable(f"cannot transfer {zone} from {feed}: {exc!r}") from None
+    return held
+
+
+def _check_feed(report: Report, operator: str, held: log_service.HeldZone, salt: bytes) -> str:
+    for index, data in enumerate(report.data):
+        logged = json.loads(data)
+        if (
+            logged.get("type") == "feed"
+            and logged.get("operator") == operator
+            and (logged.get("serial") == held.serial)
+        ):
+            why = log_service.check_held(salt, held, logged)
+            if why is not None:
+                report.add(index, f"{operator}'s feed: {why}")
+            return f"leaf {index}"
+    report.add(None, f"{operator}'s feed is at serial {held.serial}, which the log does not hold")
+    return ""
+
+
+@app.command("verify")
+def verify_command(
+    ctx: typer.Context,
+    server: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="Read the log from this server (default: --db)."),
+    ] = None,
+    head: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="A tree head saved earlier: the log must extend it. Missing file: start "
+            "from nothing.",
+        ),
+    ] = None,
+    save: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Save the newest head when it verifies.")
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option("--key-id", metavar="HEX", help="The log key to expect.")
+    ] = None,
+    operator: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Also check this operator's feed (by AXFR)."),
+    ] = None,
+    token: Annotated[
+        str | None, typer.Option(metavar="TOKEN", help="With --server: the operator's token.")
+    ] = None,
+    feed: Annotated[str, typer.Option(metavar="HOST:PORT", help="The feed.")] = "127.0.0.1:5353",
+    key_name: Annotated[str, typer.Option(metavar="NAME", help="TSIG key name.")] = "",
+    key_secret: Annotated[str, typer.Option(metavar="BASE64", help="TSIG secret.")] = "",
+) -> None:
+    """Verify the log: signatures, consistency with a saved head, every leaf's hash, the
+    signed roots; from a database also every event and feed serial against its leaf.
+    Exits 5 naming the first bad leaf."""
+    saved = _read_saved(head)
+    source: Source
+    if server is not None:
+        source = HttpSource(server, token)
+        report = verify(source, saved, key)
+        held_salt = None
+        if operator is not None and report.ok:
+            if not token:
+                raise ArretError("checking a feed from a server needs the operator's --token")
+            salt_data = source.get(f"/api/operators/{operator}/feed/digest-salt")
+            held_salt = bytes.fromhex(salt_data["salt"])
+    else:
+        e = env(ctx)
+        with e.transaction() as conn:
+            public = store_log.require_key(e.engine).public_key()
+            report = verify(log_service.DatabaseSource(conn, public), saved, key)
+            if report.head is not None and report.ok:
+                log_service.registry_problems(conn, report)
+            held_salt = None
+            if operator is not None:
+                held_salt = log_service.digest_salt(conn, operator)
+                if not key_name:
+                    current = key_service.current_key(conn, operator, e.clock.now())
+                    if current is not None:
+                        key_name, key_secret = current.name, current.secret
+    where = ""
+    if operator is not None and held_salt is not None and report.ok:
+        zone = FeedSettings().zone(operator)
+        held = log_service.entries_of(_transfer(feed, zone, key_name, key_secret))
+        where = _check_feed(report, operator, held, held_salt)
+    if not report.ok:
+        first = report.first_bad_leaf()
+        summary = "the log does NOT verify" + (f": the first bad leaf is {first}" if
+                                              first is not None else "")  # fmt: skip
+        raise LogInconsistent(summary, [str(p) for p in report.problems])
+    if report.head is None:
+        console.print("the log is empty: nothing to verify yet", markup=False)
+        return
+    h = report.head
+    console.print(
+        f"log verified: {h.size} leaves, root {h.root_hash.hex()}, signed "
+        f"{h.timestamp.isoformat()} by key {report.key_id[:16]}…"
+        + (f"; extends your saved head of size {saved.size}" if saved else ""),
+        markup=False,
+    )
+    if where:
+        console.print(f"{operator}'s feed matches the digest logged in {where}", markup=False)
+    if save is not None:
+        _save(save, report)
+        console.print(f"saved the newest head to {save}", markup=False)
+
+
+@app.command("check-zone")
+def check_zone(
+    zone_file: Annotated[Path, typer.Argument(metavar="FILE", help="The zone file to check.")],
+    server: Annotated[str, typer.Option(metavar="URL", help="The Arrêt server.")],
+    operator: Annotated[str, typer.Option(metavar="NAME", help="Whose feed this is.")],
+    token: Annotated[str, typer.Option(metavar="TOKEN", help="The operator's token.")],
+    key: Annotated[
+        str | None, typer.Option("--key-id", metavar="HEX", help="The log key to expect.")
+    ] = None,
+) -> None:
+    """Before loading a zone: is it exactly the policy logged for its serial, in a tree
+    head signed by the log's key? Exits 0 only then (for a check-before-load script)."""
+    origin = dns.name.from_text(FeedSettings().zone(operator))
+    try:
+        held = log_service.entries_of(dns.zone.from_file(str(zone_file), origin, relativize=True))
+    except (dns.exception.DNSException, OSError) as exc:
+        raise ArretError(f"cannot read the zone file {zone_file}: {exc}") from None
+    source = HttpSource(server, token)
+    public = source.public_key()
+    if key is not None and key_id(public) != key.lower():
+        raise LogInconsistent(f"the log is signed by key {key_id(public)}, not by {key}")
+    newest = source.head()
+    if newest is None:
+        raise LogInconsistent("the log is empty: no serial can be checked")
+    leaf = source.get(f"/api/log/feeds/{operator}/{held.serial}")
+    proof = source.get("/api/log/proof/inclusion", index=leaf["index"], size=newest.size)
+    why = check_inclusion(public, newest, int(leaf["index"]), str(leaf["data"]),
+                          [bytes.fromhex(h) for h in proof["audit_path"]])  # fmt: skip
+    salt = bytes.fromhex(source.get(f"/api/operators/{operator}/feed/digest-salt")["salt"])
+    why = why or log_service.check_held(salt, held, json.loads(leaf["data"]))
+    if why is not None:
+        raise LogInconsistent(f"do NOT load {zone_file}: {why}")
+    console.print(
+        f"{zone_file}: serial {held.serial}, {len(held.entries)} entries, is the policy "
+        f"logged in leaf {leaf['index']} (tree of {newest.size}, key {key_id(public)[:16]}…)",
+        markup=False,
+    )

@@ -1,0 +1,248 @@
+"""The transparency log as the API, the CLI and `arret log verify` use it: proofs,
+a database `Source` for the verifier, the registry's cross-checks, and the operator's
+check that the zone it holds is the one logged for its serial."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import dns.name
+import dns.rdatatype
+import dns.zone
+from sqlalchemy import Connection, select
+
+from arret.domain.events import OrderAmended, OrderRegistered, from_payload
+from arret.errors import InvalidRange, NotFound
+from arret.rpz.zone import NODATA, NXDOMAIN, PASSTHRU, PASSTHRU_KIND, Entry
+from arret.store import feed as store_feed
+from arret.store import log as store_log
+from arret.store.schema import events, feed_changes, feed_entries, log_leaves, orders
+from arret.tlog import merkle, multiset
+from arret.tlog.leaves import canonical, event_record
+from arret.tlog.signing import TreeHead
+from arret.tlog.verify import Report
+
+#: Most leaves one request returns.
+MAX_LEAVES = 1000
+
+
+class DatabaseSource:
+    """The verifier's view of a log read straight from the database."""
+
+    def __init__(self, conn: Connection, public_key: bytes) -> None:
+        self.conn, self.key = conn, public_key
+
+    def public_key(self) -> bytes:
+        return self.key
+
+    def head(self, size: int | None = None) -> TreeHead | None:
+        return store_log.head(self.conn, size)
+
+    def leaves(self, start: int, end: int) -> list[tuple[int, str, bytes]]:
+        return [
+            (leaf.index, leaf.data, leaf.hash) for leaf in store_log.leaves(self.conn, start, end)
+        ]
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        return consistency(self.conn, first, second)
+
+
+def _sizes(conn: Connection, size: int | None) -> tuple[int, TreeHead]:
+    latest = store_log.head(conn)
+    if latest is None:
+        raise NotFound("the log is empty: nothing was appended to it yet")
+    if size is None:
+        return latest.size, latest
+    if not 1 <= size <= latest.size:
+        raise InvalidRange(f"size {size} is not a tree size of this log (1 to {latest.size})")
+    found = store_log.head(conn, size)
+    if found is None:
+        raise NotFound(f"no tree head of size {size} is stored")
+    return size, found
+
+
+def head(conn: Connection, size: int | None = None) -> TreeHead:
+    return _sizes(conn, size)[1]
+
+
+def inclusion(conn: Connection, index: int, size: int | None = None) -> dict[str, Any]:
+    size, _ = _sizes(conn, size)
+    if not 0 <= index < size:
+        raise InvalidRange(f"leaf {index} is not in the tree of size {size} (0 to {size - 1})")
+    hashes = store_log.leaf_hashes(conn, size)
+    proof = merkle.inclusion_proof(index, hashes)
+    return {
+        "index": index,
+        "size": size,
+        "leaf_hash": hashes[index].hex(),
+        "audit_path": [h.hex() for h in proof],
+    }
+
+
+def consistency(conn: Connection, first: int, second: int) -> list[bytes]:
+    second, _ = _sizes(conn, second)
+    if not 1 <= first <= second:
+        raise InvalidRange(f"no consistency proof from size {first} to size {second}: the "
+                             f"first size must be between 1 and the second")  # fmt: skip
+    return merkle.consistency_proof(first, store_log.leaf_hashes(conn, second))
+
+
+def leaves(conn: Connection, start: int, end: int) -> list[dict[str, Any]]:
+    if start < 0 or end < start:
+        raise InvalidRange(f"no leaves from {start} to {end}: give 0 ≤ start ≤ end")
+    if end - start > MAX_LEAVES:
+        raise InvalidRange(f"at most {MAX_LEAVES} leaves per request (asked {end - start})")
+    return [
+        {"index": leaf.index, "data": leaf.data, "hash": leaf.hash.hex()}
+        for leaf in store_log.leaves(conn, start, end)
+    ]
+
+
+def feed_leaf(conn: Connection, operator: str, serial: int) -> dict[str, Any]:
+    found = store_log.feed_leaf(conn, operator, serial)
+    if found is None:
+        raise NotFound(f"no serial {serial} of operator {operator!r} is in the log")
+    return {"index": found.index, "data": found.data, "hash": found.hash.hex()}
+
+
+# --- The registry against its log (a database's own `arret log verify`) ---
+
+
+def registry_problems(conn: Connection, report: Report) -> None:
+    """Every event has exactly the leaf its row gives; every feed serial the digest its
+    journal gives; the zone served now is the one its last leaf names."""
+    by_event: dict[int, tuple[int, str]] = {}
+    for idx, event_id, data in conn.execute(
+        select(log_leaves.c.idx, log_leaves.c.event_id, log_leaves.c.data).where(
+            log_leaves.c.event_id.is_not(None)
+        )
+    ):
+        by_event[int(event_id)] = (int(idx), data)
+    confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
+    for seq, payload in conn.execute(select(events.c.id, events.c.payload).order_by(events.c.id)):
+        event = from_payload(payload)
+        leaf = by_event.pop(int(seq), None)
+        if leaf is None:
+            report.add(None, f"event {seq} ({payload.get('kind')}) has no leaf in the log")
+            continue
+        secret, names = False, []
+        if isinstance(event, OrderRegistered):
+            secret, names = event.terms.confidential, [t.name for t in event.targets]
+        elif isinstance(event, OrderAmended):
+            secret = bool(confidential.get(event.order_id))
+            names = [t.name for t in event.added] + list(event.removed)
+        salts = store_log.known_salts(conn, names) if secret else {}
+        missing = [n for n in names if secret and n not in salts]
+        if missing:
+            report.add(leaf[0], f"event {seq}: no salt recorded for {len(missing)} name(s)")
+            continue
+        record = event_record(int(seq), event, secret, salts.__getitem__)
+        if canonical(record).decode("utf-8") != leaf[1]:
+            report.add(leaf[0], f"event {seq} in the registry differs from what this leaf "
+                       "recorded")  # fmt: skip
+    for event_id, (idx, _) in sorted(by_event.items()):
+        report.add(idx, f"records event {event_id}, which the registry does not hold")
+    _feed_problems(conn, report)
+
+
+def _feed_problems(conn: Connection, report: Report) -> None:
+    from arret.store import registry as store
+
+    for op in store.list_operators(conn):
+        op_id = store_feed.operator_id(conn, op.name)
+        versions = store_feed.versions(conn, op_id)
+        if not versions:
+            continue
+        salt = store_log.digest_salt(conn, op_id)
+        if salt is None:
+            report.add(None, f"{op.name} has feed serials but no policy digest")
+            continue
+        journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
+        for serial, added, owner, kind in conn.execute(
+            select(feed_changes.c.serial, feed_changes.c.added, feed_changes.c.owner,
+                   feed_changes.c.kind)
+            .where(feed_changes.c.operator_id == op_id)
+            .order_by(feed_changes.c.id)
+        ):  # fmt: skip
+            journal[int(serial)].append((bool(added), owner, kind))
+        state, count, last_leaf = 0, 0, None
+        for version in versions:
+            for added, owner, kind in journal.get(version.serial, []):
+                element = multiset.element(salt, owner, kind)
+                state, count = (state + element, count + 1) if added else (state - element,
+                                                                           count - 1)  # fmt: skip
+            state %= multiset.MODULUS
+            leaf = store_log.feed_leaf(conn, op.name, version.serial)
+            if leaf is None:
+                report.add(None, f"serial {version.serial} of {op.name} has no leaf in the log")
+                continue
+            last_leaf = leaf.index
+            logged = json.loads(leaf.data)
+            if (
+                logged.get("policy_digest") != multiset.digest(state)
+                or logged.get("entries") != count
+            ):
+                report.add(leaf.index, f"serial {version.serial} of {op.name}: its journal "
+                           "does not give the policy digest this leaf recorded")  # fmt: skip
+        current = conn.execute(
+            select(feed_entries.c.owner, feed_entries.c.kind).where(
+                feed_entries.c.operator_id == op_id
+            )
+        )
+        if multiset.add(0, salt, ((o, k) for o, k in current)) != state:
+            report.add(last_leaf, f"the zone served to {op.name} now is not the one logged "
+                       f"for its serial {versions[-1].serial}")  # fmt: skip
+
+
+# --- An operator's zone against the log ---
+
+
+@dataclass(frozen=True)
+class HeldZone:
+    """What an operator holds: the serial of its copy and its entries."""
+
+    serial: int
+    entries: list[Entry]
+
+
+def entries_of(zone: dns.zone.Zone) -> HeldZone:
+    """Read an RPZ zone (from AXFR or from a file) back into Arrêt's entries."""
+    soa = zone.get_soa()
+    found: list[Entry] = []
+    for name, node in zone.nodes.items():
+        rdataset = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
+        if rdataset is None:
+            continue
+        assert zone.origin is not None
+        owner = name.relativize(zone.origin).to_text()
+        for rdata in rdataset:
+            target = rdata.target.to_text()
+            kind = {NXDOMAIN: "nxdomain", NODATA: "nodata", PASSTHRU: PASSTHRU_KIND}.get(
+                target, "notice"
+            )
+            found.append((owner, kind))
+    return HeldZone(int(soa.serial), found)
+
+
+def check_held(salt: bytes, held: HeldZone, logged: dict[str, Any]) -> str | None:
+    """Why the zone `held` is not the one logged in leaf data `logged` (None: it is)."""
+    if logged.get("type") != "feed" or logged.get("serial") != held.serial:
+        return f"the leaf is not the one of serial {held.serial}"
+    digest = multiset.policy_digest(salt, held.entries)
+    if logged.get("entries") != len(held.entries):
+        return (f"serial {held.serial} holds {len(held.entries)} entries; the log recorded "
+                f"{logged.get('entries')}")  # fmt: skip
+    if digest != logged.get("policy_digest"):
+        return (f"serial {held.serial}: the zone's digest {digest[:16]}… is not the digest "
+                f"logged for it ({str(logged.get('policy_digest'))[:16]}…)")  # fmt: skip
+    return None
+
+
+def digest_salt(conn: Connection, operator: str) -> bytes:
+    salt = store_log.digest_salt(conn, store_feed.operator_id(conn, operator))
+    if salt is None:
+        raise NotFound(f"operator {operator!r} has no feed published yet, hence no digest")
+    return salt

@@ -1,0 +1,272 @@
+"""The transparency log's rows: leaves appended in the caller's transaction, a signed tree
+head after each, the salts of confidential names, and the operators' policy digests.
+
+The signing key travels with the engine (`attach`), as a SQLAlchemy execution option:
+every transaction opened from an engine that was given the key can append, and one
+opened from an engine without it fails at its first append — before it commits, so a
+change that cannot be logged is not made either (SPEC invariant 5).
+
+Appends are serial: each locks the one `log_state` row (PostgreSQL `FOR UPDATE`; SQLite
+serialises writers anyway), so two transactions never take the same index.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from arret.errors import LogKeyError
+from arret.rpz.zone import Delta
+from arret.store.bulk import insert_rows, matching
+from arret.store.schema import (
+    feed_digests,
+    feed_entries,
+    log_heads,
+    log_leaves,
+    log_state,
+    name_salts,
+    operators,
+)
+from arret.tlog import multiset
+from arret.tlog.leaves import canonical
+from arret.tlog.merkle import leaf_hash, node_hash
+from arret.tlog.signing import KeyFile, TreeHead, verify_head
+
+OPTION = "arret_log_key"
+
+
+def attach(engine: Engine, key: KeyFile) -> Engine:
+    """The same engine (same pool), whose transactions sign what they append with `key`."""
+    return engine.execution_options(**{OPTION: key})
+
+
+def key_of(conn: Connection) -> KeyFile:
+    key = conn.get_execution_options().get(OPTION)
+    if not isinstance(key, KeyFile):
+        raise LogKeyError(
+            "this change must be appended to the transparency log, and this process has no "
+            "log signing key; nothing was changed"
+        )
+    return key
+
+
+def require_key(engine: Engine) -> KeyFile:
+    """The engine's key, read and checked now (a server refuses to start without it)."""
+    key = engine.get_execution_options().get(OPTION)
+    if not isinstance(key, KeyFile):
+        raise LogKeyError("no log signing key was given to this process")
+    key.public_key()
+    return key
+
+
+@dataclass(frozen=True)
+class Leaf:
+    index: int
+    data: str
+    hash: bytes
+    event_id: int | None = None
+    operator_id: int | None = None
+    serial: int | None = None
+
+
+def _push(frontier: list[bytes], size: int, leaf: bytes) -> list[bytes]:
+    """The right edge after appending `leaf` to a tree of `size` leaves: one subtree
+    root per 1-bit of the size, largest first; equal-sized neighbours merge."""
+    edge = [*frontier, leaf]
+    while size & 1:
+        right, left = edge.pop(), edge.pop()
+        edge.append(node_hash(left, right))
+        size >>= 1
+    return edge
+
+
+def _fold(frontier: Sequence[bytes]) -> bytes:
+    acc = frontier[-1]
+    for subtree in reversed(frontier[:-1]):
+        acc = node_hash(subtree, acc)
+    return acc
+
+
+def append(
+    conn: Connection,
+    record: dict[str, Any],
+    at: datetime,
+    *,
+    event_id: int | None = None,
+    operator_id: int | None = None,
+    serial: int | None = None,
+) -> TreeHead:
+    """Append `record` as the next leaf and sign the new tree head, in `conn`'s
+    transaction. Refuses (LogKeyError) without a key, or with a key other than the one
+    that signed this log's last head."""
+    key = key_of(conn)
+    data = canonical(record)
+    digest = leaf_hash(data)
+    state = conn.execute(select(log_state).where(log_state.c.id == 1).with_for_update()).first()
+    if state is None:
+        size, frontier = 0, []
+    else:
+        size, frontier = int(state.size), [bytes.fromhex(h) for h in state.frontier]
+        last = head(conn, size)
+        if last is not None and not verify_head(key.public_key(), last):
+            raise LogKeyError(
+                f"the log signing key {key.path} did not sign this log's tree heads (or "
+                f"the head of size {size} was altered); nothing was changed"
+            )
+    frontier = _push(frontier, size, digest)
+    size += 1
+    conn.execute(
+        log_leaves.insert().values(
+            idx=size - 1,
+            data=data.decode("utf-8"),
+            hash=digest.hex(),
+            event_id=event_id,
+            operator_id=operator_id,
+            serial=serial,
+        )
+    )
+    edge = [h.hex() for h in frontier]
+    if state is None:
+        conn.execute(log_state.insert().values(id=1, size=size, frontier=edge))
+    else:
+        conn.execute(log_state.update().where(log_state.c.id == 1).values(size=size, frontier=edge))
+    signed = key.sign(size, at, _fold(frontier))
+    conn.execute(
+        log_heads.insert().values(
+            size=signed.size,
+            timestamp=signed.timestamp,
+            root_hash=signed.root_hash.hex(),
+            signature=signed.signature.hex(),
+        )
+    )
+    return signed
+
+
+def size(conn: Connection) -> int:
+    return int(conn.scalar(select(func.count()).select_from(log_leaves)) or 0)
+
+
+def _head(row: Any) -> TreeHead:
+    return TreeHead(
+        int(row.size),
+        row.timestamp,
+        bytes.fromhex(row.root_hash),
+        bytes.fromhex(row.signature),
+    )
+
+
+def head(conn: Connection, of_size: int | None = None) -> TreeHead | None:
+    """The signed head of `of_size` leaves (the newest when None)."""
+    query = select(log_heads)
+    if of_size is None:
+        query = query.order_by(log_heads.c.size.desc()).limit(1)
+    else:
+        query = query.where(log_heads.c.size == of_size)
+    row = conn.execute(query).first()
+    return None if row is None else _head(row)
+
+
+def leaves(conn: Connection, start: int, end: int) -> list[Leaf]:
+    """Leaves `start` ≤ index < `end`, in order."""
+    rows = conn.execute(
+        select(log_leaves)
+        .where(log_leaves.c.idx >= start, log_leaves.c.idx < end)
+        .order_by(log_leaves.c.idx)
+    )
+    return [
+        Leaf(int(r.idx), r.data, bytes.fromhex(r.hash), r.event_id, r.operator_id, r.serial)
+        for r in rows
+    ]
+
+
+def leaf_hashes(conn: Connection, end: int) -> list[bytes]:
+    """The stored hashes of the first `end` leaves (what proofs are computed from)."""
+    rows = conn.execute(
+        select(log_leaves.c.hash).where(log_leaves.c.idx < end).order_by(log_leaves.c.idx)
+    )
+    return [bytes.fromhex(h) for (h,) in rows]
+
+
+def feed_leaf(conn: Connection, operator: str, serial: int) -> Leaf | None:
+    row = conn.execute(
+        select(log_leaves)
+        .join(operators, operators.c.id == log_leaves.c.operator_id)
+        .where(operators.c.name == operator, log_leaves.c.serial == serial)
+    ).first()
+    if row is None:
+        return None
+    return Leaf(int(row.idx), row.data, bytes.fromhex(row.hash), None, row.operator_id, row.serial)
+
+
+# --- Salts of confidential names ---
+
+
+def salts(conn: Connection, names: Iterable[str]) -> dict[str, bytes]:
+    """The salt of each name, creating those that have none (one salt per name, so the
+    same name in two confidential orders gives the same commitment)."""
+    wanted = sorted(set(names))
+    found: dict[str, bytes] = {}
+    for clause in matching(conn, name_salts.c.name, wanted):
+        found |= {n: bytes.fromhex(s) for n, s in conn.execute(select(name_salts).where(clause))}
+    new = {n: secrets.token_bytes(16) for n in wanted if n not in found}
+    insert_rows(conn, name_salts, [{"name": n, "salt": s.hex()} for n, s in new.items()])
+    return found | new
+
+
+def known_salts(conn: Connection, names: Sequence[str]) -> dict[str, bytes]:
+    """The salts recorded for `names` (an auditor's question; creates nothing)."""
+    found: dict[str, bytes] = {}
+    for clause in matching(conn, name_salts.c.name, list(names)):
+        found |= {n: bytes.fromhex(s) for n, s in conn.execute(select(name_salts).where(clause))}
+    return found
+
+
+# --- Operators' policy digests ---
+
+
+def digest_salt(conn: Connection, op_id: int) -> bytes | None:
+    """The operator's digest salt (given to the operator and to auditors only); None
+    before its first publication."""
+    found = conn.scalar(select(feed_digests.c.salt).where(feed_digests.c.operator_id == op_id))
+    return None if found is None else bytes.fromhex(found)
+
+
+def _digest_row(conn: Connection, op_id: int) -> tuple[bytes, int]:
+    row = conn.execute(select(feed_digests).where(feed_digests.c.operator_id == op_id)).first()
+    if row is not None:
+        return bytes.fromhex(row.salt), multiset.from_text(row.state)
+    # First publication — or a database migrated from before the log: start from the
+    # entries the zone holds now.
+    salt = secrets.token_bytes(16)
+    current = conn.execute(
+        select(feed_entries.c.owner, feed_entries.c.kind).where(feed_entries.c.operator_id == op_id)
+    )
+    state = multiset.add(0, salt, ((o, k) for o, k in current))
+    conn.execute(
+        feed_digests.insert().values(
+            operator_id=op_id, salt=salt.hex(), state=multiset.to_text(state)
+        )
+    )
+    return salt, state
+
+
+def advance_digest(conn: Connection, op_id: int, change: Delta) -> str:
+    """Move the operator's digest by `change`; returns the new digest. Call it before the
+    change is written to `feed_entries` (a first digest starts from what is there)."""
+    salt, state = _digest_row(conn, op_id)
+    state = multiset.remove(multiset.add(state, salt, change.added), salt, change.removed)
+    conn.execute(
+        feed_digests.update()
+        .where(feed_digests.c.operator_id == op_id)
+        .values(state=multiset.to_text(state))
+    )
+    return multiset.digest(state)
+
+
+def operator_name(conn: Connection, op_id: int) -> str:
+    return str(conn.scalar(select(operators.c.name).where(operators.c.id == op_id)))

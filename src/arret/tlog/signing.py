@@ -1,0 +1,160 @@
+"""The log's Ed25519 key and its signed tree heads (issue 6, item 2).
+
+The private key lives in a file outside the database (`arret init` creates it, mode
+0600, PKCS#8 PEM so that `openssl pkey -in KEY -pubout` reads it), so that a copy of
+the database — a backup, a replica, a leak — cannot sign a rewritten history. A missing
+key, or one that anybody but its owner can read, is refused: a key others can read
+signs nothing they could not have signed.
+
+A tree head is signed over canonical bytes (`signed_bytes`): the domain tag, the size,
+the root hash and the timestamp, so a signature over one cannot be replayed as another.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import stat
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from arret.domain.instants import format_instant
+from arret.errors import LogKeyError
+from arret.tlog.leaves import canonical
+
+#: Names what the bytes signed are, so a signature of a tree head means nothing else.
+DOMAIN = "arret tree head v1"
+DEFAULT_KEY = "arret-log.key"
+
+
+@dataclass(frozen=True)
+class TreeHead:
+    size: int
+    timestamp: datetime
+    root_hash: bytes
+    signature: bytes
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "size": self.size,
+            "timestamp": format_instant(self.timestamp),
+            "root_hash": self.root_hash.hex(),
+            "signature": base64.b64encode(self.signature).decode("ascii"),
+        }
+
+
+def signed_bytes(size: int, timestamp: datetime, root_hash: bytes) -> bytes:
+    return canonical({"log": DOMAIN, "size": size, "timestamp": format_instant(timestamp),
+                      "root_hash": root_hash.hex()})  # fmt: skip
+
+
+def key_id(public_key: bytes) -> str:
+    """The SHA-256 of the raw 32-octet public key, in hex: how a verifier pins a key."""
+    return hashlib.sha256(public_key).hexdigest()
+
+
+def verify_head(public_key: bytes, head: TreeHead) -> bool:
+    """Does `head` carry a valid signature by `public_key` (raw, 32 octets)?"""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(
+            head.signature, signed_bytes(head.size, head.timestamp, head.root_hash)
+        )
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def public_pem(public_key: bytes) -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    key = Ed25519PublicKey.from_public_bytes(public_key)
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode("ascii")
+
+
+class KeyFile:
+    """The signing key at `path`, read on first use (commands that write nothing never
+    touch it), checked for its permissions every time it is read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._key: Any = None
+
+    def __repr__(self) -> str:
+        return f"KeyFile({str(self.path)!r})"
+
+    def _private(self) -> Any:
+        if self._key is None:
+            self._key = load(self.path)
+        return self._key
+
+    def public_key(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
+        raw: bytes = (
+            self._private()
+            .public_key()
+            .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        )
+        return raw
+
+    def sign(self, size: int, timestamp: datetime, root_hash: bytes) -> TreeHead:
+        signature = self._private().sign(signed_bytes(size, timestamp, root_hash))
+        return TreeHead(size, timestamp, root_hash, signature)
+
+
+def load(path: Path) -> Any:
+    """The Ed25519 private key in `path`; a clear error when it is missing, readable by
+    others, or not an Ed25519 key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise LogKeyError(
+            f"no log signing key at {path}: create it with `arret init` "
+            "(or name another with --log-key / ARRET_LOG_KEY)"
+        ) from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise LogKeyError(
+            f"the log signing key {path} is readable or writable by others "
+            f"(mode {stat.S_IMODE(mode):04o}); make it private with: chmod 600 {path}"
+        )
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError) as exc:
+        raise LogKeyError(f"{path} is not a PEM private key without password: {exc}") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise LogKeyError(f"{path} holds a {type(key).__name__}, not an Ed25519 key")
+    return key
+
+
+def create(path: Path) -> bool:
+    """Create a new key at `path` (mode 0600) unless one is there; True when created."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        load(path)  # an existing key must still be a usable one
+        return False
+    except OSError as exc:
+        raise LogKeyError(f"cannot create the log signing key {path}: {exc.strerror}") from None
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    return True
