@@ -40,6 +40,14 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
     ("GET", "/api/public/orders", None, EVERYONE),
     ("GET", "/api/public/orders/2", None, EVERYONE),
     ("GET", "/api/notice?name=leak.example", None, EVERYONE),
+    ("GET", "/api/operators/orange/feed/digest-salt", None, ORANGE_SIDE),
+    ("GET", "/api/log/key", None, EVERYONE),
+    ("GET", "/api/log/head", None, EVERYONE),
+    ("GET", "/api/log/leaves?start=0&end=5", None, EVERYONE),
+    ("GET", "/api/log/heads?start=1&end=5", None, EVERYONE),
+    ("GET", "/api/log/proof/inclusion?index=0", None, EVERYONE),
+    ("GET", "/api/log/proof/consistency?first=1", None, EVERYONE),
+    ("GET", "/api/log/feeds/orange/{serial}", None, EVERYONE),
     ("GET", "/healthz", None, EVERYONE),
     ("GET", "/metrics", None, EVERYONE),
 ]
@@ -69,7 +77,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
 
 @pytest.mark.parametrize("role", sorted(EVERYONE, key=str), ids=str)
 def test_every_api_endpoint_for_every_role(site: Site, role: str | None) -> None:
-    for method, path, body, allowed in API:
+    serial = site.get("/api/operators/orange/feed", AUTH).json()["serial"]
+    for method, template, body, allowed in API:
+        path = template.replace("{serial}", str(serial))
         response = site.client.request(method, path, json=body, headers=site.headers(role))
         if role in allowed:
             assert response.status_code < 400, (method, path, role, response.text)
@@ -123,11 +133,17 @@ def test_the_matrix_covers_every_endpoint_and_the_openapi_document_validates(sit
     tested = {
         (
             method,
-            re.sub(r"/(\d+|orange)(?=/|$)", lambda m: "/{" + _param(m) + "}", path.split("?")[0]),
+            _template(path),
         )
         for method, path, _body, _allowed in API
     }
     assert declared == tested
+
+
+def _template(path: str) -> str:
+    if path.startswith("/api/log/feeds/"):
+        return "/api/log/feeds/{operator}/{serial}"
+    return re.sub(r"/(\d+|orange)(?=/|$)", lambda m: "/{" + _param(m) + "}", path.split("?")[0])
 
 
 def _param(match: re.Match[str]) -> str:

@@ -37,6 +37,16 @@ def tree_head(
         return log.head(conn, size).as_json()
 
 
+@router.get("/heads", summary="Signed heads of sizes start ≤ size < end (at most 1,000)")
+def heads(
+    rt: Rt, start: Annotated[int, Query()] = 1, end: Annotated[int | None, Query()] = None
+) -> dict[str, Any]:
+    with rt.read() as conn:
+        last = start + log.MAX_LEAVES if end is None else end
+        found = log.heads(conn, start, last)
+    return {"start": start, "end": last, "heads": found}
+
+
 @router.get("/leaves", summary="Leaves start ≤ index < end (at most 1,000)")
 def leaves(
     rt: Rt, start: Annotated[int, Query()] = 0, end: Annotated[int | None, Query()] = None

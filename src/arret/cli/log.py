@@ -85,6 +85,9 @@ class HttpSource:
         found = self.get("/api/log/proof/consistency", first=first, second=second)
         return [bytes.fromhex(h) for h in found["proof"]]
 
+    def heads(self, start: int, end: int) -> list[TreeHead]:
+        return [head_from(h) for h in self.get("/api/log/heads", start=start, end=end)["heads"]]
+
 
 def head_from(data: dict[str, Any]) -> TreeHead:
     try:

@@ -49,6 +49,9 @@ class DatabaseSource:
     def consistency(self, first: int, second: int) -> list[bytes]:
         return consistency(self.conn, first, second)
 
+    def heads(self, start: int, end: int) -> list[TreeHead]:
+        return store_log.heads(self.conn, start, end)
+
 
 def _sizes(conn: Connection, size: int | None) -> tuple[int, TreeHead]:
     latest = store_log.head(conn)
@@ -101,6 +104,14 @@ def leaves(conn: Connection, start: int, end: int) -> list[dict[str, Any]]:
     ]
 
 
+def heads(conn: Connection, start: int, end: int) -> list[dict[str, Any]]:
+    if start < 1 or end < start:
+        raise InvalidRange(f"no heads from size {start} to {end}: give 1 ≤ start ≤ end")
+    if end - start > MAX_LEAVES:
+        raise InvalidRange(f"at most {MAX_LEAVES} heads per request (asked {end - start})")
+    return [h.as_json() for h in store_log.heads(conn, start, end)]
+
+
 def feed_leaf(conn: Connection, operator: str, serial: int) -> dict[str, Any]:
     found = store_log.feed_leaf(conn, operator, serial)
     if found is None:
@@ -122,11 +133,19 @@ def registry_problems(conn: Connection, report: Report) -> None:
     ):
         by_event[int(event_id)] = (int(idx), data)
     confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
-    for seq, payload in conn.execute(select(events.c.id, events.c.payload).order_by(events.c.id)):
+    rows = conn.execute(
+        select(events.c.id, events.c.kind, events.c.order_id, events.c.at, events.c.actor,
+               events.c.payload).order_by(events.c.id)
+    )  # fmt: skip
+    for seq, kind, order_id, at, actor, payload in rows:
         event = from_payload(payload)
         leaf = by_event.pop(int(seq), None)
         if leaf is None:
             report.add(None, f"event {seq} ({payload.get('kind')}) has no leaf in the log")
+            continue
+        if (kind, order_id, at, actor) != (payload["kind"], getattr(event, "order_id", None),
+                                           event.at, event.actor):  # fmt: skip
+            report.add(leaf[0], f"event {seq}: its row's columns differ from its payload")
             continue
         secret, names = False, []
         if isinstance(event, OrderRegistered):

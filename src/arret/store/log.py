@@ -171,6 +171,16 @@ def head(conn: Connection, of_size: int | None = None) -> TreeHead | None:
     return None if row is None else _head(row)
 
 
+def heads(conn: Connection, start: int, end: int) -> list[TreeHead]:
+    """The signed heads of sizes start ≤ size < end, in order."""
+    rows = conn.execute(
+        select(log_heads)
+        .where(log_heads.c.size >= start, log_heads.c.size < end)
+        .order_by(log_heads.c.size)
+    )
+    return [_head(r) for r in rows]
+
+
 def leaves(conn: Connection, start: int, end: int) -> list[Leaf]:
     """Leaves `start` ≤ index < `end`, in order."""
     rows = conn.execute(

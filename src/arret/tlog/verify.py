@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from arret.tlog.leaves import canonical
-from arret.tlog.merkle import leaf_hash, root, verify_consistency, verify_inclusion
+from arret.tlog.merkle import leaf_hash, node_hash, root, verify_consistency, verify_inclusion
 from arret.tlog.signing import TreeHead, key_id, verify_head
 
 PAGE = 1000
@@ -32,6 +32,10 @@ class Source(Protocol):
         ...
 
     def consistency(self, first: int, second: int) -> list[bytes]: ...
+
+    def heads(self, start: int, end: int) -> list[TreeHead]:
+        """The signed heads of sizes start ≤ size < end."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -136,32 +140,78 @@ def verify(source: Source, saved: TreeHead | None = None, pinned: str | None = N
             report.add(start + len(page), f"missing: the head says {latest.size} leaves, the "
                        f"log has {start + len(page)}")  # fmt: skip
             return report
-    _check_roots(source, public, latest, hashes, report)
+    _check_heads(source, public, latest, hashes, report)
     mine = saved is not None and 0 < saved.size <= latest.size and report.ok
     if mine and saved is not None and root(hashes[: saved.size]) != saved.root_hash:
         report.add(None, f"the leaves do not give your saved head's root (size {saved.size})")
     return report
 
 
-def _check_roots(
+def _check_heads(
     source: Source, public: bytes, latest: TreeHead, hashes: Sequence[bytes], report: Report
 ) -> None:
-    if root(hashes) == latest.root_hash:
+    """Every signed head, from size 1 to the newest: its signature, and the root the
+    leaves give at its size. The first head that fails names its last leaf."""
+    if root(hashes) != latest.root_hash:
+        # The newest head is signed, so some leaf changed after signing: find the first
+        # head it breaks (bisection over the prefix roots, each a full recomputation).
+        def matches(k: int) -> bool | None:
+            signed = source.head(k)
+            if signed is None or not verify_head(public, signed):
+                return None
+            return root(hashes[:k]) == signed.root_hash
+
+        k, unsigned = _first_mismatch(latest.size, matches)
+        if unsigned:
+            report.add(k - 1, f"the tree head of size {k} is missing or its signature does "
+                       "not verify")  # fmt: skip
+        else:
+            report.add(k - 1, f"the leaves no longer give the root signed for size {k}: "
+                       "this leaf was changed after it was signed")  # fmt: skip
         return
+    prefix = _PrefixRoots()
+    expected = 1
+    for start in range(1, latest.size + 1, PAGE):
+        for signed in source.heads(start, min(start + PAGE, latest.size + 1)):
+            if signed.size != expected:
+                report.add(expected - 1, f"the tree head of size {expected} is missing")
+                return
+            while prefix.size < signed.size:
+                prefix.push(hashes[prefix.size])
+            if not verify_head(public, signed):
+                report.add(signed.size - 1, f"the tree head of size {signed.size} has a "
+                           "signature that does not verify")  # fmt: skip
+                return
+            if prefix.root() != signed.root_hash:
+                report.add(signed.size - 1, f"the tree head of size {signed.size} signs a "
+                           "root its leaves do not give")  # fmt: skip
+                return
+            expected += 1
+    if expected != latest.size + 1:
+        report.add(expected - 1, f"the tree head of size {expected} is missing")
 
-    def matches(k: int) -> bool | None:
-        signed = source.head(k)
-        if signed is None or not verify_head(public, signed):
-            return None
-        return root(hashes[:k]) == signed.root_hash
 
-    k, unsigned = _first_mismatch(latest.size, matches)
-    if unsigned:
-        report.add(k - 1, f"the tree head of size {k} is missing or its signature does not "
-                   "verify")  # fmt: skip
-    else:
-        report.add(k - 1, f"the leaves no longer give the root signed for size {k}: this "
-                   "leaf was changed after it was signed")  # fmt: skip
+class _PrefixRoots:
+    """The root of every prefix of a leaf sequence, one leaf at a time: a stack of
+    (size, hash) of complete subtrees, merged while the two on top are equally large
+    (RFC 9162's tree is these subtrees, largest first, folded from the right)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self.stack: list[tuple[int, bytes]] = []
+
+    def push(self, leaf: bytes) -> None:
+        self.stack.append((1, leaf))
+        while len(self.stack) > 1 and self.stack[-1][0] == self.stack[-2][0]:
+            (n, right), (_, left) = self.stack.pop(), self.stack.pop()
+            self.stack.append((2 * n, node_hash(left, right)))
+        self.size += 1
+
+    def root(self) -> bytes:
+        acc = self.stack[-1][1]
+        for _, subtree in reversed(self.stack[:-1]):
+            acc = node_hash(subtree, acc)
+        return acc
 
 
 def _is_canonical(raw: bytes) -> bool:

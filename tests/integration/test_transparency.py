@@ -1,0 +1,377 @@
+"""The transparency log on a real database (SQLite and PostgreSQL), as `arret log verify`
+sees it: an untampered log verifies from nothing and from any saved head; every kind of
+tampering done with raw SQL — a leaf, its hash, an event, a tree head, a salt, the
+journal, the zone served — fails and names the first bad leaf; a rewritten past is
+caught by a head saved before; the key is required, private, and the log's own."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, text
+from support.cli import Arret
+from support.signed import open_engine
+
+from arret.store import log as store_log
+from arret.tlog import merkle
+from arret.tlog.signing import KeyFile
+
+NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
+SECRETS = ("secret-one.example", "secret-two.example", "secret-three.example")
+
+
+def register(arret: Arret, *extra: str) -> str:
+    out = arret(
+        "order",
+        "add",
+        "--reference",
+        "RG 26/77",
+        "--authority",
+        "TJ Paris",
+        "--decided",
+        "2026-11-27",
+        "--duration",
+        "90d",
+        *extra,
+    )[1]
+    return out.split()[-1] if out.split()[-1].isdigit() else _last_order(arret)
+
+
+def _last_order(arret: Arret) -> str:
+    listed = arret.json("order", "list")
+    assert isinstance(listed, list)
+    return str(max(o["id"] for o in listed))
+
+
+@pytest.fixture
+def logged(database_url: str, tmp_path: Path) -> Arret:
+    """The demo, a public order, a confidential one amended, an allow-list entry: every
+    kind of leaf, with feeds published for each change."""
+    arret = Arret(tmp_path, database_url, NOW)
+    arret("demo", "--no-tokens")
+    register(arret, "--operator", "orange", "leak.example")
+    secret = register(
+        arret, "--operator", "orange", "--operator", "sfr", "--confidential", SECRETS[0], SECRETS[1]
+    )
+    arret.clock.advance(timedelta(hours=1))
+    arret("order", "amend", secret, "--add", SECRETS[2], "--remove", SECRETS[1])
+    arret("allow", "add", "cdn.example", "--reason", "shared CDN")
+    return arret
+
+
+def verify(arret: Arret, *args: str) -> tuple[int, str]:
+    code, out, err = arret("log", "verify", *args, ok=False)
+    return code, out + err
+
+
+def leaf_of_event(conn: Connection, kind: str) -> int:
+    return int(
+        conn.execute(
+            text(
+                "SELECT l.idx FROM log_leaves l JOIN events e ON e.id = l.event_id "
+                "WHERE e.kind = :k ORDER BY l.idx DESC LIMIT 1"
+            ),
+            {"k": kind},
+        ).scalar_one()
+    )
+
+
+def last_feed_leaf(conn: Connection, operator: str) -> int:
+    return int(
+        conn.execute(
+            text(
+                "SELECT max(l.idx) FROM log_leaves l JOIN operators o ON o.id = l.operator_id "
+                "WHERE o.name = :op"
+            ),
+            {"op": operator},
+        ).scalar_one()
+    )
+
+
+def test_an_untampered_log_verifies_from_nothing_and_from_every_saved_head(
+    logged: Arret, tmp_path: Path
+) -> None:
+    code, out = verify(logged, "--save", str(tmp_path / "head.json"))
+    assert code == 0, out
+    saved = json.loads((tmp_path / "head.json").read_text())
+    engine = open_engine(logged.url)
+    with engine.connect() as conn:
+        size = store_log.size(conn)
+        assert saved["size"] == size and f"log verified: {size} leaves" in out
+        heads = [store_log.head(conn, k) for k in range(1, size + 1)]
+    # A head of every earlier size, saved as a verifier would have saved it then.
+    for head in heads:
+        assert head is not None
+        path = tmp_path / f"head-{head.size}.json"
+        path.write_text(json.dumps(head.as_json()))
+        code, out = verify(logged, "--head", str(path))
+        assert code == 0 and f"extends your saved head of size {head.size}" in out, out
+    # The log grows; the head saved before still verifies against it.
+    logged("allow", "add", "cdn2.example", "--reason", "shared CDN")
+    code, out = verify(logged, "--head", str(tmp_path / "head.json"))
+    assert code == 0 and f"{size + 1} leaves" in out, out
+    engine.dispose()
+
+
+def _leaf_data(conn: Connection) -> int:
+    leaf = leaf_of_event(conn, "order.registered")
+    conn.execute(
+        text("UPDATE log_leaves SET data = replace(data, 'TJ Paris', 'TJ Lyon') WHERE idx = :i"),
+        {"i": leaf},
+    )
+    return leaf
+
+
+def _leaf_data_and_hash(conn: Connection) -> int:
+    """The forger recomputes the leaf hash too: only the signed roots catch it."""
+    leaf = leaf_of_event(conn, "allow.added")
+    data = conn.execute(text("SELECT data FROM log_leaves WHERE idx = :i"), {"i": leaf}).scalar()
+    forged = str(data).replace("cdn.example", "cdx.example")
+    conn.execute(
+        text("UPDATE log_leaves SET data = :d, hash = :h WHERE idx = :i"),
+        {"d": forged, "h": merkle.leaf_hash(forged.encode()).hex(), "i": leaf},
+    )
+    return leaf
+
+
+def _event(conn: Connection) -> int:
+    """The registry's own history rewritten, its leaf left alone."""
+    conn.execute(
+        text(
+            "UPDATE events SET actor = 'someone else' WHERE kind = 'order.lifted' "
+            "OR kind = 'allow.added'"
+        )
+    )
+    return leaf_of_event(conn, "allow.added")
+
+
+def _newest_head(conn: Connection) -> int:
+    size = int(conn.execute(text("SELECT max(size) FROM log_heads")).scalar_one())
+    conn.execute(
+        text("UPDATE log_heads SET root_hash = :r WHERE size = :s"), {"r": "00" * 32, "s": size}
+    )
+    return size - 1
+
+
+def _middle_head_signature(conn: Connection) -> int:
+    row = conn.execute(text("SELECT signature FROM log_heads WHERE size = 5")).scalar()
+    flipped = ("0" if str(row)[0] != "0" else "1") + str(row)[1:]
+    conn.execute(text("UPDATE log_heads SET signature = :s WHERE size = 5"), {"s": flipped})
+    return 4
+
+
+def _deleted_leaf(conn: Connection) -> int:
+    leaf = leaf_of_event(conn, "order.amended")
+    conn.execute(text("DELETE FROM log_leaves WHERE idx = :i"), {"i": leaf})
+    return leaf
+
+
+def _salt(conn: Connection) -> int:
+    """An auditor's salt replaced: the commitment in the leaf no longer matches it."""
+    conn.execute(
+        text("UPDATE name_salts SET salt = :s WHERE name = :n"), {"s": "ab" * 16, "n": SECRETS[2]}
+    )
+    return leaf_of_event(conn, "order.amended")
+
+
+def _served_zone(conn: Connection) -> int:
+    """A name slipped into orange's zone behind the log's back."""
+    conn.execute(
+        text(
+            "INSERT INTO feed_entries (operator_id, owner, kind) SELECT id, "
+            "'innocent.example', 'nxdomain' FROM operators WHERE name = 'orange'"
+        )
+    )
+    return last_feed_leaf(conn, "orange")
+
+
+def _journal(conn: Connection) -> int:
+    """The journal of a past serial changed: that serial's leaf no longer matches."""
+    serial, op_id = conn.execute(
+        text(
+            "SELECT c.serial, c.operator_id FROM feed_changes c JOIN operators o ON "
+            "o.id = c.operator_id WHERE o.name = 'sfr' AND c.added ORDER BY c.id LIMIT 1"
+        )
+    ).one()
+    conn.execute(
+        text(
+            "UPDATE feed_changes SET kind = 'nodata' WHERE serial = :s AND "
+            "operator_id = :o AND added"
+        ),
+        {"s": serial, "o": op_id},
+    )
+    return int(
+        conn.execute(
+            text("SELECT idx FROM log_leaves WHERE serial = :s AND operator_id = :o"),
+            {"s": serial, "o": op_id},
+        ).scalar_one()
+    )
+
+
+def _event_payload(conn: Connection) -> int:
+    """The registration's recorded terms rewritten (written as the application would)."""
+    from sqlalchemy import select, update
+
+    from arret.store.schema import events
+
+    seq, payload = conn.execute(
+        select(events.c.id, events.c.payload).where(events.c.kind == "order.registered")
+    ).all()[-1]
+    payload = payload | {"expires_at": "2030-01-01T00:00:00Z"}
+    conn.execute(update(events).where(events.c.id == seq).values(payload=payload))
+    return leaf_of_event(conn, "order.registered")
+
+
+TAMPERING: dict[str, Callable[[Connection], int]] = {
+    "a leaf's data": _leaf_data,
+    "an event's payload": _event_payload,
+    "a leaf's data and hash": _leaf_data_and_hash,
+    "an event": _event,
+    "the newest tree head": _newest_head,
+    "an earlier head's signature": _middle_head_signature,
+    "a deleted leaf": _deleted_leaf,
+    "a confidential name's salt": _salt,
+    "the zone served": _served_zone,
+    "the journal of a past serial": _journal,
+}
+
+
+@pytest.mark.parametrize("what", list(TAMPERING))
+def test_tampering_with_raw_sql_fails_verification_naming_the_first_bad_leaf(
+    logged: Arret, what: str
+) -> None:
+    assert verify(logged)[0] == 0
+    engine = open_engine(logged.url)
+    with engine.begin() as conn:
+        bad = TAMPERING[what](conn)
+    engine.dispose()
+    code, out = verify(logged)
+    assert code == 5, out
+    assert f"the first bad leaf is {bad}\n" in out or f"first bad leaf is {bad}" in out, out
+    assert f"leaf {bad}:" in out
+
+
+def test_a_rewritten_past_is_caught_by_a_head_saved_before(logged: Arret, tmp_path: Path) -> None:
+    assert verify(logged, "--save", str(tmp_path / "before.json"))[0] == 0
+    engine = open_engine(logged.url)
+    with engine.begin() as conn:
+        size = store_log.size(conn)
+        # Whoever holds the key rebuilds the whole log with one event left out, then
+        # pads it past its old size: every leaf hash and every signature is valid.
+        rows = conn.execute(
+            text("SELECT data, event_id, operator_id, serial FROM log_leaves ORDER BY idx")
+        ).all()
+        for table in ("log_heads", "log_leaves", "log_state"):
+            conn.execute(text(f"DELETE FROM {table}"))
+        for data, event_id, operator_id, serial in rows[1:]:
+            store_log.append(
+                conn,
+                json.loads(data),
+                NOW,
+                event_id=event_id,
+                operator_id=operator_id,
+                serial=serial,
+            )
+        for n in range(3):
+            store_log.append(conn, {"type": "padding", "n": n}, NOW)
+        assert store_log.size(conn) == size + 2
+    engine.dispose()
+    # Without the saved head the forged log is self-consistent (the registry check finds
+    # the event without a leaf); with it, the rewrite shows at once.
+    code, out = verify(logged, "--head", str(tmp_path / "before.json"))
+    assert code == 5 and "history was rewritten" in out, out
+    code, out = verify(logged)
+    assert code == 5 and "has no leaf in the log" in out, out
+
+
+def test_the_log_proves_the_inclusion_and_the_consistency_it_claims(logged: Arret) -> None:
+    from arret.services import log as log_service
+
+    engine = open_engine(logged.url)
+    with engine.connect() as conn:
+        newest = log_service.head(conn)
+        hashes = store_log.leaf_hashes(conn, newest.size)
+        for index in range(newest.size):
+            proof = log_service.inclusion(conn, index)
+            path = [bytes.fromhex(h) for h in proof["audit_path"]]
+            assert merkle.verify_inclusion(
+                hashes[index], index, newest.size, path, newest.root_hash
+            )
+            assert (
+                not merkle.verify_inclusion(
+                    hashes[index - 1], index, newest.size, path, newest.root_hash
+                )
+                or newest.size == 1
+            )
+        for first in range(1, newest.size + 1):
+            old = log_service.head(conn, first)
+            proof_c = log_service.consistency(conn, first, newest.size)
+            assert merkle.verify_consistency(
+                first, newest.size, old.root_hash, newest.root_hash, proof_c
+            )
+    engine.dispose()
+
+
+def test_an_auditor_proves_which_names_a_confidential_order_holds(logged: Arret) -> None:
+    engine = open_engine(logged.url)
+    with engine.connect() as conn:
+        leaf = leaf_of_event(conn, "order.registered")
+        data = conn.execute(
+            text("SELECT data FROM log_leaves WHERE idx = :i"), {"i": leaf}
+        ).scalar_one()
+        salts = store_log.known_salts(conn, list(SECRETS))
+    engine.dispose()
+    for name in SECRETS:
+        assert name not in data
+    committed = [t["name"]["commitment"] for t in json.loads(data)["event"]["targets"]]
+    from arret.tlog.leaves import commitment
+
+    assert commitment(salts[SECRETS[0]], SECRETS[0]) in committed
+    assert commitment(salts[SECRETS[2]], SECRETS[2]) not in committed  # added later
+    assert commitment(salts[SECRETS[0]], "innocent.example") not in committed
+
+
+def test_writes_need_the_log_key_private_and_the_logs_own(logged: Arret, tmp_path: Path) -> None:
+    key = Path(os.environ["ARRET_LOG_KEY"])
+    before = logged.json("order", "list")
+    engine = open_engine(logged.url)
+    with engine.connect() as conn:
+        size = store_log.size(conn)
+    # A key anybody can read: refused, nothing changed.
+    exposed = tmp_path / "exposed.key"
+    exposed.write_bytes(key.read_bytes())
+    exposed.chmod(0o644)
+    for path, says in [
+        (exposed, "chmod 600"),
+        (tmp_path / "missing.key", "arret init"),
+    ]:
+        code, _, err = logged(
+            "--log-key", str(path), "allow", "add", "x.example", "--reason", "r", ok=False
+        )
+        assert code == 4 and says in err, err
+    # Another key: it did not sign this log.
+    other = tmp_path / "other.key"
+    code, out, _ = logged("--log-key", str(other), "init")
+    assert code == 0 and "created the log signing key" in out
+    assert other.stat().st_mode & 0o777 == 0o600
+    code, _, err = logged(
+        "--log-key", str(other), "allow", "add", "x.example", "--reason", "r", ok=False
+    )
+    assert code == 4 and "did not sign this log" in err, err
+    assert logged.json("order", "list") == before
+    with engine.connect() as conn:
+        assert store_log.size(conn) == size
+        assert (
+            conn.execute(text("SELECT count(*) FROM allow_list WHERE name = 'x.example'")).scalar()
+            == 0
+        )
+    engine.dispose()
+    # `init` keeps an existing key and says which one it is.
+    code, out, _ = logged("--log-key", str(other), "init")
+    assert "using the log signing key" in out
+    assert KeyFile(other).public_key() != KeyFile(key).public_key()
