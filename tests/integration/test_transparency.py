@@ -6,17 +6,29 @@ caught by a head saved before; the key is required, private, and the log's own."
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import dns.query
+import dns.zone
 import pytest
 from sqlalchemy import Connection, text
 from support.cli import Arret
 from support.signed import open_engine
 
+from arret.domain.instants import FixedClock
+from arret.feed.cache import DatabaseFeed
+from arret.feed.notify import Notifier
+from arret.feed.server import FeedServer
+from arret.rpz.zone import FeedSettings
+from arret.services import log as log_service
+from arret.services.log import HeldZone, check_held, entries_of
 from arret.store import log as store_log
 from arret.tlog import merkle
 from arret.tlog.signing import KeyFile
@@ -35,8 +47,7 @@ def register(arret: Arret, *extra: str) -> str:
         "TJ Paris",
         "--decided",
         "2026-11-27",
-        "--duration",
-        "90d",
+        *(() if "--expires" in extra else ("--duration", "90d")),
         *extra,
     )[1]
     return out.split()[-1] if out.split()[-1].isdigit() else _last_order(arret)
@@ -375,3 +386,85 @@ def test_writes_need_the_log_key_private_and_the_logs_own(logged: Arret, tmp_pat
     code, out, _ = logged("--log-key", str(other), "init")
     assert "using the log signing key" in out
     assert KeyFile(other).public_key() != KeyFile(key).public_key()
+
+
+class LiveFeed:
+    """The feed server of `arret serve`, in this process on a loopback port, its clock
+    the test's: `tick` is what its scheduler does at each instant (publish what time has
+    brought, load the new serials)."""
+
+    def __init__(self, url: str, clock: FixedClock) -> None:
+        settings = FeedSettings()
+        self.engine = open_engine(url)
+        self.server = FeedServer(
+            self.engine, clock, DatabaseFeed(self.engine, settings), Notifier(settings)
+        )
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.port = self.run(self.server.start("127.0.0.1", 0))
+
+    def run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
+
+    def tick(self) -> None:
+        self.run(self.server.tick(force=True))
+
+    def held(self, operator: str) -> HeldZone:
+        """The zone as a resolver of `operator` transfers it (AXFR, from loopback)."""
+        zone = dns.zone.from_xfr(
+            dns.query.xfr("127.0.0.1", FeedSettings().zone(operator), port=self.port)
+        )
+        return entries_of(zone)
+
+    def close(self) -> None:
+        self.server.close()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.engine.dispose()
+
+
+def check_served(feed: LiveFeed, operator: str) -> tuple[int, int]:
+    """The zone served to `operator` is the one logged for its serial: (serial, leaf)."""
+    held = feed.held(operator)
+    with feed.engine.connect() as conn:
+        leaf = store_log.feed_leaf(conn, operator, held.serial)
+        assert leaf is not None, f"serial {held.serial} of {operator} is not in the log"
+        salt = log_service.digest_salt(conn, operator)
+    assert check_held(salt, held, json.loads(leaf.data)) is None
+    # And the check can fail: one entry more, or one kind changed, is another digest.
+    assert check_held(salt, HeldZone(held.serial, [*held.entries, ("x.example", "nxdomain")]),
+                      json.loads(leaf.data)) is not None  # fmt: skip
+    return held.serial, leaf.index
+
+
+def test_the_feed_served_at_each_serial_is_the_one_logged_across_time(
+    database_url: str, tmp_path: Path
+) -> None:
+    arret = Arret(tmp_path, database_url, NOW)
+    arret("demo", "--no-tokens")
+    hour = timedelta(hours=1)
+    register(arret, "--operator", "orange", "--expires", "2026-11-29T14:00:00Z", "first.example")
+    register(arret, "--operator", "orange", "--effective", "2026-11-29T13:00:00Z", "--expires",
+             "2026-11-29T15:00:00Z", "--action", "notice", "second.example")  # fmt: skip
+    register(arret, "--operator", "orange", "--confidential", "--exact", SECRETS[0])
+    feed = LiveFeed(arret.url, arret.clock)
+    try:
+        seen: list[tuple[int, int]] = []
+        expected_names = [3, 5, 3, 1, 1]  # entries: subtree = 2 (name, *.name), exact = 1
+        for step in range(5):
+            feed.tick()
+            serial, leaf = check_served(feed, "orange")
+            assert len(feed.held("orange").entries) == expected_names[step], step
+            seen.append((serial, leaf))
+            if step == 1:  # an amendment between two instants
+                arret("order", "amend", "2", "--add", "second-mirror.example")
+                feed.tick()
+                seen.append(check_served(feed, "orange"))
+                arret("order", "amend", "2", "--remove", "second-mirror.example")
+            arret.clock.advance(hour)  # 13:00 effective, 14:00 and 15:00 expiries
+        # Every instant gave a new serial, each with its own leaf.
+        assert len({s for s, _ in seen}) == len(seen) - 1  # 16:00 changes nothing
+    finally:
+        feed.close()
+    assert verify(arret)[0] == 0

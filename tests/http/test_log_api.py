@@ -1,0 +1,169 @@
+"""The log's public endpoints (no token), on SQLite and PostgreSQL: what they prove, how
+they refuse bad input, and — scanning every public answer after a confidential order was
+registered, amended and lifted — that its names and every salt never appear."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+import pytest
+from support.website import Site, assert_error, make_site, order_body
+
+from arret.store import log as store_log
+from arret.store.schema import feed_digests, name_salts
+from arret.tlog import merkle
+from arret.tlog.signing import key_id, verify_head
+
+SECRETS = ["hidden-one.example", "hidden-two.example", "hidden-three.example"]
+
+
+@pytest.fixture
+def site(database_url: str) -> Site:
+    site = make_site(database_url)
+    secret = order_body(reference="RG secret", targets=[{"name": n} for n in SECRETS[:2]],
+                        operators=["orange", "sfr"], confidential=True)  # fmt: skip
+    order_id = site.post("/api/orders", "authority", json=secret).json()["id"]
+    site.clock.advance(timedelta(days=1))
+    r = site.post(f"/api/orders/{order_id}/amend", "authority",
+                  json={"add": [{"name": SECRETS[2]}], "remove": [SECRETS[1]]})  # fmt: skip
+    assert r.status_code == 200, r.text
+    site.post("/api/orders", "authority", json=order_body())
+    site.clock.advance(timedelta(days=1))
+    r = site.post(f"/api/orders/{order_id}/lift", "authority", json={"reason": "appeal"})
+    assert r.status_code == 200, r.text
+    return site
+
+
+def test_the_newest_head_is_signed_by_the_published_key_and_covers_every_leaf(
+    site: Site,
+) -> None:
+    key = site.get("/api/log/key").json()
+    raw = base64.b64decode(key["public_key"])
+    assert key["algorithm"] == "Ed25519" and key["key_id"] == key_id(raw)
+    assert key["pem"].startswith("-----BEGIN PUBLIC KEY-----")
+    head = site.get("/api/log/head").json()
+    from arret.cli.log import head_from
+
+    signed = head_from(head)
+    assert verify_head(raw, signed)
+    leaves = site.get(f"/api/log/leaves?start=0&end={signed.size}").json()["leaves"]
+    assert [x["index"] for x in leaves] == list(range(signed.size))
+    hashes = [merkle.leaf_hash(x["data"].encode()) for x in leaves]
+    assert [h.hex() for h in hashes] == [x["hash"] for x in leaves]
+    assert merkle.root(hashes) == signed.root_hash
+    # Every leaf is proven in the newest tree; every older head is a prefix of it.
+    for index in range(signed.size):
+        proof = site.get(f"/api/log/proof/inclusion?index={index}").json()
+        path = [bytes.fromhex(h) for h in proof["audit_path"]]
+        assert merkle.verify_inclusion(hashes[index], index, signed.size, path, signed.root_hash)
+    for first in (1, signed.size // 2, signed.size):
+        old = head_from(site.get(f"/api/log/head?size={first}").json())
+        proof = site.get(f"/api/log/proof/consistency?first={first}").json()
+        assert proof["second"] == signed.size
+        path = [bytes.fromhex(h) for h in proof["proof"]]
+        assert merkle.verify_consistency(first, signed.size, old.root_hash, signed.root_hash,
+                                         path)  # fmt: skip
+    heads = site.get(f"/api/log/heads?start=1&end={signed.size + 1}").json()["heads"]
+    assert [h["size"] for h in heads] == list(range(1, signed.size + 1))
+    assert all(verify_head(raw, head_from(h)) for h in heads)
+
+
+def test_a_feed_serial_has_its_leaf_and_the_operator_its_salt(site: Site) -> None:
+    serial = site.get("/api/operators/orange/feed", "operator:orange").json()["serial"]
+    leaf = site.get(f"/api/log/feeds/orange/{serial}").json()
+    data = json.loads(leaf["data"])
+    assert data["type"] == "feed" and data["operator"] == "orange" and data["serial"] == serial
+    assert leaf["hash"] == merkle.leaf_hash(leaf["data"].encode()).hex()
+    salt = site.get("/api/operators/orange/feed/digest-salt", "operator:orange").json()
+    assert len(bytes.fromhex(salt["salt"])) == 16
+    assert site.get("/api/operators/orange/feed/digest-salt", "operator:sfr").status_code == 403
+    assert site.get("/api/operators/orange/feed/digest-salt").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/api/log/head?size=0", 400, "invalid_range"),
+        ("/api/log/head?size=100000", 400, "invalid_range"),
+        ("/api/log/head?size=abc", 422, "invalid_request"),
+        ("/api/log/leaves?start=5&end=2", 400, "invalid_range"),
+        ("/api/log/leaves?start=-1&end=2", 400, "invalid_range"),
+        ("/api/log/leaves?start=0&end=1001", 400, "invalid_range"),
+        ("/api/log/heads?start=0&end=2", 400, "invalid_range"),
+        ("/api/log/proof/inclusion?index=100000", 400, "invalid_range"),
+        ("/api/log/proof/inclusion?index=-1", 400, "invalid_range"),
+        ("/api/log/proof/inclusion", 422, "invalid_request"),
+        ("/api/log/proof/consistency?first=0", 400, "invalid_range"),
+        ("/api/log/proof/consistency?first=5&second=3", 400, "invalid_range"),
+        ("/api/log/feeds/orange/1", 404, "not_found"),
+        ("/api/log/feeds/nobody/1", 404, "not_found"),
+        ("/api/operators/nobody/feed/digest-salt", 404, "not_found"),
+    ],
+)
+def test_bad_log_requests_get_a_clear_error(site: Site, path: str, status: int, code: str) -> None:
+    role = "authority" if "digest-salt" in path else None
+    error = assert_error(site.get(path, role), status, code)
+    assert error["message"]
+
+
+def test_an_empty_log_says_so(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+    from support.signed import open_engine
+    from support.website import NOW, SECRET
+
+    from arret.api.app import create_app
+    from arret.api.runtime import HttpSettings, Runtime
+    from arret.domain.instants import FixedClock
+    from arret.store.db import migrate
+
+    engine = open_engine(f"sqlite:///{Path(str(tmp_path)) / 'empty.db'}")
+    migrate(engine)
+    app = create_app(Runtime(engine, FixedClock(NOW), HttpSettings(session_secret=SECRET)))
+    client = TestClient(app, base_url="http://testserver")
+    assert_error(client.get("/api/log/head"), 404, "not_found")
+    assert client.get("/api/log/leaves").json()["leaves"] == []
+    assert client.get("/api/log/key").status_code == 200
+
+
+def test_no_public_answer_holds_a_confidential_name_or_a_salt(site: Site) -> None:
+    with site.engine.connect() as conn:
+        size = store_log.size(conn)
+        salts = [s for (s,) in conn.execute(name_salts.select().with_only_columns(
+            name_salts.c.salt))] + [s for (s,) in conn.execute(
+            feed_digests.select().with_only_columns(feed_digests.c.salt))]  # fmt: skip
+        serials = [(json.loads(leaf.data)["operator"], json.loads(leaf.data)["serial"])
+                   for leaf in store_log.leaves(conn, 0, size)
+                   if json.loads(leaf.data)["type"] == "feed"]  # fmt: skip
+    assert len(salts) >= 3 + 4 and serials
+    paths = [
+        "/api/public/orders", "/register", "/metrics", "/healthz", "/api/openapi.json",
+        "/api/docs", "/notice?name=unrelated.example", "/api/notice?name=unrelated.example",
+        "/api/log/key", "/api/log/head", f"/api/log/leaves?start=0&end={size}",
+        f"/api/log/heads?start=1&end={size + 1}",
+    ]  # fmt: skip
+    orders = [o["id"] for o in site.get("/api/public/orders").json()]
+    paths += [f"/api/public/orders/{i}" for i in orders] + [f"/register/{i}" for i in orders]
+    paths += [f"/api/log/head?size={k}" for k in range(1, size + 1)]
+    paths += [f"/api/log/proof/inclusion?index={i}" for i in range(size)]
+    paths += [f"/api/log/proof/consistency?first={k}" for k in range(1, size + 1)]
+    paths += [f"/api/log/feeds/{op}/{serial}" for op, serial in serials]
+    scanned = 0
+    for path in paths:
+        response = site.get(path)
+        assert response.status_code == 200, (path, response.text[:300])
+        for secret in SECRETS:
+            assert secret not in response.text, (path, secret)
+        for salt in salts:
+            assert salt not in response.text, (path, "a salt")
+        scanned += 1
+    assert scanned == len(paths) > 50
+    # The leaves do record the confidential order: as many commitments as names.
+    leaves = site.get(f"/api/log/leaves?start=0&end={size}").json()["leaves"]
+    registered = [json.loads(x["data"])["event"] for x in leaves
+                  if '"order.registered"' in x["data"] and '"RG secret"' in x["data"]]  # fmt: skip
+    assert [len(e["targets"]) for e in registered] == [2]
+    assert all(set(t["name"]) == {"commitment"} for t in registered[0]["targets"])
