@@ -172,7 +172,10 @@ def verify_command(
         typer.Option(metavar="NAME", help="Also check this operator's feed (by AXFR)."),
     ] = None,
     token: Annotated[
-        str | None, typer.Option(metavar="TOKEN", help="With --server: the operator's token.")
+        str | None,
+        typer.Option(
+            metavar="TOKEN", envvar="ARRET_TOKEN", help="With --server: the operator's token."
+        ),
     ] = None,
     feed: Annotated[str, typer.Option(metavar="HOST:PORT", help="The feed.")] = "127.0.0.1:5353",
     key_name: Annotated[str, typer.Option(metavar="NAME", help="TSIG key name.")] = "",
@@ -238,7 +241,10 @@ def check_zone(
     zone_file: Annotated[Path, typer.Argument(metavar="FILE", help="The zone file to check.")],
     server: Annotated[str, typer.Option(metavar="URL", help="The Arrêt server.")],
     operator: Annotated[str, typer.Option(metavar="NAME", help="Whose feed this is.")],
-    token: Annotated[str, typer.Option(metavar="TOKEN", help="The operator's token.")],
+    token: Annotated[
+        str,
+        typer.Option(metavar="TOKEN", envvar="ARRET_TOKEN", help="The operator's token."),
+    ],
     key: Annotated[
         str | None, typer.Option("--key-id", metavar="HEX", help="The log key to expect.")
     ] = None,
@@ -257,7 +263,14 @@ def check_zone(
     newest = source.head()
     if newest is None:
         raise LogInconsistent("the log is empty: no serial can be checked")
-    leaf = source.get(f"/api/log/feeds/{operator}/{held.serial}")
+    try:
+        leaf = source.get(f"/api/log/feeds/{operator}/{held.serial}")
+    except Unreachable as exc:
+        if "HTTP 404" not in exc.summary:
+            raise
+        raise LogInconsistent(
+            f"do NOT load {zone_file}: serial {held.serial} of {operator} is not in the log"
+        ) from None
     proof = source.get("/api/log/proof/inclusion", index=leaf["index"], size=newest.size)
     why = check_inclusion(public, newest, int(leaf["index"]), str(leaf["data"]),
                           [bytes.fromhex(h) for h in proof["audit_path"]])  # fmt: skip
