@@ -41,6 +41,7 @@ import dns.message  # noqa: E402
 import dns.query  # noqa: E402
 from support.authority import Authority, free_port  # noqa: E402
 from support.processes import Process, rcode, wait_until  # noqa: E402
+from support.signed import ensure_key, open_engine  # noqa: E402
 from support.unbound import unbound_conf  # noqa: E402
 
 from arret.domain.lifecycle import OrderDraft  # noqa: E402
@@ -49,7 +50,7 @@ from arret.feed import render  # noqa: E402
 from arret.rpz.zone import FeedSettings  # noqa: E402
 from arret.services import registry  # noqa: E402
 from arret.store import feed as store_feed  # noqa: E402
-from arret.store.db import migrate, open_engine  # noqa: E402
+from arret.store.db import migrate  # noqa: E402
 
 ARRET = str(Path(sys.executable).parent / "arret")
 ZONE = "bench.rpz.arret."
@@ -248,6 +249,7 @@ zone:
 
 
 def main() -> None:
+    ensure_key()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     args = parser.parse_args()

@@ -228,10 +228,13 @@ def site_names(count: int) -> list[str]:
 
 def build_registry(url: str, size: int) -> float:
     """Migrate a fresh database and register `size` names; returns the registration time."""
+    sys.path.insert(0, str(TESTS))
+    from support.signed import open_engine
+
     from arret.domain.lifecycle import OrderDraft
     from arret.domain.model import TargetSpec
     from arret.services import registry
-    from arret.store.db import migrate, open_engine
+    from arret.store.db import migrate
 
     engine = open_engine(url)
     migrate(engine)

@@ -468,3 +468,25 @@ def test_the_feed_served_at_each_serial_is_the_one_logged_across_time(
     finally:
         feed.close()
     assert verify(arret)[0] == 0
+
+
+def test_init_logs_the_history_of_a_database_from_before_the_log(logged: Arret) -> None:
+    engine = open_engine(logged.url)
+    with engine.begin() as conn:
+        events = int(conn.execute(text("SELECT count(*) FROM events")).scalar_one())
+        serials = int(conn.execute(text("SELECT count(*) FROM feed_versions")).scalar_one())
+        # What a database migrated to revision 0007 holds: a history, no log.
+        for table in ("log_heads", "log_leaves", "log_state", "feed_digests", "name_salts"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    code, out = verify(logged)
+    assert code == 5 and "has no leaf in the log" in out
+    _, out, _ = logged("init")
+    assert f"appended {events + serials} leaves" in out
+    code, out = verify(logged)
+    assert code == 0 and f"{events + serials} leaves" in out, out
+    # Twice changes nothing; new writes go on from there.
+    _, out, _ = logged("init")
+    assert "appended" not in out
+    logged("allow", "add", "later.example", "--reason", "r")
+    assert verify(logged)[0] == 0
+    engine.dispose()

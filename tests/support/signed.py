@@ -1,17 +1,29 @@
-"""Engines as `arret` opens them: with the session's log signing key attached (tests/
-conftest.py creates it and names it in ARRET_LOG_KEY), so the tests' writes are logged."""
+"""Engines as `arret` opens them: with the log signing key attached, so that writes are
+logged. The key is the one named by ARRET_LOG_KEY (tests/conftest.py creates one per
+session); a benchmark importing this module without it gets a new key in a temporary
+folder, named in ARRET_LOG_KEY for the `arret` processes it starts."""
 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from arret.store import db
 from arret.store.log import attach
+from arret.tlog import signing
 from arret.tlog.signing import KeyFile
 
 
+def ensure_key() -> Path:
+    if "ARRET_LOG_KEY" not in os.environ:
+        path = Path(tempfile.mkdtemp(prefix="arret-log-key-")) / "log.key"
+        signing.create(path)
+        os.environ["ARRET_LOG_KEY"] = str(path)
+    return Path(os.environ["ARRET_LOG_KEY"])
+
+
 def open_engine(url: str) -> Engine:
-    return attach(db.open_engine(url), KeyFile(Path(os.environ["ARRET_LOG_KEY"])))
+    return attach(db.open_engine(url), KeyFile(ensure_key()))

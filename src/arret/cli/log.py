@@ -200,7 +200,7 @@ def verify_command(
         with e.transaction() as conn:
             public = store_log.require_key(e.engine).public_key()
             report = verify(log_service.DatabaseSource(conn, public), saved, key)
-            if report.head is not None and report.ok:
+            if report.ok:
                 log_service.registry_problems(conn, report)
             held_salt = None
             if operator is not None:

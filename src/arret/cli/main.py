@@ -17,6 +17,7 @@ from arret.cli.context import Env, default_actor, env, log_key_path
 from arret.cli.output import console
 from arret.errors import ArretError
 from arret.services import demo as demo_service
+from arret.services import log as log_service
 from arret.store.db import database_url, migrate
 from arret.tlog import signing
 from arret.tlog.signing import KeyFile
@@ -90,6 +91,11 @@ def init(ctx: typer.Context) -> None:
     e = env(ctx)
     before, after = migrate(e.engine)
     _prepare_log_key(e)
+    with e.transaction() as conn:
+        appended = log_service.backfill(conn, e.clock.now())
+    if appended:
+        console.print(f"appended {appended} leaves to the transparency log for the history "
+                      "recorded before it", markup=False)  # fmt: skip
     where = e.engine.url.render_as_string(hide_password=True)
     if before is None:
         console.print(f"created the Arrêt schema (revision {after}) in {where}", markup=False)

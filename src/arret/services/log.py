@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import dns.name
@@ -21,7 +22,7 @@ from arret.store import feed as store_feed
 from arret.store import log as store_log
 from arret.store.schema import events, feed_changes, feed_entries, log_leaves, orders
 from arret.tlog import merkle, multiset
-from arret.tlog.leaves import canonical, event_record
+from arret.tlog.leaves import canonical, event_record, feed_record
 from arret.tlog.signing import TreeHead
 from arret.tlog.verify import Report
 
@@ -265,3 +266,64 @@ def digest_salt(conn: Connection, operator: str) -> bytes:
     if salt is None:
         raise NotFound(f"operator {operator!r} has no feed published yet, hence no digest")
     return salt
+
+
+# --- A database that had a history before the log ---
+
+
+def backfill(conn: Connection, now: datetime) -> int:
+    """Append the leaves of a history recorded before this version had a log (a database
+    migrated to revision 0007): every event, and every feed serial with the digest its
+    journal gives, in the order they happened. Does nothing on a log that has leaves.
+    Returns how many leaves were appended."""
+    if store_log.size(conn) > 0:
+        return 0
+    pending: list[tuple[datetime, int, int, Any]] = []
+    for seq, recorded_at, payload in conn.execute(
+        select(events.c.id, events.c.recorded_at, events.c.payload).order_by(events.c.id)
+    ):
+        pending.append((recorded_at, 0, int(seq), from_payload(payload)))
+    from arret.store import registry as store
+
+    confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
+    for op in store.list_operators(conn):
+        op_id = store_feed.operator_id(conn, op.name)
+        versions = store_feed.versions(conn, op_id)
+        if not versions:
+            continue
+        salt = store_log.start_digest(conn, op_id)
+        journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
+        for serial, added, owner, kind in conn.execute(
+            select(feed_changes.c.serial, feed_changes.c.added, feed_changes.c.owner,
+                   feed_changes.c.kind)
+            .where(feed_changes.c.operator_id == op_id)
+            .order_by(feed_changes.c.id)
+        ):  # fmt: skip
+            journal[int(serial)].append((bool(added), owner, kind))
+        state, count = 0, 0
+        for version in versions:
+            for added, owner, kind in journal.get(version.serial, []):
+                element = multiset.element(salt, owner, kind)
+                state += element if added else -element
+                count += 1 if added else -1
+            state %= multiset.MODULUS
+            record = feed_record(op.name, version.serial, count, multiset.digest(state))
+            pending.append((version.published_at, 1, op_id, (version.serial, record)))
+        store_log.set_digest(conn, op_id, state)
+    pending.sort(key=lambda p: (p[0], p[1], p[2]))
+    for _when, kind, ident, item in pending:
+        if kind == 0:
+            event = item
+            secret, names = False, []
+            if isinstance(event, OrderRegistered):
+                secret, names = event.terms.confidential, [t.name for t in event.targets]
+            elif isinstance(event, OrderAmended):
+                secret = bool(confidential.get(event.order_id))
+                names = [t.name for t in event.added] + list(event.removed)
+            salts = store_log.salts(conn, names) if secret else {}
+            record = event_record(ident, event, secret, salts.__getitem__)
+            store_log.append(conn, record, now, event_id=ident)
+        else:
+            serial, record = item
+            store_log.append(conn, record, now, operator_id=ident, serial=serial)
+    return len(pending)

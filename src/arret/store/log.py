@@ -265,6 +265,22 @@ def _digest_row(conn: Connection, op_id: int) -> tuple[bytes, int]:
     return salt, state
 
 
+def start_digest(conn: Connection, op_id: int) -> bytes:
+    """A fresh salt for an operator whose digest is about to be rebuilt (backfill)."""
+    conn.execute(feed_digests.delete().where(feed_digests.c.operator_id == op_id))
+    salt = secrets.token_bytes(16)
+    conn.execute(feed_digests.insert().values(operator_id=op_id, salt=salt.hex(), state=""))
+    return salt
+
+
+def set_digest(conn: Connection, op_id: int, state: int) -> None:
+    conn.execute(
+        feed_digests.update()
+        .where(feed_digests.c.operator_id == op_id)
+        .values(state=multiset.to_text(state))
+    )
+
+
 def advance_digest(conn: Connection, op_id: int, change: Delta) -> str:
     """Move the operator's digest by `change`; returns the new digest. Call it before the
     change is written to `feed_entries` (a first digest starts from what is there)."""
