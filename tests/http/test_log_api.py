@@ -167,3 +167,14 @@ def test_no_public_answer_holds_a_confidential_name_or_a_salt(site: Site) -> Non
                   if '"order.registered"' in x["data"] and '"RG secret"' in x["data"]]  # fmt: skip
     assert [len(e["targets"]) for e in registered] == [2]
     assert all(set(t["name"]) == {"commitment"} for t in registered[0]["targets"])
+
+
+def test_the_public_register_shows_the_newest_signed_head(site: Site) -> None:
+    head = site.get("/api/log/head").json()
+    key = site.get("/api/log/key").json()
+    page = site.client.get("/register")
+    assert f'id="log-size">{head["size"]}<' in page.text
+    assert head["root_hash"][:16] in page.text and key["key_id"][:16] in page.text
+    assert "arret log verify --server http://127.0.0.1:8080" in page.text
+    french = site.client.get("/register", headers={"Accept-Language": "fr"})
+    assert "Journal de transparence" in french.text and "Vérifiez-le vous-même" in french.text

@@ -40,6 +40,11 @@ class Unreachable(ArretError):
 
     exit_code = 6
 
+    def __init__(self, summary: str, status: int | None = None) -> None:
+        super().__init__(summary)
+        #: The HTTP status the server answered, if it answered.
+        self.status = status
+
 
 class HttpSource:
     """A log read from a server's public endpoints (`/api/log/…`)."""
@@ -62,7 +67,7 @@ class HttpSource:
                 message = json.loads(exc.read())["error"]["message"]
             except (ValueError, KeyError, TypeError):
                 message = exc.reason
-            raise Unreachable(f"{url}: HTTP {exc.code}: {message}") from None
+            raise Unreachable(f"{url}: HTTP {exc.code}: {message}", exc.code) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise Unreachable(f"cannot read {url}: {exc}") from None
 
@@ -73,7 +78,7 @@ class HttpSource:
         try:
             return head_from(self.get("/api/log/head", size=size))
         except Unreachable as exc:
-            if "HTTP 404" in exc.summary:
+            if exc.status == 404:
                 return None
             raise
 
@@ -266,7 +271,7 @@ def check_zone(
     try:
         leaf = source.get(f"/api/log/feeds/{operator}/{held.serial}")
     except Unreachable as exc:
-        if "HTTP 404" not in exc.summary:
+        if exc.status != 404:
             raise
         raise LogInconsistent(
             f"do NOT load {zone_file}: serial {held.serial} of {operator} is not in the log"

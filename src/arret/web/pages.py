@@ -24,7 +24,9 @@ from arret.api.public import public_listing
 from arret.api.runtime import Runtime
 from arret.errors import ArretError
 from arret.services import notice
+from arret.store import log as store_log
 from arret.store import registry as store
+from arret.tlog.signing import key_id
 from arret.web import i18n, session
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +95,14 @@ def home(request: Request, rt: Rt) -> Response:
 def register(request: Request, rt: Rt) -> Response:
     with rt.read() as conn:
         orders = public_listing(conn, rt.clock.now())
-    return render(request, rt, "register.html", orders=orders[::-1])
+        head = store_log.head(conn)
+    key = store_log.require_key(rt.engine).public_key()
+    log = None if head is None else {
+        "size": head.size, "root": head.root_hash.hex(), "signed_at": views.when(head.timestamp),
+        "key_id": key_id(key),
+    }  # fmt: skip
+    return render(request, rt, "register.html", orders=orders[::-1], log=log,
+                  public_url=rt.settings.public_url)  # fmt: skip
 
 
 @router.get("/register/{order_id}")

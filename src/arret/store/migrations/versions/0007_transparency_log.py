@@ -51,6 +51,9 @@ def upgrade() -> None:
         sa.Column("frontier", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_log_state"),
     )
+    # The row every append locks (FOR UPDATE): present from the start, so that two first
+    # appends at once queue on it instead of both inserting it.
+    op.execute("INSERT INTO log_state (id, size, frontier) VALUES (1, 0, '[]')")
     op.create_table(
         "name_salts",
         sa.Column("name", sa.String(length=253), nullable=False),
