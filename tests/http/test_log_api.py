@@ -14,6 +14,7 @@ from support.website import Site, assert_error, make_site, order_body
 from arret.store import log as store_log
 from arret.store.schema import feed_digests, name_salts
 from arret.tlog import merkle
+from arret.tlog.leaves import commitment
 from arret.tlog.signing import key_id, verify_head
 
 SECRETS = ["hidden-one.example", "hidden-two.example", "hidden-three.example"]
@@ -178,3 +179,19 @@ def test_the_public_register_shows_the_newest_signed_head(site: Site) -> None:
     assert "arret log verify --server http://127.0.0.1:8080" in page.text
     french = site.client.get("/register", headers={"Accept-Language": "fr"})
     assert "Journal de transparence" in french.text and "Vérifiez-le vous-même" in french.text
+
+
+def test_an_auditor_proves_a_name_was_ordered_and_another_was_not(site: Site) -> None:
+    proof = site.get(f"/api/log/commitments/{SECRETS[2].upper()}", "auditor").json()
+    assert proof["name"] == SECRETS[2]
+    assert proof["commitment"] == commitment(bytes.fromhex(proof["salt"]), SECRETS[2])
+    size = site.get("/api/log/head").json()["size"]
+    leaves = site.get(f"/api/log/leaves?start=0&end={size}").json()["leaves"]
+    holding = [x["index"] for x in leaves if proof["commitment"] in x["data"]]
+    assert proof["leaves"] == holding and len(holding) == 1  # the amendment that added it
+    removed = site.get(f"/api/log/commitments/{SECRETS[1]}", "auditor").json()
+    assert len(removed["leaves"]) == 2  # registered, then removed by the amendment
+    assert_error(site.get("/api/log/commitments/never.example", "auditor"), 404, "not_found")
+    assert_error(site.get("/api/log/commitments/not..a.name", "auditor"), 422, "invalid_name")
+    assert site.get(f"/api/log/commitments/{SECRETS[2]}").status_code == 401
+    assert site.get(f"/api/log/commitments/{SECRETS[2]}", "operator:orange").status_code == 403

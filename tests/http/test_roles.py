@@ -48,6 +48,7 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
     ("GET", "/api/log/proof/inclusion?index=0", None, EVERYONE),
     ("GET", "/api/log/proof/consistency?first=1", None, EVERYONE),
     ("GET", "/api/log/feeds/orange/{serial}", None, EVERYONE),
+    ("GET", "/api/log/commitments/secret.example", None, OVERSEERS),
     ("GET", "/healthz", None, EVERYONE),
     ("GET", "/metrics", None, EVERYONE),
 ]
@@ -72,6 +73,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     site = make_site(f"sqlite:///{tmp_path_factory.mktemp('roles') / 'arret.db'}")
     r = site.post("/api/orders", AUTH, json=order_body())
     assert r.status_code == 201 and r.json()["id"] == 2
+    secret = order_body(targets=[{"name": "secret.example"}], confidential=True)
+    r = site.post("/api/orders", AUTH, json=secret)
+    assert r.status_code == 201 and r.json()["id"] == 3
     return site
 
 
@@ -119,7 +123,7 @@ def test_every_web_page_for_every_role(site: Site, role: str | None) -> None:
 def test_an_operator_sees_only_itself_and_the_orders_addressed_to_it(site: Site) -> None:
     assert [op["name"] for op in site.get("/api/operators", SFR).json()] == ["sfr"]
     assert [o["id"] for o in site.get("/api/orders", SFR).json()] == [1]
-    assert [o["id"] for o in site.get("/api/orders", ORANGE).json()] == [1, 2]
+    assert [o["id"] for o in site.get("/api/orders", ORANGE).json()] == [1, 2, 3]
     assert site.get("/api/orders?operator=orange", SFR).status_code == 403
     assert site.get("/api/operators/orange/policy?format=rpz", SFR).status_code == 403
 
@@ -143,6 +147,8 @@ def test_the_matrix_covers_every_endpoint_and_the_openapi_document_validates(sit
 def _template(path: str) -> str:
     if path.startswith("/api/log/feeds/"):
         return "/api/log/feeds/{operator}/{serial}"
+    if path.startswith("/api/log/commitments/"):
+        return "/api/log/commitments/{name}"
     return re.sub(r"/(\d+|orange)(?=/|$)", lambda m: "/{" + _param(m) + "}", path.split("?")[0])
 
 

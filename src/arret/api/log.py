@@ -1,7 +1,8 @@
 """`/api/log`: the transparency log, for anyone, without a token (issue 6, item 5) — the
 newest signed tree head (or any earlier one), leaves by range, inclusion and consistency
 proofs, the public key, and the leaf of an operator's feed serial. Leaves never hold a
-confidential order's names (only salted commitments), nor an operator's digest salt."""
+confidential order's names (only salted commitments), nor an operator's digest salt.
+One endpoint is for auditors (and the authority) only: a name's salt and commitment."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from arret.api.deps import Rt
+from arret.api.deps import Overseer, Rt
 from arret.services import log
 from arret.store import log as store_log
 from arret.tlog.signing import key_id, public_pem
@@ -77,6 +78,15 @@ def consistency(
         newest = log.head(conn, second).size
         proof = log.consistency(conn, first, newest)
     return {"first": first, "second": newest, "proof": [h.hex() for h in proof]}
+
+
+@router.get(
+    "/commitments/{name}",
+    summary="For auditors: a name's salt, its commitment and the leaves holding it",
+)
+def commitment_proof(name: str, rt: Rt, _principal: Overseer) -> dict[str, Any]:
+    with rt.read() as conn:
+        return log.commitment_proof(conn, name)
 
 
 @router.get("/feeds/{operator}/{serial}", summary="The leaf of an operator's feed serial")

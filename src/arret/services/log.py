@@ -15,6 +15,7 @@ import dns.rdatatype
 import dns.zone
 from sqlalchemy import Connection, select
 
+from arret.domain import names
 from arret.domain.events import OrderAmended, OrderRegistered, from_payload
 from arret.errors import InvalidRange, NotFound
 from arret.rpz.zone import NODATA, NXDOMAIN, PASSTHRU, PASSTHRU_KIND, Entry
@@ -22,7 +23,7 @@ from arret.store import feed as store_feed
 from arret.store import log as store_log
 from arret.store.schema import events, feed_changes, feed_entries, log_leaves, orders
 from arret.tlog import merkle, multiset
-from arret.tlog.leaves import canonical, event_record, feed_record
+from arret.tlog.leaves import canonical, commitment, event_record, feed_record
 from arret.tlog.signing import TreeHead
 from arret.tlog.verify import Report
 
@@ -118,6 +119,23 @@ def feed_leaf(conn: Connection, operator: str, serial: int) -> dict[str, Any]:
     if found is None:
         raise NotFound(f"no serial {serial} of operator {operator!r} is in the log")
     return {"index": found.index, "data": found.data, "hash": found.hash.hex()}
+
+
+def commitment_proof(conn: Connection, text: str) -> dict[str, Any]:
+    """For an auditor: a name's salt, its commitment, and the leaves that hold it — the
+    proof that confidential orders named it (or, with no salt, that none ever did)."""
+    name = names.normalize(text)
+    salt = store_log.known_salts(conn, [name]).get(name)
+    if salt is None:
+        raise NotFound(f"no confidential order ever named {name!r}: it has no salt")
+    committed = commitment(salt, name)
+    found = conn.execute(
+        select(log_leaves.c.idx)
+        .where(log_leaves.c.data.contains(committed))
+        .order_by(log_leaves.c.idx)
+    )
+    return {"name": name, "salt": salt.hex(), "commitment": committed,
+            "leaves": [int(i) for (i,) in found]}  # fmt: skip
 
 
 # --- The registry against its log (a database's own `arret log verify`) ---
