@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import Connection, text
 from support.cli import Arret
 from support.signed import open_engine
+from support.tamper import drop_guards
 
 from arret.domain.instants import FixedClock
 from arret.feed.cache import DatabaseFeed
@@ -259,6 +260,7 @@ def test_tampering_with_raw_sql_fails_verification_naming_the_first_bad_leaf(
     assert verify(logged)[0] == 0
     engine = open_engine(logged.url)
     with engine.begin() as conn:
+        drop_guards(conn)
         bad = TAMPERING[what](conn)
     engine.dispose()
     code, out = verify(logged)
@@ -271,6 +273,7 @@ def test_a_rewritten_past_is_caught_by_a_head_saved_before(logged: Arret, tmp_pa
     assert verify(logged, "--save", str(tmp_path / "before.json"))[0] == 0
     engine = open_engine(logged.url)
     with engine.begin() as conn:
+        drop_guards(conn)
         size = store_log.size(conn)
         # Whoever holds the key rebuilds the whole log with one event left out, then
         # pads it past its old size: every leaf hash and every signature is valid.
@@ -418,9 +421,17 @@ class LiveFeed:
         return entries_of(zone)
 
     def close(self) -> None:
-        self.server.close()
+        async def shutdown() -> None:
+            self.server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.run(shutdown())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
+        self.loop.close()
         self.engine.dispose()
 
 
@@ -473,6 +484,7 @@ def test_the_feed_served_at_each_serial_is_the_one_logged_across_time(
 def test_init_logs_the_history_of_a_database_from_before_the_log(logged: Arret) -> None:
     engine = open_engine(logged.url)
     with engine.begin() as conn:
+        drop_guards(conn)
         events = int(conn.execute(text("SELECT count(*) FROM events")).scalar_one())
         serials = int(conn.execute(text("SELECT count(*) FROM feed_versions")).scalar_one())
         # What a database migrated to revision 0007 holds: a history, no log.
@@ -490,3 +502,27 @@ def test_init_logs_the_history_of_a_database_from_before_the_log(logged: Arret) 
     logged("allow", "add", "later.example", "--reason", "r")
     assert verify(logged)[0] == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE log_leaves SET data = 'x' WHERE idx = 0",
+        "DELETE FROM log_leaves WHERE idx = (SELECT max(idx) FROM log_leaves)",
+        "UPDATE log_heads SET root_hash = 'x'",
+        "DELETE FROM log_heads",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_leaves_and_heads(
+    logged: Arret, statement: str
+) -> None:
+    from sqlalchemy.exc import DatabaseError
+
+    engine = open_engine(logged.url)
+    with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+        conn.execute(text(statement))
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("TRUNCATE log_heads"))
+    engine.dispose()
+    assert verify(logged)[0] == 0

@@ -116,6 +116,8 @@ def test_verify_from_the_server_with_the_operators_feed(served: Served, tmp_path
     assert f"serial {forged}, which the log does not hold" in run.stderr
     # Raw SQL on a leaf: the server's own log names it.
     with sqlite3.connect(served.db) as db:
+        for verb in ("update", "delete"):  # what an administrator can do, first
+            db.execute(f"DROP TRIGGER log_leaves_append_only_{verb}")
         db.execute("UPDATE log_leaves SET data = replace(data, 'RG 26/1', 'RG 26/2') "
                    "WHERE data LIKE '%RG 26/1%'")  # fmt: skip
         (bad,) = db.execute("SELECT idx FROM log_leaves WHERE data LIKE '%RG 26/2%'").fetchone()

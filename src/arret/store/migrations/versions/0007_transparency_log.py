@@ -17,6 +17,35 @@ branch_labels = None
 depends_on = None
 
 
+#: Leaves and heads are append-only in the database itself: an UPDATE or DELETE (or, on
+#: PostgreSQL, a TRUNCATE) is refused whoever sends it. Someone who can drop a trigger can
+#: still rewrite the tables; `arret log verify` is what catches that.
+GUARDS = {
+    "sqlite": [
+        f"CREATE TRIGGER {table}_append_only_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, 'the transparency log is append-only: {table} rows are "
+        "never changed or deleted'); END"
+        for table in ("log_leaves", "log_heads")
+        for verb in ("UPDATE", "DELETE")
+    ],
+    "postgresql": [
+        "CREATE FUNCTION arret_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'the transparency log is append-only: % rows are never changed or "
+        "deleted', TG_TABLE_NAME; END $$",
+        *(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION arret_append_only()"
+            for table in ("log_leaves", "log_heads")
+        ),
+        *(
+            f"CREATE TRIGGER {table}_append_only_truncate BEFORE TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION arret_append_only()"
+            for table in ("log_leaves", "log_heads")
+        ),
+    ],
+}
+
+
 def upgrade() -> None:
     op.create_table(
         "log_leaves",
@@ -54,6 +83,8 @@ def upgrade() -> None:
     # The row every append locks (FOR UPDATE): present from the start, so that two first
     # appends at once queue on it instead of both inserting it.
     op.execute("INSERT INTO log_state (id, size, frontier) VALUES (1, 0, '[]')")
+    for statement in GUARDS[op.get_bind().dialect.name]:
+        op.execute(statement)
     op.create_table(
         "name_salts",
         sa.Column("name", sa.String(length=253), nullable=False),
@@ -73,6 +104,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION arret_append_only() CASCADE")
     op.drop_table("feed_digests")
     op.drop_table("name_salts")
     op.drop_table("log_state")
