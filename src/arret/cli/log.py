@@ -29,6 +29,7 @@ from arret.rpz.zone import FeedSettings
 from arret.services import keys as key_service
 from arret.services import log as log_service
 from arret.store import log as store_log
+from arret.store.db import require_current
 from arret.tlog.signing import TreeHead, key_id
 from arret.tlog.verify import Report, Source, check_inclusion, verify
 
@@ -202,7 +203,8 @@ def verify_command(
             held_salt = bytes.fromhex(salt_data["salt"])
     else:
         e = env(ctx)
-        with e.transaction() as conn:
+        require_current(e.engine)
+        with e.engine.connect() as conn:  # reads only
             public = store_log.require_key(e.engine).public_key()
             report = verify(log_service.DatabaseSource(conn, public), saved, key)
             if report.ok:
