@@ -98,6 +98,9 @@ def test_verify_from_the_server_with_the_operators_feed(served: Served, tmp_path
             "--key-name", served.key_name, "--key-secret", served.key_secret]  # fmt: skip
     run = served.run("log", "verify", "--server", served.url, "--save", str(head), *feed)
     assert run.returncode == 0, run.stderr
+    # From the database, with the operator's key taken from it.
+    local = served.run("log", "verify", "--operator", "orange", "--feed", f"127.0.0.1:{served.dns}")
+    assert local.returncode == 0 and "orange's feed matches the digest" in local.stdout, local
     assert "log verified" in run.stdout and "orange's feed matches the digest logged" in run.stdout
     # The log grows (an amendment, through the CLI: its serial reaches the server too).
     before = served.serial()
