@@ -29,6 +29,7 @@ from arret.feed.notify import Notifier
 from arret.feed.server import FeedServer
 from arret.rpz.zone import FeedSettings
 from arret.services import log as log_service
+from arret.services import registry as registry_service
 from arret.services.log import HeldZone, check_held, entries_of
 from arret.store import log as store_log
 from arret.tlog import merkle
@@ -304,8 +305,6 @@ def test_a_rewritten_past_is_caught_by_a_head_saved_before(logged: Arret, tmp_pa
 
 
 def test_the_log_proves_the_inclusion_and_the_consistency_it_claims(logged: Arret) -> None:
-    from arret.services import log as log_service
-
     engine = open_engine(logged.url)
     with engine.connect() as conn:
         newest = log_service.head(conn)
@@ -524,5 +523,41 @@ def test_the_database_refuses_to_change_or_delete_leaves_and_heads(
     if engine.dialect.name == "postgresql":
         with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
             conn.execute(text("TRUNCATE log_heads"))
+    engine.dispose()
+    assert verify(logged)[0] == 0
+
+
+def test_two_writers_at_once_take_consecutive_leaves(logged: Arret) -> None:
+    """Two transactions appending at the same time (two connections, as two API workers
+    or the CLI next to `arret serve`): the second waits for the first's lock on the tree's
+    edge, so no index is taken twice and every head signs the tree it names."""
+    engine = open_engine(logged.url)
+    with engine.connect() as conn:
+        size = store_log.size(conn)
+    first = engine.connect()
+    tx = first.begin()
+    registry_service.allow_name(first, "one.example", "r", NOW + timedelta(hours=2), "a")
+    outcome: list[object] = []
+
+    def second() -> None:
+        try:
+            with engine.begin() as conn:
+                registry_service.allow_name(conn, "two.example", "r", NOW + timedelta(hours=2), "b")
+            outcome.append("ok")
+        except Exception as exc:  # reported below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(1.0)
+    assert thread.is_alive() and not outcome  # waiting for the first writer
+    tx.commit()
+    first.close()
+    thread.join(30)
+    assert outcome == ["ok"], outcome
+    with engine.connect() as conn:
+        assert store_log.size(conn) == size + 2
+        data = [leaf.data for leaf in store_log.leaves(conn, size, size + 2)]
+    assert "one.example" in data[0] and "two.example" in data[1]
     engine.dispose()
     assert verify(logged)[0] == 0
