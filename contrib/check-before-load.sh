@@ -4,7 +4,8 @@
 #
 #   1. fetch the zone into a staging file (IXFR, or AXFR the first time) with your TSIG key;
 #   2. `arret log check-zone`: the serial's leaf is in a tree head signed by the log's key
-#      (pinned with ARRET_KEY_ID, if set), and the staging zone's digest is the one logged;
+#      (pinned with ARRET_KEY_ID, if set) that extends the head seen last time, and the
+#      staging zone's digest is the one logged;
 #   3. only then put the file in place (atomically) and run RELOAD.
 #
 # On any failure it exits non-zero, leaves the live file as it was and reloads nothing:
@@ -21,6 +22,8 @@
 #   RELOAD          the command that makes it read the file again, e.g.
 #                   "unbound-control auth_zone_reload orange.rpz.arret."
 #   ARRET_KEY_ID    optional: the log key id you expect (from GET /api/log/key)
+#   ARRET_HEAD      optional: where to keep the newest tree head seen (default:
+#                   $LIVE.head.json); every new one must extend it, or nothing is loaded
 #   ARRET           optional: the arret command (default: arret)
 set -eu
 
@@ -38,7 +41,7 @@ fi
 
 export ARRET_TOKEN
 "$ARRET" log check-zone "$staging" --server "$ARRET_URL" --operator "$ARRET_OPERATOR" \
-    ${ARRET_KEY_ID:+--key-id "$ARRET_KEY_ID"}
+    --head "${ARRET_HEAD:-$LIVE.head.json}" ${ARRET_KEY_ID:+--key-id "$ARRET_KEY_ID"}
 
 cp "$staging" "$LIVE.new"
 mv "$LIVE.new" "$LIVE"

@@ -5,10 +5,12 @@ keeps the last verified policy when a serial is published behind the log's back.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from support.signed import open_engine
 from support.unbound import unbound_conf
 
 from arret.services import keys
+from arret.tlog.signing import KeyFile
 
 ARRET = str(Path(sys.executable).parent / "arret")
 SCRIPT = Path(__file__).parents[2] / "contrib" / "check-before-load.sh"
@@ -204,6 +207,21 @@ rpz:
         assert reloads.read_text().count("ok") == 2
         assert rcode(port, "innocent.example") == "NOERROR"
         assert rcode(port, "leak.example") == "NXDOMAIN"
+        # The script keeps the newest head it accepted; a log that does not extend it —
+        # here a head the log's key signed but the log never had: a split view — is
+        # refused, even for a serial that is in the log.
+        saved_head = Path(f"{live}.head.json")
+        kept = json.loads(saved_head.read_text())
+        newest = json.loads(urllib.request.urlopen(f"{served.url}/api/log/head").read())
+        assert kept["size"] <= newest["size"] and kept["key_id"]
+        other = KeyFile(Path(os.environ["ARRET_LOG_KEY"])).sign(
+            newest["size"], datetime.now(UTC), b"\x07" * 32
+        )
+        saved_head.write_text(json.dumps(other.as_json()))
+        live.unlink()  # as if a new serial arrived: the script must check it
+        split = script()
+        assert split.returncode == 5 and "history was rewritten" in split.stderr, split.stderr
+        assert not live.exists()
     finally:
         resolver.stop()
         authority.close()

@@ -30,7 +30,8 @@ from arret.services import keys as key_service
 from arret.services import log as log_service
 from arret.store import log as store_log
 from arret.store.db import require_current
-from arret.tlog.signing import TreeHead, key_id
+from arret.tlog.merkle import verify_consistency
+from arret.tlog.signing import TreeHead, key_id, verify_head
 from arret.tlog.verify import Report, Source, check_inclusion, verify
 
 app = typer.Typer(no_args_is_help=True, help="The transparency log: verify it, check a zone.")
@@ -116,9 +117,11 @@ def _read_saved(path: Path | None) -> TreeHead | None:
         raise ArretError(f"{path} is not a saved tree head (JSON): {exc}") from None
 
 
-def _save(path: Path, report: Report) -> None:
-    assert report.head is not None
-    path.write_text(json.dumps(report.head.as_json() | {"key_id": report.key_id}, indent=2) + "\n")
+def _save(path: Path, head: TreeHead, key: str) -> None:
+    """Write `head` to `path` atomically (a crash never leaves half a saved head)."""
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.write_text(json.dumps(head.as_json() | {"key_id": key}, indent=2) + "\n")
+    temporary.replace(path)
 
 
 def _transfer(feed: str, zone: str, key_name: str, key_secret: str) -> dns.zone.Zone:
@@ -239,8 +242,22 @@ def verify_command(
     if where:
         console.print(f"{operator}'s feed matches the digest logged in {where}", markup=False)
     if save is not None:
-        _save(save, report)
+        assert report.head is not None
+        _save(save, report.head, report.key_id)
         console.print(f"saved the newest head to {save}", markup=False)
+
+
+def _extends(source: HttpSource, public: bytes, saved: TreeHead, newest: TreeHead) -> str | None:
+    """Why `newest` is not an extension of the `saved` head (None: it is)."""
+    if not verify_head(public, saved):
+        return f"your saved head (size {saved.size}) is not signed by the log's key"
+    if saved.size > newest.size:
+        return f"the log shrank from {saved.size} leaves (your saved head) to {newest.size}"
+    proof = [] if saved.size == newest.size else source.consistency(saved.size, newest.size)
+    if not verify_consistency(saved.size, newest.size, saved.root_hash, newest.root_hash, proof):
+        return (f"the log's newest head (size {newest.size}) does not extend your saved head "
+                f"(size {saved.size}): its history was rewritten")  # fmt: skip
+    return None
 
 
 @app.command("check-zone")
@@ -255,9 +272,18 @@ def check_zone(
     key: Annotated[
         str | None, typer.Option("--key-id", metavar="HEX", help="The log key to expect.")
     ] = None,
+    head: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="The newest head seen so far: the log must extend it; updated when the "
+            "zone is accepted (created the first time).",
+        ),
+    ] = None,
 ) -> None:
     """Before loading a zone: is it exactly the policy logged for its serial, in a tree
-    head signed by the log's key? Exits 0 only then (for a check-before-load script)."""
+    head signed by the log's key that extends the head seen last time? Exits 0 only then
+    (for a check-before-load script)."""
     origin = dns.name.from_text(FeedSettings().zone(operator))
     try:
         held = log_service.entries_of(dns.zone.from_file(str(zone_file), origin, relativize=True))
@@ -270,6 +296,14 @@ def check_zone(
     newest = source.head()
     if newest is None:
         raise LogInconsistent("the log is empty: no serial can be checked")
+    if not verify_head(public, newest):
+        raise LogInconsistent(f"do NOT load {zone_file}: the newest tree head's signature "
+                              "does not verify")  # fmt: skip
+    saved = _read_saved(head)
+    if saved is not None:
+        why = _extends(source, public, saved, newest)
+        if why is not None:
+            raise LogInconsistent(f"do NOT load {zone_file}: {why}")
     try:
         leaf = source.get(f"/api/log/feeds/{operator}/{held.serial}")
     except Unreachable as exc:
@@ -285,6 +319,8 @@ def check_zone(
     why = why or log_service.check_held(salt, held, json.loads(leaf["data"]))
     if why is not None:
         raise LogInconsistent(f"do NOT load {zone_file}: {why}")
+    if head is not None:
+        _save(head, newest, key_id(public))
     console.print(
         f"{zone_file}: serial {held.serial}, {len(held.entries)} entries, is the policy "
         f"logged in leaf {leaf['index']} (tree of {newest.size}, key {key_id(public)[:16]}…)",
