@@ -11,11 +11,13 @@ from datetime import timedelta
 import pytest
 from support.website import Site, assert_error, make_site, order_body
 
+from arret.cli.log import head_from
 from arret.store import log as store_log
 from arret.store.schema import feed_digests, name_salts
 from arret.tlog import merkle
 from arret.tlog.leaves import commitment
-from arret.tlog.signing import key_id, verify_head
+from arret.tlog.signing import TreeHead, key_id, verify_head
+from arret.tlog.verify import verify
 
 SECRETS = ["hidden-one.example", "hidden-two.example", "hidden-three.example"]
 
@@ -195,3 +197,52 @@ def test_an_auditor_proves_a_name_was_ordered_and_another_was_not(site: Site) ->
     assert_error(site.get("/api/log/commitments/not..a.name", "auditor"), 422, "invalid_name")
     assert site.get(f"/api/log/commitments/{SECRETS[2]}").status_code == 401
     assert site.get(f"/api/log/commitments/{SECRETS[2]}", "operator:orange").status_code == 403
+
+
+class ApiSource:
+    """The verifier's `Source` over the API of the in-process site."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def public_key(self) -> bytes:
+        return base64.b64decode(self.site.get("/api/log/key").json()["public_key"])
+
+    def head(self, size: int | None = None) -> TreeHead | None:
+        query = "" if size is None else f"?size={size}"
+        return head_from(self.site.get(f"/api/log/head{query}").json())
+
+    def leaves(self, start: int, end: int) -> list[tuple[int, str, bytes]]:
+        page = self.site.get(f"/api/log/leaves?start={start}&end={end}").json()
+        assert page["end"] == start + len(page["leaves"])
+        return [(x["index"], x["data"], bytes.fromhex(x["hash"])) for x in page["leaves"]]
+
+    def consistency(self, first: int, second: int) -> list[bytes]:
+        proof = self.site.get(f"/api/log/proof/consistency?first={first}&second={second}")
+        return [bytes.fromhex(h) for h in proof.json()["proof"]]
+
+    def heads(self, start: int, end: int) -> list[TreeHead]:
+        found = self.site.get(f"/api/log/heads?start={start}&end={end}").json()["heads"]
+        return [head_from(h) for h in found]
+
+
+def test_pages_of_leaves_stay_bounded_and_the_verifier_follows_them(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arret.services import log as log_service
+
+    size = site.get("/api/log/head").json()["size"]
+    whole = site.get(f"/api/log/leaves?start=0&end={size}").json()
+    assert whole["end"] == size == len(whole["leaves"])
+    assert verify(ApiSource(site)).ok
+    largest = max(len(x["data"]) for x in whole["leaves"])
+    monkeypatch.setattr(log_service, "MAX_PAGE_CHARS", largest)
+    page = site.get(f"/api/log/leaves?start=0&end={size}").json()
+    assert 1 <= len(page["leaves"]) < size and page["end"] == len(page["leaves"])
+    assert sum(len(x["data"]) for x in page["leaves"]) <= largest
+    # One leaf larger than a page still comes, alone.
+    monkeypatch.setattr(log_service, "MAX_PAGE_CHARS", 1)
+    assert len(site.get("/api/log/leaves?start=0&end=5").json()["leaves"]) == 1
+    report = verify(ApiSource(site))
+    assert report.ok and report.head is not None and report.head.size == size
+    assert len(report.data) == size

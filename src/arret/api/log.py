@@ -48,14 +48,19 @@ def heads(
     return {"start": start, "end": last, "heads": found}
 
 
-@router.get("/leaves", summary="Leaves start ≤ index < end (at most 1,000)")
+@router.get(
+    "/leaves",
+    summary="Leaves start ≤ index < end (at most 1,000, and about 4 MB: `end` in the "
+    "answer says where the page stopped; ask again from there)",
+)
 def leaves(
     rt: Rt, start: Annotated[int, Query()] = 0, end: Annotated[int | None, Query()] = None
 ) -> dict[str, Any]:
     with rt.read() as conn:
         last = start + log.MAX_LEAVES if end is None else end
         found = log.leaves(conn, start, last)
-    return {"start": start, "end": last, "leaves": found}
+    # `end`: where this page stopped, hence where the next one starts.
+    return {"start": start, "end": found[-1]["index"] + 1 if found else start, "leaves": found}
 
 
 @router.get("/proof/inclusion", summary="The audit path of a leaf in a tree size")

@@ -27,8 +27,10 @@ from arret.tlog.leaves import canonical, commitment, event_record, feed_record
 from arret.tlog.signing import TreeHead
 from arret.tlog.verify import Report
 
-#: Most leaves one request returns.
+#: Most leaves one request returns, and about the most characters of leaf data: a page
+#: ends early rather than exceed it (one leaf at least), and says where it ended.
 MAX_LEAVES = 1000
+MAX_PAGE_CHARS = 4_000_000
 
 
 class DatabaseSource:
@@ -102,7 +104,7 @@ def leaves(conn: Connection, start: int, end: int) -> list[dict[str, Any]]:
         raise InvalidRange(f"at most {MAX_LEAVES} leaves per request (asked {end - start})")
     return [
         {"index": leaf.index, "data": leaf.data, "hash": leaf.hash.hex()}
-        for leaf in store_log.leaves(conn, start, end)
+        for leaf in store_log.leaves(conn, start, end, MAX_PAGE_CHARS)
     ]
 
 

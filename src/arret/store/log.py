@@ -181,17 +181,26 @@ def heads(conn: Connection, start: int, end: int) -> list[TreeHead]:
     return [_head(r) for r in rows]
 
 
-def leaves(conn: Connection, start: int, end: int) -> list[Leaf]:
-    """Leaves `start` ≤ index < `end`, in order."""
-    rows = conn.execute(
+def leaves(conn: Connection, start: int, end: int, max_bytes: int | None = None) -> list[Leaf]:
+    """Leaves `start` ≤ index < `end`, in order; with `max_bytes`, only as many as fit in
+    that many characters of data (at least one): a page stays bounded even where one
+    leaf holds a registration of a million names."""
+    rows = conn.execution_options(stream_results=True).execute(
         select(log_leaves)
         .where(log_leaves.c.idx >= start, log_leaves.c.idx < end)
         .order_by(log_leaves.c.idx)
     )
-    return [
-        Leaf(int(r.idx), r.data, bytes.fromhex(r.hash), r.event_id, r.operator_id, r.serial)
-        for r in rows
-    ]
+    out: list[Leaf] = []
+    total = 0
+    for r in rows:
+        total += len(r.data)
+        if max_bytes is not None and out and total > max_bytes:
+            break
+        out.append(
+            Leaf(int(r.idx), r.data, bytes.fromhex(r.hash), r.event_id, r.operator_id, r.serial)
+        )
+    rows.close()
+    return out
 
 
 def leaf_hashes(conn: Connection, end: int) -> list[bytes]:
