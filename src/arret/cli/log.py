@@ -141,6 +141,10 @@ def _transfer(feed: str, zone: str, key_name: str, key_secret: str) -> dns.zone.
 
 def _check_feed(report: Report, operator: str, held: log_service.HeldZone, salt: bytes) -> str:
     for index, data in enumerate(report.data):
+        # Canonical JSON sorts keys: a feed leaf starts with "entries", an event leaf with
+        # "event" — the (possibly huge) event leaves are not parsed.
+        if not data.startswith('{"entries":'):
+            continue
         logged = json.loads(data)
         if (
             logged.get("type") == "feed"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,14 +17,14 @@ import dns.zone
 from sqlalchemy import Connection, select
 
 from arret.domain import names
-from arret.domain.events import OrderAmended, OrderRegistered, from_payload
+from arret.domain.events import from_payload
 from arret.errors import InvalidRange, NotFound
 from arret.rpz.zone import NODATA, NXDOMAIN, PASSTHRU, PASSTHRU_KIND, Entry
 from arret.store import feed as store_feed
 from arret.store import log as store_log
 from arret.store.schema import events, feed_changes, feed_entries, log_leaves, orders
 from arret.tlog import merkle, multiset
-from arret.tlog.leaves import canonical, commitment, event_record, feed_record
+from arret.tlog.leaves import canonical, commitment, feed_record
 from arret.tlog.signing import TreeHead
 from arret.tlog.verify import Report
 
@@ -154,6 +155,10 @@ def registry_problems(conn: Connection, report: Report) -> None:
     ):
         by_event[int(event_id)] = (int(idx), data)
     confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
+
+    def secret_order(order_id: int) -> bool:
+        return bool(confidential.get(order_id))
+
     rows = conn.execute(
         select(events.c.id, events.c.kind, events.c.order_id, events.c.at, events.c.actor,
                events.c.payload).order_by(events.c.id)
@@ -168,24 +173,39 @@ def registry_problems(conn: Connection, report: Report) -> None:
                                            event.at, event.actor):  # fmt: skip
             report.add(leaf[0], f"event {seq}: its row's columns differ from its payload")
             continue
-        secret, names = False, []
-        if isinstance(event, OrderRegistered):
-            secret, names = event.terms.confidential, [t.name for t in event.targets]
-        elif isinstance(event, OrderAmended):
-            secret = bool(confidential.get(event.order_id))
-            names = [t.name for t in event.added] + list(event.removed)
-        salts = store_log.known_salts(conn, names) if secret else {}
-        missing = [n for n in names if secret and n not in salts]
-        if missing:
-            report.add(leaf[0], f"event {seq}: no salt recorded for {len(missing)} name(s)")
+        record = store_log.event_leaf(conn, int(seq), event, secret_order, create_salts=False)
+        if record is None:
+            report.add(leaf[0], f"event {seq}: a name of its confidential order has no salt")
             continue
-        record = event_record(int(seq), event, secret, salts.__getitem__)
         if canonical(record).decode("utf-8") != leaf[1]:
             report.add(leaf[0], f"event {seq} in the registry differs from what this leaf "
                        "recorded")  # fmt: skip
     for event_id, (idx, _) in sorted(by_event.items()):
         report.add(idx, f"records event {event_id}, which the registry does not hold")
     _feed_problems(conn, report)
+
+
+def replay(
+    conn: Connection, op_id: int, versions: list[store_feed.Version], salt: bytes
+) -> Iterator[tuple[store_feed.Version, int, int]]:
+    """Each serial of the operator with the digest state and entry count its journal gives,
+    replayed from the first publication."""
+    journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
+    for serial, added, owner, kind in conn.execute(
+        select(feed_changes.c.serial, feed_changes.c.added, feed_changes.c.owner,
+               feed_changes.c.kind)
+        .where(feed_changes.c.operator_id == op_id)
+        .order_by(feed_changes.c.id)
+    ):  # fmt: skip
+        journal[int(serial)].append((bool(added), owner, kind))
+    state, count = 0, 0
+    for version in versions:
+        for added, owner, kind in journal.get(version.serial, []):
+            element = multiset.element(salt, owner, kind)
+            state += element if added else -element
+            count += 1 if added else -1
+        state %= multiset.MODULUS
+        yield version, state, count
 
 
 def _feed_problems(conn: Connection, report: Report) -> None:
@@ -200,21 +220,8 @@ def _feed_problems(conn: Connection, report: Report) -> None:
         if salt is None:
             report.add(None, f"{op.name} has feed serials but no policy digest")
             continue
-        journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
-        for serial, added, owner, kind in conn.execute(
-            select(feed_changes.c.serial, feed_changes.c.added, feed_changes.c.owner,
-                   feed_changes.c.kind)
-            .where(feed_changes.c.operator_id == op_id)
-            .order_by(feed_changes.c.id)
-        ):  # fmt: skip
-            journal[int(serial)].append((bool(added), owner, kind))
-        state, count, last_leaf = 0, 0, None
-        for version in versions:
-            for added, owner, kind in journal.get(version.serial, []):
-                element = multiset.element(salt, owner, kind)
-                state, count = (state + element, count + 1) if added else (state - element,
-                                                                           count - 1)  # fmt: skip
-            state %= multiset.MODULUS
+        state, last_leaf = 0, None
+        for version, state, count in replay(conn, op_id, versions, salt):
             leaf = store_log.feed_leaf(conn, op.name, version.serial)
             if leaf is None:
                 report.add(None, f"serial {version.serial} of {op.name} has no leaf in the log")
@@ -312,38 +319,20 @@ def backfill(conn: Connection, now: datetime) -> int:
         if not versions:
             continue
         salt = store_log.start_digest(conn, op_id)
-        journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
-        for serial, added, owner, kind in conn.execute(
-            select(feed_changes.c.serial, feed_changes.c.added, feed_changes.c.owner,
-                   feed_changes.c.kind)
-            .where(feed_changes.c.operator_id == op_id)
-            .order_by(feed_changes.c.id)
-        ):  # fmt: skip
-            journal[int(serial)].append((bool(added), owner, kind))
-        state, count = 0, 0
-        for version in versions:
-            for added, owner, kind in journal.get(version.serial, []):
-                element = multiset.element(salt, owner, kind)
-                state += element if added else -element
-                count += 1 if added else -1
-            state %= multiset.MODULUS
+        state = 0
+        for version, state, count in replay(conn, op_id, versions, salt):
             record = feed_record(op.name, version.serial, count, multiset.digest(state))
             pending.append((version.published_at, 1, op_id, (version.serial, record)))
         store_log.set_digest(conn, op_id, state)
     pending.sort(key=lambda p: (p[0], p[1], p[2]))
     for _when, kind, ident, item in pending:
         if kind == 0:
-            event = item
-            secret, names = False, []
-            if isinstance(event, OrderRegistered):
-                secret, names = event.terms.confidential, [t.name for t in event.targets]
-            elif isinstance(event, OrderAmended):
-                secret = bool(confidential.get(event.order_id))
-                names = [t.name for t in event.added] + list(event.removed)
-            salts = store_log.salts(conn, names) if secret else {}
-            record = event_record(ident, event, secret, salts.__getitem__)
-            store_log.append(conn, record, now, event_id=ident)
+            leaf = store_log.event_leaf(
+                conn, ident, item, lambda oid: bool(confidential.get(oid)), create_salts=True
+            )
+            assert leaf is not None
+            store_log.append(conn, leaf, now, event_id=ident)
         else:
-            serial, record = item
-            store_log.append(conn, record, now, operator_id=ident, serial=serial)
+            serial, feed_leaf_record = item
+            store_log.append(conn, feed_leaf_record, now, operator_id=ident, serial=serial)
     return len(pending)

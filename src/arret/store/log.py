@@ -13,13 +13,14 @@ serialises writers anyway), so two transactions never take the same index.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
+from arret.domain.events import Event
 from arret.errors import LogKeyError
 from arret.rpz.zone import Delta
 from arret.store.bulk import insert_rows, matching
@@ -33,7 +34,7 @@ from arret.store.schema import (
     operators,
 )
 from arret.tlog import multiset
-from arret.tlog.leaves import canonical
+from arret.tlog.leaves import canonical, committed_names, event_record
 from arret.tlog.merkle import leaf_hash, node_hash
 from arret.tlog.signing import KeyFile, TreeHead, verify_head
 
@@ -225,10 +226,35 @@ def feed_leaf(conn: Connection, operator: str, serial: int) -> Leaf | None:
 # --- Salts of confidential names ---
 
 
+def _no_salt(name: str) -> bytes:
+    raise AssertionError(f"{name!r} is not a confidential order's name")
+
+
+def event_leaf(
+    conn: Connection,
+    seq: int,
+    event: Event,
+    order_confidential: Callable[[int], bool],
+    *,
+    create_salts: bool,
+) -> dict[str, Any] | None:
+    """The leaf record of event `seq`, a confidential order's names committed to with their
+    salts — created when missing (`create_salts`), else None when one is missing."""
+    confidential, names = committed_names(event, order_confidential)
+    if not confidential:
+        return event_record(seq, event, False, _no_salt)
+    found = salts(conn, names) if create_salts else known_salts(conn, names)
+    if len(found) < len(set(names)):
+        return None
+    return event_record(seq, event, confidential, found.__getitem__)
+
+
 def salts(conn: Connection, names: Iterable[str]) -> dict[str, bytes]:
     """The salt of each name, creating those that have none (one salt per name, so the
     same name in two confidential orders gives the same commitment)."""
     wanted = sorted(set(names))
+    if not wanted:
+        return {}
     found: dict[str, bytes] = {}
     for clause in matching(conn, name_salts.c.name, wanted):
         found |= {n: bytes.fromhex(s) for n, s in conn.execute(select(name_salts).where(clause))}

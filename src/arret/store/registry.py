@@ -29,7 +29,6 @@ from arret.errors import AlreadyExists, NotFound
 from arret.store import log
 from arret.store.bulk import insert_rows, matching
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
-from arret.tlog.leaves import event_record
 
 _SCOPES = {s.value: s for s in Scope}
 _ACTIONS = {a.value: a for a in Action}
@@ -56,20 +55,15 @@ def record_event(conn: Connection, event: Event, recorded_at: datetime) -> int:
 
 
 def _log_event(conn: Connection, seq: int, event: Event, recorded_at: datetime) -> None:
-    """The event's leaf in the transparency log; a confidential order's names become
-    salted commitments (`arret.tlog.leaves.event_record`)."""
-    confidential, names = False, []
-    if isinstance(event, OrderRegistered):
-        confidential = event.terms.confidential
-        names = [t.name for t in event.targets]
-    elif isinstance(event, OrderAmended):
-        confidential = bool(
-            conn.scalar(select(orders.c.confidential).where(orders.c.id == event.order_id))
-        )
-        names = [t.name for t in event.added] + list(event.removed)
-    known = log.salts(conn, names) if confidential else {}
-    log.append(conn, event_record(seq, event, confidential, known.__getitem__), recorded_at,
-               event_id=seq)  # fmt: skip
+    """The event's leaf in the transparency log (a confidential order's names as salted
+    commitments), in this transaction."""
+
+    def order_confidential(order_id: int) -> bool:
+        return bool(conn.scalar(select(orders.c.confidential).where(orders.c.id == order_id)))
+
+    record = log.event_leaf(conn, seq, event, order_confidential, create_salts=True)
+    assert record is not None
+    log.append(conn, record, recorded_at, event_id=seq)
 
 
 def history(conn: Connection, order_id: int | None = None) -> list[tuple[int, datetime, Event]]:

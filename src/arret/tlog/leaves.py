@@ -47,6 +47,20 @@ def commitment(salt: bytes, name: str) -> str:
     return hashlib.sha256(salt + name.encode("utf-8")).hexdigest()
 
 
+def committed_names(
+    event: Event, order_confidential: Callable[[int], bool]
+) -> tuple[bool, list[str]]:
+    """Whether `event` belongs to a confidential order, and the names its leaf commits to
+    rather than writes. `order_confidential(order_id)` answers for an amended order."""
+    if isinstance(event, OrderRegistered):
+        return event.terms.confidential, [t.name for t in event.targets]
+    if isinstance(event, OrderAmended):
+        return order_confidential(event.order_id), [t.name for t in event.added] + list(
+            event.removed
+        )
+    return False, []
+
+
 def event_record(
     seq: int, event: Event, confidential: bool, salt_of: Callable[[str], bytes]
 ) -> dict[str, Any]:
