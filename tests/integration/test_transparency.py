@@ -529,20 +529,32 @@ def test_the_database_refuses_to_change_or_delete_leaves_and_heads(
 
 def test_two_writers_at_once_take_consecutive_leaves(logged: Arret) -> None:
     """Two transactions appending at the same time (two connections, as two API workers
-    or the CLI next to `arret serve`): the second waits for the first's lock on the tree's
-    edge, so no index is taken twice and every head signs the tree it names."""
+    or the CLI next to `arret serve`), each registering an order for orange — an event and
+    a feed serial each: the second waits for the first's lock on the tree's edge, so no
+    index is taken twice, every head signs the tree it names, and orange's policy digest
+    loses neither change (the verification replays it)."""
+
+    def draft(name: str) -> Any:
+        from arret.domain.lifecycle import OrderDraft
+        from arret.domain.model import TargetSpec
+
+        return OrderDraft("RG 26/2", "TJ Paris", NOW.date(), (TargetSpec(name),),
+                          operators=("orange",), duration=None,
+                          expires_at=NOW + timedelta(days=30))  # fmt: skip
+
     engine = open_engine(logged.url)
     with engine.connect() as conn:
         size = store_log.size(conn)
     first = engine.connect()
     tx = first.begin()
-    registry_service.allow_name(first, "one.example", "r", NOW + timedelta(hours=2), "a")
+    later = NOW + timedelta(hours=2)
+    registry_service.register_order(first, draft("one.example"), later, "a")
     outcome: list[object] = []
 
     def second() -> None:
         try:
             with engine.begin() as conn:
-                registry_service.allow_name(conn, "two.example", "r", NOW + timedelta(hours=2), "b")
+                registry_service.register_order(conn, draft("two.example"), later, "b")
             outcome.append("ok")
         except Exception as exc:  # reported below
             outcome.append(exc)
@@ -556,8 +568,54 @@ def test_two_writers_at_once_take_consecutive_leaves(logged: Arret) -> None:
     thread.join(30)
     assert outcome == ["ok"], outcome
     with engine.connect() as conn:
-        assert store_log.size(conn) == size + 2
-        data = [leaf.data for leaf in store_log.leaves(conn, size, size + 2)]
-    assert "one.example" in data[0] and "two.example" in data[1]
+        data = [leaf.data for leaf in store_log.leaves(conn, size, store_log.size(conn))]
+    # Each writer's event leaf, then its feed leaf: the first writer's leaves all come first.
+    assert len(data) == 4 and "one.example" in data[0] and "two.example" in data[2]
+    assert '"orange"' in data[1] and '"orange"' in data[3]
     engine.dispose()
     assert verify(logged)[0] == 0
+
+
+def test_the_scheduler_publishing_while_an_order_is_registered_loses_no_digest_change(
+    logged: Arret,
+) -> None:
+    """The feed server publishing what time brought (no event of its own) while a
+    registration is open for the same operator: the publisher takes the log's lock before
+    it reads orange's digest, so it waits, then builds on the registration's digest —
+    rather than deadlocking with it or overwriting it."""
+    from arret.domain.lifecycle import OrderDraft
+    from arret.domain.model import TargetSpec
+    from arret.services import feed as feed_service
+
+    def draft(name: str, effective: datetime | None = None) -> OrderDraft:
+        return OrderDraft("RG 26/3", "TJ Paris", NOW.date(), (TargetSpec(name),),
+                          operators=("orange",), effective_at=effective,
+                          expires_at=NOW + timedelta(days=30))  # fmt: skip
+
+    engine = open_engine(logged.url)
+    soon = NOW + timedelta(hours=3)
+    with engine.begin() as conn:
+        registry_service.register_order(conn, draft("later.example", soon), NOW, "a")
+    first = engine.connect()
+    tx = first.begin()
+    registry_service.register_order(first, draft("now.example"), NOW + timedelta(hours=2), "b")
+    outcome: list[object] = []
+
+    def scheduler() -> None:
+        try:
+            with engine.begin() as conn:
+                outcome.append(feed_service.publish_due(conn, soon + timedelta(seconds=1)))
+        except Exception as exc:  # reported below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=scheduler)
+    thread.start()
+    thread.join(1.0)
+    tx.commit()
+    first.close()
+    thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], list), outcome
+    assert [p.operator for p in outcome[0]] == ["orange"]
+    engine.dispose()
+    code, out = verify(logged)
+    assert code == 0, out

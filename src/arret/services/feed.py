@@ -31,6 +31,7 @@ from arret.domain.policy import allowed_at, compile_policy
 from arret.rpz import serial as serials
 from arret.rpz.zone import Delta, Entry, FeedSettings, diff, entries
 from arret.store import feed as store_feed
+from arret.store import log as store_log
 from arret.store import registry as store
 
 #: Above this many touched names, recomputing the whole zone is cheaper than many
@@ -79,7 +80,11 @@ def publish(
     names: Sequence[str] | None = None,
 ) -> list[Published]:
     """Bring the feeds of `operators` (all when None) to their policy at `now`, looking at
-    `names` only (all when None). Operators whose zone does not change keep their serial."""
+    `names` only (all when None). Operators whose zone does not change keep their serial.
+
+    Takes the log's lock first: another transaction publishing for the same operators
+    is waited for, so that the last serial and entries read here are the committed ones."""
+    store_log.lock(conn)
     chosen = (
         sorted(operators) if operators is not None else [o.name for o in store.list_operators(conn)]
     )
@@ -114,6 +119,7 @@ def adopt_notice_host(conn: Connection, host: str, now: datetime) -> list[Publis
     entry changing: it gets a new serial marked as a rewrite, which the journal does not
     bridge, so that resolvers fetch the whole zone again (RFC 1995 §4 allows a full zone
     as the answer to any IXFR). Zones without a notice entry keep their serial."""
+    store_log.lock(conn)
     # Feeds published before the host was recorded were rendered with the default.
     before = store_feed.notice_host(conn) or FeedSettings().notice_host
     store_feed.set_notice_host(conn, host, now)
@@ -163,6 +169,7 @@ def publish_event(conn: Connection, event: Event, now: datetime) -> list[Publish
 
 def publish_due(conn: Connection, now: datetime) -> list[Published]:
     """Publish every change that time has brought since the last call (or ever)."""
+    store_log.lock(conn)  # before reading: a registration being written is waited for
     since = store_feed.published_until(conn)
     if since is None:
         published = publish(conn, now)

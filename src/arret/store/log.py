@@ -6,8 +6,9 @@ every transaction opened from an engine that was given the key can append, and o
 opened from an engine without it fails at its first append — before it commits, so a
 change that cannot be logged is not made either (SPEC invariant 5).
 
-Appends are serial: each locks the one `log_state` row (PostgreSQL `FOR UPDATE`; SQLite
-serialises writers anyway), so two transactions never take the same index.
+Appends are serial: each locks the one `log_state` row (`lock`), so two transactions
+never take the same index; feed publication takes the same lock before it reads the
+operator's last serial, so two publishers never build on the same stale state.
 """
 
 from __future__ import annotations
@@ -93,6 +94,14 @@ def _fold(frontier: Sequence[bytes]) -> bytes:
     return acc
 
 
+def lock(conn: Connection) -> None:
+    """Hold the log's lock until the transaction ends: writers that publish or append
+    take it before they read what they will change, so they run one after the other on
+    fresh data. A write (not `SELECT … FOR UPDATE`) so that SQLite, which begins a
+    transaction only at its first write, takes its write lock here too, before the reads."""
+    conn.execute(log_state.update().where(log_state.c.id == 1).values(size=log_state.c.size))
+
+
 def append(
     conn: Connection,
     record: dict[str, Any],
@@ -108,7 +117,8 @@ def append(
     key = key_of(conn)
     data = canonical(record)
     digest = leaf_hash(data)
-    state = conn.execute(select(log_state).where(log_state.c.id == 1).with_for_update()).first()
+    lock(conn)
+    state = conn.execute(select(log_state).where(log_state.c.id == 1)).first()
     if state is None:
         size, frontier = 0, []
     else:
@@ -318,7 +328,11 @@ def set_digest(conn: Connection, op_id: int, state: int) -> None:
 
 def advance_digest(conn: Connection, op_id: int, change: Delta) -> str:
     """Move the operator's digest by `change`; returns the new digest. Call it before the
-    change is written to `feed_entries` (a first digest starts from what is there)."""
+    change is written to `feed_entries` (a first digest starts from what is there).
+
+    It takes the log's lock first (`lock`), as an append does, so that every writer
+    takes the log's lock before an operator's digest row: no two can deadlock on them."""
+    lock(conn)
     salt, state = _digest_row(conn, op_id)
     state = multiset.remove(multiset.add(state, salt, change.added), salt, change.removed)
     conn.execute(
