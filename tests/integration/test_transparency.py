@@ -32,7 +32,7 @@ from arret.services import log as log_service
 from arret.services import registry as registry_service
 from arret.services.log import HeldZone, check_held, entries_of
 from arret.store import log as store_log
-from arret.tlog import merkle
+from arret.tlog import merkle, signing
 from arret.tlog.signing import KeyFile
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
@@ -619,3 +619,24 @@ def test_the_scheduler_publishing_while_an_order_is_registered_loses_no_digest_c
     engine.dispose()
     code, out = verify(logged)
     assert code == 0, out
+
+
+def test_an_auditor_verifies_a_database_with_the_public_key_alone(
+    logged: Arret, tmp_path: Path
+) -> None:
+    from arret.tlog.signing import public_pem
+
+    pem = tmp_path / "log.pub"
+    pem.write_text(public_pem(KeyFile(Path(os.environ["ARRET_LOG_KEY"])).public_key()))
+    no_key = ("--log-key", str(tmp_path / "absent.key"))
+    code, out, err = logged(*no_key, "log", "verify", "--public-key", str(pem), ok=False)
+    assert code == 0 and "log verified" in out, err
+    # Another key's public half: every head fails its signature.
+    other = tmp_path / "other.key"
+    signing.create(other)
+    pem.write_text(public_pem(KeyFile(other).public_key()))
+    code, _, err = logged(*no_key, "log", "verify", "--public-key", str(pem), ok=False)
+    assert code == 5 and "signature that does not verify" in err, err
+    pem.write_text("not a key")
+    code, _, err = logged(*no_key, "log", "verify", "--public-key", str(pem), ok=False)
+    assert code == 1 and "cannot read a public key" in err, err

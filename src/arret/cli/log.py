@@ -96,6 +96,20 @@ class HttpSource:
         return [head_from(h) for h in self.get("/api/log/heads", start=start, end=end)["heads"]]
 
 
+def read_public_key(path: Path) -> bytes:
+    """The raw Ed25519 public key in a PEM file: an auditor verifies with it alone."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ArretError(f"cannot read a public key from {path}: {exc}") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ArretError(f"{path} holds a {type(key).__name__}, not an Ed25519 public key")
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
 def head_from(data: dict[str, Any]) -> TreeHead:
     try:
         return TreeHead(
@@ -193,6 +207,14 @@ def verify_command(
     feed: Annotated[str, typer.Option(metavar="HOST:PORT", help="The feed.")] = "127.0.0.1:5353",
     key_name: Annotated[str, typer.Option(metavar="NAME", help="TSIG key name.")] = "",
     key_secret: Annotated[str, typer.Option(metavar="BASE64", help="TSIG secret.")] = "",
+    public_key: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PEM",
+            help="From a database: the log's public key (`/api/log/key`'s pem, or `openssl "
+            "pkey -pubout`); default: derived from the signing key (--log-key).",
+        ),
+    ] = None,
 ) -> None:
     """Verify the log: signatures, consistency with a saved head, every leaf's hash, the
     signed roots; from a database also every event and feed serial against its leaf.
@@ -212,7 +234,11 @@ def verify_command(
         e = env(ctx)
         require_current(e.engine)
         with e.engine.connect() as conn:  # reads only
-            public = store_log.require_key(e.engine).public_key()
+            public = (
+                read_public_key(public_key)
+                if public_key is not None
+                else store_log.require_key(e.engine).public_key()
+            )
             report = verify(log_service.DatabaseSource(conn, public), saved, key)
             if report.ok:
                 log_service.registry_problems(conn, report)
