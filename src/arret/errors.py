@@ -114,3 +114,34 @@ class LogInconsistent(ArretError):
 
 class InvalidRange(ArretError):
     """A leaf index, a range of leaves or a tree size that the log does not have (HTTP 400)."""
+
+
+class DatabaseUnavailable(ArretError):
+    """The database cannot be used right now: its write lock is held by another writer for
+    longer than this process waits, its disk is full, or the connection to it is lost.
+    Nothing was changed; the same command or request can be tried again (HTTP 503 with
+    `Retry-After`). The subclasses say which, each with its own CLI exit status."""
+
+    exit_code = 7
+    #: Seconds an HTTP client should wait before trying again.
+    retry_after = 5
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another writer held the database's write lock for longer than this process waits
+    (`--lock-wait`)."""
+
+    exit_code = 7
+
+
+class DatabaseFull(DatabaseUnavailable):
+    """The disk (or the database's quota) is full."""
+
+    exit_code = 8
+    retry_after = 60
+
+
+class DatabaseUnreachable(DatabaseUnavailable):
+    """The connection to the database failed or was lost."""
+
+    exit_code = 9

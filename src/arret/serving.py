@@ -25,11 +25,10 @@ from arret.domain.operators import check_endpoint
 from arret.errors import ArretError
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
-from arret.feed.server import FeedServer
+from arret.feed.server import FeedServer, TcpLimits
 from arret.probes.schedule import next_round
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
-from arret.services import feed as feed_service
 from arret.services import probing
 from arret.services.probing import Settings as ProbeSettings
 from arret.store import log as store_log
@@ -49,6 +48,7 @@ class ServeOptions:
     #: after every publication.
     probe_every: timedelta | None = timedelta(minutes=15)
     probe: ProbeSettings = field(default_factory=ProbeSettings)
+    tcp: TcpLimits = field(default_factory=TcpLimits)
 
 
 class _Http(uvicorn.Server):
@@ -142,7 +142,9 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
     dns_host, dns_port = split_endpoint(check_endpoint(options.dns))
     http_host, http_port = split_endpoint(check_endpoint(options.http))
     feed_settings = FeedSettings(notice_host=options.notice_host.rstrip(".") + ".")
-    server = FeedServer(engine, clock, DatabaseFeed(engine, feed_settings), Notifier(feed_settings))
+    server = FeedServer(
+        engine, clock, DatabaseFeed(engine, feed_settings), Notifier(feed_settings), options.tcp
+    )
     sock = listen(http_host, http_port)
     bound_http = sock.getsockname()[1]
     url = options.public_url or f"http://{shown(http_host, bound_http)}"
@@ -153,13 +155,15 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        with engine.begin() as conn:
-            rewritten = feed_service.adopt_notice_host(conn, feed_settings.notice_host,
-                                                       clock.now())  # fmt: skip
-        for published in rewritten:
+        # Recorded by the first publication pass, so a database that cannot be written now
+        # (locked by a long write, full) delays it instead of preventing the start.
+        server.pending_notice_host = feed_settings.notice_host
+        if not await server.tick(force=True):
+            say(f"arret: cannot publish yet ({server.health.last_error}); serving what the "
+                "database holds and retrying")  # fmt: skip
+        for published in server.adopted:
             say(f"arret: notice host is now {feed_settings.notice_host}: "
                 f"{published.operator} gets serial {published.serial} (full transfer)")  # fmt: skip
-        await server.tick(force=True)
         try:
             bound = await server.start(dns_host, dns_port)
         except OSError as exc:

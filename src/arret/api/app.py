@@ -4,11 +4,13 @@ never at import time."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -18,9 +20,12 @@ from arret.api import errors, operators, orders, public
 from arret.api import log as log_api
 from arret.api.runtime import Runtime
 from arret.errors import ArretError, NotFound
+from arret.store.db import classify
 from arret.web import operators as operator_pages
 from arret.web import orders as order_pages
 from arret.web import pages, session
+
+log = logging.getLogger("arret.api")
 
 API_DESCRIPTION = """Arrêt carries legal DNS blocking orders from the authority to every
 addressed resolver. Send a token from `arret token create` as `Authorization: Bearer …`.
@@ -63,7 +68,9 @@ def create_app(rt: Runtime) -> FastAPI:
         assert isinstance(exc, ArretError)
         if _wants_json(request):
             return errors.from_arret(exc)
-        return await run_in_threadpool(pages.error_page, request, rt, exc, errors.status_of(exc))
+        page = await run_in_threadpool(pages.error_page, request, rt, exc, errors.status_of(exc))
+        page.headers.update(errors.headers_of(exc))
+        return page
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -82,12 +89,26 @@ def create_app(rt: Runtime) -> FastAPI:
         )  # fmt: skip
         return await run_in_threadpool(pages.error_page, request, rt, problem, exc.status_code)
 
+    async def database_error(request: Request, exc: Exception) -> Response:
+        # A busy, full or unreachable database is the server's state, not a bug: 503 with
+        # Retry-After, one warning line (no traceback), and the request changed nothing.
+        known = classify(exc)
+        if known is None:
+            return errors.from_unexpected(exc)
+        log.warning("%s %s: %s", request.method, request.url.path, known.summary)
+        if _wants_json(request):
+            return errors.from_arret(known)
+        page = await run_in_threadpool(pages.error_page, request, rt, known, 503)
+        page.headers.update(errors.headers_of(known))
+        return page
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         return errors.from_unexpected(exc)
 
     app.add_exception_handler(ArretError, arret_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(DBAPIError, database_error)
     app.add_exception_handler(Exception, unexpected)
 
     @app.middleware("http")

@@ -24,6 +24,7 @@ from arret.errors import (
     ArretError,
     Conflict,
     DatabaseNotReady,
+    DatabaseUnavailable,
     Forbidden,
     InvalidName,
     InvalidOperator,
@@ -51,6 +52,7 @@ STATUS: dict[type[ArretError], int] = {
     NotAuthenticated: 401,
     Forbidden: 403,
     DatabaseNotReady: 503,
+    DatabaseUnavailable: 503,
     LogKeyError: 503,
 }
 
@@ -70,13 +72,26 @@ def body(status: int, code: str, message: str, reasons: list[str] | tuple[str, .
     return {"error": {"status": status, "code": code, "message": message, "reasons": list(reasons)}}
 
 
-def response(status: int, code: str, message: str, reasons: Any = ()) -> JSONResponse:
-    headers = {"WWW-Authenticate": 'Bearer realm="arret"'} if status == 401 else None
-    return JSONResponse(body(status, code, message, reasons), status, headers=headers)
+def response(
+    status: int, code: str, message: str, reasons: Any = (), headers: dict[str, str] | None = None
+) -> JSONResponse:
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="arret"'
+    return JSONResponse(body(status, code, message, reasons), status, headers=headers or None)
+
+
+def headers_of(error: ArretError) -> dict[str, str]:
+    """`Retry-After` (RFC 9110 §10.2.3) on a 503 that a client should simply try again."""
+    if isinstance(error, DatabaseUnavailable):
+        return {"Retry-After": str(error.retry_after)}
+    return {}
 
 
 def from_arret(error: ArretError) -> JSONResponse:
-    return response(status_of(error), code_of(error), error.summary, error.reasons)
+    return response(
+        status_of(error), code_of(error), error.summary, error.reasons, headers_of(error)
+    )
 
 
 def from_validation(error: RequestValidationError) -> JSONResponse:

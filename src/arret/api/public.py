@@ -12,10 +12,12 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from arret import views
 from arret.api.deps import Rt
 from arret.api.runtime import Runtime
+from arret.feed.server import FeedServer
 from arret.services import notice
 from arret.services.status import feed_status
 from arret.store import registry as store
@@ -132,21 +134,71 @@ class ArretCollector(Collector):
             "When an operator last transferred its feed (Unix time).",
             labels=["operator"],
         )
-        with self.rt.read() as conn:
-            orders = store.list_orders(conn)
-            in_force.add_metric([], sum(1 for o in orders if o.in_force_at(now)))
-            for op in store.list_operators(conn):
-                status = feed_status(conn, op.name)
-                names.add_metric([op.name], status.names)
-                if status.serial is not None:
-                    serials.add_metric([op.name], status.serial)
+        up = GaugeMetricFamily(
+            "arret_database_up", "1 when the database could be read for this scrape."
+        )
+        try:
+            with self.rt.read() as conn:
+                orders = store.list_orders(conn)
+                in_force.add_metric([], sum(1 for o in orders if o.in_force_at(now)))
+                for op in store.list_operators(conn):
+                    status = feed_status(conn, op.name)
+                    names.add_metric([op.name], status.names)
+                    if status.serial is not None:
+                        serials.add_metric([op.name], status.serial)
+            up.add_metric([], 1)
+        except DBAPIError:
+            # The metrics that need the database are left out; the rest (publication
+            # health above all) is what an operator needs to see now.
+            up.add_metric([], 0)
+        found: list[Metric] = [up, in_force, names, serials, transfers, last]
         if self.rt.feed is not None:
             stats = self.rt.feed.stats
             for (operator, kind), count in sorted(stats.transfers.items()):
                 transfers.add_metric([operator, kind], count)
             for operator, (_kind, at, _serial) in sorted(stats.last.items()):
                 last.add_metric([operator], at.timestamp())
-        return [in_force, names, serials, transfers, last]
+            found += _serving(self.rt.feed)
+        return found
+
+
+def _serving(feed: FeedServer) -> list[Metric]:
+    """The feed server's own state: publication health, connection limits."""
+    health, stats = feed.health, feed.stats
+
+    def gauge(name: str, text: str, value: float) -> GaugeMetricFamily:
+        metric = GaugeMetricFamily(name, text)
+        metric.add_metric([], value)
+        return metric
+
+    def counter(name: str, text: str, value: float) -> CounterMetricFamily:
+        metric = CounterMetricFamily(name, text)
+        metric.add_metric([], value)
+        return metric
+
+    found: list[Metric] = [
+        gauge("arret_publication_failing", "1 while publication fails and is retried.",
+              1 if health.failing_since is not None else 0),
+        gauge("arret_publication_pending_instants",
+              "Effective, expiry and other instants due and not yet published.",
+              health.pending),
+        counter("arret_publication_failures", "Failed publication attempts since start.",
+                health.failures_total),
+        gauge("arret_tcp_connections", "DNS TCP connections open now.", feed.tcp_connections),
+        counter("arret_tcp_rejected", "DNS TCP connections closed at once (over the limits).",
+                stats.tcp_rejected),
+        counter("arret_tcp_timeouts", "DNS TCP connections closed for a read or write timeout.",
+                stats.tcp_timeouts),
+        counter("arret_udp_dropped", "DNS UDP queries dropped (too many waiting).",
+                stats.udp_dropped),
+        counter("arret_dns_servfail", "DNS queries answered SERVFAIL (database unreadable).",
+                stats.servfail),
+    ]  # fmt: skip
+    if health.last_success is not None:
+        found.append(gauge("arret_publication_last_success_timestamp_seconds",
+                           "When publication last completed (Unix time).",
+                           health.last_success.timestamp()))  # fmt: skip
+    return found
 
 
 def metrics_registry(rt: Runtime) -> CollectorRegistry:

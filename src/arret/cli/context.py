@@ -13,7 +13,8 @@ import typer
 from sqlalchemy import Connection, Engine
 
 from arret.domain.instants import Clock, SystemClock
-from arret.store.db import open_engine, require_current
+from arret.errors import ArretError
+from arret.store.db import LOCK_WAIT, open_engine, require_current
 from arret.store.log import attach
 from arret.tlog.signing import DEFAULT_KEY, KeyFile
 
@@ -24,19 +25,37 @@ def log_key_path(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get("ARRET_LOG_KEY") or DEFAULT_KEY)
 
 
+def lock_wait_of(explicit: float | None = None) -> float:
+    """`--lock-wait`, else env ARRET_LOCK_WAIT, else the default."""
+    if explicit is not None:
+        return explicit
+    raw = os.environ.get("ARRET_LOCK_WAIT")
+    if not raw:
+        return LOCK_WAIT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise ArretError(f"ARRET_LOCK_WAIT={raw!r}: give a number of seconds above 0")
+    return value
+
+
 @dataclass
 class Env:
     url: str
     clock: Clock = field(default_factory=SystemClock)
     #: Where the log's signing key is (read only by commands that write).
     log_key: Path = field(default_factory=log_key_path)
+    #: Seconds a write waits for another writer's lock (`--lock-wait`).
+    lock_wait: float = LOCK_WAIT
     _engine: Engine | None = None
 
     @property
     def engine(self) -> Engine:
         """The database, with the log key attached: a write it cannot log fails."""
         if self._engine is None:
-            self._engine = attach(open_engine(self.url), KeyFile(self.log_key))
+            self._engine = attach(open_engine(self.url, self.lock_wait), KeyFile(self.log_key))
         return self._engine
 
     @contextmanager

@@ -10,15 +10,16 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import DBAPIError
 from typer.core import TyperGroup
 
 from arret.cli import allow, feed, log, operators, orders, policy, probe, report, serve, tokens
-from arret.cli.context import Env, default_actor, env, log_key_path
+from arret.cli.context import Env, default_actor, env, lock_wait_of, log_key_path
 from arret.cli.output import console
 from arret.errors import ArretError
 from arret.services import demo as demo_service
 from arret.services import log as log_service
-from arret.store.db import database_url, migrate
+from arret.store.db import LOCK_WAIT, classify, database_url, migrate
 from arret.tlog import signing
 from arret.tlog.signing import KeyFile
 
@@ -30,6 +31,14 @@ class ArretGroup(TyperGroup):
         except ArretError as error:
             typer.echo(f"arret: {error.diagnostics()}", err=True)
             raise typer.Exit(error.exit_code) from None
+        except DBAPIError as error:
+            # A busy database, a full disk, a lost connection: one line and its own exit
+            # status (7, 8, 9), not a driver's traceback. Anything else is a bug: raised.
+            known = classify(error)
+            if known is None:
+                raise
+            typer.echo(f"arret: {known.diagnostics()}", err=True)
+            raise typer.Exit(known.exit_code) from None
 
 
 app = typer.Typer(
@@ -72,16 +81,29 @@ def root(
             "else arret-log.key in the current folder; `arret init` creates it).",
         ),
     ] = None,
+    lock_wait: Annotated[
+        float | None,
+        typer.Option(
+            "--lock-wait",
+            metavar="SECONDS",
+            min=0.001,
+            help="How long a write waits for another writer's lock before giving up with "
+            f"exit status 7 (default: env ARRET_LOCK_WAIT, else {LOCK_WAIT:g}).",
+        ),
+    ] = None,
 ) -> None:
     """Arrêt: legal DNS blocking orders, from the authority to every addressed resolver."""
     existing = ctx.find_object(Env)
     if existing is None:
-        ctx.obj = Env(database_url(db), log_key=log_key_path(log_key))
+        ctx.obj = Env(database_url(db), log_key=log_key_path(log_key),
+                      lock_wait=lock_wait_of(lock_wait))  # fmt: skip
     else:
         if db is not None:
             existing.url = db
         if log_key is not None:
             existing.log_key = Path(log_key)
+        if lock_wait is not None:
+            existing.lock_wait = lock_wait
 
 
 @app.command()

@@ -67,6 +67,14 @@ def serve(
     ] = "15min",
     control: Control = None,
     canary: Canaries = None,
+    tcp_connections: Annotated[
+        int,
+        typer.Option(metavar="N", min=1, help="DNS TCP connections open at once; more are closed."),
+    ] = 512,
+    tcp_per_source: Annotated[
+        int,
+        typer.Option(metavar="N", min=1, help="DNS TCP connections open at once from one address."),
+    ] = 32,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log every transfer and refusal.")
     ] = False,
@@ -77,6 +85,7 @@ def serve(
     are not recorded."""
     from arret.cli.options import span
     from arret.domain.operators import check_endpoint
+    from arret.feed.server import TcpLimits
     from arret.services.probing import Settings as ProbeSettings
     from arret.serving import ServeOptions, run
 
@@ -96,5 +105,6 @@ def serve(
         verbose=verbose,
         probe_every=every,
         probe=probe,
+        tcp=TcpLimits(total=tcp_connections, per_source=tcp_per_source),
     )
     run(e.engine, e.clock, options, lambda line: console.print(line, markup=False))

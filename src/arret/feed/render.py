@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import struct
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -79,6 +80,10 @@ class Body:
 
     chunks: tuple[tuple[int, bytes], ...]
 
+    @property
+    def size(self) -> int:
+        return sum(len(chunk) for _, chunk in self.chunks)
+
 
 def pack(records: Iterable[bytes], room: int) -> Body:
     chunks: list[tuple[int, bytes]] = []
@@ -104,21 +109,28 @@ def messages(qid: int, flags: int, question: bytes, body: Body) -> list[bytes]:
 
 
 class BodyCache:
-    """Packed bodies of full zones, per (zone, serial): rendered once per version."""
+    """Packed bodies of full zones, rendered once per version and bounded by their size.
 
-    def __init__(self, keep: int = 64) -> None:
-        self._bodies: dict[tuple[str, int, int], Body] = {}
+    Only the newest serial of each zone is kept (a transfer already under way holds its
+    own reference to the body it sends), and the bodies kept add up to at most `budget`
+    octets: the least recently used zone goes first. A body larger than the budget is
+    rendered for its transfer and not kept."""
+
+    def __init__(self, budget: int = 256 * 1024 * 1024) -> None:
+        self._bodies: OrderedDict[tuple[str, int], tuple[int, Body]] = OrderedDict()
         self._lock = threading.Lock()
-        self.keep = keep
+        self.budget = budget
+        self.size = 0
 
     def full_zone(
         self, zone: str, serial: int, entries: Sequence[Entry], parts: Parts, room: int
     ) -> Body:
-        key = (zone, serial, room)
+        key = (zone, room)
         with self._lock:
             found = self._bodies.get(key)
-        if found is not None:
-            return found
+            if found is not None and found[0] == serial:
+                self._bodies.move_to_end(key)
+                return found[1]
         soa = parts.soa(serial)
 
         def records() -> Iterator[bytes]:
@@ -129,7 +141,13 @@ class BodyCache:
 
         body = pack(records(), room)
         with self._lock:
-            if len(self._bodies) >= self.keep:
-                self._bodies.pop(next(iter(self._bodies)))
-            self._bodies[key] = body
+            old = self._bodies.pop(key, None)
+            if old is not None:
+                self.size -= old[1].size
+            if body.size <= self.budget:
+                while self._bodies and self.size + body.size > self.budget:
+                    _, (_, evicted) = self._bodies.popitem(last=False)
+                    self.size -= evicted.size
+                self._bodies[key] = (serial, body)
+                self.size += body.size
         return body

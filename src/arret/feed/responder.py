@@ -167,6 +167,22 @@ def sign_messages(
     return signed
 
 
+def servfail(wire: bytes) -> bytes | None:
+    """SERVFAIL for a query the server could not answer through no fault of the client
+    (its database unreadable), with the question when it parses; None for a non-query."""
+    if len(wire) < 12:
+        return None
+    try:
+        query = dns.message.from_wire(wire, ignore_trailing=True, keyring=False)
+    except Exception:
+        return _header_only(wire, dns.rcode.SERVFAIL)
+    if query.flags & dns.flags.QR:
+        return None
+    response = dns.message.make_response(query)
+    response.set_rcode(dns.rcode.SERVFAIL)
+    return response.to_wire()
+
+
 def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) -> Outcome:
     if len(wire) < 12:
         return Outcome("dropped", reason="shorter than a DNS header")

@@ -2,8 +2,18 @@
 NOTIFY. Protocol decisions live in `arret.feed.responder`; this module only moves bytes.
 
 Each query is answered in a worker thread (the responder may read the journal from the
-database); a TCP connection may carry several queries (RFC 7766 §6.2.1) and is closed
-after 30 s of silence or on a malformed length.
+database); a TCP connection may carry several queries (RFC 7766 §6.2.1). What one client
+can hold is bounded (RFC 7766 §6.2.2 lets a server close idle or excess connections):
+a connection is closed after `IDLE_TIMEOUT` of silence, when a started message does not
+arrive whole within `READ_TIMEOUT`, when the client does not read an answer within
+`WRITE_TIMEOUT` (at most `WRITE_BUFFER` octets are queued for it), and connections over
+`TcpLimits` (per source address and in all) are closed at once. UDP queries waiting for a
+worker are bounded too: beyond `UDP_PENDING`, datagrams are dropped as a full socket
+buffer would.
+
+The scheduler never ends the process: a publication that fails (the database locked by
+another writer, its disk full, its connection lost) is retried with backoff, logged, and
+shown in `/metrics` (`Health`); DNS keeps answering from the zones in memory meanwhile.
 """
 
 from __future__ import annotations
@@ -21,19 +31,64 @@ from sqlalchemy import Engine
 from arret.domain.instants import Clock
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
-from arret.feed.responder import Outcome, ZoneView, respond
+from arret.feed.responder import Outcome, ZoneView, respond, servfail
 from arret.services import feed as feed_service
+from arret.services.feed import Published
 from arret.store import feed as store_feed
 from arret.store import registry as store
+from arret.store.db import classify
 
 log = logging.getLogger("arret.feed")
 
 IDLE_TIMEOUT = 30.0
+#: Once a message's length has arrived, the message itself must follow within this.
+READ_TIMEOUT = 10.0
+#: A client that reads nothing of an answer for this long is disconnected.
+WRITE_TIMEOUT = 30.0
+#: Octets queued for one TCP client before the server waits for it to read.
+WRITE_BUFFER = 256 * 1024
+#: UDP queries queued for a worker thread at once; beyond, datagrams are dropped.
+UDP_PENDING = 1024
+#: Backoff between failed publications: doubles from the first to the last. Short: an
+#: attempt already waits up to the lock wait for a busy database, and a pending instant
+#: must be published soon after the database is free again.
+BACKOFF_FIRST = 0.25
+BACKOFF_MAX = 5.0
 #: How often the database is looked at (one cheap query) for changes made by other
 #: processes, such as `arret order add`.
 POLL = 0.1
 #: Time-driven publication runs at each due instant, and at least this often anyway.
 PUBLISH_EVERY = timedelta(seconds=5)
+
+
+@dataclass(frozen=True)
+class TcpLimits:
+    """Open TCP connections allowed at once, in all and from one source address. A feed
+    has a few resolvers per operator; these leave room for hundreds of operators."""
+
+    total: int = 512
+    per_source: int = 32
+
+
+@dataclass
+class Health:
+    """How publication is going: read by `/metrics` and the log."""
+
+    #: When the last publication pass (everything due up to then) committed.
+    last_success: datetime | None = None
+    #: Since when publication has been failing (None: it is not).
+    failing_since: datetime | None = None
+    #: Failed attempts in a row, and since start.
+    failures: int = 0
+    failures_total: int = 0
+    last_error: str = ""
+    #: Instants due and not yet published, counted when an attempt fails.
+    pending: int = 0
+
+    def backoff(self) -> float:
+        if self.failures == 0:
+            return 0.0
+        return float(min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(self.failures - 1, 16)))
 
 
 @dataclass
@@ -45,6 +100,13 @@ class Stats:
     #: operator -> (kind, instant, serial) of its latest transfer.
     last: dict[str, tuple[str, datetime, int]] = field(default_factory=dict)
     refused: int = 0
+    #: TCP connections closed at once for exceeding `TcpLimits`, and for timeouts.
+    tcp_rejected: int = 0
+    tcp_timeouts: int = 0
+    #: UDP queries dropped because `UDP_PENDING` were already waiting.
+    udp_dropped: int = 0
+    #: Queries answered SERVFAIL because the database could not be read.
+    servfail: int = 0
 
     def count(self, outcome: Outcome, at: datetime, serial: int) -> None:
         if outcome.operator and outcome.kind in ("axfr", "ixfr", "ixfr-axfr", "ixfr-current"):
@@ -56,12 +118,26 @@ class Stats:
 
 
 class FeedServer:
-    def __init__(self, engine: Engine, clock: Clock, feed: DatabaseFeed, notifier: Notifier):
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        feed: DatabaseFeed,
+        notifier: Notifier,
+        limits: TcpLimits | None = None,
+    ):
         self.engine = engine
         self.clock = clock
         self.feed = feed
         self.notifier = notifier
+        self.limits = limits or TcpLimits()
         self.stats = Stats()
+        self.health = Health()
+        #: A notice host to record before the next publication (see `adopt_notice_host`),
+        #: and what recording it published.
+        self.pending_notice_host: str | None = None
+        self.adopted: list[Published] = []
+        self._connections: dict[str, int] = {}
         self.on_outcome: Callable[[Outcome], None] | None = None
         #: Called in the event loop with the zones that got a new serial.
         self.on_publish: list[Callable[[list[ZoneView]], None]] = []
@@ -81,7 +157,19 @@ class FeedServer:
 
     async def answer(self, wire: bytes, source: str, tcp: bool) -> list[bytes]:
         now = self.clock.now()
-        outcome = await asyncio.to_thread(respond, wire, source, tcp, self.feed, now)
+        try:
+            outcome = await asyncio.to_thread(respond, wire, source, tcp, self.feed, now)
+        except Exception as exc:
+            # The journal could not be read (an IXFR while the database is unreachable):
+            # the client retries, as it would with any server failure.
+            self.stats.servfail += 1
+            known = classify(exc)
+            if known is None:
+                log.exception("answering a query from %s failed", source)
+            else:
+                log.warning("query from %s answered SERVFAIL: %s", source, known.summary)
+            answer = servfail(wire)
+            return [answer] if answer else []
         view = (
             self.feed.zone(self.feed.settings.zone(outcome.operator)) if outcome.operator else None
         )
@@ -110,26 +198,55 @@ class FeedServer:
     async def _tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         peer = writer.get_extra_info("peername")
         source = peer[0] if peer else "?"
+        held = self._connections.get(source, 0)
+        if held >= self.limits.per_source or sum(self._connections.values()) >= self.limits.total:
+            self.stats.tcp_rejected += 1
+            log.info("TCP connection from %s closed: %d open from it, %d in all", source, held,
+                     sum(self._connections.values()))  # fmt: skip
+            writer.transport.abort()
+            return
+        self._connections[source] = held + 1
+        writer.transport.set_write_buffer_limits(high=WRITE_BUFFER)
         try:
             while True:
                 header = await asyncio.wait_for(reader.readexactly(2), IDLE_TIMEOUT)
                 (length,) = struct.unpack("!H", header)
-                wire = await asyncio.wait_for(reader.readexactly(length), IDLE_TIMEOUT)
+                wire = await asyncio.wait_for(reader.readexactly(length), READ_TIMEOUT)
                 for message in await self.answer(wire, source, tcp=True):
                     writer.write(struct.pack("!H", len(message)) + message)
-                    await writer.drain()
-        except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
+                    await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT)
+        except TimeoutError:
+            self.stats.tcp_timeouts += 1
+            writer.transport.abort()  # whatever is queued for a client that stopped reading
+        except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            left = self._connections.get(source, 1) - 1
+            if left > 0:
+                self._connections[source] = left
+            else:
+                self._connections.pop(source, None)
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+
+    @property
+    def tcp_connections(self) -> int:
+        return sum(self._connections.values())
 
     def publish_and_refresh(self, force: bool = False) -> list[tuple[ZoneView, tuple[str, ...]]]:
         """Publish what time has brought (when an instant is due, or every `PUBLISH_EVERY`),
         then, if anything changed in the database, load new serials. Blocking: run it in a
         thread. Returns the zones with a new serial and the resolvers to notify."""
         now = self.clock.now()
+        if self.pending_notice_host is not None:
+            with self.engine.begin() as conn:
+                self.adopted = feed_service.adopt_notice_host(conn, self.pending_notice_host, now)
+            self.pending_notice_host = None
+            for published in self.adopted:
+                log.warning("notice host is now %s: %s gets serial %d (full transfer)",
+                            self.feed.settings.notice_host, published.operator,
+                            published.serial)  # fmt: skip
         with self.engine.connect() as conn:
             token = store_feed.change_token(conn)
         due = self._next_due is not None and self._next_due <= now
@@ -139,6 +256,8 @@ class FeedServer:
                 feed_service.publish_due(conn, now)
                 self._next_due = store_feed.next_instant(conn, now)
             self._last_publish = now
+            self.health.last_success = now
+            self.health.pending = 0
             with self.engine.connect() as conn:
                 token = store_feed.change_token(conn)
         elif moved:
@@ -161,13 +280,53 @@ class FeedServer:
                      len(view.entries))  # fmt: skip
         return [(view, notify.get(view.operator, ())) for view in changed]
 
-    async def tick(self, force: bool = False) -> None:
-        changed = await asyncio.to_thread(self.publish_and_refresh, force)
+    async def tick(self, force: bool = False) -> bool:
+        """One pass of publication and refresh; False when it failed (it is retried)."""
+        try:
+            changed = await asyncio.to_thread(self.publish_and_refresh, force)
+        except Exception as exc:
+            await asyncio.to_thread(self._failed, exc)
+            return False
+        if self.health.failing_since is not None:
+            log.warning("publication works again after %d failed attempts since %s",
+                        self.health.failures, self.health.failing_since.isoformat())  # fmt: skip
+            self.health.failing_since = None
+        self.health.failures = 0
+        self.health.last_error = ""
         for view, targets in changed:
             self.notifier.announce(view.zone, view.serial, targets)
         if changed:
             for listener in self.on_publish:
                 listener([view for view, _ in changed])
+        return True
+
+    def _failed(self, exc: Exception) -> None:
+        """Record a failed pass, say so once per kind of failure, and count what is owed."""
+        now = self.clock.now()
+        health = self.health
+        known = classify(exc)
+        message = known.summary if known is not None else f"{type(exc).__name__}: {exc}"
+        first = health.failing_since is None
+        if first:
+            health.failing_since = now
+        health.failures += 1
+        health.failures_total += 1
+        if first or message != health.last_error:
+            retry = f"retrying in {health.backoff():g} s and backing off up to {BACKOFF_MAX:g} s"
+            if known is None:
+                log.exception("publication failed (%s); %s", message, retry)
+            else:
+                log.warning("publication failed: %s; %s", message, retry)
+        else:
+            log.info("publication failed again (%d in a row): %s", health.failures, message)
+        health.last_error = message
+        try:
+            with self.engine.connect() as conn:
+                since = store_feed.published_until(conn)
+                if since is not None:
+                    health.pending = store_feed.due_instants(conn, since, now)
+        except Exception:  # the database cannot even be read: keep the last count
+            pass
 
     async def run_scheduler(self, stop: asyncio.Event) -> None:
         """Publish at every effective/expiry instant, and notice other processes' changes
@@ -178,7 +337,9 @@ class FeedServer:
             self._wake.clear()
             await self.tick()
             wait = POLL
-            if self._next_due is not None:
+            if self.health.failures:
+                wait = self.health.backoff()
+            elif self._next_due is not None:
                 until = (self._next_due - self.clock.now()).total_seconds()
                 wait = max(0.0, min(POLL, until))
             waiters = {
@@ -211,6 +372,9 @@ class _Udp(asyncio.DatagramProtocol):
         self.transport = transport  # type: ignore[assignment]
 
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        if len(self.pending) >= UDP_PENDING:
+            self.server.stats.udp_dropped += 1
+            return
         task = asyncio.get_running_loop().create_task(self._reply(data, addr))
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)

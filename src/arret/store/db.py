@@ -12,23 +12,37 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from arret.errors import DatabaseNotReady
+from arret.errors import (
+    DatabaseBusy,
+    DatabaseFull,
+    DatabaseNotReady,
+    DatabaseUnavailable,
+    DatabaseUnreachable,
+)
 
 DEFAULT_URL = "sqlite:///arret.db"
 #: The newest migration. Every command checks the database against it without importing
 #: Alembic (a fifth of a second at each start); a test keeps it equal to Alembic's head.
 SCHEMA_HEAD = "0007"
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: How long a write waits for another writer's lock before it gives up with
+#: `DatabaseBusy` (SQLite's busy timeout, PostgreSQL's lock_timeout), in seconds.
+LOCK_WAIT = 10.0
 
 
 def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("ARRET_DB") or DEFAULT_URL
 
 
-def open_engine(url: str) -> Engine:
-    """An engine for `url`; a bare `postgresql://` URL is given the psycopg 3 driver."""
+def open_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:
+    """An engine for `url`; a bare `postgresql://` URL is given the psycopg 3 driver.
+
+    A write waits at most `lock_wait` seconds for a lock another writer holds, then fails
+    with `DatabaseBusy` (see `classify`) instead of waiting forever (PostgreSQL's default)
+    or failing at once: the caller decides whether to retry (the feed's scheduler) or to
+    tell its user (the CLI, HTTP 503)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -38,20 +52,74 @@ def open_engine(url: str) -> Engine:
         ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
-    engine = create_engine(parsed)
+    wait_ms = max(1, int(lock_wait * 1000))
+    if parsed.get_backend_name() == "postgresql":
+        # pool_pre_ping: after a restart or a failover of the server, a pooled connection
+        # that died is replaced instead of failing the next request.
+        engine = create_engine(
+            parsed,
+            pool_pre_ping=True,
+            connect_args={"options": f"-c lock_timeout={wait_ms}"},
+        )
+    else:
+        engine = create_engine(parsed)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", lambda c, _r: _sqlite_pragmas(c, wait_ms))
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, wait_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     # Referential integrity is off by default in SQLite; WAL lets readers (the feed
     # server, later) read while a writer registers an order.
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={wait_ms}")
     cursor.close()
+
+
+#: SQLite primary result codes (https://www.sqlite.org/rescode.html).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_IOERR, _SQLITE_FULL, _SQLITE_CANTOPEN = 5, 6, 10, 13, 14
+#: PostgreSQL SQLSTATEs (Appendix A of its manual) that mean "wait and try again".
+_PG_BUSY = {"55P03", "40001", "40P01", "57014"}  # lock timeout, serialization, deadlock, cancel
+
+
+def classify(error: BaseException) -> DatabaseUnavailable | None:
+    """The user-facing error for a database failure that is not the request's fault and
+    that changed nothing (the transaction was rolled back), or None for any other error.
+    The one place that reads drivers' error codes."""
+    if not isinstance(error, DBAPIError):
+        return None
+    orig = error.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        primary = code & 0xFF
+        text_ = str(orig)
+        if primary in (_SQLITE_BUSY, _SQLITE_LOCKED):
+            return DatabaseBusy(
+                "the database is busy: another writer has held its lock for longer than "
+                "this process waits; nothing was changed, try again"
+            )
+        if primary == _SQLITE_FULL:
+            return DatabaseFull(f"the database's disk is full ({text_}); nothing was changed")
+        if primary in (_SQLITE_IOERR, _SQLITE_CANTOPEN):
+            return DatabaseUnreachable(f"cannot read or write the database: {text_}")
+        return None
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _PG_BUSY:
+        return DatabaseBusy(
+            "the database is busy: another transaction has held a lock for longer than "
+            f"this process waits (SQLSTATE {sqlstate}); nothing was changed, try again"
+        )
+    if sqlstate == "53100":
+        return DatabaseFull("the database server's disk is full; nothing was changed")
+    if error.connection_invalidated or (
+        isinstance(error, OperationalError)
+        and (sqlstate is None or sqlstate.startswith("08") or sqlstate.startswith("57P"))
+    ):
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        return DatabaseUnreachable(f"the database cannot be reached: {first}")
+    return None
 
 
 def _alembic_config() -> Any:
@@ -77,6 +145,9 @@ def current_revision(engine: Engine) -> str | None:
             found = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             return None if found is None else str(found)
     except OperationalError as exc:
+        known = classify(exc)
+        if isinstance(known, DatabaseBusy | DatabaseFull):
+            raise known from None
         raise DatabaseNotReady(f"cannot open the database {engine.url!r}: {exc.orig}") from None
 
 

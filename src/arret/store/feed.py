@@ -269,3 +269,19 @@ def count_names(conn: Connection, op_id: int) -> int:
         )
         or 0
     )
+
+
+def due_instants(conn: Connection, after: datetime, until: datetime) -> int:
+    """How many distinct instants in (after, until] change what some order blocks, or
+    add an allow-list entry: the publications still owed when the scheduler is behind."""
+    found: set[datetime] = set()
+    for _, instant in _edges(after):
+        found.update(conn.scalars(select(instant).where(instant > after, instant <= until)))
+    found.update(
+        conn.scalars(
+            select(allow_list.c.added_at).where(
+                allow_list.c.added_at > after, allow_list.c.added_at <= until
+            )
+        )
+    )
+    return len(found)
