@@ -410,7 +410,8 @@ class LiveFeed:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
 
     def tick(self) -> None:
-        self.run(self.server.tick(force=True))
+        # The scheduler retries a failed pass; here a failure is the test's to see.
+        assert self.run(self.server.tick(force=True)), self.server.health.last_error
 
     def held(self, operator: str) -> HeldZone:
         """The zone as a resolver of `operator` transfers it (AXFR, from loopback)."""

@@ -1,0 +1,183 @@
+"""What one DNS client can hold of the feed server is bounded: connections per source
+and in all, a message that never arrives whole, a client that never reads its answers
+(before, it kept its connection and megabytes of queued answers forever), and UDP
+queries waiting for a worker. The full-transfer cache is bounded by bytes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dns.message
+import dns.query
+import pytest
+from support.processes import wait_until
+
+from arret.domain.instants import SystemClock
+from arret.feed import render
+from arret.feed import server as feed_server
+from arret.feed.cache import DatabaseFeed
+from arret.feed.notify import Notifier
+from arret.feed.server import FeedServer, TcpLimits
+from arret.rpz.zone import FeedSettings
+from arret.store.db import open_engine
+from arret.store.log import attach
+from arret.tlog.signing import KeyFile
+
+ARRET = str(Path(sys.executable).parent / "arret")
+ZONE = "orange.rpz.arret."
+NAMES = 20_000
+
+
+class Live:
+    """A feed server in this process, on a loopback port, with small limits."""
+
+    def __init__(self, url: str, limits: TcpLimits) -> None:
+        self.engine = attach(open_engine(url), KeyFile(Path(os.environ["ARRET_LOG_KEY"])))
+        settings = FeedSettings()
+        self.server = FeedServer(self.engine, SystemClock(), DatabaseFeed(self.engine, settings),
+                                 Notifier(settings), limits)  # fmt: skip
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        assert self.run(self.server.tick(force=True)), self.server.health.last_error
+        self.port = self.run(self.server.start("127.0.0.1", 0))
+
+    def run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
+
+    def connect(self, rcvbuf: int | None = None) -> socket.socket:
+        sock = socket.socket()
+        if rcvbuf is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.settimeout(5)
+        sock.connect(("127.0.0.1", self.port))
+        return sock
+
+    def close(self) -> None:
+        async def shutdown() -> None:
+            self.server.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.run(shutdown())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        self.loop.close()
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("limits")
+    url = f"sqlite:///{folder / 'arret.db'}"
+    env = {**os.environ, "ARRET_DB": url}
+    names = folder / "names.txt"
+    names.write_text("".join(f"site-{i}.limits.example\n" for i in range(NAMES)))
+    for args in (
+        ["init"],
+        ["operator", "add", "orange", "--allow-from", "127.0.0.0/8"],
+        ["order", "add", "--reference", "R", "--authority", "court", "--decided",
+         "2026-11-01", "--duration", "30d", "--operator", "orange", "--targets-file",
+         str(names)],
+    ):  # fmt: skip
+        run = subprocess.run([ARRET, *args], env=env, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+    return url
+
+
+@pytest.fixture
+def live(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
+    monkeypatch.setattr(feed_server, "READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(feed_server, "WRITE_TIMEOUT", 1.0)
+    feed = Live(database, TcpLimits(total=6, per_source=3))
+    yield feed
+    feed.close()
+
+
+def framed(query: dns.message.Message) -> bytes:
+    wire = query.to_wire()
+    return struct.pack("!H", len(wire)) + wire
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    try:
+        return sock.recv(1) == b""
+    except ConnectionResetError:
+        return True
+
+
+def soa_over_tcp(port: int) -> int:
+    answer = dns.query.tcp(dns.message.make_query(ZONE, "SOA"), "127.0.0.1", port=port,
+                           timeout=5)  # fmt: skip
+    return int(answer.answer[0][0].serial)  # type: ignore[attr-defined]
+
+
+def test_connections_over_the_per_source_limit_are_closed_and_room_comes_back(
+    live: Live,
+) -> None:
+    held = [live.connect() for _ in range(3)]
+    wait_until(lambda: live.server.tcp_connections == 3, 5, "three connections held")
+    extra = live.connect()
+    assert closed_by_server(extra)
+    assert live.server.stats.tcp_rejected == 1
+    held.pop().close()
+    wait_until(lambda: live.server.tcp_connections == 2, 5, "a connection to be let go")
+    assert soa_over_tcp(live.port) > 0  # a place is free again: answered
+    for sock in [*held, extra]:
+        sock.close()
+
+
+def test_a_message_that_never_arrives_whole_is_cut_off(live: Live) -> None:
+    with live.connect() as sock:
+        sock.sendall(struct.pack("!H", 100) + b"\x00" * 10)  # 10 of the 100 octets, then silence
+        started = time.monotonic()
+        assert closed_by_server(sock)
+        assert time.monotonic() - started < 4
+    wait_until(lambda: live.server.tcp_connections == 0, 5, "the connection to be let go")
+
+
+def test_a_client_that_pipelines_and_never_reads_is_disconnected(live: Live) -> None:
+    # Each AXFR answer is about 600 KB; 40 of them pipelined would be 24 MB queued if the
+    # server kept writing to a client that does not read.
+    sock = live.connect(rcvbuf=4096)
+    axfr = framed(dns.message.make_query(ZONE, "AXFR"))
+    sock.sendall(axfr * 40)
+    wait_until(lambda: live.server.stats.tcp_timeouts == 1, 10, "the write timeout")
+    wait_until(lambda: live.server.tcp_connections == 0, 5, "the connection to be let go")
+    sock.close()
+    assert soa_over_tcp(live.port) > 0  # and the server serves others
+
+
+def test_udp_queries_beyond_the_waiting_bound_are_dropped(live: Live) -> None:
+    udp = feed_server._Udp(live.server)
+    udp.pending = {object() for _ in range(feed_server.UDP_PENDING)}  # type: ignore[misc]
+    udp.datagram_received(b"\x00" * 20, ("127.0.0.1", 5))
+    assert live.server.stats.udp_dropped == 1
+
+
+def test_the_transfer_cache_is_bounded_by_bytes_and_keeps_only_the_newest_serial() -> None:
+    parts = render.Parts.of(FeedSettings())
+    entries = [(f"site-{i}.cache.example", "nxdomain") for i in range(2_000)]
+    one = render.BodyCache().full_zone("a.", 1, entries, parts, 65000).size
+    cache = render.BodyCache(budget=int(one * 2.5))
+    for serial in range(1, 30):  # amend, then AXFR, thirty times
+        cache.full_zone("a.", serial, entries, parts, 65000)
+    assert cache.size == one  # one version of one zone, not thirty
+    cache.full_zone("b.", 1, entries, parts, 65000)
+    cache.full_zone("c.", 1, entries, parts, 65000)
+    assert cache.size <= cache.budget and cache.size == 2 * one  # the oldest zone went
+    big = render.BodyCache(budget=one // 2)
+    assert big.full_zone("a.", 1, entries, parts, 65000).size == one  # served, not kept
+    assert big.size == 0
