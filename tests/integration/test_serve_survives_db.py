@@ -281,3 +281,32 @@ def test_a_full_disk_is_one_line_in_the_cli_and_a_503_in_the_api(tmp_path: Path)
             serve.stop()
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+@pytest.mark.postgres
+def test_lost_postgresql_connections_are_replaced_and_serve_goes_on(
+    pg_cluster: Any, tmp_path: Path
+) -> None:
+    """Every connection of `arret serve` cut by the server (as a restart or a failover
+    does): it keeps answering DNS from memory and reconnects for the next change."""
+    server = Server(tmp_path, pg_cluster.create_database())
+    try:
+        before = server.serial()
+        parsed = make_url(server.url).set(drivername="postgresql")
+        with psycopg.connect(parsed.render_as_string(hide_password=False),
+                             autocommit=True) as admin:  # fmt: skip
+            cut = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+        assert cut is not None and cut[0] >= 1
+        assert server.serial() == before  # from memory
+        server.arret("order", "add", "--reference", "RG 26/50", "--authority", "court",
+                     "--decided", "2026-11-30", "--duration", "30d", "--operator", "orange",
+                     "reconnected.example")  # fmt: skip
+        wait_until(lambda: server.serial() != before, 10, "the change after reconnecting")
+        assert server.get("/register")[0] == 200
+        assert server.process.popen.poll() is None
+        assert "Traceback" not in server.process.output()
+    finally:
+        server.process.stop()
