@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from arret import views
 from arret.api.deps import Rt
 from arret.api.runtime import Runtime
+from arret.feed import render
 from arret.services import notice
 from arret.services.status import feed_status
 from arret.store import registry as store
@@ -146,7 +147,20 @@ class ArretCollector(Collector):
                 transfers.add_metric([operator, kind], count)
             for operator, (_kind, at, _serial) in sorted(stats.last.items()):
                 last.add_metric([operator], at.timestamp())
-        return [in_force, names, serials, transfers, last]
+        return [in_force, names, serials, transfers, last, _refused_owners()]
+
+
+def _refused_owners() -> Metric:
+    """Owners the renderer left out of transfers: each is a row no check let in (an
+    alarm, also logged at ERROR)."""
+    refused = CounterMetricFamily(
+        "arret_feed_refused_owners",
+        "Owners left out of transfers since start: not a servable QNAME trigger.",
+        labels=["zone"],
+    )
+    for zone, count in sorted(render.refusals.by_zone.items()):
+        refused.add_metric([zone], count)
+    return refused
 
 
 def metrics_registry(rt: Runtime) -> CollectorRegistry:
