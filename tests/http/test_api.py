@@ -275,6 +275,72 @@ def test_allow_list(site: Site) -> None:
                  "invalid_request")  # fmt: skip
 
 
+def test_targets_that_are_no_site_are_refused_with_every_reason(site: Site) -> None:
+    """RPZ's own triggers, special-use names and the feed's own names: 422, nothing made."""
+    before = count_orders(site)
+    policy = site.get("/api/operators/orange/policy?format=rpz", "auditor").text
+    bad = ["32.1.2.0.192.rpz-ip", "leak.onion", "notice.arret.localhost", "orange.rpz.arret"]
+    targets = [{"name": n} for n in bad] + [
+        {"name": "32.1.0.0.127.rpz-client-ip", "scope": "exact"}
+    ]
+    error = assert_error(
+        site.post("/api/orders", "authority", json=order_body(targets=targets)),
+        422,
+        "invalid_targets",
+    )
+    assert len(error["reasons"]) == 5
+    for name, says in zip(
+        [*bad, "32.1.0.0.127.rpz-client-ip"],
+        ["rpz-", "special-use", "notice host", "origin of the policy feeds", "rpz-"],
+        strict=True,
+    ):
+        assert any(repr(name) in r and says in r for r in error["reasons"]), (name, error)
+    assert count_orders(site) == before
+    assert site.get("/api/operators/orange/policy?format=rpz", "auditor").text == policy
+
+
+def test_an_allow_list_entry_too_long_for_the_feed_is_refused(site: Site) -> None:
+    long_name = ".".join(["a" * 60] * 3 + ["b" * 44]) + ".leak9.example"
+    error = assert_error(
+        site.post("/api/allow", "authority", json={"name": long_name, "reason": "x"}),
+        422,
+        "invalid_name",
+    )
+    assert "255 octets" in error["message"]
+    error = assert_error(
+        site.post("/api/allow", "authority", json={"name": "a.rpz-ip", "reason": "x"}),
+        422,
+        "invalid_name",
+    )
+    assert "rpz-" in error["message"]
+    assert site.get("/api/allow", "auditor").json() == []
+
+
+def test_removing_an_allow_list_entry_blocks_the_name_again(site: Site) -> None:
+    assert site.post("/api/orders", "authority", json=order_body()).status_code == 201
+    entry = {"name": "cdn.leak.example", "reason": "a CDN"}
+    assert site.post("/api/allow", "authority", json=entry).status_code == 201
+    rpz = site.get("/api/operators/orange/policy?format=rpz", "auditor").text
+    assert "cdn.leak.example IN CNAME rpz-passthru." in rpz
+    r = site.post("/api/allow/remove", "authority", json=entry | {"reason": "CDN moved"})
+    assert r.status_code == 200, r.text
+    assert r.json()["name"] == "cdn.leak.example"
+    assert site.get("/api/allow", "auditor").json() == []
+    rpz = site.get("/api/operators/orange/policy?format=rpz", "auditor").text
+    assert "cdn.leak.example" not in rpz and "*.leak.example IN CNAME ." in rpz
+    kinds = [e["kind"] for e in site.get("/api/events", "auditor").json()]
+    assert kinds[-2:] == ["allow.added", "allow.removed"]
+    # Not on the list (any more): 404, and nothing is logged.
+    error = assert_error(site.post("/api/allow/remove", "authority", json=entry), 404,
+                         "not_found")  # fmt: skip
+    assert "not on the allow-list" in error["message"]
+    assert len(site.get("/api/events", "auditor").json()) == len(kinds)
+    assert_error(site.post("/api/allow/remove", "authority", json={"name": "x.example"}), 422,
+                 "invalid_request")  # fmt: skip
+    # And it may come back.
+    assert site.post("/api/allow", "authority", json=entry).status_code == 201
+
+
 def test_events_page_through_the_history(site: Site) -> None:
     everything = site.get("/api/events", "auditor").json()
     assert [e["kind"] for e in everything][-2:] == ["order.registered", "order.amended"]

@@ -36,6 +36,8 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
     ("GET", "/api/operators/orange/config?resolver=unbound", None, ORANGE_SIDE),
     ("GET", "/api/allow", None, SIGNED_IN),
     ("POST", "/api/allow", {"name": "matrix.example", "reason": "test"}, {AUTH}),
+    # After the line above (in the authority's run): the entry it made is there to remove.
+    ("POST", "/api/allow/remove", {"name": "matrix.example", "reason": "test"}, {AUTH}),
     ("GET", "/api/events", None, OVERSEERS),
     ("GET", "/api/public/orders", None, EVERYONE),
     ("GET", "/api/public/orders/2", None, EVERYONE),

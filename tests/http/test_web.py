@@ -109,6 +109,18 @@ def test_registering_through_the_form(site: Site) -> None:
     assert "RG 26/00077" in listed
 
 
+def test_an_rpz_trigger_is_named_inline_and_nothing_is_registered(site: Site) -> None:
+    csrf = login(site, "authority")
+    before = len(site.get("/api/public/orders").json())
+    bad = FORM | {"csrf": csrf, "targets": "leak.example\n32.1.2.0.192.rpz-ip\nleak.onion"}
+    r = site.client.post("/orders/new", data=bad)
+    assert r.status_code == 422
+    errors = Texts(r.text).by_id["target-errors"]
+    assert "'32.1.2.0.192.rpz-ip'" in errors and "rpz-" in errors
+    assert "'leak.onion'" in errors and "special-use" in errors
+    assert len(site.get("/api/public/orders").json()) == before
+
+
 def test_a_form_post_without_the_csrf_token_changes_nothing(site: Site) -> None:
     login(site, "authority")
     before = len(site.get("/api/public/orders").json())

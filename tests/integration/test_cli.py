@@ -90,6 +90,12 @@ def register(arret: Arret, *extra: str, ok: bool = True) -> tuple[int, str, str]
         ("github.io", "public suffix"),
         ("cdn.example", "allow-list"),
         ("img.cdn.example", "allow-list"),
+        ("32.1.2.0.192.rpz-ip", "rpz-"),
+        ("ns.example.rpz-nsdname", "rpz-"),
+        ("leak.onion", "special-use"),
+        ("1.0.0.127.in-addr.arpa", "special-use"),
+        ("notice.arret.localhost", "notice host"),
+        ("orange.rpz.arret", "origin of the policy feeds"),
     ],
 )
 def test_each_kind_of_bad_target_is_refused_by_name_and_nothing_changes(
@@ -245,6 +251,45 @@ def test_allow_list(demo: Arret) -> None:
     ]
     code, _, err = demo("allow", "add", "co.uk", "--reason", "x", ok=False)
     assert code != 0 and "public suffix" in err
+
+
+def test_an_rpz_client_ip_trigger_is_refused_as_an_exact_target(demo: Arret) -> None:
+    # It would block every query from 127.0.0.1, whatever the name.
+    before = demo("policy", "--operator", "orange", "--format", "rpz")[1]
+    code, _, err = register(demo, "--operator", "orange", "--exact",
+                            "32.1.0.0.127.rpz-client-ip", ok=False)  # fmt: skip
+    assert code != 0 and "'32.1.0.0.127.rpz-client-ip'" in err and "rpz-" in err
+    assert "Traceback" not in err
+    assert demo("policy", "--operator", "orange", "--format", "rpz")[1] == before
+
+
+def test_an_allow_list_entry_gets_the_checks_of_a_target(demo: Arret) -> None:
+    register(demo, "--operator", "orange", "leak9.example")
+    long_name = ".".join(["a" * 60] * 3 + ["b" * 44]) + ".leak9.example"
+    for name, says in [(long_name, "255 octets"), ("a.rpz-ip", "rpz-"), ("x.local", "special-use"),
+                       ("notice.arret.localhost", "notice host")]:  # fmt: skip
+        code, _, err = demo("allow", "add", name, "--reason", "x", ok=False)
+        assert code != 0 and says in err, (name, err)
+    assert demo.json("allow", "list") == []
+
+
+def test_allow_remove_blocks_the_name_again_and_is_logged(demo: Arret) -> None:
+    register(demo, "--operator", "orange", "leak.example")
+    demo("allow", "add", "cdn.leak.example", "--reason", "shared CDN")
+    assert "cdn.leak.example" in demo("policy", "--operator", "orange", "--format", "rpz")[1]
+    _, out, _ = demo("allow", "remove", "CDN.leak.example.", "--reason", "the CDN moved")
+    assert "cdn.leak.example is no longer allow-listed" in out
+    assert demo.json("allow", "list") == []
+    assert "cdn.leak.example" not in demo("policy", "--operator", "orange", "--format", "rpz")[1]
+    # As it stood before its removal, the list still shows it.
+    code, _, err = demo("allow", "remove", "cdn.leak.example", "--reason", "again", ok=False)
+    assert code == 3 and "not on the allow-list" in err and "nothing was changed" in err
+    code, _, err = demo("allow", "remove", "other.example", "--reason", "x", ok=False)
+    assert code == 3 and "'other.example' is not on the allow-list" in err
+    code, _, err = demo("allow", "remove", "cdn.leak.example", "--reason", " ", ok=False)
+    assert code != 0 and "reason" in err
+    _, out, _ = demo("log", "verify")
+    assert "log verified" in out
 
 
 def test_policy_formats_agree(demo: Arret) -> None:

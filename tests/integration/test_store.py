@@ -15,7 +15,7 @@ from support.histories import OPERATORS, History, random_history, write_event
 from support.signed import open_engine
 
 from arret.domain import lifecycle
-from arret.domain.events import NameAllowed
+from arret.domain.events import AllowEvent
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import Action, Scope, TargetSpec
 from arret.domain.policy import policy_at
@@ -74,7 +74,7 @@ def test_sql_policy_equals_the_pure_policy_of_the_events(engine: Engine, seed: i
     h = random_history(random.Random(seed), 30)
     replay(engine, h)
     pure_orders = list(
-        lifecycle.fold([e for e in h.events if not isinstance(e, NameAllowed)]).values()
+        lifecycle.fold([e for e in h.events if not isinstance(e, AllowEvent)]).values()
     )
     with engine.connect() as conn:
         for at in h.instants():
@@ -89,7 +89,7 @@ def test_the_projection_is_the_fold_of_the_stored_events(engine: Engine, seed: i
     h = random_history(random.Random(seed), 30)
     replay(engine, h)
     with engine.connect() as conn:
-        stored = [e for _, _, e in store.history(conn) if not isinstance(e, NameAllowed)]
+        stored = [e for _, _, e in store.history(conn) if not isinstance(e, AllowEvent)]
         order_events = [e for e in stored if e.__class__.__name__.startswith("Order")]
         folded = lifecycle.fold(order_events)  # type: ignore[arg-type]
         assert folded == h.orders

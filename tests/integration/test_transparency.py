@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from support.signed import open_engine
 from support.tamper import drop_guards
 
 from arret.domain.instants import FixedClock
+from arret.feed import render, responder
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
 from arret.feed.server import FeedServer
@@ -641,3 +643,72 @@ def test_an_auditor_verifies_a_database_with_the_public_key_alone(
     pem.write_text("not a key")
     code, _, err = logged(*no_key, "log", "verify", "--public-key", str(pem), ok=False)
     assert code == 1 and "cannot read a public key" in err, err
+
+
+def test_allow_remove_is_logged_and_the_log_still_verifies(logged: Arret) -> None:
+    register(logged, "--operator", "orange", "example-cdn.example")
+    logged("allow", "add", "img.example-cdn.example", "--reason", "shared images")
+    assert "img.example-cdn.example" in logged("policy", "--operator", "orange",
+                                               "--format", "rpz")[1]  # fmt: skip
+    logged.clock.advance(timedelta(minutes=5))
+    logged("allow", "remove", "img.example-cdn.example", "--reason", "no longer shared")
+    assert "img.example-cdn.example" not in logged("policy", "--operator", "orange",
+                                                   "--format", "rpz")[1]  # fmt: skip
+    code, out = verify(logged)
+    assert code == 0, out
+    engine = open_engine(logged.url)
+    with engine.connect() as conn:
+        leaf = leaf_of_event(conn, "allow.removed")
+        data = json.loads(store_log.leaves(conn, leaf, leaf + 1)[0].data)
+        # The removal's own leaf, then the feed serial it published for orange.
+        assert data["event"]["kind"] == "allow.removed"
+        assert data["event"]["name"] == "img.example-cdn.example"
+        assert data["event"]["reason"] == "no longer shared"
+        assert last_feed_leaf(conn, "orange") == leaf + 1
+    engine.dispose()
+
+
+def test_an_owner_written_by_hand_that_is_no_trigger_is_left_out_of_the_transfer(
+    database_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows no check let in (raw SQL; a database from before the checks): the AXFR a
+    resolver receives still parses, and holds every owner but those."""
+    # Rendered bodies are cached per process by zone and serial, and the serials of this
+    # test are the same on every database: render afresh here.
+    monkeypatch.setattr(responder, "_bodies", render.BodyCache())
+    arret = Arret(tmp_path, database_url, NOW)
+    arret("demo", "--no-tokens")
+    order = register(arret, "--operator", "orange", "leak9.example")
+    later = NOW + timedelta(minutes=1)
+    long_name = ".".join(["a" * 60] * 3 + ["b" * 44]) + ".leak9.example"
+    engine = open_engine(arret.url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO targets (order_id, name, scope, added_at) VALUES "
+                 "(:o, '32.1.2.0.192.rpz-ip', 'subtree', :at)"), {"o": int(order), "at": later},
+        )  # fmt: skip
+        conn.execute(
+            text("INSERT INTO allow_list (name, reason, added_at) VALUES (:n, 'x', :at)"),
+            {"n": long_name, "at": later},
+        )
+    engine.dispose()
+    feed = LiveFeed(arret.url, arret.clock)
+    try:
+        feed.tick()
+        before = render.refusals.by_zone["orange.rpz.arret."]
+        arret.clock.advance(timedelta(minutes=1))
+        with caplog.at_level(logging.ERROR, logger="arret.feed"):
+            feed.tick()  # publishes the rows above, as it would any due change
+            held = feed.held("orange")  # dnspython parses the whole transfer
+    finally:
+        feed.close()
+    owners = {owner for owner, _ in held.entries}
+    assert {"leak9.example", "*.leak9.example"} <= owners
+    assert not any("rpz-ip" in o or o.endswith(long_name) for o in owners), owners
+    refused = [r.getMessage() for r in caplog.records if "left out" in r.getMessage()]
+    assert any("32.1.2.0.192.rpz-ip" in m and "rpz-" in m for m in refused), refused
+    assert any(long_name in m and "255 octets" in m for m in refused), refused
+    assert render.refusals.by_zone["orange.rpz.arret."] - before == 4  # name and *.name each

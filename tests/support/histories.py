@@ -12,7 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection
 
 from arret.domain import lifecycle
-from arret.domain.events import Event, NameAllowed, OrderAmended, OrderLifted, OrderRegistered
+from arret.domain.events import (
+    AllowEntryRemoved,
+    Event,
+    NameAllowed,
+    OrderAmended,
+    OrderLifted,
+    OrderRegistered,
+)
 from arret.domain.model import Action, AllowEntry, Order, Scope, TargetSpec
 from arret.errors import InvalidOrder
 from arret.store import registry as store
@@ -60,8 +67,10 @@ def random_history(rng: random.Random, steps: int) -> History:
             _amend(rng, h)
         elif roll < 0.85:
             _lift(rng, h)
-        else:
+        elif roll < 0.95:
             _allow(rng, h)
+        else:
+            _disallow(rng, h)
     return h
 
 
@@ -125,11 +134,20 @@ def _lift(rng: random.Random, h: History) -> None:
 
 def _allow(rng: random.Random, h: History) -> None:
     name = rng.choice(["w.x.example", "safe.x.example", "z.y.example", "other.example"])
-    if any(a.name == name for a in h.allow):
+    if any(a.name == name and a.removed_at is None for a in h.allow):
         return
     event = NameAllowed(name, h.now, "clerk", "bystander")
     h.allow.append(AllowEntry(name, "bystander", h.now))
     h.record(event)
+
+
+def _disallow(rng: random.Random, h: History) -> None:
+    standing = [i for i, a in enumerate(h.allow) if a.removed_at is None]
+    if not standing:
+        return
+    i = rng.choice(standing)
+    h.allow[i] = replace(h.allow[i], removed_at=h.now)
+    h.record(AllowEntryRemoved(h.allow[i].name, h.now, "clerk", "ordered after all"))
 
 
 RuleKey = tuple[str, str]
@@ -145,6 +163,8 @@ def brute_force_policy(events: list[Event], operator: str, at: datetime) -> Expe
             continue
         if isinstance(event, NameAllowed):
             allowed.add(event.name)
+        elif isinstance(event, AllowEntryRemoved):
+            allowed.discard(event.name)
         elif isinstance(event, OrderRegistered):
             t = event.terms
             orders[event.order_id] = {
@@ -200,3 +220,5 @@ def write_event(conn: Connection, event: Event, now: datetime) -> None:
         store.save_lift(conn, event, now)
     elif isinstance(event, NameAllowed):
         store.add_allow(conn, event, now)
+    elif isinstance(event, AllowEntryRemoved):
+        store.remove_allow(conn, event, now)

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from arret.domain.model import Action, Scope
 from arret.domain.policy import Policy, Rule
-from arret.rpz.zone import FeedSettings, apply_delta, diff, entries, records
+from arret.rpz import zonefile
+from arret.rpz.zone import (
+    FeedSettings,
+    apply_delta,
+    diff,
+    entries,
+    owner_problem,
+    records,
+    servable,
+)
 
 Zone = set[tuple[str, str]]
 zones = st.sets(st.tuples(st.sampled_from("abcdefgh"), st.sampled_from(["nxdomain", "nodata"])))
@@ -40,3 +50,62 @@ def test_each_action_and_scope_becomes_its_rpz_records() -> None:
         ("press.big.example", "rpz-passthru."),
         ("quiet.example", "*."),
     ]
+
+
+# --- The last guard before the wire: only servable owners ----------------------------
+
+ZONE = "orange.rpz.arret."
+
+
+@pytest.mark.parametrize(
+    ("owner", "says"),
+    [
+        ("32.1.2.0.192.rpz-ip", "rpz-"),
+        ("*.32.1.0.0.127.rpz-client-ip", "rpz-"),
+        ("leak.onion", "special-use"),
+        ("*.1.0.0.127.in-addr.arpa", "special-use"),
+        ("LEAK.example", "not a normalized"),
+        ("a..example", "not a normalized"),
+        ("a.*.example", "not a normalized"),
+        ("le ak.example", "not a normalized"),
+        ("x" * 64 + ".example", "not a normalized"),
+        # The allow-list entry: 241 octets fit a name, not '*.<name>.<zone>'.
+        ("*." + ".".join(["a" * 60] * 3 + ["b" * 44]) + ".leak9.example", "255 octets"),
+    ],
+)
+def test_an_owner_that_is_no_trigger_of_a_site_is_not_servable(owner: str, says: str) -> None:
+    problem = owner_problem(owner, ZONE)
+    assert problem is not None and says in problem
+    kept, refused = servable([("leak.example", "nxdomain"), (owner, "passthru")], ZONE)
+    assert kept == [("leak.example", "nxdomain")]
+    assert [o for o, _ in refused] == [owner]
+
+
+def test_a_clean_zone_is_served_as_it_is() -> None:
+    zone = [("*.leak.example", "nxdomain"), ("leak.example", "nxdomain"), ("xn--bcher-kva.example",
+            "notice"), ("*." + "a" * 63 + ".example", "nodata")]  # fmt: skip
+    kept, refused = servable(zone, ZONE)
+    assert kept is zone and refused == []
+    assert servable([], ZONE) == ([], [])
+
+
+owner_text = st.text(alphabet="ab-.*\nA" + "é", max_size=12).map(
+    lambda s: s.replace("é", "rpz-").replace("A", ".onion")
+)
+
+
+@given(st.lists(owner_text, max_size=6))
+def test_the_fast_scan_refuses_exactly_what_each_owner_check_refuses(owners: list[str]) -> None:
+    zone = [(o, "nxdomain") for o in [*owners, "leak.example"]]
+    kept, refused = servable(zone, ZONE)
+    assert [o for o, _ in kept] == [o for o in [*owners, "leak.example"]
+                                    if owner_problem(o, ZONE) is None]  # fmt: skip
+    assert [o for o, _ in refused] == [o for o in owners if owner_problem(o, ZONE) is not None]
+
+
+def test_the_zone_file_says_what_it_leaves_out() -> None:
+    zone = [("leak.example", "nxdomain"), ("1.2.rpz-ip", "nxdomain")]
+    text = "\n".join(zonefile.lines(ZONE, 7, zone, FeedSettings()))
+    assert "leak.example IN CNAME ." in text
+    assert "; refused, not served: '1.2.rpz-ip'" in text
+    assert "\n1.2.rpz-ip" not in text

@@ -173,13 +173,28 @@ def operator_config(
 @router.get("/allow", summary="The allow-list", tags=["allow-list"])
 def list_allow(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     with rt.read() as conn:
-        return [views.allow_entry(a) for a in store.allow_entries(conn)]
+        now = rt.clock.now()
+        return [views.allow_entry(a) for a in store.allow_entries(conn) if a.in_force_at(now)]
 
 
 @router.post("/allow", status_code=201, summary="Allow-list a name", tags=["allow-list"])
 def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:
         entry = registry.allow_name(conn, body.name, body.reason, rt.clock.now(), principal.actor)
+    return views.allow_entry(entry)
+
+
+@router.post(
+    "/allow/remove",
+    summary="Take a name off the allow-list",
+    description="From now, the orders that cover the name block it again. 404 when the "
+    "name is not on the allow-list.",
+    tags=["allow-list"],
+)
+def remove_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
+    with rt.begin() as conn:
+        entry = registry.remove_allowed(conn, body.name, body.reason, rt.clock.now(),
+                                        principal.actor)  # fmt: skip
     return views.allow_entry(entry)
 
 

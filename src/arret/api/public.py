@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from arret import views
 from arret.api.deps import Rt
 from arret.api.runtime import Runtime
+from arret.feed import render
 from arret.feed.server import FeedServer
 from arret.services import notice
 from arret.services.status import feed_status
@@ -159,7 +160,7 @@ class ArretCollector(Collector):
             for operator, (_kind, at, _serial) in sorted(stats.last.items()):
                 last.add_metric([operator], at.timestamp())
             found += _serving(self.rt.feed)
-        return found
+        return [*found, _refused_owners()]
 
 
 def _serving(feed: FeedServer) -> list[Metric]:
@@ -199,6 +200,19 @@ def _serving(feed: FeedServer) -> list[Metric]:
                            "When publication last completed (Unix time).",
                            health.last_success.timestamp()))  # fmt: skip
     return found
+
+
+def _refused_owners() -> Metric:
+    """Owners the renderer left out of transfers: each is a row no check let in (an
+    alarm, also logged at ERROR)."""
+    refused = CounterMetricFamily(
+        "arret_feed_refused_owners",
+        "Owners left out of transfers since start: not a servable QNAME trigger.",
+        labels=["zone"],
+    )
+    for zone, count in sorted(render.refusals.by_zone.items()):
+        refused.add_metric([zone], count)
+    return refused
 
 
 def metrics_registry(rt: Runtime) -> CollectorRegistry:

@@ -30,13 +30,27 @@ def add(
     console.print(f"{entry.name} is allow-listed", markup=False)
 
 
+@app.command("remove")
+def remove(
+    ctx: typer.Context,
+    name: str,
+    reason: Annotated[str, typer.Option(help="Why this name may be blocked again.")],
+    actor: Actor = None,
+) -> None:
+    """Take a name off the allow-list: from now, the orders that cover it block it again."""
+    e = env(ctx)
+    with e.transaction() as conn:
+        entry = registry.remove_allowed(conn, name, reason, e.clock.now(), actor_of(actor))
+    console.print(f"{entry.name} is no longer allow-listed", markup=False)
+
+
 @app.command("list")
 def list_(ctx: typer.Context, at: At = None, json: Json = False) -> None:
     """List the allow-list as it stood at --at."""
     e = env(ctx)
     when = instant(at, e.clock)
     with e.transaction() as conn:
-        entries = [a for a in store.allow_entries(conn) if a.added_at <= when]
+        entries = [a for a in store.allow_entries(conn) if a.in_force_at(when)]
     if json:
         print_json([render.allow_entry(a) for a in entries])
         return

@@ -93,8 +93,20 @@ class NameAllowed:
     reason: str
 
 
+@dataclass(frozen=True)
+class AllowEntryRemoved:
+    """A name taken off the allow-list: from `at`, the orders that name it (or a parent of
+    it) block it again."""
+
+    name: str
+    at: datetime
+    actor: str
+    reason: str
+
+
 OrderEvent = OrderRegistered | OrderAmended | OrderLifted
-Event = OrderEvent | OperatorAdded | OperatorChanged | NameAllowed | KeyRotated
+AllowEvent = NameAllowed | AllowEntryRemoved
+Event = OrderEvent | OperatorAdded | OperatorChanged | AllowEvent | KeyRotated
 
 KIND: dict[type[Any], str] = {
     OrderRegistered: "order.registered",
@@ -102,6 +114,7 @@ KIND: dict[type[Any], str] = {
     OrderLifted: "order.lifted",
     OperatorAdded: "operator.added",
     NameAllowed: "allow.added",
+    AllowEntryRemoved: "allow.removed",
     KeyRotated: "operator.key",
     OperatorChanged: "operator.changed",
 }
@@ -167,7 +180,7 @@ def to_payload(event: Event) -> dict[str, Any]:
                 "previous": prev,
                 "previous_until": format_instant(until) if until else None,
             }
-        case NameAllowed(name=name, reason=reason):
+        case NameAllowed(name=name, reason=reason) | AllowEntryRemoved(name=name, reason=reason):
             base |= {"name": name, "reason": reason}
     return base
 
@@ -215,4 +228,6 @@ def from_payload(p: dict[str, Any]) -> Event:
         return KeyRotated(p["operator"], at, actor, p["key_name"], p["previous"], until)
     if kind == "allow.added":
         return NameAllowed(p["name"], at, actor, p["reason"])
+    if kind == "allow.removed":
+        return AllowEntryRemoved(p["name"], at, actor, p["reason"])
     raise ValueError(f"unknown event kind {kind!r}")

@@ -179,3 +179,8 @@ class AllowEntry:
     name: str
     reason: str
     added_at: datetime
+    #: When it was taken off the list (`arret allow remove`); None while it stands.
+    removed_at: datetime | None = None
+
+    def in_force_at(self, at: datetime) -> bool:
+        return self.added_at <= at and (self.removed_at is None or at < self.removed_at)

@@ -11,7 +11,9 @@ that what the resolver ends up blocking is exactly what the court named and noth
   wildcards, bare top-level names) are refused with a reason that says what to give
   instead, because guessing would either miss the site or hit its neighbours.
 * `check_target` adds the bystander rules: no public suffix (a whole registry of other
-  people's sites) and nothing the operator put on the allow-list.
+  people's sites) and nothing the operator put on the allow-list; and the feed's rules
+  (`arret.domain.triggers`): nothing RPZ reads as other than a name, no special-use name,
+  none of Arrêt's own names.
 
 Names are plain `str` in the normalized form; functions other than `normalize` and
 `check_target(s)` expect that form and do not re-validate it.
@@ -23,15 +25,17 @@ import ipaddress
 import re
 import threading
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 
 import idna
 from publicsuffixlist import PublicSuffixList
 
+from arret.domain.triggers import reserved_problem, trigger_problem
 from arret.errors import InvalidName, InvalidTargets
 
 __all__ = [
+    "check_feed_name",
     "check_target",
     "check_targets",
     "covering_entry",
@@ -140,10 +144,12 @@ def _slow_normalize(text: str, name: str) -> str:
     if _NUMERIC_LABEL.fullmatch(top):
         raise InvalidName(text, _numeric_reason(encoded, top))
     if "." not in encoded:
+        # No example under a special-use name: "leak.onion" would be refused next.
+        example = "" if trigger_problem(encoded) else f", e.g. 'leak.{encoded}'"
         raise InvalidName(
             text,
             f"a top-level name; {encoded!r} is not a site, and blocking it would hit every "
-            f"name below it — give the site's full DNS name, e.g. 'leak.{encoded}'",
+            f"name below it — give the site's full DNS name{example}",
         )
     return encoded
 
@@ -230,7 +236,7 @@ def _suggestion_problem(text: str) -> str | None:
         return err.reason
     if is_public_suffix(name):
         return _public_suffix_reason(name)
-    return None
+    return trigger_problem(name)
 
 
 def _check_structure(text: str, name: str, labels: list[str]) -> None:
@@ -386,15 +392,20 @@ def covering_entry(name: str, entries: AbstractSet[str]) -> str | None:
 # --- Targets -------------------------------------------------------------------------
 
 
-def check_target(text: str, allowed: AbstractSet[str] = frozenset()) -> str:
-    """Normalize `text` and refuse it if blocking it would hit bystanders; the A-label form.
+#: The feed's own names, as `(normalized name, what it is)`: refused with their subtree.
+Reserved = Sequence[tuple[str, str]]
+
+
+def check_target(
+    text: str, allowed: AbstractSet[str] = frozenset(), reserved: Reserved = ()
+) -> str:
+    """Normalize `text` and refuse it if blocking it would hit bystanders or could not be
+    a plain QNAME trigger in the feed; the A-label form.
 
     `allowed` holds normalized allow-list entries; a target equal to or below one is
-    refused.
+    refused. `reserved` names the feed's own names (its origin, the notice host).
     """
-    name = normalize(text)
-    if is_public_suffix(name):
-        raise InvalidName(text, _public_suffix_reason(name))
+    name = check_feed_name(text, reserved)
     if allowed:
         entry = covering_entry(name, allowed)
         if entry is not None:
@@ -406,7 +417,21 @@ def check_target(text: str, allowed: AbstractSet[str] = frozenset()) -> str:
     return name
 
 
-def check_targets(texts: Iterable[str], allowed: AbstractSet[str] = frozenset()) -> list[str]:
+def check_feed_name(text: str, reserved: Reserved = ()) -> str:
+    """Normalize `text` and refuse it unless it can stand in a feed as the name of a site:
+    what targets and allow-list entries have in common. The A-label form."""
+    name = normalize(text)
+    if is_public_suffix(name):
+        raise InvalidName(text, _public_suffix_reason(name))
+    problem = reserved_problem(name, reserved) or trigger_problem(name)
+    if problem is not None:
+        raise InvalidName(text, problem)
+    return name
+
+
+def check_targets(
+    texts: Iterable[str], allowed: AbstractSet[str] = frozenset(), reserved: Reserved = ()
+) -> list[str]:
     """Check every target; the normalized names in input order, or `InvalidTargets`.
 
     All bad targets are reported at once, so that a large order file is fixed in one
@@ -418,7 +443,7 @@ def check_targets(texts: Iterable[str], allowed: AbstractSet[str] = frozenset())
     first_given: dict[str, str] = {}
     for text in texts:
         try:
-            name = check_target(text, allowed)
+            name = check_target(text, allowed, reserved)
         except InvalidName as err:
             problems.append(err)
             continue

@@ -52,7 +52,7 @@ Covering = tuple[str, Scope, Action, int]
 
 
 def allowed_at(entries: Iterable[AllowEntry], at: datetime) -> frozenset[str]:
-    return frozenset(e.name for e in entries if e.added_at <= at)
+    return frozenset(e.name for e in entries if e.in_force_at(at))
 
 
 def compile_policy(

@@ -14,14 +14,17 @@ zone and serial, so a second AXFR of the same version only adds headers and sign
 
 from __future__ import annotations
 
+import logging
 import struct
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from arret.domain.model import Action
-from arret.rpz.zone import PASSTHRU, PASSTHRU_KIND, Entry, FeedSettings, action_target
+from arret.rpz.zone import PASSTHRU, PASSTHRU_KIND, Entry, FeedSettings, action_target, servable
+
+log = logging.getLogger("arret.feed")
 
 TYPE_NS, TYPE_CNAME, TYPE_SOA, CLASS_IN = 2, 5, 6, 1
 LIMIT = 65535 - 512
@@ -65,7 +68,37 @@ class Parts:
 _length = [bytes((n,)) for n in range(64)]
 
 
-def entry_records(entries: Iterable[Entry], parts: Parts) -> Iterator[bytes]:
+class Refusals:
+    """Owners the renderer refused to put on the wire, per zone, since the process started
+    (`/metrics`: `arret_feed_refused_owners`)."""
+
+    def __init__(self) -> None:
+        self.by_zone: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def add(self, zone: str, count: int) -> None:
+        with self._lock:
+            self.by_zone[zone] += count
+
+
+refusals = Refusals()
+
+
+def entry_records(entries: Sequence[Entry], parts: Parts, zone: str) -> Iterator[bytes]:
+    """Each entry's record, for the zone `zone`; an owner that is no QNAME trigger of a
+    site, or too long for the wire, is left out and reported at ERROR.
+
+    Entry refuses such names; one here came some other way (a row written by hand, a
+    database from before a check). Leaving it out, not failing the transfer, is the
+    choice: one unparseable owner would make the whole zone unreadable to every resolver
+    of the operator, which then stop blocking everything, while the owner alone was never
+    meant to be blocked as it reads. `arret log verify --zone` still shows the zone
+    differing from its logged digest."""
+    entries, refused = servable(entries, zone)
+    if refused:
+        refusals.add(zone, len(refused))
+        for owner, problem in refused:
+            log.error("feed %s: owner %r left out of the transfer: %s", zone, owner, problem)
     tails, lengths = parts.tails, _length
     for owner, kind in entries:
         labels = owner.encode("ascii").split(b".")
@@ -136,7 +169,7 @@ class BodyCache:
         def records() -> Iterator[bytes]:
             yield soa
             yield parts.ns
-            yield from entry_records(entries, parts)
+            yield from entry_records(entries, parts, zone)
             yield soa
 
         body = pack(records(), room)

@@ -379,9 +379,9 @@ def _ixfr(
         yield parts.soa(zone.serial)
         for step in steps:
             yield parts.soa(step.old_serial)
-            yield from render.entry_records(step.removed, parts)
+            yield from render.entry_records(step.removed, parts, zone.zone)
             yield parts.soa(step.new_serial)
-            yield from render.entry_records(step.added, parts)
+            yield from render.entry_records(step.added, parts, zone.zone)
         yield parts.soa(zone.serial)
 
     return _transfer(query, zone, render.pack(records(), render.LIMIT), "ixfr", key, now)

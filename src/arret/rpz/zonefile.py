@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 
-from arret.rpz.zone import Entry, FeedSettings, records
+from arret.rpz.zone import Entry, FeedSettings, records, servable
 
 
 def soa_rdata(serial: int, settings: FeedSettings) -> str:
@@ -14,11 +14,16 @@ def soa_rdata(serial: int, settings: FeedSettings) -> str:
 
 
 def lines(
-    zone: str, serial: int, zone_entries: Iterable[Entry], settings: FeedSettings
+    zone: str, serial: int, zone_entries: Sequence[Entry], settings: FeedSettings
 ) -> Iterator[str]:
+    """The zone file; an owner that the feed would not serve either (`servable`) stands
+    as a comment saying why, so that the file loads and its reader sees the refusal."""
+    kept, refused = servable(zone_entries, zone)
     yield f"$ORIGIN {zone}"
     yield f"$TTL {settings.ttl}"
     yield f"@ IN SOA {soa_rdata(serial, settings)}"
     yield f"@ IN NS {settings.ns}"
-    for owner, target in records(zone_entries, settings):
+    for owner, problem in refused:
+        yield f"; refused, not served: {owner!r}: {problem}"
+    for owner, target in records(kept, settings):
         yield f"{owner} IN CNAME {target}"

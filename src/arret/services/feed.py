@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from arret.domain.events import (
+    AllowEntryRemoved,
     Event,
     KeyRotated,
     NameAllowed,
@@ -113,6 +114,16 @@ def settings_of(conn: Connection) -> FeedSettings:
     return FeedSettings(notice_host=host) if host else FeedSettings()
 
 
+def reserved_names(conn: Connection) -> list[tuple[str, str]]:
+    """The feed's own names, which no target or allow-list entry may be or lie below: the
+    origin of the operators' zones and the notice host blocked names are sent to."""
+    settings = settings_of(conn)
+    return [
+        (settings.origin.rstrip("."), "the origin of the policy feeds"),
+        (settings.notice_host.rstrip("."), "the notice host, which explains each block"),
+    ]
+
+
 def adopt_notice_host(conn: Connection, host: str, now: datetime) -> list[Published]:
     """Record the notice host the zones are now rendered with. When it differs from the
     one they were served with, every zone holding a `notice` entry changes without any
@@ -157,7 +168,8 @@ def publish_event(conn: Connection, event: Event, now: datetime) -> list[Publish
         return []
     if isinstance(event, OperatorAdded):
         return publish(conn, now, [event.name])
-    if isinstance(event, NameAllowed):
+    if isinstance(event, NameAllowed | AllowEntryRemoved):
+        # The names it shields (or shielded) and its own passthru owners.
         return publish(
             conn, now, None, [*store_feed.names_at_or_under(conn, event.name), event.name]
         )

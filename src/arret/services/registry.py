@@ -18,10 +18,11 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from arret.domain import lifecycle, names
-from arret.domain.events import NameAllowed, OperatorAdded, OperatorChanged
+from arret.domain.events import AllowEntryRemoved, NameAllowed, OperatorAdded, OperatorChanged
 from arret.domain.model import AllowEntry, Operator, OperatorKey, Order, TargetSpec
 from arret.domain.operators import check_endpoints, check_networks, check_operator_name
 from arret.domain.policy import Policy, allowed_at, compile_policy
+from arret.domain.triggers import reserved_problem, trigger_problem
 from arret.errors import InvalidName, InvalidOperator, InvalidOrder, InvalidTargets
 from arret.rpz.zone import FeedSettings, too_long
 from arret.services import feed, keys
@@ -36,20 +37,25 @@ def _longest_zone(operators: Iterable[str], everyone: bool) -> str:
     return max((settings.zone(op) for op in chosen), key=len, default=settings.origin)
 
 
+def _too_long(text: str, name: str, zone: str, advice: str) -> InvalidName:
+    return InvalidName(
+        text,
+        f"too long to be carried in the feed: its RPZ owner '*.{name}.{zone}' would exceed "
+        f"255 octets (RFC 1035 §2.3.4); {advice}",
+    )
+
+
 def _checked_targets(
-    specs: Sequence[TargetSpec], allowed: frozenset[str], zone: str
+    conn: Connection, specs: Sequence[TargetSpec], allowed: frozenset[str], zone: str
 ) -> tuple[tuple[TargetSpec, ...], InvalidTargets | None]:
     try:
-        checked = names.check_targets([t.name for t in specs], allowed)
+        checked = names.check_targets([t.name for t in specs], allowed, feed.reserved_names(conn))
     except InvalidTargets as bad:
         return (), bad
     # RFC 1035 §2.3.4: the feed's owner `*.<name>.<zone>` must fit in 255 octets.
+    advice = "give the site's shorter parent name with scope subtree"
     unfit = [
-        InvalidName(
-            spec.name,
-            f"too long to be carried in the feed: its RPZ owner '*.{name}.{zone}' would exceed "
-            "255 octets; give the site's shorter parent name with scope subtree",
-        )
+        _too_long(spec.name, name, zone, advice)
         for spec, name in zip(specs, checked, strict=True)
         if too_long(name, zone)
     ]
@@ -75,7 +81,7 @@ def register_order(
     conn: Connection, draft: lifecycle.OrderDraft, now: datetime, actor: str
 ) -> Order:
     zone = _longest_zone(draft.operators, draft.all_operators)
-    specs, bad = _checked_targets(draft.targets, current_allowed(conn, now), zone)
+    specs, bad = _checked_targets(conn, draft.targets, current_allowed(conn, now), zone)
     try:
         event = lifecycle.plan_registration(
             replace(draft, targets=specs or draft.targets), now, store.operator_names(conn), actor
@@ -102,7 +108,7 @@ def amend_order(
     order = store.load_order(conn, order_id)
     when = at or now
     zone = _longest_zone(order.terms.operators, order.terms.all_operators)
-    added, bad = _checked_targets(add, current_allowed(conn, when), zone)
+    added, bad = _checked_targets(conn, add, current_allowed(conn, when), zone)
     removed: list[str] = []
     problems = list(bad.problems) if bad else []
     for text in remove:
@@ -191,6 +197,8 @@ def change_operator(
 
 
 def allow_name(conn: Connection, name: str, reason: str, now: datetime, actor: str) -> AllowEntry:
+    """Allow-list `name`. It is checked as a target would be (but for the allow-list
+    itself): every entry below a blocked subtree becomes a passthru owner in every feed."""
     normalized = names.normalize(name)
     if names.is_public_suffix(normalized):
         raise InvalidName(
@@ -198,10 +206,34 @@ def allow_name(conn: Connection, name: str, reason: str, now: datetime, actor: s
             "a public suffix: it is never blocked anyway, and allowing it would shield every "
             "site under it; allow the specific site's name instead",
         )
+    problem = reserved_problem(normalized, feed.reserved_names(conn)) or trigger_problem(normalized)
+    if problem is not None:
+        raise InvalidName(name, problem)
+    # Its passthru owner `*.<name>` goes into every operator's zone, whoever orders the
+    # subtree above it later: it must fit in the longest zone any operator can have.
+    zone = _longest_zone((), everyone=True)
+    if too_long(normalized, zone):
+        raise _too_long(name, normalized, zone, "allow the site's shorter parent name")
     if not reason.strip():
         raise InvalidOrder(["an allow-list entry needs a reason (--reason)"], "allow refused")
     event = NameAllowed(normalized, now, actor, reason.strip())
     entry = store.add_allow(conn, event, now)
+    feed.publish_event(conn, event, now)
+    return entry
+
+
+def remove_allowed(
+    conn: Connection, name: str, reason: str, now: datetime, actor: str
+) -> AllowEntry:
+    """Take `name` off the allow-list from `now`: the orders covering it block it again.
+    Only its syntax is checked, so that an entry recorded before a stricter check can
+    still be removed."""
+    normalized = names.normalize(name)
+    if not reason.strip():
+        raise InvalidOrder(["removing an allow-list entry needs a reason (--reason)"],
+                           "allow remove refused")  # fmt: skip
+    event = AllowEntryRemoved(normalized, now, actor, reason.strip())
+    entry = store.remove_allow(conn, event, now)
     feed.publish_event(conn, event, now)
     return entry
 

@@ -211,18 +211,18 @@ def next_instant(conn: Connection, after: datetime) -> datetime | None:
         conn.scalar(select(func.min(instant)).where(instant > after))
         for _, instant in _edges(after)
     ]
-    candidates.append(
-        conn.scalar(select(func.min(allow_list.c.added_at)).where(allow_list.c.added_at > after))
-    )
+    for edge in (allow_list.c.added_at, allow_list.c.removed_at):
+        candidates.append(conn.scalar(select(func.min(edge)).where(edge > after)))
     found = [c for c in candidates if c is not None]
     return min(found) if found else None
 
 
 def due_allow_entries(conn: Connection, after: datetime, until: datetime) -> list[str]:
-    query = select(allow_list.c.name).where(
-        allow_list.c.added_at > after, allow_list.c.added_at <= until
-    )
-    return list(conn.scalars(query))
+    """Names added to or removed from the allow-list in (after, until]."""
+    found: set[str] = set()
+    for edge in (allow_list.c.added_at, allow_list.c.removed_at):
+        found.update(conn.scalars(select(allow_list.c.name).where(edge > after, edge <= until)))
+    return sorted(found)
 
 
 def target_names(conn: Connection, order_ids: Iterable[int]) -> list[str]:

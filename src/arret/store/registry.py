@@ -9,9 +9,10 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, func, or_, select, update
 
 from arret.domain.events import (
+    AllowEntryRemoved,
     Event,
     NameAllowed,
     OperatorAdded,
@@ -341,18 +342,39 @@ def covering_rows(
 
 
 def allow_entries(conn: Connection) -> list[AllowEntry]:
-    rows = conn.execute(select(allow_list).order_by(allow_list.c.name)).mappings()
-    return [AllowEntry(r["name"], r["reason"], r["added_at"]) for r in rows]
+    """Every entry ever on the allow-list, removed ones too (`AllowEntry.in_force_at`)."""
+    rows = conn.execute(
+        select(allow_list).order_by(allow_list.c.name, allow_list.c.added_at)
+    ).mappings()
+    return [AllowEntry(r["name"], r["reason"], r["added_at"], r["removed_at"]) for r in rows]
+
+
+def _standing(name: str) -> ColumnElement[bool]:
+    return (allow_list.c.name == name) & allow_list.c.removed_at.is_(None)
 
 
 def add_allow(conn: Connection, event: NameAllowed, recorded_at: datetime) -> AllowEntry:
-    if conn.scalar(select(allow_list.c.id).where(allow_list.c.name == event.name)) is not None:
+    if conn.scalar(select(allow_list.c.id).where(_standing(event.name))) is not None:
         raise AlreadyExists(f"{event.name!r} is already on the allow-list; nothing was changed")
     conn.execute(
         allow_list.insert().values(name=event.name, reason=event.reason, added_at=event.at)
     )
     record_event(conn, event, recorded_at)
     return AllowEntry(event.name, event.reason, event.at)
+
+
+def remove_allow(conn: Connection, event: AllowEntryRemoved, recorded_at: datetime) -> AllowEntry:
+    """Take `event.name` off the allow-list (the entry standing now), or `NotFound`."""
+    row = conn.execute(select(allow_list).where(_standing(event.name))).mappings().first()
+    if row is None:
+        raise NotFound(
+            f"{event.name!r} is not on the allow-list (see `arret allow list`); nothing was changed"
+        )
+    conn.execute(
+        allow_list.update().where(allow_list.c.id == row["id"]).values(removed_at=event.at)
+    )
+    record_event(conn, event, recorded_at)
+    return AllowEntry(row["name"], row["reason"], row["added_at"], event.at)
 
 
 def orders_naming(conn: Connection, names: Sequence[str]) -> list[int]:

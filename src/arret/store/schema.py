@@ -150,9 +150,19 @@ allow_list = Table(
     "allow_list",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(253), nullable=False, unique=True),
+    Column("name", String(253), nullable=False),
     Column("reason", Text, nullable=False),
     Column("added_at", UTCDateTime, nullable=False, index=True),
+    #: A removed entry stays, so that the policy at an earlier instant still sees it.
+    Column("removed_at", UTCDateTime, nullable=True, index=True),
+)
+#: A name is on the list at most once at a time; it may come back after a removal.
+Index(
+    "uq_allow_list_current_name",
+    allow_list.c.name,
+    unique=True,
+    sqlite_where=allow_list.c.removed_at.is_(None),
+    postgresql_where=allow_list.c.removed_at.is_(None),
 )
 
 # --- the feed (one Response Policy Zone per operator) ---------------------------------

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from support.histories import OPERATORS, History, brute_force_policy, random_history
 
 from arret.domain import lifecycle
-from arret.domain.events import NameAllowed, OrderEvent, from_payload, to_payload
+from arret.domain.events import AllowEvent, OrderEvent, from_payload, to_payload
 from arret.domain.policy import Policy, policy_at
 
 
@@ -22,7 +22,7 @@ def as_expected(policy: Policy) -> object:
 
 
 def order_events(h: History) -> list[OrderEvent]:
-    return [e for e in h.events if not isinstance(e, NameAllowed)]
+    return [e for e in h.events if not isinstance(e, AllowEvent)]
 
 
 @settings(max_examples=300, deadline=None)
