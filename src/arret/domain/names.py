@@ -31,7 +31,7 @@ from collections.abc import Set as AbstractSet
 import idna
 from publicsuffixlist import PublicSuffixList
 
-from arret.domain.triggers import reserved_problem, trigger_problem
+from arret.domain.triggers import covered_reserved, reserved_problem, trigger_problem
 from arret.errors import InvalidName, InvalidTargets
 
 __all__ = [
@@ -406,6 +406,9 @@ def check_target(
     refused. `reserved` names the feed's own names (its origin, the notice host).
     """
     name = check_feed_name(text, reserved)
+    above = covered_reserved(name, reserved)
+    if above is not None:
+        raise InvalidName(text, above)
     if allowed:
         entry = covering_entry(name, allowed)
         if entry is not None:

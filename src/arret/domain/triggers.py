@@ -69,3 +69,17 @@ def reserved_problem(name: str, reserved: Iterable[tuple[str, str]]) -> str | No
                 "give the site's DNS name"
             )
     return None
+
+
+def covered_reserved(name: str, reserved: Iterable[tuple[str, str]]) -> str | None:
+    """Why a target `name` may not be given because one of the feed's own names lies
+    below it (a notice host `notice.example.org` under a target `example.org`): blocking
+    it would block the page that explains every block, or the feed itself. Only targets
+    are refused so; an allow-list entry above them protects them, which is harmless."""
+    for own, what in reserved:
+        if own.endswith("." + name):
+            return (
+                f"would block {own!r}, {what}; give a notice host outside the blocked "
+                "site (arret serve --notice-host), or block the site's other names"
+            )
+    return None

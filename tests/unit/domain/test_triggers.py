@@ -110,3 +110,13 @@ def test_every_refusal_names_its_reason_without_io() -> None:
     assert trigger_problem("leak.example") is None
     assert trigger_problem("a.b.rpz-ip") is not None
     assert trigger_problem("onion") is not None  # a bare special label too
+
+
+def test_a_target_above_the_notice_host_is_refused_and_an_allow_entry_there_is_not() -> None:
+    # Blocking isp.example (a subtree) would block notice.isp.example, the page that
+    # explains every block; allow-listing isp.example harms no one.
+    with pytest.raises(InvalidName) as caught:
+        check_target("isp.example", reserved=RESERVED)
+    assert "would block 'notice.isp.example', the notice host" in caught.value.reason
+    assert check_feed_name("isp.example", RESERVED) == "isp.example"
+    assert check_target("other.example", reserved=RESERVED) == "other.example"
