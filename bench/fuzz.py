@@ -56,6 +56,9 @@ POOL = 20_000
 #: Shares of the packets that go over TCP, and of the pool that is plain random bytes.
 TCP_SHARE = 0.05
 RANDOM_SHARE = 0.05
+#: UDP messages sent at once, and the silence (s) that says the server is done with them.
+UDP_CHUNK = 100
+QUIET = 0.01
 
 
 @dataclass
@@ -143,14 +146,14 @@ def drain_udp(sock: socket.socket, wait: float) -> int:
 
 
 def udp_burst(sock: socket.socket, port: int, packets: list[bytes], tally: Tally) -> None:
-    """Send in chunks, reading answers between them so that the server's socket buffer
-    (not our haste) decides what is dropped."""
-    for start in range(0, len(packets), 64):
-        for packet in packets[start : start + 64]:
+    """Send in chunks, each once the server has gone quiet on the last: the point is that
+    it parses every message, not that its socket buffer drops them."""
+    for start in range(0, len(packets), UDP_CHUNK):
+        for packet in packets[start : start + UDP_CHUNK]:
             with contextlib.suppress(BlockingIOError, ConnectionRefusedError):
                 sock.sendto(packet, (HOST, port))
             tally.sent += 1
-        tally.answers += drain_udp(sock, 0.003)
+        tally.answers += drain_udp(sock, QUIET)
 
 
 def frame(message: bytes) -> bytes:
@@ -278,6 +281,12 @@ def run(packets_total: int, batch: int, seed: int, max_growth: float, out: Calla
                 tally.crashed = "alive but no longer answers a valid SOA query"
             else:
                 tally.rss.append((tally.sent, rss_mib(pid)))
+                print(
+                    f"# {tally.sent:,} sent, {tally.answers + tally.tcp_answers:,} answers, "
+                    f"RSS {tally.rss[-1][1]:.1f} MiB",
+                    file=sys.stderr,
+                    flush=True,
+                )
         elapsed = time.perf_counter() - started
     finally:
         for sock in tally.held:
