@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import dns.message  # noqa: E402
 import dns.query  # noqa: E402
 from support.authority import Authority, free_port  # noqa: E402
-from support.processes import Process, rcode, wait_until  # noqa: E402
+from support.processes import Process, rcode, start_on_free_ports, wait_until  # noqa: E402
 from support.signed import ensure_key, open_engine  # noqa: E402
 from support.unbound import unbound_conf  # noqa: E402
 
@@ -127,7 +127,7 @@ def measure(
     processes: list[Process] = []
     out: dict[str, dict[str, float]] = {"arret": {}, "knot": {}}
     try:
-        u_arret, u_knot, p_arret, p_knot = (free_port() for _ in range(4))
+        u_arret, u_knot, p_knot = (free_port() for _ in range(3))
         print(f"# {n:,} names: registering", file=sys.stderr)
         url = build(folder, n, u_arret)
         env = {**os.environ, "ARRET_DB": url}
@@ -146,11 +146,12 @@ def measure(
         created = subprocess.run([ARRET, "token", "create", "--role", "authority"], env=env,
                                  check=True, capture_output=True, text=True)  # fmt: skip
         token = created.stdout.split()[-1]
-        h_arret = free_port()
-        serve = Process([ARRET, "serve", "--dns", f"127.0.0.1:{p_arret}", "--http",
-                         f"127.0.0.1:{h_arret}"], folder / "serve.log", env=env)  # fmt: skip
+        serve, (p_arret, h_arret) = start_on_free_ports(
+            2, lambda p: Process([ARRET, "serve", "--dns", f"127.0.0.1:{p[0]}", "--http",
+                                  f"127.0.0.1:{p[1]}"], folder / "serve.log", env=env),
+            lambda p: serial_of(p[0]) > 0, 120, "arret serve",
+        )  # fmt: skip
         processes.append(serve)
-        wait_until(lambda: serial_of(p_arret) > 0, 120, "arret serve")
         (folder / "knot").mkdir()
         (folder / "knot.conf").write_text(f"""server:
     listen: 127.0.0.1@{p_knot}

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import dns.asyncquery  # noqa: E402
 import dns.message  # noqa: E402
-from support.authority import Authority, free_port  # noqa: E402
-from support.processes import Process, rcode, wait_until  # noqa: E402
+from support.authority import Authority  # noqa: E402
+from support.processes import Process, rcode, start_on_free_ports  # noqa: E402
 from support.unbound import unbound_conf  # noqa: E402
 
 from arret.domain.instants import SystemClock  # noqa: E402
@@ -87,11 +87,16 @@ def main() -> None:
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="arret-bench-probe-"))
     authority = Authority()
-    port = free_port()
-    unbound = start_unbound(folder, port, authority.port, write_zone(folder, args.names))
+    zone = write_zone(folder, args.names)
+    unbound, (port,) = start_on_free_ports(
+        1,
+        lambda p: start_unbound(folder, p[0], authority.port, zone),
+        lambda p: rcode(p[0], "site0.example") == "NXDOMAIN",
+        120,
+        "Unbound to load",
+    )
     rows = []
     try:
-        wait_until(lambda: rcode(port, "site0.example") == "NXDOMAIN", 120, "Unbound to load")
         resolver = f"127.0.0.1:{port}"
         questions = [Question(resolver, f"site{i}.example") for i in range(args.names)]
         for concurrency in (int(c) for c in args.concurrency.split(",")):

@@ -25,9 +25,8 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
-from support.authority import free_port
 from support.browser import ChromiumLauncher, new_page, screenshot
-from support.processes import Process, wait_until
+from support.processes import Process, start_on_free_ports
 
 pytest_plugins = ["support.browser"]
 
@@ -72,19 +71,20 @@ class Server:
         return f"http://127.0.0.1:{self.http}"
 
     def start(self) -> None:
-        self.process = Process(
-            [ARRET, "serve", "--dns", f"127.0.0.1:{self.dns}", "--http", f"127.0.0.1:{self.http}"],
-            self.folder / "serve.log",
-            cwd=self.folder,
-            env=self.env,
-        )
-        wait_until(self.healthy, 30, f"arret serve to answer on {self.url}/healthz")
+        """On ports chosen now, and others if they are taken meanwhile."""
 
-    def healthy(self) -> bool:
-        assert self.process is not None
-        if self.process.popen.poll() is not None:
-            raise AssertionError(f"arret serve exited early:\n{self.process.output()}")
-        return self.request("GET", "/healthz")[0] == 200
+        def launch(ports: tuple[int, ...]) -> Process:
+            self.http, self.dns = ports
+            return Process(
+                [ARRET, "serve", "--dns", f"127.0.0.1:{self.dns}", "--http",
+                 f"127.0.0.1:{self.http}"],
+                self.folder / "serve.log", cwd=self.folder, env=self.env,
+            )  # fmt: skip
+
+        self.process, _ = start_on_free_ports(
+            2, launch, lambda _: self.request("GET", "/healthz")[0] == 200, 30,
+            "arret serve to answer on /healthz",
+        )  # fmt: skip
 
     def stop(self) -> str:
         """Stops the server (SIGTERM, by PID) and returns everything it printed."""
@@ -139,7 +139,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert demo.returncode == 0, demo.stderr
     tokens = parse_tokens(demo.stdout)
     assert {"authority", "auditor", "operator:orange", "operator:sfr"} <= set(tokens), demo.stdout
-    s = Server(folder, env, http=free_port(), dns=free_port(), tokens=tokens)
+    s = Server(folder, env, http=0, dns=0, tokens=tokens)  # ports chosen by start()
     try:
         s.start()
         yield s

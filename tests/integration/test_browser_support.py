@@ -16,7 +16,6 @@ from urllib.parse import parse_qs
 import pytest
 from playwright.sync_api import Browser, Error, Page, Playwright
 from support import browser as browser_support
-from support.authority import free_port
 from support.browser import (
     ChromiumLauncher,
     host_resolver_rules,
@@ -98,8 +97,9 @@ def _handler(server: EchoServer) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture
 def echo_server() -> Iterator[EchoServer]:
-    echo = EchoServer(port=free_port())
-    httpd = ThreadingHTTPServer(("127.0.0.1", echo.port), _handler(echo))
+    echo = EchoServer(port=0)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(echo))  # the kernel picks
+    echo.port = httpd.server_address[1]
     thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:

@@ -16,8 +16,7 @@ import dns.message
 import dns.query
 import dns.rcode
 import pytest
-from support.authority import free_port
-from support.processes import Process, wait_until
+from support.processes import Process, start_on_free_ports, wait_until
 
 ARRET = str(Path(sys.executable).parent / "arret")
 ZONE = "orange.rpz.arret."
@@ -27,7 +26,7 @@ class Feed:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.env = {**os.environ, "ARRET_DB": f"sqlite:///{folder / 'arret.db'}"}
-        self.port = free_port()
+        self.port = 0  # chosen at each start
         self.process: Process | None = None
 
     def arret(self, *args: str) -> str:
@@ -36,10 +35,16 @@ class Feed:
         return run.stdout
 
     def start(self) -> None:
-        self.process = Process([ARRET, "serve", "--dns", f"127.0.0.1:{self.port}", "--http",
-                                f"127.0.0.1:{free_port()}", "-v"],
-                               self.folder / "serve.log", env=self.env)  # fmt: skip
-        wait_until(lambda: self.serial() > 0, 20, "arret serve to answer")
+        def ready(ports: tuple[int, ...]) -> bool:
+            self.port = ports[0]
+            return self.serial() > 0
+
+        self.process, (self.port, _) = start_on_free_ports(
+            2, lambda p: Process([ARRET, "serve", "--dns", f"127.0.0.1:{p[0]}", "--http",
+                                  f"127.0.0.1:{p[1]}", "-v"], self.folder / "serve.log",
+                                 env=self.env),
+            ready, 20, "arret serve to answer",
+        )  # fmt: skip
 
     def stop(self) -> None:
         if self.process is not None:

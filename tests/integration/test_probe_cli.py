@@ -127,7 +127,7 @@ def test_serve_probes_right_after_a_publication(tmp_path: Path, authority: Autho
     import subprocess
     import sys
 
-    from support.processes import Process, wait_until
+    from support.processes import Process, rcode, start_on_free_ports, wait_until
 
     arret = str(Path(sys.executable).parent / "arret")
     url = f"sqlite:///{tmp_path / 'arret.db'}"
@@ -135,9 +135,12 @@ def test_serve_probes_right_after_a_publication(tmp_path: Path, authority: Autho
     for args in (["init"], ["operator", "add", "orange", "--probe",
                             f"127.0.0.1:{authority.port}"]):  # fmt: skip
         subprocess.run([arret, *args], env=env, check=True, capture_output=True)
-    serve = Process([arret, "serve", "--dns", f"127.0.0.1:{free_port()}", "--http",
-                     f"127.0.0.1:{free_port()}", "--probe-every", "1h"], tmp_path / "serve.log",
-                    env=env)  # fmt: skip
+    serve, _ = start_on_free_ports(
+        2, lambda p: Process([arret, "serve", "--dns", f"127.0.0.1:{p[0]}", "--http",
+                              f"127.0.0.1:{p[1]}", "--probe-every", "1h"],
+                             tmp_path / "serve.log", env=env),
+        lambda p: rcode(p[0], "orange.rpz.arret.", "SOA") == "REFUSED", 20, "arret serve",
+    )  # fmt: skip
     engine = open_engine(url)
     try:
         time.sleep(2)  # the first round at start: nothing in force, nothing asked

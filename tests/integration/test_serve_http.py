@@ -21,7 +21,7 @@ import dns.query
 import dns.zone
 import pytest
 from support.authority import free_port
-from support.processes import Process, wait_until
+from support.processes import Process, start_on_free_ports, wait_until
 
 ARRET = str(Path(sys.executable).parent / "arret")
 
@@ -30,14 +30,18 @@ class Server:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.env = {**os.environ, "ARRET_DB": f"sqlite:///{folder / 'arret.db'}"}
-        self.dns, self.http = free_port(), free_port()
         self.arret("demo", "--no-tokens")
         self.token = self.arret("token", "create", "--role", "authority").split()[-1]
-        self.process = Process(
-            [ARRET, "serve", "--dns", f"127.0.0.1:{self.dns}", "--http",
-             f"127.0.0.1:{self.http}"], folder / "serve.log", env=self.env,
+
+        def ready(ports: tuple[int, ...]) -> bool:
+            self.dns, self.http = ports
+            return self.get("/healthz")[0] == 200
+
+        self.process, (self.dns, self.http) = start_on_free_ports(
+            2, lambda p: Process([ARRET, "serve", "--dns", f"127.0.0.1:{p[0]}", "--http",
+                                  f"127.0.0.1:{p[1]}"], folder / "serve.log", env=self.env),
+            ready, 20, "the HTTP side to answer",
         )  # fmt: skip
-        wait_until(lambda: self.get("/healthz")[0] == 200, 20, "the HTTP side to answer")
 
     def arret(self, *args: str) -> str:
         run = subprocess.run([ARRET, *args], env=self.env, capture_output=True, text=True)

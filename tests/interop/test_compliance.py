@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from support.authority import Authority, free_port
 from support.debian import require_program
-from support.processes import Process, rcode, wait_until
+from support.processes import Process, rcode, start_on_free_ports
 from support.signed import open_engine
 from support.unbound import unbound_conf
 
@@ -70,27 +70,38 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("compliance")
     url = f"sqlite:///{folder / 'arret.db'}"
     env = {**os.environ, "ARRET_DB": url}
-    feed, pa, pb, pc, dead = (free_port() for _ in range(5))
-    a, b, c = (f"127.0.0.1:{p}" for p in (pa, pb, pc))
-    w = World(folder, env, url, a, b, c, f"127.0.0.1:{dead}")
     authority = Authority()
     processes: list[Process] = []
+
+    def arret(*args: str) -> str:
+        run = subprocess.run([ARRET, *args], env=env, capture_output=True, text=True)
+        assert run.returncode == 0, (args, run.stdout, run.stderr)
+        return run.stdout
+
+    def answers(ports: tuple[int, ...]) -> bool:
+        return rcode(ports[0], "up.example") == "NOERROR"
+
     try:
-        w.arret("init")
-        w.arret("operator", "add", "isp", "--allow-from", "127.0.0.0/8", "--notify", a,
-                "--probe", a, "--probe", b, "--probe", c)  # fmt: skip
-        processes.append(Process([ARRET, "serve", "--dns", f"127.0.0.1:{feed}", "--http",
-                                  f"127.0.0.1:{free_port()}", "-v"], folder / "serve.log",
-                                 env=env))  # fmt: skip
-        wait_until(lambda: rcode(feed, "isp.rpz.arret.", "SOA") == "NOERROR", 20, "arret serve")
+        arret("init")
+        arret("operator", "add", "isp", "--allow-from", "127.0.0.0/8")
+        # Every server binds ports chosen at run time; one that finds its port taken in
+        # the meantime is started again on others (support.processes).
+        serve, (feed, _) = start_on_free_ports(
+            2, lambda p: Process([ARRET, "serve", "--dns", f"127.0.0.1:{p[0]}", "--http",
+                                  f"127.0.0.1:{p[1]}", "-v"], folder / "serve.log", env=env),
+            lambda p: rcode(p[0], "isp.rpz.arret.", "SOA") == "NOERROR", 20, "arret serve",
+        )  # fmt: skip
+        processes.append(serve)
         server = f"127.0.0.1:{feed}"
-        snippet = w.arret("operator", "config", "isp", "--resolver", "unbound", "--server",
-                          server, "--dir", str(folder))  # fmt: skip
-        lua = w.arret("operator", "config", "isp", "--resolver", "powerdns", "--server", server,
-                      "--dir", str(folder))  # fmt: skip
+        snippet = arret("operator", "config", "isp", "--resolver", "unbound", "--server",
+                        server, "--dir", str(folder))  # fmt: skip
+        lua = arret("operator", "config", "isp", "--resolver", "powerdns", "--server", server,
+                    "--dir", str(folder))  # fmt: skip
         (folder / "rpz.lua").write_text(re.sub(r"refresh = \d+", f"refresh = {REFRESH}", lua))
-        (folder / "recursor.conf").write_text(f"""local-address=127.0.0.1
-local-port={pc}
+
+        def recursor_on(ports: tuple[int, ...]) -> Process:
+            (folder / "recursor.conf").write_text(f"""local-address=127.0.0.1
+local-port={ports[0]}
 allow-from=127.0.0.0/8
 daemon=no
 socket-dir={folder}
@@ -101,15 +112,24 @@ disable-packetcache=yes
 forward-zones=example=127.0.0.1:{authority.port}
 lua-config-file={folder}/rpz.lua
 """)
-        processes += [
-            Process([unbound, "-d", "-c", str(unbound_conf(folder, "a", pa, authority.port,
-                                                          NO_CACHE, snippet))], folder / "a.log"),
-            Process([unbound, "-d", "-c", str(unbound_conf(folder, "b", pb, authority.port,
-                                                          NO_CACHE))], folder / "b.log"),
-            Process([recursor, f"--config-dir={folder}"], folder / "c.log"),
-        ]  # fmt: skip
-        for port in (pa, pb, pc):
-            wait_until(lambda p=port: rcode(p, "up.example") == "NOERROR", 30, f"resolver {port}")
+            return Process([recursor, f"--config-dir={folder}"], folder / "c.log")
+
+        starts = {
+            "a": lambda p: Process([unbound, "-d", "-c", str(unbound_conf(
+                folder, "a", p[0], authority.port, NO_CACHE, snippet))], folder / "a.log"),
+            "b": lambda p: Process([unbound, "-d", "-c", str(unbound_conf(
+                folder, "b", p[0], authority.port, NO_CACHE))], folder / "b.log"),
+            "c": recursor_on,
+        }  # fmt: skip
+        resolvers = {}
+        for name, start in starts.items():
+            process, (port,) = start_on_free_ports(1, start, answers, 30, f"resolver {name}")
+            processes.append(process)
+            resolvers[name] = f"127.0.0.1:{port}"
+        a, b, c = resolvers["a"], resolvers["b"], resolvers["c"]
+        arret("operator", "edit", "isp", "--notify", a, "--probe", a, "--probe", b,
+              "--probe", c)  # fmt: skip
+        w = World(folder, env, url, a, b, c, f"127.0.0.1:{free_port()}")  # nothing listens
         yield w
     finally:
         for process in processes:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from support.authority import Authority, free_port
 from support.debian import require_program
-from support.processes import Process, rcode, wait_until
+from support.processes import Process, rcode, start_on_free_ports, wait_until
 from support.signed import open_engine
 from support.unbound import unbound_conf
 
@@ -34,19 +34,18 @@ class Served:
         self.folder = folder
         self.db = folder / "arret.db"
         self.env = {**os.environ, "ARRET_DB": f"sqlite:///{self.db}"}
-        self.dns, self.http = free_port(), free_port()
-        self.url = f"http://127.0.0.1:{self.http}"
         self.arret("demo", "--no-tokens")
         self.arret("order", "add", "--reference", "RG 26/1", "--authority", "TJ Paris",
                    "--decided", "2026-11-27", "--duration", "90d", "--operator", "orange",
                    "leak.example")  # fmt: skip
         self.token = self.arret("token", "create", "--role", "operator:orange").split()[-1]
-        self.process = Process(
-            [ARRET, "serve", "--dns", f"127.0.0.1:{self.dns}", "--http", f"127.0.0.1:{self.http}"],
-            folder / "serve.log", env=self.env,
+        self.process, (self.dns, self.http) = start_on_free_ports(
+            2, lambda p: Process([ARRET, "serve", "--dns", f"127.0.0.1:{p[0]}", "--http",
+                                  f"127.0.0.1:{p[1]}"], folder / "serve.log", env=self.env),
+            lambda p: rcode(p[0], "orange.rpz.arret.", "SOA") == "NOERROR", 20,
+            "arret serve to answer",
         )  # fmt: skip
-        wait_until(lambda: rcode(self.dns, "orange.rpz.arret.", "SOA") == "NOERROR", 20,
-                   "arret serve to answer")  # fmt: skip
+        self.url = f"http://127.0.0.1:{self.http}"
         engine = open_engine(f"sqlite:///{self.db}")
         with engine.connect() as conn:
             key = keys.current_key(conn, "orange", datetime.now(UTC))
@@ -153,19 +152,22 @@ def test_the_check_before_load_script_keeps_the_resolver_on_the_last_verified_po
     unbound = require_program("unbound", "unbound")
     control = require_program("unbound-control", "unbound")
     authority = Authority()
-    port, control_port = free_port(), free_port()
     live = tmp_path / "orange.rpz"
-    conf = unbound_conf(tmp_path, "unbound", port, authority.port,
-                        server="    module-config: \"respip iterator\"\n", rest=f"""
+
+    def configure(ports: tuple[int, ...]) -> Path:
+        return unbound_conf(tmp_path, "unbound", ports[0], authority.port,
+                            server="    module-config: \"respip iterator\"\n", rest=f"""
 remote-control:
     control-enable: yes
     control-interface: 127.0.0.1
-    control-port: {control_port}
+    control-port: {ports[1]}
     control-use-cert: no
 rpz:
     name: "orange.rpz.arret."
     zonefile: "{live}"
 """)  # fmt: skip
+
+    conf = tmp_path / "unbound.conf"  # written with its ports when Unbound starts
     reloads = tmp_path / "reloads"
     env = {
         **served.env, "ARRET": ARRET, "ARRET_URL": served.url, "ARRET_OPERATOR": "orange",
@@ -184,9 +186,14 @@ rpz:
     assert first.returncode == 0, first.stdout + first.stderr
     assert "is the policy logged in leaf" in first.stdout
     good = live.read_text()
-    resolver = Process([unbound, "-d", "-c", str(conf)], tmp_path / "unbound.log")
+    resolver, (port, _) = start_on_free_ports(
+        2,
+        lambda p: Process([unbound, "-d", "-c", str(configure(p))], tmp_path / "unbound.log"),
+        lambda p: rcode(p[0], "leak.example") == "NXDOMAIN",
+        30,
+        "Unbound to block",
+    )
     try:
-        wait_until(lambda: rcode(port, "leak.example") == "NXDOMAIN", 30, "Unbound to block")
         assert rcode(port, "innocent.example") == "NOERROR"
         # Nothing new: nothing checked, nothing reloaded.
         assert script().returncode == 0 and reloads.read_text().count("ok") == 1

@@ -18,9 +18,9 @@ from pathlib import Path
 import dns.rcode
 import dns.rdatatype
 import pytest
-from support.authority import ADDRESS, Authority, free_port
+from support.authority import ADDRESS, Authority
 from support.debian import require_package, require_program
-from support.processes import Process, query, rcode, wait_until
+from support.processes import Process, query, rcode, start_on_free_ports, wait_until
 from support.unbound import unbound_conf
 
 ARRET = str(Path(sys.executable).parent / "arret")
@@ -58,19 +58,15 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     pdns_bin = require_program("pdns_recursor", "pdns-recursor")
     folder = tmp_path_factory.mktemp("interop")
     env = {**os.environ, "ARRET_DB": f"sqlite:///{folder / 'arret.db'}"}
-    feed_port, unbound_port, bind_port = free_port(), free_port(), free_port()
     authority = Authority()
     processes: list[Process] = []
-    lab = Lab(folder, env, feed_port, unbound_port, bind_port, None)  # type: ignore[arg-type]
+    lab = Lab(folder, env, 0, 0, 0, None)  # type: ignore[arg-type]
     try:
         lab.arret("init")
-        lab.arret("operator", "add", "unb", "--allow-from", "127.0.0.0/8",
-                  "--notify", f"127.0.0.1:{unbound_port}")  # fmt: skip
-        lab.arret("operator", "add", "bnd", "--notify", f"127.0.0.1:{bind_port}")
+        lab.arret("operator", "add", "unb", "--allow-from", "127.0.0.0/8")
+        lab.arret("operator", "add", "bnd")
         lab.arret("operator", "add", "pdn")
         lab.authority = authority.port
-        pdns_port = free_port()
-        lab.powerdns = pdns_port
         lab.arret("allow", "add", "press.blocked.example", "--reason", "a newspaper")
         order = ["order", "add", "--authority", "TJ Paris", "--decided", "2026-11-01",
                  "--duration", "30d", "--operator", "unb", "--operator", "bnd",
@@ -78,26 +74,36 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         lab.arret(*order, "--reference", "R1", "blocked.example")
         lab.arret(*order, "--reference", "R2", "--action", "nodata", "quiet.example")
         lab.arret(*order, "--reference", "R3", "--action", "notice", "explained.example")
-        serve = Process([ARRET, "serve", "--dns", f"127.0.0.1:{feed_port}", "--http",
-                         f"127.0.0.1:{free_port()}", "-v",
-                         "--notice-host", "notice.example"],
-                        folder / "serve.log", env=env)  # fmt: skip
+        # Every server binds ports chosen at run time, and is started again on others if
+        # they were taken meanwhile (support.processes); resolvers are told of afterwards.
+        serve, (feed_port, _) = start_on_free_ports(
+            2, lambda p: Process([ARRET, "serve", "--dns", f"127.0.0.1:{p[0]}", "--http",
+                                  f"127.0.0.1:{p[1]}", "-v", "--notice-host", "notice.example"],
+                                 folder / "serve.log", env=env),
+            lambda p: rcode(p[0], "unb.rpz.arret.", "SOA") == "NOERROR", 20,
+            "arret serve to answer",
+        )  # fmt: skip
         processes.append(serve)
-        lab.serve = serve
-        wait_until(lambda: rcode(feed_port, "unb.rpz.arret.", "SOA") == "NOERROR", 20,
-                   "arret serve to answer")  # fmt: skip
+        lab.serve, lab.feed_port = serve, feed_port
         server = f"127.0.0.1:{feed_port}"
         snippet = lab.arret("operator", "config", "unb", "--resolver", "unbound", "--server",
                             server, "--dir", str(folder))  # fmt: skip
-        unbound_file = unbound_conf(folder, "unbound", unbound_port, authority.port, rest=snippet)
         bind_snippet = lab.arret("operator", "config", "bnd", "--resolver", "bind",
                                  "--server", server, "--dir", str(folder))  # fmt: skip
         policy = re.search(r"//   (response-policy .*;)", bind_snippet)
         assert policy, bind_snippet
-        (folder / "named.conf").write_text(
-            f"""options {{
+        lua = lab.arret("operator", "config", "pdn", "--resolver", "powerdns", "--server", server,
+                        "--dir", str(folder))  # fmt: skip
+        # The feed's refresh (60 s) bounds how late PowerDNS Recursor follows; the test
+        # shortens it rather than wait a minute.
+        (folder / "rpz.lua").write_text(re.sub(r"refresh = \d+", "refresh = 2", lua))
+
+        def bind_on(ports: tuple[int, ...]) -> Process:
+            assert policy
+            (folder / "named.conf").write_text(
+                f"""options {{
     directory "{folder}"; pid-file "{folder}/named.pid"; session-keyfile "{folder}/s.key";
-    listen-on port {bind_port} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }};
+    listen-on port {ports[0]} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }};
     recursion yes; allow-query {{ 127.0.0.0/8; }}; allow-recursion {{ 127.0.0.0/8; }};
     dnssec-validation no; notify no;
     forwarders {{ 127.0.0.1 port {authority.port}; }}; forward only;  // nothing leaves loopback
@@ -105,15 +111,14 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 }};
 controls {{ }};
 {bind_snippet}"""
-        )
-        lua = lab.arret("operator", "config", "pdn", "--resolver", "powerdns", "--server", server,
-                        "--dir", str(folder))  # fmt: skip
-        # The feed's refresh (60 s) bounds how late PowerDNS Recursor follows; the test
-        # shortens it rather than wait a minute.
-        (folder / "rpz.lua").write_text(re.sub(r"refresh = \d+", "refresh = 2", lua))
-        (folder / "recursor.conf").write_text(
-            f"""local-address=127.0.0.1
-local-port={pdns_port}
+            )
+            return Process([named_bin, "-g", "-c", str(folder / "named.conf")],
+                           folder / "named.log")  # fmt: skip
+
+        def pdns_on(ports: tuple[int, ...]) -> Process:
+            (folder / "recursor.conf").write_text(
+                f"""local-address=127.0.0.1
+local-port={ports[0]}
 allow-from=127.0.0.0/8
 daemon=no
 socket-dir={folder}
@@ -121,19 +126,28 @@ dnssec=off
 forward-zones=example=127.0.0.1:{authority.port}
 lua-config-file={folder}/rpz.lua
 """
-        )
-        processes.append(Process([pdns_bin, f"--config-dir={folder}"], folder / "pdns.log"))
-        processes.append(Process([unbound_bin, "-d", "-c", str(unbound_file)],
-                                 folder / "unbound.log"))  # fmt: skip
-        processes.append(Process([named_bin, "-g", "-c", str(folder / "named.conf")],
-                                 folder / "named.log"))  # fmt: skip
-        for port, name in (
-            (unbound_port, "Unbound"),
-            (bind_port, "BIND"),
-            (pdns_port, "PowerDNS Recursor"),
-        ):
-            wait_until(lambda p=port: rcode(p, "blocked.example") == "NXDOMAIN", 30,
-                       f"{name} to load the feed")  # fmt: skip
+            )
+            return Process([pdns_bin, f"--config-dir={folder}"], folder / "pdns.log")
+
+        def unbound_on(ports: tuple[int, ...]) -> Process:
+            conf = unbound_conf(folder, "unbound", ports[0], authority.port, rest=snippet)
+            return Process([unbound_bin, "-d", "-c", str(conf)], folder / "unbound.log")
+
+        ports = {}
+        for name, start in (("PowerDNS Recursor", pdns_on), ("Unbound", unbound_on),
+                            ("BIND", bind_on)):  # fmt: skip
+            process, (ports[name],) = start_on_free_ports(
+                1,
+                start,
+                lambda p: rcode(p[0], "blocked.example") == "NXDOMAIN",
+                30,
+                f"{name} to load the feed",
+            )
+            processes.append(process)
+        lab.powerdns, lab.unbound, lab.bind = (ports["PowerDNS Recursor"], ports["Unbound"],
+                                               ports["BIND"])  # fmt: skip
+        lab.arret("operator", "edit", "unb", "--notify", f"127.0.0.1:{lab.unbound}")
+        lab.arret("operator", "edit", "bnd", "--notify", f"127.0.0.1:{lab.bind}")
         yield lab
     finally:
         for process in processes:
@@ -250,19 +264,26 @@ def test_knot_resolver_blocks_through_arret_feed_sync(lab: Lab) -> None:
                "the feed to carry knt's order")  # fmt: skip
     snippet = lab.arret("operator", "config", "knt", "--resolver", "knot-resolver",
                         "--server", server, "--dir", str(lab.folder))  # fmt: skip
-    port = free_port()
-    (lab.folder / "kresd.conf").write_text(
-        f"net.listen('127.0.0.1', {port}, {{ kind = 'dns' }})\n"
-        + snippet
-        + f"policy.add(policy.suffix(policy.STUB({{'127.0.0.1@{lab.authority}'}}), "
-        "policy.todnames({'example.'})))\ntrust_anchors.remove('.')\n"
-    )
     (lab.folder / "kresd").mkdir(exist_ok=True)
-    process = Process([kresd, "-n", "-c", str(lab.folder / "kresd.conf"),
-                       str(lab.folder / "kresd")], lab.folder / "kresd.log")  # fmt: skip
+
+    def kresd_on(ports: tuple[int, ...]) -> Process:
+        (lab.folder / "kresd.conf").write_text(
+            f"net.listen('127.0.0.1', {ports[0]}, {{ kind = 'dns' }})\n"
+            + snippet
+            + f"policy.add(policy.suffix(policy.STUB({{'127.0.0.1@{lab.authority}'}}), "
+            "policy.todnames({'example.'})))\ntrust_anchors.remove('.')\n"
+        )
+        return Process([kresd, "-n", "-c", str(lab.folder / "kresd.conf"),
+                        str(lab.folder / "kresd")], lab.folder / "kresd.log")  # fmt: skip
+
+    process, (port,) = start_on_free_ports(
+        1,
+        kresd_on,
+        lambda p: rcode(p[0], "kres.example") == "NXDOMAIN",
+        20,
+        "Knot Resolver to block from the synced file",
+    )
     try:
-        wait_until(lambda: rcode(port, "kres.example") == "NXDOMAIN", 20,
-                   "Knot Resolver to block from the synced file")  # fmt: skip
         assert rcode(port, "www.kres.example") == "NXDOMAIN"
         assert rcode(port, "fine.example") == "NOERROR"
         lab.arret("order", "amend", order_id, "--add", "kres-mirror.example")

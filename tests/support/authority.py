@@ -4,6 +4,7 @@ UDP and TCP on 127.0.0.1, a port chosen at run time, stopped by `close()`."""
 
 from __future__ import annotations
 
+import errno
 import socket
 import socketserver
 import struct
@@ -59,11 +60,27 @@ class _Tcp(socketserver.BaseRequestHandler):
 
 
 class Authority:
+    """UDP and TCP on one port. The UDP socket binds port 0 (the kernel picks a free one);
+    TCP must then take the same number, which another process may already hold: on
+    EADDRINUSE both are given up and a fresh port tried, so no test fails on a busy port."""
+
+    ATTEMPTS = 50
+
     def __init__(self) -> None:
-        self.udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), _Udp)
-        self.port = self.udp.server_address[1]
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.tcp = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), _Tcp)
+        for _ in range(self.ATTEMPTS):
+            udp = socketserver.ThreadingUDPServer(("127.0.0.1", 0), _Udp)
+            port = udp.server_address[1]
+            try:
+                tcp = _TcpServer(("127.0.0.1", port), _Tcp)
+            except OSError as exc:
+                udp.server_close()
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+                continue
+            break
+        else:
+            raise OSError(errno.EADDRINUSE, f"no UDP+TCP port free in {self.ATTEMPTS} tries")
+        self.udp, self.tcp, self.port = udp, tcp, port
         for server in (self.udp, self.tcp):
             threading.Thread(target=server.serve_forever, daemon=True).start()
 
@@ -71,6 +88,12 @@ class Authority:
         for server in (self.udp, self.tcp):
             server.shutdown()
             server.server_close()
+
+
+class _TcpServer(socketserver.ThreadingTCPServer):
+    # SO_REUSEADDR: a port in TIME_WAIT from an earlier test is fine to take; a port in
+    # use (listening) is still refused with EADDRINUSE.
+    allow_reuse_address = True
 
 
 def free_port() -> int:

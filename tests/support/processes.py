@@ -12,6 +12,8 @@ import dns.message
 import dns.query
 import dns.rcode
 
+from support.authority import free_port
+
 
 class Process:
     def __init__(self, argv: list[str], log: Path, cwd: Path | None = None,
@@ -59,3 +61,44 @@ def query(port: int, name: str, rdtype: str = "A", timeout: float = 2.0) -> dns.
 
 def rcode(port: int, name: str, rdtype: str = "A") -> str:
     return dns.rcode.to_text(query(port, name, rdtype).rcode())
+
+
+#: What servers print when the port they were given was taken since it was chosen (BIND
+#: says "address in use" and may keep running without it).
+PORT_TAKEN = ("Address already in use", "address already in use", "EADDRINUSE",
+              "address in use")  # fmt: skip
+
+
+def start_on_free_ports(
+    count: int,
+    start: Callable[[tuple[int, ...]], Process],
+    ready: Callable[[tuple[int, ...]], bool],
+    timeout: float,
+    what: str,
+    attempts: int = 5,
+) -> tuple[Process, tuple[int, ...]]:
+    """Start a server subprocess on `count` ports chosen now, until `ready`.
+
+    A subprocess cannot bind port 0 and tell us (and `arret serve`, Unbound and the like
+    need one number for UDP and TCP alike), so a port is picked free and passed on — and
+    another process may take it in between. When the server exits (or never gets ready)
+    saying so, it is started again on fresh ports instead of failing the test.
+    """
+    for _ in range(attempts):
+        ports = tuple(free_port() for _ in range(count))
+        process = start(ports)
+        try:
+            wait_until(lambda p=process, ports=ports: p.popen.poll() is not None or ready(ports),
+                       timeout, what)  # fmt: skip
+        except AssertionError:
+            process.stop()
+            if any(sign in process.output() for sign in PORT_TAKEN):
+                continue
+            raise
+        if process.popen.poll() is None:
+            return process, ports
+        process.stop()
+        output = process.output()
+        if not any(sign in output for sign in PORT_TAKEN):
+            raise AssertionError(f"{what} exited ({process.popen.returncode}):\n{output[-3000:]}")
+    raise AssertionError(f"{what}: its ports were taken {attempts} times in a row")

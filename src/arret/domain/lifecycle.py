@@ -15,6 +15,7 @@ A-labels here (see `arret.domain.names`); what is checked is the law of the orde
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -48,13 +49,16 @@ class OrderDraft:
 
 _SCOPES = {s.value: s for s in Scope}
 _ACTIONS = {a.value: a for a in Action}
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def parse_target_lines(text: str, scope: Scope, source: str) -> list[TargetSpec]:
     """Targets written one per line, `NAME [exact|subtree] [nxdomain|nodata|notice]`, with
     `#` comments (a targets file, the web form's text box). Every bad line is reported."""
     specs, problems = [], []
-    for number, raw in enumerate(text.splitlines(), 1):
+    # Only CR, LF and CRLF end a line: str.splitlines() also splits on form feeds, U+2028
+    # and others, and the numbers it gives would not be the ones an editor or `sed` shows.
+    for number, raw in enumerate(_LINE_END.split(text), 1):
         words = raw.split("#", 1)[0].split()
         if not words:
             continue

@@ -51,6 +51,9 @@ log = logging.getLogger("arret.feed")
 #: Records per message of a transfer; messages stay well under 64 KiB.
 RECORDS_PER_MESSAGE = 500
 FUDGE = 300
+#: The header bits of a query that its answer depends on: the opcode, RD and CD (copied
+#: into the response).
+_QUERY_FLAGS = 0x7800 | dns.flags.RD | dns.flags.CD
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,14 @@ def servfail(wire: bytes) -> bytes | None:
 def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) -> Outcome:
     if len(wire) < 12:
         return Outcome("dropped", reason="shorter than a DNS header")
+    (flags,) = struct.unpack_from("!H", wire, 2)
+    if flags & dns.flags.QR:
+        return Outcome("dropped", reason="a response, not a query")
+    # dnspython keeps, for good, one enum member per distinct flags word it has parsed
+    # (Python's Flag pseudo-members): 65,536 values, about 27 MiB that any client could
+    # make the process hold. Only the bits an answer depends on are parsed; the TSIG MAC
+    # is checked on the message as sent (`wire`), so no bit escapes it.
+    parsed = wire[:2] + struct.pack("!H", flags & _QUERY_FLAGS) + wire[4:]
     found: dict[str, dns.rdata.Rdata] = {}
 
     def keyring(message: dns.message.Message, name: dns.name.Name) -> bool:
@@ -193,15 +204,13 @@ def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) 
         return False  # parse only: the MAC is checked below, against `now`
 
     try:
-        query = dns.message.from_wire(wire, keyring=keyring)
+        query = dns.message.from_wire(parsed, keyring=keyring)
     except dns.exception.DNSException as exc:
         return Outcome("formerr", rcode="FORMERR", reason=str(exc) or exc.__class__.__name__,
                        messages=[_header_only(wire, dns.rcode.FORMERR)])  # fmt: skip
     except Exception as exc:
         return Outcome("formerr", rcode="FORMERR", reason=repr(exc),
                        messages=[_header_only(wire, dns.rcode.FORMERR)])  # fmt: skip
-    if query.flags & dns.flags.QR:
-        return Outcome("dropped", reason="a response, not a query")
     if query.opcode() != dns.opcode.QUERY:
         return _error(query, dns.rcode.NOTIMP, "only QUERY is served", None)
     if len(query.question) != 1:
