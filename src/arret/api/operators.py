@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from arret import views
-from arret.api.deps import Overseer, Reader, Rt, Writer, may_read_operator
+from arret.api.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_operator
 from arret.api.orders import times
 from arret.api.runtime import Runtime
 from arret.api.schemas import AllowIn, OperatorIn
@@ -187,7 +187,9 @@ def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
 def events(
     rt: Rt,
     principal: Overseer,
-    after: Annotated[int, Query(ge=0, description="Only events after this sequence number.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_INT, description="Only events after this sequence number.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[dict[str, Any]]:
     with rt.read() as conn:

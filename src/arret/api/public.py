@@ -14,7 +14,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Connection
 
 from arret import views
-from arret.api.deps import Rt
+from arret.api.deps import Id, Rt
 from arret.api.runtime import Runtime
 from arret.services import notice
 from arret.services.status import feed_status
@@ -50,7 +50,7 @@ def public_listing(conn: Connection, now: datetime) -> list[dict[str, Any]]:
 
 
 @router.get("/api/public/orders/{order_id}", summary="One order in the public register")
-def public_order(order_id: int, rt: Rt) -> dict[str, Any]:
+def public_order(order_id: Id, rt: Rt) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.read() as conn:
         order = store.load_order(conn, order_id)

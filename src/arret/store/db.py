@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from arret.errors import DatabaseNotReady
+from arret.errors import DatabaseNotReady, NotFound
 
 DEFAULT_URL = "sqlite:///arret.db"
 #: The newest migration. Every command checks the database against it without importing
@@ -41,7 +41,35 @@ def open_engine(url: str) -> Engine:
     engine = create_engine(parsed)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _number_out_of_range)
     return engine
+
+
+#: Integers every integer column holds (PostgreSQL INTEGER is 32-bit; SQLite's is 64-bit).
+_INT32 = range(-(2**31), 2**31)
+
+
+def _number_out_of_range(context: Any) -> None:
+    """A number no column can hold names nothing stored. The API bounds its integers
+    before they get here; this is the last line for every other path (the CLI, a future
+    endpoint): SQLite raises OverflowError while binding such a number, PostgreSQL an
+    out-of-range error (22003; above 2³¹ for an INTEGER column), and either would end as an
+    unexpected error with a traceback."""
+    original = context.original_exception
+    bound = context.parameters
+    if isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == "22003":
+        rows = bound if isinstance(bound, list) else [bound]
+        huge = [
+            v
+            for row in rows
+            for v in (row.values() if isinstance(row, dict) else row or ())
+            if isinstance(v, int) and not isinstance(v, bool) and v not in _INT32
+        ]
+        if huge:
+            raise NotFound(
+                f"nothing is stored under the number {huge[0]}: it is beyond the "
+                "database's 64-bit integers"
+            ) from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from arret import views
-from arret.api.deps import Rt
+from arret.api.deps import Id, Rt
 from arret.api.public import public_listing
 from arret.api.runtime import Runtime
 from arret.errors import ArretError
@@ -106,7 +106,7 @@ def register(request: Request, rt: Rt) -> Response:
 
 
 @router.get("/register/{order_id}")
-def register_order(order_id: int, request: Request, rt: Rt) -> Response:
+def register_order(order_id: Id, request: Request, rt: Rt) -> Response:
     now = rt.clock.now()
     with rt.read() as conn:
         order = store.load_order(conn, order_id)
