@@ -151,6 +151,8 @@ def operator_policy(
 @router.get(
     "/operators/{name}/config",
     summary="A resolver configuration that pulls this operator's feed",
+    description="The TSIG secret is shown to the operator itself and to the authority; an "
+    "auditor gets the configuration with the secret redacted.",
     response_class=PlainTextResponse,
 )
 def operator_config(
@@ -166,7 +168,7 @@ def operator_config(
         store.get_operator(conn, name)
         may_read_operator(principal, name)
         text = keys.resolver_config(conn, name, resolver, server, rt.clock.now(), directory,
-                                    register_url)  # fmt: skip
+                                    register_url, not principal.holds_secrets_of(name))  # fmt: skip
     return PlainTextResponse(text)
 
 
