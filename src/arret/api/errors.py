@@ -88,7 +88,12 @@ def from_validation(error: RequestValidationError) -> JSONResponse:
     return response(422, "invalid_request", f"{n} problem{'s' * (n != 1)} in the request", reasons)
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    401: "not_authenticated",
+    413: "content_too_large",
+}
 
 
 def from_http(error: HTTPException) -> JSONResponse:

@@ -45,6 +45,19 @@ def check_csrf(request: Request, sent: str) -> None:
         )
 
 
+def principal_of(data: dict[str, Any], rt: Runtime) -> Principal | None:
+    """Who a session's data stands for, without changing it: None for nobody, or for a
+    session whose token is no longer valid."""
+    token_id = data.get("token_id")
+    if not isinstance(token_id, int):
+        return None
+    try:
+        with rt.read() as conn:
+            return tokens.by_id(conn, token_id, rt.clock.now())
+    except NotAuthenticated:
+        return None
+
+
 def principal(request: Request, rt: Runtime) -> Principal | None:
     token_id = request.session.get("token_id")
     if not isinstance(token_id, int):
