@@ -127,8 +127,8 @@ def create_app(rt: Runtime) -> FastAPI:
         SessionMiddleware,
         secret_key=rt.settings.session_secret,
         session_cookie=session.COOKIE,
-        max_age=session.MAX_AGE,
+        max_age=int(rt.settings.session_lifetime.total_seconds()),
         same_site="lax",
-        https_only=rt.settings.secure_cookies,
+        https_only=session.secure(rt),
     )
     return app

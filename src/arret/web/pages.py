@@ -50,7 +50,7 @@ def render(
 ) -> HTMLResponse:
     lang = session.language(request)
     user = context.pop("user", None)
-    if user is None and "token_id" in request.session:
+    if user is None and session.KEY in request.session:
         user = session.principal(request, rt)
     base = {
         "lang": lang,
@@ -165,12 +165,13 @@ def api_docs(request: Request, rt: Rt) -> Response:
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, next: str | None = None) -> Response:
+def switch_language(rt: Rt, code: str, next: str | None = None) -> Response:
     response = RedirectResponse(safe_next(next or "/register"), 303)
     if code in i18n.LANGUAGES:
         response.set_cookie(
-            session.LANG_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="lax"
-        )
+            session.LANG_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="lax",
+            secure=session.secure(rt),
+        )  # fmt: skip
     return response
 
 
@@ -202,7 +203,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, rt: Rt, csrf: Annotated[str, Form()] = "") -> Response:
     session.check_csrf(request, csrf)
-    request.session.clear()
+    session.log_out(request, rt)
     return RedirectResponse("/register", 303)
