@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from arret.cli.context import default_actor
+from arret.domain import text
 from arret.domain.instants import Clock, parse_duration, parse_instant
-from arret.errors import ArretError, InvalidTime
+from arret.errors import ArretError, InvalidText, InvalidTime
 
 At = Annotated[
     str | None,
@@ -30,6 +31,9 @@ def instant(text: str | None, clock: Clock) -> datetime:
 
 
 def actor_of(value: str | None) -> str:
+    """Who makes a change: written into its event, so held to the rules of free text."""
+    if value is not None and (problems := text.check((text.ACTOR, value))):
+        raise InvalidText("--actor refused", problems)
     return value or default_actor()
 
 

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from arret.domain import text
 from arret.domain.access import Kind, Principal, Role, TokenInfo
-from arret.errors import InvalidRole, InvalidTime, NotAuthenticated, NotFound
+from arret.errors import InvalidRole, InvalidText, InvalidTime, NotAuthenticated, NotFound
 from arret.store import registry as store
 from arret.store import tokens as store_tokens
 
@@ -37,6 +38,8 @@ def create(
             raise InvalidRole(f"unknown operator {role.operator!r} (known: {known})")
     if expires_at is not None and expires_at <= now:
         raise InvalidTime("a token's expiry must lie in the future")
+    if problems := text.check((text.LABEL, label)):
+        raise InvalidText("token refused", problems)
     token = PREFIX + secrets.token_urlsafe(32)
     info = store_tokens.insert_token(
         conn, digest(token), token[: len(PREFIX) + 4], role, label, now, actor, expires_at

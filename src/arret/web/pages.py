@@ -17,11 +17,13 @@ import jinja2
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from arret import views
 from arret.api.deps import Id, Rt
 from arret.api.public import public_listing
 from arret.api.runtime import Runtime
+from arret.domain import text
 from arret.errors import ArretError
 from arret.services import notice
 from arret.store import log as store_log
@@ -37,7 +39,20 @@ _env = jinja2.Environment(
     # notice text, reference and names are untrusted input.
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    finalize=lambda value: _shown(value),
 )
+
+
+def _shown(value: Any) -> Any:
+    """What a template prints: without bidirectional formatting characters, which could
+    reorder the page around an untrusted value. Entry refuses them (`arret.domain.text`);
+    this covers text stored before that check, wherever a template shows it."""
+    if isinstance(value, str):
+        stripped = text.strip_bidi(value)
+        return type(value)(stripped) if isinstance(value, Markup) else stripped
+    return value
+
+
 templates = Jinja2Templates(env=_env)
 
 
