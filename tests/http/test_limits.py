@@ -102,3 +102,19 @@ def test_the_web_ui_bounds_forms_by_who_sends_them(site: Site) -> None:
     assert r.status_code != 413, r.text[:300]
     r = site.client.post("/orders/new", data=form | {"targets": names * 3})
     assert r.status_code == 413 and "256 KiB" in r.text
+
+
+def test_a_database_that_cannot_say_who_calls_leaves_the_answer_to_the_handler(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The token lookup before the body fails (a lost database): no error escapes the
+    limit; the request goes on with the small limit and its handler answers for it."""
+    from arret.services import tokens
+
+    def broken(*_args: object) -> None:
+        raise OSError("database went away")
+
+    monkeypatch.setattr(tokens, "authenticate", broken)
+    r = site.post("/api/orders", "authority", content=b"x" * (65 * KIB),
+                  headers={"Content-Type": "application/json"})  # fmt: skip
+    assert_error(r, 413, "content_too_large")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,8 @@ from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.errors import NotAuthenticated
 from arret.services import tokens
+
+log = logging.getLogger("arret.api")
 
 #: Methods whose bodies no endpoint reads: they get the small limit without a lookup.
 _BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
@@ -139,14 +142,29 @@ class BodyLimit:
                 return await run_in_threadpool(self._authenticate, token)
             except NotAuthenticated as refused:
                 return refused
+            except Exception as error:  # the database failed, not the caller: _unchecked
+                _unchecked(error)
+                return None
         if not api and "session" in scope:
-            found: Principal | None = await run_in_threadpool(self.web_principal, scope["session"])
+            try:
+                found: Principal | None = await run_in_threadpool(
+                    self.web_principal, scope["session"]
+                )
+            except Exception as error:
+                _unchecked(error)
+                return None
             return found
         return None
 
     def _authenticate(self, token: str) -> Principal:
         with self.rt.read() as conn:
             return tokens.authenticate(conn, token, self.rt.clock.now())
+
+
+def _unchecked(error: Exception) -> None:
+    """The database could not say who is calling: the request goes on with the small
+    limit, and its handler meets the same database and answers for it."""
+    log.warning("caller not checked before the body: %s", error)
 
 
 async def _answer(scope: Scope, send: Send, api: bool, status: int, code: str, text: str) -> None:
