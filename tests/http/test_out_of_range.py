@@ -106,6 +106,34 @@ def _sweep(site: Site, n: str, expected: Callable[[int], bool]) -> None:
         )  # fmt: skip
 
 
+NAMED_PATHS = [
+    "/api/operators/{s}",
+    "/api/operators/{s}/feed",
+    "/api/operators/{s}/feed/digest-salt",
+    "/api/operators/{s}/changes",
+    "/api/operators/{s}/policy",
+    "/api/operators/{s}/config?resolver=bind",
+    "/api/orders?operator={s}",
+    "/api/log/feeds/{s}/1",
+    "/api/log/commitments/{s}.example",
+    "/api/notice?name={s}.example",
+]
+
+
+def test_a_nul_in_a_name_of_the_url_is_a_client_error(
+    site: Site, caplog: pytest.LogCaptureFixture
+) -> None:
+    """PostgreSQL text cannot hold a NUL: looking one up failed there with a 500."""
+    caplog.set_level(logging.INFO)
+    for template in NAMED_PATHS:
+        r = site.get(template.format(s="or%00ange"), "authority")
+        assert 400 <= r.status_code < 500, (template, r.status_code, r.text)
+        assert r.json()["error"]["status"] == r.status_code
+    _login(site)
+    assert site.client.get("/operators/or%00ange").status_code == 404
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
 def test_the_store_refuses_a_number_the_database_cannot_hold(engine: Engine) -> None:
     """The last line, for every path that reaches the database without the API's bounds
     (the CLI, a future endpoint): an id too large to be stored names nothing stored."""

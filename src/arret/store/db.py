@@ -41,7 +41,7 @@ def open_engine(url: str) -> Engine:
     engine = create_engine(parsed)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    event.listen(engine, "handle_error", _number_out_of_range)
+    event.listen(engine, "handle_error", _unstorable_parameter)
     return engine
 
 
@@ -49,27 +49,29 @@ def open_engine(url: str) -> Engine:
 _INT32 = range(-(2**31), 2**31)
 
 
-def _number_out_of_range(context: Any) -> None:
-    """A number no column can hold names nothing stored. The API bounds its integers
-    before they get here; this is the last line for every other path (the CLI, a future
-    endpoint): SQLite raises OverflowError while binding such a number, PostgreSQL an
-    out-of-range error (22003; above 2³¹ for an INTEGER column), and either would end as an
-    unexpected error with a traceback."""
+def _unstorable_parameter(context: Any) -> None:
+    """A value no column can hold names nothing stored: a number beyond the database's
+    integers, or text with a NUL (PostgreSQL text cannot hold one; entry refuses them,
+    `arret.domain.text`). The API bounds its integers before they get here; this is the
+    last line for every other path (a name in a URL, the CLI, a future endpoint), where
+    SQLite raises OverflowError while binding such a number and PostgreSQL an error of
+    its own (22003 above 2³¹ for an INTEGER column; a DataError for a NUL), each of which
+    would end as an unexpected error with a traceback."""
     original = context.original_exception
     bound = context.parameters
+    rows = bound if isinstance(bound, list) else [bound]
+    values = [v for row in rows for v in (row.values() if isinstance(row, dict) else row or ())]
     if isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == "22003":
-        rows = bound if isinstance(bound, list) else [bound]
         huge = [
-            v
-            for row in rows
-            for v in (row.values() if isinstance(row, dict) else row or ())
-            if isinstance(v, int) and not isinstance(v, bool) and v not in _INT32
+            v for v in values if isinstance(v, int) and not isinstance(v, bool) and v not in _INT32
         ]
         if huge:
             raise NotFound(
                 f"nothing is stored under the number {huge[0]}: it is beyond the "
-                "database's 64-bit integers"
+                "database's integers"
             ) from None
+    if "NUL" in str(original) and any(isinstance(v, str) and "\x00" in v for v in values):
+        raise NotFound("nothing stored contains a NUL character") from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
