@@ -58,6 +58,11 @@ class InvalidOrder(ArretError):
         self.refused = summary
 
 
+class InvalidText(ArretError):
+    """Free text that cannot be stored: a control character, a bidirectional override,
+    or too long (`arret.domain.text`)."""
+
+
 class InvalidTime(ArretError):
     """A date, instant or duration that cannot be read."""
 

@@ -43,6 +43,10 @@ class ServeOptions:
     public_url: str | None = None
     session_secret_file: Path | None = None
     confirm_above: int = 100
+    #: The largest request body of an authority, in bytes (HttpSettings.max_body).
+    max_body: int = 64 * 2**20
+    #: How long a web UI login lasts (HttpSettings.session_lifetime).
+    session_lifetime: timedelta = timedelta(hours=8)
     verbose: bool = False
     #: How often every operator's resolvers are probed (None: never); and in a burst
     #: after every publication.
@@ -175,6 +179,8 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         settings = HttpSettings(
             notice_host=feed_settings.notice_host.rstrip("."),
             confirm_above=options.confirm_above,
+            max_body=options.max_body,
+            session_lifetime=options.session_lifetime,
             dns_endpoint=shown(dns_host, bound),
             public_url=url,
             own_hosts=frozenset({"localhost", urlsplit(url).hostname or "localhost"}),

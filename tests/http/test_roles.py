@@ -175,3 +175,29 @@ def test_a_revoked_token_ends_the_web_session(site: Site, tmp_path: Path) -> Non
         tokens.revoke(conn, fresh.token_ids[AUDIT], fresh.clock.now())
     r = fresh.client.get("/orders")
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+@pytest.mark.parametrize(("role", "sees"), [(AUTH, True), (ORANGE, True), (AUDIT, False)], ids=str)
+def test_only_the_operator_and_the_authority_see_its_tsig_secret(
+    site: Site, role: str, sees: bool
+) -> None:
+    """An auditor reads every operator's feed and configuration, but a TSIG secret would
+    let it pull any feed as that operator: the snippets it gets have the secret redacted,
+    in the API and on the operator's page."""
+    from arret.services import keys
+
+    with site.engine.connect() as conn:
+        key = keys.current_key(conn, "orange", site.clock.now())
+    assert key is not None
+    # Unbound's snippet carries no key (Unbound cannot sign transfers).
+    for resolver in ("bind", "powerdns", "knot-resolver"):
+        r = site.get(f"/api/operators/orange/config?resolver={resolver}", role)
+        assert r.status_code == 200, r.text
+        assert (key.secret in r.text) is sees, (resolver, role)
+        assert (keys.REDACTED in r.text) is not sees, (resolver, role)
+    login(site, role)
+    page = site.client.get("/operators/orange")
+    site.client.cookies.clear()
+    assert page.status_code == 200
+    assert (key.secret in page.text) is sees
+    assert (keys.REDACTED in page.text) is not sees

@@ -42,7 +42,7 @@ class Site:
         return self.client.post(path, headers=self.headers(role) | kw.pop("headers", {}), **kw)
 
 
-def make_site(url: str, confirm_above: int = 100) -> Site:
+def make_site(url: str, confirm_above: int = 100, **settings: Any) -> Site:
     engine = open_engine(url)
     migrate(engine)
     clock = FixedClock(NOW)
@@ -56,6 +56,7 @@ def make_site(url: str, confirm_above: int = 100) -> Site:
         session_secret=SECRET,
         confirm_above=confirm_above,
         own_hosts=frozenset({"localhost", "testserver"}),
+        **settings,
     )
     app = create_app(Runtime(engine, clock, settings))
     client = TestClient(app, base_url="http://testserver", follow_redirects=False)

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from arret import __version__
-from arret.api import errors, operators, orders, public
+from arret.api import errors, limits, memory, operators, orders, public
 from arret.api import log as log_api
 from arret.api.runtime import Runtime
 from arret.errors import ArretError, NotFound
@@ -136,14 +136,20 @@ def create_app(rt: Runtime) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
+    app.add_middleware(memory.GiveBackMemory)
+    # Inside the session (it tells who a web form comes from), outside everything that
+    # could read a body.
+    app.add_middleware(
+        limits.BodyLimit, rt=rt, web_principal=lambda data: session.principal_of(data, rt)
+    )
     # Outermost: the session is there for every handler, the notice page included (it
     # keeps only the language and the CSRF token, never who visited).
     app.add_middleware(
         SessionMiddleware,
         secret_key=rt.settings.session_secret,
         session_cookie=session.COOKIE,
-        max_age=session.MAX_AGE,
+        max_age=int(rt.settings.session_lifetime.total_seconds()),
         same_site="lax",
-        https_only=rt.settings.secure_cookies,
+        https_only=session.secure(rt),
     )
     return app

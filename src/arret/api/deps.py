@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.errors import Forbidden, NotAuthenticated
 from arret.services import tokens
+
+#: The databases hold signed 64-bit integers. A larger number in a path or a query names
+#: nothing stored; sent to the database it would fail there (SQLite: OverflowError,
+#: PostgreSQL: out of range), so every integer parameter is bounded here, in the schema.
+MAX_INT = 2**63 - 1
+
+#: A record's id in a path (`/api/orders/{order_id}`, `/register/{order_id}`).
+Id = Annotated[int, Path(ge=1, le=MAX_INT, description="A positive id.")]
+#: A feed serial in a path (RFC 1982: 32 bits).
+Serial = Annotated[int, Path(ge=0, le=2**32 - 1)]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `arret token create`.")
 

@@ -31,6 +31,7 @@ from arret.errors import (
     InvalidOrder,
     InvalidRole,
     InvalidTargets,
+    InvalidText,
     InvalidTime,
     LogKeyError,
     NotAuthenticated,
@@ -44,6 +45,7 @@ STATUS: dict[type[ArretError], int] = {
     InvalidTargets: 422,
     InvalidOrder: 422,
     InvalidTime: 422,
+    InvalidText: 422,
     InvalidOperator: 422,
     InvalidRole: 422,
     AlreadyExists: 409,
@@ -103,7 +105,12 @@ def from_validation(error: RequestValidationError) -> JSONResponse:
     return response(422, "invalid_request", f"{n} problem{'s' * (n != 1)} in the request", reasons)
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+_HTTP_CODES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    401: "not_authenticated",
+    413: "content_too_large",
+}
 
 
 def from_http(error: HTTPException) -> JSONResponse:

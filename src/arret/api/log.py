@@ -11,12 +11,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from arret.api.deps import Overseer, Rt
+from arret.api.deps import MAX_INT, Overseer, Rt, Serial
 from arret.services import log
 from arret.store import log as store_log
 from arret.tlog.signing import key_id, public_pem
 
 router = APIRouter(prefix="/api/log", tags=["transparency log"])
+
+NEWEST = "A tree size (default: newest)"
+#: The end of a range (exclusive; default: a full page from `start`).
+Bound = Annotated[int | None, Query(le=MAX_INT)]
 
 
 @router.get("/key", summary="The public key that signs the tree heads (Ed25519)")
@@ -32,7 +36,7 @@ def public_key(rt: Rt) -> dict[str, Any]:
 
 @router.get("/head", summary="The newest signed tree head, or the one of a given size")
 def tree_head(
-    rt: Rt, size: Annotated[int | None, Query(description="A tree size (default: newest)")] = None
+    rt: Rt, size: Annotated[int | None, Query(le=MAX_INT, description=NEWEST)] = None
 ) -> dict[str, Any]:
     with rt.read() as conn:
         return log.head(conn, size).as_json()
@@ -40,10 +44,10 @@ def tree_head(
 
 @router.get("/heads", summary="Signed heads of sizes start ≤ size < end (at most 1,000)")
 def heads(
-    rt: Rt, start: Annotated[int, Query()] = 1, end: Annotated[int | None, Query()] = None
+    rt: Rt, start: Annotated[int, Query(le=MAX_INT)] = 1, end: Bound = None
 ) -> dict[str, Any]:
     with rt.read() as conn:
-        last = start + log.MAX_LEAVES if end is None else end
+        last = min(start + log.MAX_LEAVES, MAX_INT) if end is None else end
         found = log.heads(conn, start, last)
     return {"start": start, "end": last, "heads": found}
 
@@ -54,10 +58,10 @@ def heads(
     "answer says where the page stopped; ask again from there)",
 )
 def leaves(
-    rt: Rt, start: Annotated[int, Query()] = 0, end: Annotated[int | None, Query()] = None
+    rt: Rt, start: Annotated[int, Query(le=MAX_INT)] = 0, end: Bound = None
 ) -> dict[str, Any]:
     with rt.read() as conn:
-        last = start + log.MAX_LEAVES if end is None else end
+        last = min(start + log.MAX_LEAVES, MAX_INT) if end is None else end
         found = log.leaves(conn, start, last)
     # `end`: where this page stopped, hence where the next one starts.
     return {"start": start, "end": found[-1]["index"] + 1 if found else start, "leaves": found}
@@ -66,8 +70,8 @@ def leaves(
 @router.get("/proof/inclusion", summary="The audit path of a leaf in a tree size")
 def inclusion(
     rt: Rt,
-    index: Annotated[int, Query()],
-    size: Annotated[int | None, Query(description="A tree size (default: newest)")] = None,
+    index: Annotated[int, Query(le=MAX_INT)],
+    size: Annotated[int | None, Query(le=MAX_INT, description=NEWEST)] = None,
 ) -> dict[str, Any]:
     with rt.read() as conn:
         return log.inclusion(conn, index, size)
@@ -76,8 +80,8 @@ def inclusion(
 @router.get("/proof/consistency", summary="That the tree of `first` leaves is a prefix of `second`")
 def consistency(
     rt: Rt,
-    first: Annotated[int, Query()],
-    second: Annotated[int | None, Query(description="A tree size (default: newest)")] = None,
+    first: Annotated[int, Query(le=MAX_INT)],
+    second: Annotated[int | None, Query(le=MAX_INT, description=NEWEST)] = None,
 ) -> dict[str, Any]:
     with rt.read() as conn:
         newest = log.head(conn, second).size
@@ -95,6 +99,6 @@ def commitment_proof(name: str, rt: Rt, _principal: Overseer) -> dict[str, Any]:
 
 
 @router.get("/feeds/{operator}/{serial}", summary="The leaf of an operator's feed serial")
-def feed_leaf(operator: str, serial: int, rt: Rt) -> dict[str, Any]:
+def feed_leaf(operator: str, serial: Serial, rt: Rt) -> dict[str, Any]:
     with rt.read() as conn:
         return log.feed_leaf(conn, operator, serial)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from arret import views
-from arret.api.deps import Overseer, Reader, Rt, Writer, may_read_operator
+from arret.api.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_operator
 from arret.api.orders import times
 from arret.api.runtime import Runtime
 from arret.api.schemas import AllowIn, OperatorIn
@@ -151,6 +151,8 @@ def operator_policy(
 @router.get(
     "/operators/{name}/config",
     summary="A resolver configuration that pulls this operator's feed",
+    description="The TSIG secret is shown to the operator itself and to the authority; an "
+    "auditor gets the configuration with the secret redacted.",
     response_class=PlainTextResponse,
 )
 def operator_config(
@@ -166,7 +168,7 @@ def operator_config(
         store.get_operator(conn, name)
         may_read_operator(principal, name)
         text = keys.resolver_config(conn, name, resolver, server, rt.clock.now(), directory,
-                                    register_url)  # fmt: skip
+                                    register_url, not principal.holds_secrets_of(name))  # fmt: skip
     return PlainTextResponse(text)
 
 
@@ -202,7 +204,9 @@ def remove_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
 def events(
     rt: Rt,
     principal: Overseer,
-    after: Annotated[int, Query(ge=0, description="Only events after this sequence number.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=MAX_INT, description="Only events after this sequence number.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[dict[str, Any]]:
     with rt.read() as conn:

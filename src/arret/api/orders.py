@@ -20,7 +20,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from arret import views
-from arret.api.deps import Reader, Rt, Writer
+from arret.api.deps import Id, Reader, Rt, Writer
 from arret.api.runtime import Runtime
 from arret.api.schemas import AmendIn, LiftIn, OrderIn, TargetIn
 from arret.domain.access import Principal
@@ -226,7 +226,7 @@ def readable(conn: Connection, principal: Principal, order_id: int) -> Order:
 
 @router.get("/{order_id}", summary="Show an order with its targets and history")
 def show(
-    order_id: int,
+    order_id: Id,
     rt: Rt,
     principal: Reader,
     at: Annotated[str | None, Query(description="Status at this instant; default now.")] = None,
@@ -238,7 +238,7 @@ def show(
 
 @router.post("/{order_id}/amend", summary="Amend an order (add mirrors, remove names, expiry)")
 def amend(
-    order_id: int,
+    order_id: Id,
     body: AmendIn,
     request: Request,
     rt: Rt,
@@ -267,7 +267,7 @@ def amend(
 
 @router.post("/{order_id}/lift", summary="Lift an order before its expiry")
 def lift(
-    order_id: int,
+    order_id: Id,
     body: LiftIn,
     request: Request,
     rt: Rt,

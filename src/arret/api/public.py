@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from arret import views
-from arret.api.deps import Rt
+from arret.api.deps import Id, Rt
 from arret.api.runtime import Runtime
 from arret.feed import render
 from arret.feed.server import FeedServer
@@ -53,7 +53,7 @@ def public_listing(conn: Connection, now: datetime) -> list[dict[str, Any]]:
 
 
 @router.get("/api/public/orders/{order_id}", summary="One order in the public register")
-def public_order(order_id: int, rt: Rt) -> dict[str, Any]:
+def public_order(order_id: Id, rt: Rt) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.read() as conn:
         order = store.load_order(conn, order_id)

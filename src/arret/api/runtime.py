@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -41,8 +42,16 @@ class HttpSettings:
     #: Host names that are this server's own; any other name in `Host` is a blocked name
     #: whose visitors a resolver sent here: it gets the notice page.
     own_hosts: frozenset[str] = frozenset({"localhost"})
-    #: Mark cookies Secure (set it when a TLS proxy is in front).
+    #: Mark cookies Secure (set it when a TLS proxy is in front; implied by an https
+    #: `public_url`).
     secure_cookies: bool = False
+    #: The largest request body of a caller that may write (an authority): a registration
+    #: of a million names is about 40 MB of JSON.
+    max_body: int = 64 * 2**20
+    #: The largest request body of anyone else (a login form, a small public request).
+    anonymous_body: int = 64 * 2**10
+    #: How long a web UI login lasts; logging out, or revoking its token, ends it sooner.
+    session_lifetime: timedelta = timedelta(hours=8)
 
     def __post_init__(self) -> None:
         if self.session_secret.lower() in _PLACEHOLDERS or len(self.session_secret) < 32:
@@ -52,6 +61,10 @@ class HttpSettings:
             )
         if self.confirm_above < 1:
             raise InvalidSettings("confirm_above must be at least 1")
+        if self.max_body < 1 or self.anonymous_body < 1:
+            raise InvalidSettings("the request body limits must be at least 1 byte")
+        if self.session_lifetime <= timedelta(0):
+            raise InvalidSettings("a session must last a positive time")
 
 
 @dataclass

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from arret.domain import text
 from arret.domain.model import Action, Scope
 
 
@@ -21,8 +22,14 @@ class TargetIn(Strict):
 
 
 class OrderIn(Strict):
-    reference: str = Field(min_length=1, max_length=200, examples=["RG 21/51823"])
-    authority: str = Field(min_length=1, max_length=200, examples=["Tribunal judiciaire de Paris"])
+    reference: str = Field(
+        min_length=1, max_length=text.REFERENCE.max_length, examples=["RG 21/51823"]
+    )
+    authority: str = Field(
+        min_length=1,
+        max_length=text.AUTHORITY.max_length,
+        examples=["Tribunal judiciaire de Paris"],
+    )
     decided_on: str = Field(examples=["2021-03-04"])
     targets: list[TargetIn]
     operators: list[str] = []
@@ -30,11 +37,11 @@ class OrderIn(Strict):
     effective_at: str | None = Field(None, description='Default: now ("without delay").')
     expires_at: str | None = None
     duration: str | None = Field(None, examples=["18mo"])
-    requester: str = Field("", max_length=200)
-    legal_basis: str = ""
+    requester: str = Field("", max_length=text.REQUESTER.max_length)
+    legal_basis: str = Field("", max_length=text.LEGAL_BASIS.max_length)
     action: Action = Action.NXDOMAIN
     confidential: bool = False
-    notice: str = ""
+    notice: str = Field("", max_length=text.NOTICE.max_length)
 
 
 class AmendIn(Strict):
@@ -45,7 +52,7 @@ class AmendIn(Strict):
 
 
 class LiftIn(Strict):
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=text.REASON.max_length)
     at: str | None = None
 
 
@@ -58,4 +65,4 @@ class OperatorIn(Strict):
 
 class AllowIn(Strict):
     name: str
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=text.REASON.max_length)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
 
 from arret.cli.context import default_actor
+from arret.domain import text
 from arret.domain.instants import Clock, parse_duration, parse_instant
-from arret.errors import InvalidTime
+from arret.errors import ArretError, InvalidText, InvalidTime
 
 At = Annotated[
     str | None,
@@ -29,12 +31,32 @@ def instant(text: str | None, clock: Clock) -> datetime:
 
 
 def actor_of(value: str | None) -> str:
+    """Who makes a change: written into its event, so held to the rules of free text."""
+    if value is not None and (problems := text.check((text.ACTOR, value))):
+        raise InvalidText("--actor refused", problems)
     return value or default_actor()
 
 
 def span(text: str, now: datetime) -> timedelta:
     """A duration option (`30d`, `15min`, `18mo`) as its length from `now` (months vary)."""
     return parse_duration(text).after(now) - now
+
+
+_SIZE = re.compile(r"^\s*(\d+)\s*(b|kib|mib|gib|kb|mb|gb|k|m|g)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "k": 2**10, "kib": 2**10, "m": 2**20, "mib": 2**20, "g": 2**30,
+               "gib": 2**30, "kb": 10**3, "mb": 10**6, "gb": 10**9}  # fmt: skip
+
+
+def size(text: str, option: str) -> int:
+    """A size option: `16MiB`, `512KiB`, `64k` (binary), `40MB` (decimal), or bytes."""
+    m = _SIZE.match(text)
+    if m is None or int(m.group(1)) == 0:
+        raise InvalidSize(f"{option} {text!r} is not a size; write e.g. 64MiB, 512KiB or 1000000")
+    return int(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()]
+
+
+class InvalidSize(ArretError):
+    """A size option that cannot be read."""
 
 
 def instant_or_span(text: str, now: datetime, option: str, before: bool = False) -> datetime:

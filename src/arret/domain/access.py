@@ -70,6 +70,12 @@ class Principal:
     def reads_operator(self, name: str) -> bool:
         return self.reads_everything or self.role.operator == name
 
+    def holds_secrets_of(self, operator: str) -> bool:
+        """Whether this caller may see `operator`'s TSIG secret: the operator itself and
+        the authority that issues keys. An auditor reads everything else, but a secret
+        would let it pull — or forge NOTIFYs for — any operator's feed."""
+        return self.role.kind is Kind.AUTHORITY or self.role.operator == operator
+
     def reads_order(self, order: Order) -> bool:
         if self.reads_everything:
             return True

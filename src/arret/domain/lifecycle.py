@@ -20,6 +20,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from arret.domain import text
 from arret.domain.events import OrderAmended, OrderEvent, OrderLifted, OrderRegistered
 from arret.domain.instants import Duration, format_instant
 from arret.domain.model import Action, Order, OrderTerms, Scope, Status, Target, TargetSpec
@@ -130,6 +131,13 @@ def plan_registration(
             f"({draft.decided_on.isoformat()})"
         )
     reasons += _operator_reasons(draft, known_operators)
+    reasons += text.check(
+        (text.REFERENCE, draft.reference),
+        (text.AUTHORITY, draft.authority),
+        (text.REQUESTER, draft.requester),
+        (text.LEGAL_BASIS, draft.legal_basis),
+        (text.NOTICE, draft.notice),
+    )
     if not draft.targets:
         reasons.append("an order needs at least one target name")
     if reasons or expires is None:
@@ -215,6 +223,7 @@ def plan_lift(order: Order, at: datetime, actor: str, reason: str) -> OrderLifte
     reasons = _timing_reasons(order, at, "a lift")
     if not reason.strip():
         reasons.append("a lift needs a reason (--reason), kept on the public record")
+    reasons += text.check((text.REASON, reason))
     if reasons:
         raise InvalidOrder(reasons, f"lift of order {order.id} refused")
     return OrderLifted(order.id, at, actor, reason.strip())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -18,6 +19,8 @@ from arret.store import keys as store_keys
 from arret.store import registry as store
 
 ALGORITHM = "hmac-sha256"
+#: Written instead of a TSIG secret for a reader who may not hold it.
+REDACTED = "REDACTED-ask-the-operator-for-its-secret"
 #: RFC 8945 §6: a key at least as long as the hash output (32 octets for SHA-256).
 SECRET_OCTETS = 32
 
@@ -73,10 +76,14 @@ def resolver_config(
     at: datetime,
     directory: str = "/var/lib/arret",
     register_url: str = "http://127.0.0.1:8080/register",
+    redact: bool = False,
 ) -> str:
     """The configuration snippet that makes `resolver` pull `operator`'s feed from `server`,
-    with the operator's current key (CLI, API and the operator's page all show this one)."""
+    with the operator's current key (CLI, API and the operator's page all show this one);
+    with `redact`, the key's name and algorithm but not its secret."""
     store.get_operator(conn, operator)
     key = current_key(conn, operator, at)
+    if key is not None and redact:
+        key = replace(key, secret=REDACTED)
     return snippet(resolver, operator, key, check_endpoint(server), FeedSettings(),
                    directory.rstrip("/"), register_url)  # fmt: skip

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from arret.domain import lifecycle, names
+from arret.domain import text as free_text
 from arret.domain.events import AllowEntryRemoved, NameAllowed, OperatorAdded, OperatorChanged
 from arret.domain.model import AllowEntry, Operator, OperatorKey, Order, TargetSpec
 from arret.domain.operators import check_endpoints, check_networks, check_operator_name
@@ -216,6 +217,8 @@ def allow_name(conn: Connection, name: str, reason: str, now: datetime, actor: s
         raise _too_long(name, normalized, zone, "allow the site's shorter parent name")
     if not reason.strip():
         raise InvalidOrder(["an allow-list entry needs a reason (--reason)"], "allow refused")
+    if problems := free_text.check((free_text.REASON, reason)):
+        raise InvalidOrder(problems, "allow refused")
     event = NameAllowed(normalized, now, actor, reason.strip())
     entry = store.add_allow(conn, event, now)
     feed.publish_event(conn, event, now)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
+from arret.domain import text
 from arret.domain.access import Kind, Principal, Role, TokenInfo
-from arret.errors import InvalidRole, InvalidTime, NotAuthenticated, NotFound
+from arret.errors import InvalidRole, InvalidText, InvalidTime, NotAuthenticated, NotFound
 from arret.store import registry as store
 from arret.store import tokens as store_tokens
 
@@ -37,6 +38,8 @@ def create(
             raise InvalidRole(f"unknown operator {role.operator!r} (known: {known})")
     if expires_at is not None and expires_at <= now:
         raise InvalidTime("a token's expiry must lie in the future")
+    if problems := text.check((text.LABEL, label)):
+        raise InvalidText("token refused", problems)
     token = PREFIX + secrets.token_urlsafe(32)
     info = store_tokens.insert_token(
         conn, digest(token), token[: len(PREFIX) + 4], role, label, now, actor, expires_at
@@ -76,8 +79,27 @@ def check(info: TokenInfo, now: datetime) -> Principal:
 
 
 def by_id(conn: Connection, token_id: int, now: datetime) -> Principal:
-    """The caller behind a web session (which keeps the token's id, signed)."""
     try:
         return check(store_tokens.get_token(conn, token_id), now)
     except NotFound:
         raise NotAuthenticated("unknown token") from None
+
+
+def open_session(conn: Connection, principal: Principal, now: datetime, lifetime: timedelta) -> str:
+    """A web UI session for a logged-in token: its key, for the (signed) cookie."""
+    key = secrets.token_urlsafe(32)
+    store_tokens.insert_session(conn, digest(key), principal.token_id, now, now + lifetime)
+    return key
+
+
+def session_principal(conn: Connection, key: str, now: datetime) -> Principal:
+    """The caller behind a web session: NotAuthenticated once it is over, ended by a
+    logout, or its token expired or revoked."""
+    token_id = store_tokens.live_session(conn, digest(key), now)
+    if token_id is None:
+        raise NotAuthenticated("this session has ended")
+    return by_id(conn, token_id, now)
+
+
+def end_session(conn: Connection, key: str, now: datetime) -> None:
+    store_tokens.end_session(conn, digest(key), now)

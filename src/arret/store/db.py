@@ -20,12 +20,13 @@ from arret.errors import (
     DatabaseNotReady,
     DatabaseUnavailable,
     DatabaseUnreachable,
+    NotFound,
 )
 
 DEFAULT_URL = "sqlite:///arret.db"
 #: The newest migration. Every command checks the database against it without importing
 #: Alembic (a fifth of a second at each start); a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: How long a write waits for another writer's lock before it gives up with
 #: `DatabaseBusy` (SQLite's busy timeout, PostgreSQL's lock_timeout), in seconds.
@@ -65,7 +66,37 @@ def open_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:
         engine = create_engine(parsed)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", lambda c, _r: _sqlite_pragmas(c, wait_ms))
+    event.listen(engine, "handle_error", _unstorable_parameter)
     return engine
+
+
+#: Integers every integer column holds (PostgreSQL INTEGER is 32-bit; SQLite's is 64-bit).
+_INT32 = range(-(2**31), 2**31)
+
+
+def _unstorable_parameter(context: Any) -> None:
+    """A value no column can hold names nothing stored: a number beyond the database's
+    integers, or text with a NUL (PostgreSQL text cannot hold one; entry refuses them,
+    `arret.domain.text`). The API bounds its integers before they get here; this is the
+    last line for every other path (a name in a URL, the CLI, a future endpoint), where
+    SQLite raises OverflowError while binding such a number and PostgreSQL an error of
+    its own (22003 above 2³¹ for an INTEGER column; a DataError for a NUL), each of which
+    would end as an unexpected error with a traceback."""
+    original = context.original_exception
+    bound = context.parameters
+    rows = bound if isinstance(bound, list) else [bound]
+    values = [v for row in rows for v in (row.values() if isinstance(row, dict) else row or ())]
+    if isinstance(original, OverflowError) or getattr(original, "sqlstate", None) == "22003":
+        huge = [
+            v for v in values if isinstance(v, int) and not isinstance(v, bool) and v not in _INT32
+        ]
+        if huge:
+            raise NotFound(
+                f"nothing is stored under the number {huge[0]}: it is beyond the "
+                "database's integers"
+            ) from None
+    if "NUL" in str(original) and any(isinstance(v, str) and "\x00" in v for v in values):
+        raise NotFound("nothing stored contains a NUL character") from None
 
 
 def _sqlite_pragmas(dbapi_connection: Any, wait_ms: int) -> None:

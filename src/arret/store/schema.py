@@ -256,6 +256,20 @@ idempotency_keys = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+#: Logins to the web UI. The signed cookie holds only the session's key; the server keeps
+#: its digest, the token it was opened with, and its end: logging out (or revoking the
+#: token) ends it here, whatever copy of the cookie is still around.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    #: SHA-256 of the key in the cookie (hex): the database alone opens no session.
+    Column("digest", String(64), primary_key=True),
+    Column("token_id", Integer, ForeignKey("api_tokens.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
 # --- compliance probing -------------------------------------------------------------------
 
 #: Every answer a probed resolver gave, with what was expected and the verdict: the

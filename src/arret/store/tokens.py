@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from arret.domain.access import Role, TokenInfo
 from arret.errors import NotFound
-from arret.store.schema import api_tokens, idempotency_keys
+from arret.store.schema import api_tokens, idempotency_keys, web_sessions
 
 
 def _info(row: RowMapping) -> TokenInfo:
@@ -69,6 +69,43 @@ def list_tokens(conn: Connection) -> list[TokenInfo]:
 
 def revoke(conn: Connection, token_id: int, now: datetime) -> None:
     conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now))
+    conn.execute(
+        update(web_sessions)
+        .where(web_sessions.c.token_id == token_id, web_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def insert_session(
+    conn: Connection, digest: str, token_id: int, now: datetime, expires_at: datetime
+) -> None:
+    # Sessions that are over are of no use to anyone: dropped as new ones open.
+    conn.execute(delete(web_sessions).where(web_sessions.c.expires_at <= now))
+    conn.execute(
+        insert(web_sessions).values(
+            digest=digest, token_id=token_id, created_at=now, expires_at=expires_at
+        )
+    )
+
+
+def live_session(conn: Connection, digest: str, now: datetime) -> int | None:
+    """The token id of a session that is neither over nor ended; None otherwise."""
+    row = conn.execute(
+        select(web_sessions.c.token_id).where(
+            web_sessions.c.digest == digest,
+            web_sessions.c.revoked_at.is_(None),
+            web_sessions.c.expires_at > now,
+        )
+    ).first()
+    return None if row is None else int(row[0])
+
+
+def end_session(conn: Connection, digest: str, now: datetime) -> None:
+    conn.execute(
+        update(web_sessions)
+        .where(web_sessions.c.digest == digest, web_sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
 
 
 def remembered(conn: Connection, token_id: int, key: str) -> tuple[str, int, Any] | None:

@@ -58,7 +58,13 @@ def operator_page(
         register = rt.settings.public_url.rstrip("/") + "/register"
         snippets = {
             r.value: keys.resolver_config(
-                conn, name, r, rt.settings.dns_endpoint, now, register_url=register
+                conn,
+                name,
+                r,
+                rt.settings.dns_endpoint,
+                now,
+                register_url=register,
+                redact=not user.holds_secrets_of(name),
             )
             for r in Resolver
         }

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from arret import views
-from arret.api.deps import Rt
+from arret.api.deps import Id, Rt
 from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.domain.instants import parse_date, parse_duration, parse_instant
@@ -270,14 +270,14 @@ def _order_page(
 
 
 @router.get("/orders/{order_id}")
-def order_page(order_id: int, request: Request, rt: Rt) -> Response:
+def order_page(order_id: Id, request: Request, rt: Rt) -> Response:
     user = session.require(request, rt)
     return _order_page(request, rt, user, order_id)
 
 
 @router.post("/orders/{order_id}/amend")
 def amend_order(
-    order_id: int,
+    order_id: Id,
     request: Request,
     rt: Rt,
     csrf: Annotated[str, Form()] = "",
@@ -330,7 +330,7 @@ def amend_order(
 
 @router.post("/orders/{order_id}/lift")
 def lift_order(
-    order_id: int,
+    order_id: Id,
     request: Request,
     rt: Rt,
     csrf: Annotated[str, Form()] = "",

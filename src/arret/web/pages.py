@@ -17,11 +17,13 @@ import jinja2
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from arret import views
-from arret.api.deps import Rt
+from arret.api.deps import Id, Rt
 from arret.api.public import public_listing
 from arret.api.runtime import Runtime
+from arret.domain import text
 from arret.errors import ArretError
 from arret.services import notice
 from arret.store import log as store_log
@@ -37,7 +39,20 @@ _env = jinja2.Environment(
     # notice text, reference and names are untrusted input.
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    finalize=lambda value: _shown(value),
 )
+
+
+def _shown(value: Any) -> Any:
+    """What a template prints: without bidirectional formatting characters, which could
+    reorder the page around an untrusted value. Entry refuses them (`arret.domain.text`);
+    this covers text stored before that check, wherever a template shows it."""
+    if isinstance(value, str):
+        stripped = text.strip_bidi(value)
+        return type(value)(stripped) if isinstance(value, Markup) else stripped
+    return value
+
+
 templates = Jinja2Templates(env=_env)
 
 
@@ -50,7 +65,7 @@ def render(
 ) -> HTMLResponse:
     lang = session.language(request)
     user = context.pop("user", None)
-    if user is None and "token_id" in request.session:
+    if user is None and session.KEY in request.session:
         user = session.principal(request, rt)
     base = {
         "lang": lang,
@@ -106,7 +121,7 @@ def register(request: Request, rt: Rt) -> Response:
 
 
 @router.get("/register/{order_id}")
-def register_order(order_id: int, request: Request, rt: Rt) -> Response:
+def register_order(order_id: Id, request: Request, rt: Rt) -> Response:
     now = rt.clock.now()
     with rt.read() as conn:
         order = store.load_order(conn, order_id)
@@ -165,12 +180,13 @@ def api_docs(request: Request, rt: Rt) -> Response:
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, next: str | None = None) -> Response:
+def switch_language(rt: Rt, code: str, next: str | None = None) -> Response:
     response = RedirectResponse(safe_next(next or "/register"), 303)
     if code in i18n.LANGUAGES:
         response.set_cookie(
-            session.LANG_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="lax"
-        )
+            session.LANG_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="lax",
+            secure=session.secure(rt),
+        )  # fmt: skip
     return response
 
 
@@ -202,7 +218,7 @@ def login(
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, rt: Rt, csrf: Annotated[str, Form()] = "") -> Response:
     session.check_csrf(request, csrf)
-    request.session.clear()
+    session.log_out(request, rt)
     return RedirectResponse("/register", 303)

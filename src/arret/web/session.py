@@ -1,6 +1,10 @@
-"""The web UI's session: who is logged in (the id of the token they presented, in a
-signed, HttpOnly, SameSite cookie — never the token itself), the CSRF token every form
-carries, the language, and one-shot messages."""
+"""The web UI's session: who is logged in, the CSRF token every form carries, the
+language, and one-shot messages, in a signed, HttpOnly, SameSite cookie (Secure when the
+public URL is https).
+
+Who is logged in is a session key, never the token: the server keeps the session (its
+digest, token and end, `web_sessions`), so that logging out ends it for every copy of the
+cookie, and revoking the token ends every session opened with it."""
 
 from __future__ import annotations
 
@@ -17,9 +21,6 @@ from arret.web import i18n
 
 COOKIE = "arret_session"
 LANG_COOKIE = "arret_lang"
-#: A session lasts a working day; the token's own expiry and revocation still apply at
-#: every request.
-MAX_AGE = 8 * 3600
 
 
 class LoginRequired(NotAuthenticated):
@@ -45,20 +46,34 @@ def check_csrf(request: Request, sent: str) -> None:
         )
 
 
-def principal(request: Request, rt: Runtime) -> Principal | None:
-    token_id = request.session.get("token_id")
-    if not isinstance(token_id, int):
+#: The session's key in the cookie's data.
+KEY = "sid"
+
+
+def principal_of(data: dict[str, Any], rt: Runtime) -> Principal | None:
+    """Who a session's data stands for, without changing it: None for nobody, or for a
+    session that has ended."""
+    key = data.get(KEY)
+    if not isinstance(key, str):
         return None
     try:
         with rt.read() as conn:
-            return tokens.by_id(conn, token_id, rt.clock.now())
+            return tokens.session_principal(conn, key, rt.clock.now())
     except NotAuthenticated:
-        # Revoked or expired since login: the session ends now.
-        request.session.pop("token_id", None)
+        return None
+
+
+def principal(request: Request, rt: Runtime) -> Principal | None:
+    if not isinstance(request.session.get(KEY), str):
+        return None
+    found = principal_of(request.session, rt)
+    if found is None:
+        # Over, logged out elsewhere, or its token revoked or expired: it ends here too.
+        request.session.pop(KEY, None)
         request.session["flash"] = (
             "Your session ended, or the token is no longer valid: log in again."
         )
-        return None
+    return found
 
 
 def require(request: Request, rt: Runtime) -> Principal:
@@ -69,13 +84,28 @@ def require(request: Request, rt: Runtime) -> Principal:
 
 
 def log_in(request: Request, rt: Runtime, token: str) -> Principal:
-    with rt.read() as conn:
-        found = tokens.authenticate(conn, token, rt.clock.now())
+    now = rt.clock.now()
+    with rt.begin() as conn:
+        found = tokens.authenticate(conn, token, now)
+        key = tokens.open_session(conn, found, now, rt.settings.session_lifetime)
     # A new session at login: a session fixed before login is not reused.
     request.session.clear()
-    request.session["token_id"] = found.token_id
+    request.session[KEY] = key
     csrf_token(request)
     return found
+
+
+def log_out(request: Request, rt: Runtime) -> None:
+    key = request.session.get(KEY)
+    if isinstance(key, str):
+        with rt.begin() as conn:
+            tokens.end_session(conn, key, rt.clock.now())
+    request.session.clear()
+
+
+def secure(rt: Runtime) -> bool:
+    """Cookies are Secure when people reach the server over https."""
+    return rt.settings.secure_cookies or rt.settings.public_url.lower().startswith("https://")
 
 
 def language(request: Request) -> str:

@@ -68,6 +68,10 @@ def test_a_late_registration_binds_from_the_effective_instant() -> None:
         ({"authority": ""}, "authority"),
         ({"targets": ()}, "at least one target"),
         ({"decided_on": day(3).date()}, "before it was decided"),
+        ({"reference": "RG\x0021/51823"}, "reference: a control character U+0000"),
+        ({"requester": "x" * 201}, "requester: 201 characters"),
+        ({"notice": "see \u202eregister"}, "notice: a bidirectional formatting character"),
+        ({"legal_basis": "L" * 4001}, "legal_basis: 4001 characters"),
     ],
 )
 def test_registration_refusals_say_why(changes: dict[str, object], reason: str) -> None:
@@ -81,6 +85,12 @@ def test_every_reason_is_given_at_once() -> None:
     with pytest.raises(InvalidOrder) as caught:
         lifecycle.plan_registration(bad, T0, OPERATORS, "clerk")
     assert len(caught.value.reasons) == 3
+
+
+def test_a_lift_reason_is_one_line_of_plain_text() -> None:
+    with pytest.raises(InvalidOrder) as caught:
+        lifecycle.plan_lift(registered(), day(2), "clerk", "appeal\x00granted")
+    assert "reason: a control character U+0000" in caught.value.diagnostics()
 
 
 def test_a_mirror_added_by_amendment_is_dated() -> None:
