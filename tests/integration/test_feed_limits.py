@@ -5,55 +5,38 @@ queries waiting for a worker. The full-transfer cache is bounded by bytes."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import dns.message
 import dns.query
 import pytest
+from support.livefeed import LiveFeed
 from support.processes import wait_until
 
 from arret.domain.instants import SystemClock
 from arret.feed import render
 from arret.feed import server as feed_server
-from arret.feed.cache import DatabaseFeed
-from arret.feed.notify import Notifier
-from arret.feed.server import FeedServer, TcpLimits
+from arret.feed.server import TcpLimits
 from arret.rpz.zone import FeedSettings
-from arret.store.db import open_engine
-from arret.store.log import attach
-from arret.tlog.signing import KeyFile
 
 ARRET = str(Path(sys.executable).parent / "arret")
 ZONE = "orange.rpz.arret."
 NAMES = 20_000
 
 
-class Live:
+class Live(LiveFeed):
     """A feed server in this process, on a loopback port, with small limits."""
 
     def __init__(self, url: str, limits: TcpLimits) -> None:
-        self.engine = attach(open_engine(url), KeyFile(Path(os.environ["ARRET_LOG_KEY"])))
-        settings = FeedSettings()
-        self.server = FeedServer(self.engine, SystemClock(), DatabaseFeed(self.engine, settings),
-                                 Notifier(settings), limits)  # fmt: skip
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        assert self.run(self.server.tick(force=True)), self.server.health.last_error
-        self.port = self.run(self.server.start("127.0.0.1", 0))
-
-    def run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
+        super().__init__(url, SystemClock(), limits)
+        self.tick()
 
     def connect(self, rcvbuf: int | None = None) -> socket.socket:
         sock = socket.socket()
@@ -62,20 +45,6 @@ class Live:
         sock.settimeout(5)
         sock.connect(("127.0.0.1", self.port))
         return sock
-
-    def close(self) -> None:
-        async def shutdown() -> None:
-            self.server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        self.run(shutdown())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-        self.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ caught by a head saved before; the key is required, private, and the log's own."
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -19,16 +18,13 @@ from typing import Any
 import dns.query
 import dns.zone
 import pytest
+import support.livefeed
 from sqlalchemy import Connection, text
 from support.cli import Arret
 from support.signed import open_engine
 from support.tamper import drop_guards
 
-from arret.domain.instants import FixedClock
 from arret.feed import render, responder
-from arret.feed.cache import DatabaseFeed
-from arret.feed.notify import Notifier
-from arret.feed.server import FeedServer
 from arret.rpz.zone import FeedSettings
 from arret.services import log as log_service
 from arret.services import registry as registry_service
@@ -392,49 +388,13 @@ def test_writes_need_the_log_key_private_and_the_logs_own(logged: Arret, tmp_pat
     assert KeyFile(other).public_key() != KeyFile(key).public_key()
 
 
-class LiveFeed:
-    """The feed server of `arret serve`, in this process on a loopback port, its clock
-    the test's: `tick` is what its scheduler does at each instant (publish what time has
-    brought, load the new serials)."""
-
-    def __init__(self, url: str, clock: FixedClock) -> None:
-        settings = FeedSettings()
-        self.engine = open_engine(url)
-        self.server = FeedServer(
-            self.engine, clock, DatabaseFeed(self.engine, settings), Notifier(settings)
-        )
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.port = self.run(self.server.start("127.0.0.1", 0))
-
-    def run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(60)
-
-    def tick(self) -> None:
-        # The scheduler retries a failed pass; here a failure is the test's to see.
-        assert self.run(self.server.tick(force=True)), self.server.health.last_error
-
+class LiveFeed(support.livefeed.LiveFeed):
     def held(self, operator: str) -> HeldZone:
         """The zone as a resolver of `operator` transfers it (AXFR, from loopback)."""
         zone = dns.zone.from_xfr(
             dns.query.xfr("127.0.0.1", FeedSettings().zone(operator), port=self.port)
         )
         return entries_of(zone)
-
-    def close(self) -> None:
-        async def shutdown() -> None:
-            self.server.close()
-            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        self.run(shutdown())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
-        self.engine.dispose()
 
 
 def check_served(feed: LiveFeed, operator: str) -> tuple[int, int]:
