@@ -154,10 +154,12 @@ def test_an_authority_body_above_max_body_is_refused(tmp_path: Path) -> None:
 def test_memory_after_200_concurrent_requests_returns_near_its_baseline(
     server: Server, tmp_path: Path
 ) -> None:
-    """200 clients at once read an order of 5,000 names (about 250 KB of JSON each). The
-    peak is allowed; what stays once they are answered is not."""
+    """200 clients at once read an order of 1,500 names (about 75 KB of JSON each). The
+    peak is allowed; what stays once they are answered is not. A short pass: the
+    figures at 5,000 names, with and without the allocator `arret serve` chooses, are
+    `bench/http_memory.py`'s."""
     names = tmp_path / "names.txt"
-    names.write_text("".join(f"n{i:05d}-mirror.example\n" for i in range(5000)))
+    names.write_text("".join(f"n{i:05d}-mirror.example\n" for i in range(1500)))
     server.arret("order", "add", "--reference", "RG big", "--authority", "court",
                  "--decided", "2026-11-01", "--duration", "30d", "--operator", "orange",
                  "--targets-file", str(names))  # fmt: skip
@@ -166,13 +168,14 @@ def test_memory_after_200_concurrent_requests_returns_near_its_baseline(
     server.get(path)
     baseline = server.rss()
     peak = baseline
-    for _round in range(2):
-        with ThreadPoolExecutor(200) as pool:
-            statuses = list(pool.map(lambda _: server.get(path), range(200)))
-        assert statuses == [200] * 200
-        peak = max(peak, server.rss())
+    with ThreadPoolExecutor(200) as pool:
+        statuses = list(pool.map(lambda _: server.get(path), range(200)))
+    assert statuses == [200] * 200
+    peak = max(peak, server.rss())
     # Memory is given back once the last request is answered: poll for it, briefly.
-    wait_until(lambda: server.rss() - baseline < 64 * MIB, 10, "memory to come back",
+    # Measured here (bench/http_memory.py, 1,500 names): 24 MiB kept with the allocator
+    # `arret serve` picks, 56 MiB with CPython's pymalloc.
+    wait_until(lambda: server.rss() - baseline < 40 * MIB, 10, "memory to come back",
                step=0.5)  # fmt: skip
     print(f"RSS baseline {baseline / MIB:.0f} MiB, peak {peak / MIB:.0f} MiB, "
           f"after {server.rss() / MIB:.0f} MiB")  # fmt: skip
