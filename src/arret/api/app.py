@@ -117,7 +117,11 @@ def create_app(rt: Runtime) -> FastAPI:
         # here with the blocked name in `Host`: whatever the path, the notice page.
         name = pages.foreign_host(request, rt)
         if name is not None and request.method in ("GET", "HEAD"):
-            response: Response = await run_in_threadpool(pages.notice_page, request, rt, name)
+            try:
+                response: Response = await run_in_threadpool(pages.notice_page, request, rt,
+                                                              name)  # fmt: skip
+            except DBAPIError as exc:  # outside the exception handlers: the same answer
+                return await database_error(request, exc)
             return response
         forwarded: Response = await call_next(request)
         return forwarded
