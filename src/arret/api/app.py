@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -109,6 +110,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeout, database_error)
     app.add_exception_handler(Exception, unexpected)
 
     @app.middleware("http")
@@ -120,7 +122,7 @@ def create_app(rt: Runtime) -> FastAPI:
             try:
                 response: Response = await run_in_threadpool(pages.notice_page, request, rt,
                                                               name)  # fmt: skip
-            except DBAPIError as exc:  # outside the exception handlers: the same answer
+            except (DBAPIError, PoolTimeout) as exc:  # outside the handlers: the same answer
                 return await database_error(request, exc)
             return response
         forwarded: Response = await call_next(request)

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from typer.core import TyperGroup
 
 from arret.cli import allow, feed, log, operators, orders, policy, probe, report, serve, tokens
@@ -31,7 +32,7 @@ class ArretGroup(TyperGroup):
         except ArretError as error:
             typer.echo(f"arret: {error.diagnostics()}", err=True)
             raise typer.Exit(error.exit_code) from None
-        except DBAPIError as error:
+        except (DBAPIError, PoolTimeout) as error:
             # A busy database, a full disk, a lost connection: one line and its own exit
             # status (7, 8, 9), not a driver's traceback. Anything else is a bug: raised.
             known = classify(error)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from arret.errors import (
     DatabaseBusy,
@@ -31,6 +32,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 #: How long a write waits for another writer's lock before it gives up with
 #: `DatabaseBusy` (SQLite's busy timeout, PostgreSQL's lock_timeout), in seconds.
 LOCK_WAIT = 10.0
+#: Connections kept open, and opened beyond them at most: together as many as the HTTP
+#: side's worker threads (40, Starlette's default), so a burst of requests waits for a
+#: thread rather than for a connection; a request that waits 30 s for one anyway is
+#: answered 503 (`classify`), not 500. On PostgreSQL, each `arret serve` may thus hold up
+#: to 40 of the server's `max_connections` (100 by default).
+POOL: dict[str, Any] = {"pool_size": 5, "max_overflow": 35}
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -61,9 +68,10 @@ def open_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:
             parsed,
             pool_pre_ping=True,
             connect_args={"options": f"-c lock_timeout={wait_ms}"},
+            **POOL,
         )
     else:
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, **POOL)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", lambda c, _r: _sqlite_pragmas(c, wait_ms))
     event.listen(engine, "handle_error", _unstorable_parameter)
@@ -119,6 +127,11 @@ def classify(error: BaseException) -> DatabaseUnavailable | None:
     """The user-facing error for a database failure that is not the request's fault and
     that changed nothing (the transaction was rolled back), or None for any other error.
     The one place that reads drivers' error codes."""
+    if isinstance(error, PoolTimeout):
+        return DatabaseBusy(
+            "the server is busy: every database connection is in use by other requests; "
+            "nothing was changed, try again"
+        )
     if not isinstance(error, DBAPIError):
         return None
     orig = error.orig
