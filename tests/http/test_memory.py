@@ -1,5 +1,5 @@
-"""The server gives freed memory back when the last request in flight is answered, at
-most once a second (`arret.api.memory`)."""
+"""The server gives freed memory back when the last request in flight is answered (at most
+once a second), and again at set delays while it stays idle (`arret.api.memory`)."""
 
 from __future__ import annotations
 
@@ -9,41 +9,74 @@ from typing import Any
 from arret.api.memory import GiveBackMemory
 
 
-def test_memory_is_given_back_when_no_request_is_left_and_not_more_often() -> None:
+def test_memory_is_given_back_when_no_request_is_left_and_later_while_idle() -> None:
     trims: list[float] = []
     now = [100.0]
     gates: list[asyncio.Event] = []
+    scheduled: list[tuple[float, Any]] = []
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         gate = asyncio.Event()
         gates.append(gate)
         await gate.wait()
 
-    middleware = GiveBackMemory(app, trim=lambda: trims.append(now[0]), every=1.0,
-                                monotonic=lambda: now[0])  # fmt: skip
+    middleware = GiveBackMemory(
+        app,
+        trim=lambda: trims.append(now[0]),
+        every=1.0,
+        monotonic=lambda: now[0],
+        later=lambda delay, fire: scheduled.append((now[0] + delay, fire)),
+        afterwards=(1.0, 12.0),
+    )
+    scope = {"type": "http"}
+
+    async def request() -> asyncio.Task[None]:
+        task = asyncio.create_task(middleware(scope, None, None))
+        await asyncio.sleep(0)
+        return task
+
+    async def travel(to: float) -> None:
+        """Moves the clock to `to`, firing what came due on the way."""
+        for at, fire in sorted((s for s in scheduled if s[0] <= to), key=lambda s: s[0]):
+            now[0] = at
+            scheduled.remove((at, fire))
+            fire()
+            for task in list(middleware.pending):
+                await task
+        now[0] = to
 
     async def scenario() -> None:
-        scope = {"type": "http"}
-        first = asyncio.create_task(middleware(scope, None, None))
-        second = asyncio.create_task(middleware(scope, None, None))
-        await asyncio.sleep(0)
+        first, second = await request(), await request()
         gates[0].set()
         await first
-        assert trims == []  # another request is still in flight
+        assert trims == [] and scheduled == []  # another request is still in flight
         gates[1].set()
         await second
-        assert trims == [100.0]
-        now[0] += 0.5
-        third = asyncio.create_task(middleware(scope, None, None))
-        await asyncio.sleep(0)
+        assert trims == [100.0]  # the last one in flight ended
+        assert sorted(at for at, _ in scheduled) == [101.0, 112.0]  # and later, if idle
+        await travel(100.5)
+        third = await request()
         gates[2].set()
         await third
         assert trims == [100.0]  # less than a second since the last one
-        now[0] += 1.0
-        fourth = asyncio.create_task(middleware(scope, None, None))
-        await asyncio.sleep(0)
+        await travel(200.0)
+        # What the first burst scheduled is void (a request came since); the third
+        # request's own are not.
+        assert trims == [100.0, 101.5, 112.5]
+        assert scheduled == []
+        # A trim that comes due while a request is in flight does nothing; that request's
+        # end decides.
+        fourth = await request()
         gates[3].set()
         await fourth
-        assert trims == [100.0, 101.5]
+        assert trims[-1] == 200.0
+        fifth = await request()
+        await travel(212.0)
+        assert trims[-1] == 200.0
+        gates[4].set()
+        await fifth
+        assert trims[-1] == 212.0
+        await travel(300.0)
+        assert trims[3:] == [200.0, 212.0, 213.0, 224.0]
 
     asyncio.run(scenario())

@@ -9,6 +9,7 @@ Where the C library has no `malloc_trim` (musl, macOS) it does nothing.
 
 from __future__ import annotations
 
+import asyncio
 import ctypes
 import ctypes.util
 import time
@@ -33,31 +34,78 @@ def _malloc_trim() -> Callable[[], None] | None:
     return run
 
 
+#: Seconds after the last request in flight ends at which memory is given back again, if
+#: no request came meanwhile. At 1 s the bodies of a burst's last answers have left their
+#: transports' buffers. anyio retires a worker thread idle for 10 s only when it is next
+#: handed work: the trim at 12 s is that work (every thread of the burst but one retires),
+#: and the one at 13 s returns what those threads held.
+AFTERWARDS = (1.0, 12.0, 13.0)
+
+
 class GiveBackMemory:
+    """Trims when the last request in flight is answered, at most once per `every`
+    seconds, and again at each of `afterwards` seconds later while the server stays idle.
+
+    Measured with `bench/http_memory.py` (2 x 200 concurrent reads of a 5,000-name
+    order): a trim when the last answer is handed over left 34 to 38 MiB of the burst; the
+    later ones bring it back to within about 10 to 20 MiB of where it started."""
+
     def __init__(
         self,
         app: ASGIApp,
         trim: Callable[[], None] | None = _malloc_trim(),  # noqa: B008 - found once
         every: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
+        later: Callable[[float, Callable[[], None]], None] | None = None,
+        afterwards: tuple[float, ...] = AFTERWARDS,
     ) -> None:
         self.app = app
         self.trim = trim
         self.every = every
         self.monotonic = monotonic
+        self.later = later
+        self.afterwards = afterwards
         self.in_flight = 0
         self.last = -every
+        #: Counts the moments the server became idle: a trim scheduled after one of them
+        #: is void once a request has come since.
+        self.idle_since = 0
+        self.pending: set[asyncio.Task[None]] = set()  # references keep them alive
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.trim is None:
             await self.app(scope, receive, send)
             return
         self.in_flight += 1
+        self.idle_since += 1
         try:
             await self.app(scope, receive, send)
         finally:
             self.in_flight -= 1
-            now = self.monotonic()
-            if self.in_flight == 0 and now - self.last >= self.every:
-                self.last = now
-                await run_in_threadpool(self.trim)
+            if self.in_flight == 0:
+                await self._idle()
+
+    async def _idle(self) -> None:
+        now = self.monotonic()
+        if now - self.last >= self.every:
+            await self._trim()
+        idle = self.idle_since
+        for delay in self.afterwards:
+            self._schedule(delay, lambda: self._afterwards(idle))
+
+    async def _trim(self) -> None:
+        self.last = self.monotonic()
+        assert self.trim is not None
+        await run_in_threadpool(self.trim)
+
+    def _afterwards(self, idle: int) -> None:
+        if self.in_flight == 0 and idle == self.idle_since:
+            task = asyncio.get_running_loop().create_task(self._trim())
+            self.pending.add(task)
+            task.add_done_callback(self.pending.discard)
+
+    def _schedule(self, delay: float, callback: Callable[[], None]) -> None:
+        if self.later is not None:
+            self.later(delay, callback)
+        else:
+            asyncio.get_running_loop().call_later(delay, callback)
