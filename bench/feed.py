@@ -12,6 +12,10 @@ fresh registry with one operator whose policy is N subtree names (2N records), t
   of the running `arret serve` ("end-to-end") and once by the `arret order add` command
   ("end-to-end CLI", a process start included); for Knot by `knotc zone-begin/zone-set/
   zone-commit`;
+- amend: the path real use takes first — one name (a mirror) added to *the* N-name order,
+  through the API ("amend API": request until Unbound NXDOMAIN; "amend API returns") and
+  by `arret order amend --add` ("amend CLI", "amend CLI returns", a process start
+  included), against Knot's `knotc` commit path measured in the same run;
 - memory: peak RSS (VmHWM) of `arret serve` and of `knotd` after all of the above.
 
 Prints a markdown table with the ratio Arrêt/Knot for each figure. Benchmark figures,
@@ -54,7 +58,6 @@ from arret.store.db import migrate  # noqa: E402
 
 ARRET = str(Path(sys.executable).parent / "arret")
 ZONE = "bench.rpz.arret."
-ORDER = 10_000
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -79,6 +82,17 @@ def api_order(port: int, token: str, name: str, dry_run: bool = False) -> None:
         assert response.status == (200 if dry_run else 201), response.read()
 
 
+def api_amend(port: int, token: str, order: int, name: str) -> None:
+    """Add one name to an order through the HTTP API of the running `arret serve`."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/orders/{order}/amend",
+        json.dumps({"add": [{"name": name}]}).encode(),
+        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=300) as response:
+        assert response.status == 200, response.read()
+
+
 def timed_run(argv: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
@@ -99,12 +113,12 @@ def build(folder: Path, n: int, unbound_port: int) -> str:
     with engine.begin() as conn:
         registry.add_operator(conn, "bench", now, "bench", notify=[f"127.0.0.1:{unbound_port}"],
                               allow_from=["127.0.0.0/8"])  # fmt: skip
-    for start in range(0, n, ORDER):
-        names = [TargetSpec(f"site{i}.example") for i in range(start, min(n, start + ORDER))]
-        draft = OrderDraft("B", "bench", date(2026, 1, 1), tuple(names), ("bench",),
-                           expires_at=now + timedelta(days=30))  # fmt: skip
-        with engine.begin() as conn:
-            registry.register_order(conn, draft, now, "bench")
+    # One order of N names: what the amendments below change (a court's list, at scale).
+    names = [TargetSpec(f"site{i}.example") for i in range(n)]
+    draft = OrderDraft("B", "bench", date(2026, 1, 1), tuple(names), ("bench",),
+                       expires_at=now + timedelta(days=30))  # fmt: skip
+    with engine.begin() as conn:
+        registry.register_order(conn, draft, now, "bench")
     engine.dispose()
     return url
 
@@ -219,6 +233,20 @@ zone:
         wait_until(lambda: rcode(u_arret, "fresh-cli.example") == "NXDOMAIN", 60, "arret e2e",
                    step=0.005)  # fmt: skip
         out["arret"]["end-to-end CLI"] = time.perf_counter() - start
+        # The big order (id 1) gets one more name: through the API, then by the CLI.
+        start = time.perf_counter()
+        api_amend(h_arret, token, 1, "mirror-api.example")
+        out["arret"]["amend API returns"] = time.perf_counter() - start
+        wait_until(lambda: rcode(u_arret, "mirror-api.example") == "NXDOMAIN", 120,
+                   "arret amend", step=0.005)  # fmt: skip
+        out["arret"]["amend API"] = time.perf_counter() - start
+        start = time.perf_counter()
+        subprocess.run([ARRET, "order", "amend", "1", "--add", "mirror-cli.example"], env=env,
+                       check=True, capture_output=True)  # fmt: skip
+        out["arret"]["amend CLI returns"] = time.perf_counter() - start
+        wait_until(lambda: rcode(u_arret, "mirror-cli.example") == "NXDOMAIN", 120,
+                   "arret amend CLI", step=0.005)  # fmt: skip
+        out["arret"]["amend CLI"] = time.perf_counter() - start
         start = time.perf_counter()
         knotc_base = [knotc, "-c", str(folder / "knot.conf")]
         for args in (["zone-begin", ZONE],
@@ -230,6 +258,9 @@ zone:
                    step=0.005)  # fmt: skip
         out["knot"]["end-to-end"] = time.perf_counter() - start
         out["knot"]["end-to-end CLI"] = out["knot"]["end-to-end"]
+        # Knot's one path for a change: its command returns, its secondary answers.
+        out["knot"]["amend API"] = out["knot"]["amend CLI"] = out["knot"]["end-to-end"]
+        out["knot"]["amend API returns"] = out["knot"]["amend CLI returns"] = committed
         print(f"# {n:,}: knotc committed after {committed:.3f} s of the end-to-end "
               f"{out['knot']['end-to-end']:.3f} s", file=sys.stderr)  # fmt: skip
         for name, port in (("arret", p_arret), ("knot", p_knot)):
@@ -263,6 +294,7 @@ def main() -> None:
     for n in (int(s) for s in args.sizes.split(",")):
         result = measure(n, *(tools[t] or "" for t in ("dig", "kdig", "knotd", "knotc", "unbound")))
         for figure in ("render", "load", "axfr", "ixfr", "end-to-end", "end-to-end CLI",
+                       "amend API", "amend API returns", "amend CLI", "amend CLI returns",
                        "peak MiB"):  # fmt: skip
             a, k = result["arret"].get(figure), result["knot"].get(figure)
             ratio = f"{a / k:.2f}" if a is not None and k else ""

@@ -143,7 +143,16 @@ def test_amending_adds_a_mirror_and_refuses_bad_names(site: Site) -> None:
         "expires_at": "2028-05-28T12:00:00Z",
         "operators": ["orange"],
     }
-    assert [h["kind"] for h in r.json()["history"]][-1] == "order.amended"
+    # The answer costs what the amendment changed: its own event and counts, with links
+    # to the targets (paginated) rather than all of them.
+    assert r.json()["amendment"]["kind"] == "order.amended"
+    assert r.json()["amendment"]["added"] == [
+        {"name": "leak-third.example", "scope": "subtree", "action": None}
+    ]
+    assert r.json()["targets_total"] == 3 and r.json()["names"] == 3
+    assert "targets" not in r.json() and "history" not in r.json()
+    listed = site.get(r.json()["targets_url"], "auditor").json()
+    assert [t["name"] for t in listed["targets"]][-1] == "leak-third.example"
     bad = {"add": [{"name": "com"}], "remove": ["x..y"]}
     error = assert_error(
         site.post(f"/api/orders/{order_id}/amend", "authority", json=bad), 422, "invalid_targets"
@@ -153,6 +162,32 @@ def test_amending_adds_a_mirror_and_refuses_bad_names(site: Site) -> None:
                  "not_found")  # fmt: skip
     names = site.get("/api/operators/orange/policy?format=list", "auditor").text.split()
     assert names == ["leak-mirror.example", "leak-third.example", "leak.example"]
+
+
+def test_an_orders_targets_are_read_a_page_at_a_time(site: Site) -> None:
+    body = order_body() | {"targets": [{"name": f"m{i:02d}.leak.example"} for i in range(25)]}
+    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    site.clock.advance(timedelta(days=1))
+    site.post(f"/api/orders/{order_id}/amend", "authority", json={"remove": ["m03.leak.example"]})
+    seen: list[tuple[str, str | None]] = []
+    url: str | None = f"/api/orders/{order_id}/targets?limit=10"
+    pages = 0
+    while url:
+        page = site.get(url, "auditor").json()
+        assert page["targets_total"] == 25 and len(page["targets"]) <= 10
+        seen += [(t["name"], t["removed_at"]) for t in page["targets"]]
+        url, pages = page["targets_next"], pages + 1
+    assert pages == 3 and [n for n, _ in seen] == [f"m{i:02d}.leak.example" for i in range(25)]
+    assert [n for n, removed in seen if removed] == ["m03.leak.example"]
+    # The detail holds the first page and says where the next one is.
+    shown = site.get(f"/api/orders/{order_id}", "auditor").json()
+    assert len(shown["targets"]) == 25 and shown["targets_next"] is None
+    assert shown["names"] == 24
+    # Bad paging is a 422 naming the parameter; another operator's order stays hidden.
+    for query in ("limit=0", "limit=10001", "after=-1", "after=x"):
+        assert_error(site.get(f"/api/orders/{order_id}/targets?{query}", "auditor"), 422,
+                     "invalid_request")  # fmt: skip
+    assert_error(site.get("/api/orders/999/targets", "auditor"), 404, "not_found")
 
 
 def test_lifting_needs_a_reason_and_happens_once(site: Site) -> None:

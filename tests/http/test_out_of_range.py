@@ -20,6 +20,7 @@ HUGE = "99999999999999999999"
 
 API_PATHS = [
     "/api/orders/{n}",
+    "/api/orders/{n}/targets",
     "/api/orders/{n}/amend",
     "/api/orders/{n}/lift",
     "/api/public/orders/{n}",

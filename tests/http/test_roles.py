@@ -25,6 +25,7 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
     ("POST", "/api/orders?dry_run=true", order_body(), {AUTH}),
     ("GET", "/api/orders/1", None, SIGNED_IN),
     ("GET", "/api/orders/2", None, ORANGE_SIDE),
+    ("GET", "/api/orders/2/targets", None, ORANGE_SIDE),
     ("POST", "/api/orders/2/amend?dry_run=true", {"add": [{"name": "m.example"}]}, {AUTH}),
     ("POST", "/api/orders/2/lift?dry_run=true", {"reason": "r"}, {AUTH}),
     ("GET", "/api/operators", None, SIGNED_IN),

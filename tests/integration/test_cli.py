@@ -179,7 +179,8 @@ def test_all_operators_reaches_an_operator_added_later(demo: Arret) -> None:
 def test_amend_lift_and_statuses(demo: Arret) -> None:
     order_id = register(demo, "--operator", "orange", "leak2.example")[1].strip()
     demo.clock.instant = datetime(2026, 12, 10, tzinfo=UTC)
-    demo("order", "amend", order_id, "--add", "mirror2.example", "--exact")
+    _, out, _ = demo("order", "amend", order_id, "--add", "mirror2.example", "--exact")
+    assert out.strip() == f"order {order_id} amended: 1 added, 0 removed; 2 targets now"
     assert names(demo, "orange", "2026-12-10") == ["leak2.example", "mirror2.example"]
     demo("order", "lift", order_id, "--reason", "appeal won", "--at", "2026-12-20")
     listed = demo.json("order", "list", "--at", "2026-12-21", "--status", "lifted")

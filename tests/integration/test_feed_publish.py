@@ -17,10 +17,12 @@ from sqlalchemy import Connection, Engine
 from support.histories import BASE, OPERATORS, History, random_history, write_event
 from support.signed import open_engine
 
+from arret.domain.events import OrderAmended
 from arret.rpz import serial as serials
 from arret.rpz.zone import Delta, Entry, apply_delta
 from arret.services import feed, registry
 from arret.store import feed as store_feed
+from arret.store import registry as store
 from arret.store.db import migrate
 
 
@@ -75,8 +77,19 @@ def replay_and_check(engine: Engine, h: History) -> None:
             before = {op: full(conn, op, now) for op in OPERATORS}
             assert {op: stored(conn, op) for op in OPERATORS} == before
             # ...then the event publishes exactly the difference it makes.
+            # An amendment publishes from the order's head alone, as `amend_order` does.
+            head = (
+                store.load_order_head(conn, event.order_id)
+                if isinstance(event, OrderAmended)
+                else None
+            )
             write_event(conn, event, now)
-            published = feed.publish_event(conn, event, now)
+            if isinstance(event, OrderAmended):
+                assert head is not None
+                after_head = store.load_order_head(conn, event.order_id)
+                published = feed.publish_amendment(conn, head, after_head, event, now)
+            else:
+                published = feed.publish_event(conn, event, now)
             for op in OPERATORS:
                 after = full(conn, op, now)
                 assert stored(conn, op) == after, (op, event)

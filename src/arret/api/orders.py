@@ -102,12 +102,36 @@ def draft_of(body: OrderIn) -> OrderDraft:
     )
 
 
-def detail(conn: Connection, order: Order, at: datetime) -> dict[str, Any]:
-    summary = views.order_summary(order, at, len(order.targets_at(at)))
-    return summary | {
-        "targets": [views.target(order, t) for t in order.targets],
-        "history": [views.history_entry(*h) for h in store.history(conn, order.id)],
+#: Targets in one page of `/api/orders/{id}/targets` (and in an order's detail) unless
+#: `limit` says otherwise; an order of a million names is read a page at a time.
+PAGE = 1000
+MAX_PAGE = 10_000
+
+
+def targets_page(
+    conn: Connection, order: Order, after: int = 0, limit: int = PAGE
+) -> dict[str, Any]:
+    """One page of an order's targets (removed ones included, in order of addition), how
+    many it has in all, and the URL of the next page (None on the last)."""
+    page, total, more = store.target_page(conn, order.id, after, limit)
+    return {
+        "targets": [views.target(order, t) for _, t in page],
+        "targets_total": total,
+        "targets_next": f"/api/orders/{order.id}/targets?after={page[-1][0]}&limit={limit}"
+        if more
+        else None,
     }
+
+
+def detail(conn: Connection, order: Order, at: datetime) -> dict[str, Any]:
+    """An order at `at`, with the first page of its targets and its history (`order` may
+    come without its targets)."""
+    summary = views.order_summary(order, at, store.present_target_count(conn, order.id, at))
+    return (
+        summary
+        | targets_page(conn, order)
+        | {"history": [views.history_entry(*h) for h in store.history(conn, order.id)]}
+    )
 
 
 def plan(before: Order | None, after: Order) -> dict[str, Any]:
@@ -218,7 +242,8 @@ def list_orders(
 
 
 def readable(conn: Connection, principal: Principal, order_id: int) -> Order:
-    order = store.load_order(conn, order_id)
+    """The order's head (without targets) if `principal` may read it."""
+    order = store.load_order_head(conn, order_id)
     if not principal.reads_order(order):
         raise Forbidden(f"order {order_id} is not addressed to {principal.role.operator}")
     return order
@@ -236,6 +261,24 @@ def show(
         return detail(conn, readable(conn, principal, order_id), when)
 
 
+@router.get("/{order_id}/targets", summary="An order's targets, a page at a time")
+def targets(
+    order_id: Id,
+    rt: Rt,
+    principal: Reader,
+    after: Annotated[
+        int,
+        Query(
+            ge=0, le=2**63 - 1, description="Continue after this position (from `targets_next`)."
+        ),
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Targets per page.")] = PAGE,
+) -> dict[str, Any]:
+    with rt.read() as conn:
+        order = readable(conn, principal, order_id)
+        return {"id": order.id} | targets_page(conn, order, after, limit)
+
+
 @router.post("/{order_id}/amend", summary="Amend an order (add mirrors, remove names, expiry)")
 def amend(
     order_id: Id,
@@ -249,8 +292,9 @@ def amend(
     at = times(expires_at=body.expires_at, at=body.at)
 
     def change(conn: Connection, now: datetime) -> tuple[int, dict[str, Any]]:
-        before = store.load_order(conn, order_id)
-        after = registry.amend_order(
+        # Costs what it changes: neither the order's targets nor its history are read
+        # (the answer links to them).
+        done = registry.amend_order(
             conn,
             order_id,
             now,
@@ -260,7 +304,21 @@ def amend(
             expires_at=at["expires_at"],
             at=at["at"],
         )
-        return 200, detail(conn, after, now) | {"plan": plan(before, after)}
+        event = done.event
+        summary = views.order_summary(
+            done.order, now, store.present_target_count(conn, order_id, now)
+        )
+        return 200, summary | {
+            "plan": {
+                "adds": sorted(t.name for t in event.added),
+                "removes": sorted(event.removed),
+                "expires_at": views.when(done.order.expires_at),
+                "operators": views.operators_of(done.order),
+            },
+            "amendment": views.history_entry(done.seq, now, event),
+            "targets_total": done.targets,
+            "targets_url": f"/api/orders/{order_id}/targets",
+        }
 
     return write(rt, request, principal, idempotency_key, dry_run, body.model_dump(), change)
 

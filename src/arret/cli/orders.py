@@ -11,7 +11,7 @@ from arret import views as render
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table
-from arret.domain.instants import parse_date, parse_duration, parse_instant
+from arret.domain.instants import format_instant, parse_date, parse_duration, parse_instant
 from arret.domain.lifecycle import OrderDraft, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
 from arret.errors import ArretError
@@ -128,7 +128,7 @@ def amend(
     e = env(ctx)
     scope = Scope.EXACT if exact else Scope.SUBTREE
     with e.transaction() as conn:
-        order = registry.amend_order(
+        done = registry.amend_order(
             conn,
             order_id,
             e.clock.now(),
@@ -138,7 +138,13 @@ def amend(
             expires_at=parse_instant(expires) if expires else None,
             at=parse_instant(at) if at else None,
         )
-    console.print(f"order {order.id} amended", markup=False)
+    changes = [f"{len(done.event.added):,} added", f"{len(done.event.removed):,} removed"]
+    if done.event.expires_at is not None:
+        changes.append(f"expires {format_instant(done.event.expires_at)}")
+    console.print(
+        f"order {done.order.id} amended: {', '.join(changes)}; {done.targets:,} targets now",
+        markup=False,
+    )
 
 
 @app.command("lift")

@@ -16,7 +16,7 @@ A-labels here (see `arret.domain.names`); what is checked is the law of the orde
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -180,6 +180,22 @@ def _timing_reasons(order: Order, at: datetime, verb: str) -> list[str]:
     return []
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What an amendment needs to know of an order's targets, and no more: of the names it
+    adds or removes, those that are targets now (not removed), and how many targets the
+    order has now. A store answers both with indexed queries, so an amendment of k names
+    costs O(k) whatever the order's size."""
+
+    present: frozenset[str]
+    count: int
+
+    @staticmethod
+    def of(order: Order, names: Iterable[str] = ()) -> Standing:
+        current = {t.name for t in order.current_targets()}
+        return Standing(frozenset(n for n in names if n in current), len(current))
+
+
 def plan_amendment(
     order: Order,
     at: datetime,
@@ -187,21 +203,26 @@ def plan_amendment(
     added: Sequence[TargetSpec] = (),
     removed: Sequence[str] = (),
     expires_at: datetime | None = None,
+    standing: Standing | None = None,
 ) -> OrderAmended:
+    """The amendment of `order` (whose targets may be left out when `standing` says what
+    is needed of them), or every reason it is refused."""
     if not added and not removed and expires_at is None:
         raise InvalidOrder(
             ["nothing to amend: give --add, --remove or --expires"],
             f"amendment of order {order.id} refused",
         )
-    reasons = _timing_reasons(order, at, "an amendment")
-    current = {t.name for t in order.current_targets()}
     added_names = [t.name for t in added]
+    if standing is None:
+        standing = Standing.of(order, [*added_names, *removed])
+    reasons = _timing_reasons(order, at, "an amendment")
+    present = standing.present
     reasons += [
-        f"{n!r} is already a target of order {order.id}" for n in added_names if n in current
+        f"{n!r} is already a target of order {order.id}" for n in added_names if n in present
     ]
-    reasons += [f"{n!r} is not a target of order {order.id}" for n in removed if n not in current]
+    reasons += [f"{n!r} is not a target of order {order.id}" for n in removed if n not in present]
     reasons += [f"{n!r} is both added and removed" for n in set(added_names) & set(removed)]
-    if not added and current and current <= set(removed):
+    if not added and standing.count and len(present & set(removed)) >= standing.count:
         reasons.append(f"removing every target would leave order {order.id} empty; lift it instead")
     if expires_at is not None:
         if expires_at <= at:

@@ -157,9 +157,23 @@ def addressees(conn: Connection, order: Order) -> list[str] | None:
 def publish_order(
     conn: Connection, order: Order, now: datetime, names: Sequence[str] | None = None
 ) -> list[Published]:
-    """Publish what a change of `order` (to `names`, default all its targets) does now."""
-    touched = sorted({t.name for t in order.targets}) if names is None else sorted(set(names))
+    """Publish what a change of `order` (to `names`, default all its targets, read from
+    the store: `order` may come without them) does now."""
+    touched = store_feed.target_names(conn, [order.id]) if names is None else sorted(set(names))
     return publish(conn, now, addressees(conn, order), touched)
+
+
+def publish_amendment(
+    conn: Connection, before: Order, after: Order, event: OrderAmended, now: datetime
+) -> list[Published]:
+    """Publish what an amendment changes now: the names it adds and removes, and every
+    name of the order only when a new expiry changes whether it is in force now (moving
+    the expiry of an order in force to a later instant changes no zone until then).
+    `before` and `after` may come without their targets."""
+    names = [*event.removed, *(t.name for t in event.added)]
+    if before.in_force_at(now) != after.in_force_at(now):
+        return publish_order(conn, after, now)
+    return publish_order(conn, after, now, names) if names else []
 
 
 def publish_event(conn: Connection, event: Event, now: datetime) -> list[Published]:
@@ -173,7 +187,7 @@ def publish_event(conn: Connection, event: Event, now: datetime) -> list[Publish
         return publish(
             conn, now, None, [*store_feed.names_at_or_under(conn, event.name), event.name]
         )
-    order = store.load_order(conn, event.order_id)
+    order = store.load_order_head(conn, event.order_id)
     if isinstance(event, OrderAmended) and event.expires_at is None:
         return publish_order(conn, order, now, [*event.removed, *(t.name for t in event.added)])
     return publish_order(conn, order, now)

@@ -24,6 +24,7 @@ from arret.domain.events import (
     kind_of,
     to_payload,
 )
+from arret.domain.lifecycle import Standing
 from arret.domain.model import Action, AllowEntry, Operator, Order, OrderTerms, Scope, Target
 from arret.domain.policy import Covering
 from arret.errors import AlreadyExists, NotFound
@@ -187,15 +188,12 @@ def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime
     return order_id
 
 
-def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime) -> None:
-    if event.removed:
+def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime) -> int:
+    """Write an amendment (its event and its projection); returns the event's sequence."""
+    for clause in matching(conn, targets.c.name, sorted(set(event.removed))):
         conn.execute(
             update(targets)
-            .where(
-                targets.c.order_id == event.order_id,
-                targets.c.removed_at.is_(None),
-                targets.c.name.in_(event.removed),
-            )
+            .where(targets.c.order_id == event.order_id, targets.c.removed_at.is_(None), clause)
             .values(removed_at=event.at)
         )
     if event.added:
@@ -204,7 +202,7 @@ def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime)
     if event.expires_at is not None:
         values["expires_at"] = event.expires_at
     conn.execute(update(orders).where(orders.c.id == event.order_id).values(**values))
-    record_event(conn, event, recorded_at)
+    return record_event(conn, event, recorded_at)
 
 
 def save_lift(conn: Connection, event: OrderLifted, recorded_at: datetime) -> None:
@@ -252,23 +250,82 @@ def _order(row: RowMapping, addressees: set[str], order_targets: tuple[Target, .
     )
 
 
-def load_order(conn: Connection, order_id: int) -> Order:
+def _order_row(conn: Connection, order_id: int) -> RowMapping:
     row = conn.execute(select(orders).where(orders.c.id == order_id)).mappings().first()
     if row is None:
         raise NotFound(f"no order with id {order_id}")
+    return row
+
+
+def load_order_head(conn: Connection, order_id: int) -> Order:
+    """An order *without* its targets (its terms, instants and addressees): what a change
+    to k of its names needs, at a cost that does not grow with its size."""
+    row = _order_row(conn, order_id)
+    return _order(row, _addressees(conn, [order_id]).get(order_id, set()), ())
+
+
+def standing(conn: Connection, order_id: int, names: Sequence[str]) -> Standing:
+    """Of `names`, those that are targets of the order now (not removed), and how many
+    targets it has now: two indexed queries, O(len(names)) rows read."""
+    present: set[str] = set()
+    for clause in matching(conn, targets.c.name, sorted(set(names))):
+        present.update(
+            conn.scalars(
+                select(targets.c.name).where(
+                    targets.c.order_id == order_id, targets.c.removed_at.is_(None), clause
+                )
+            )
+        )
+    return Standing(frozenset(present), current_target_count(conn, order_id))
+
+
+def current_target_count(conn: Connection, order_id: int) -> int:
+    """How many targets of the order are not removed (counted on the index)."""
+    query = select(func.count()).where(
+        targets.c.order_id == order_id, targets.c.removed_at.is_(None)
+    )
+    return int(conn.scalar(query) or 0)
+
+
+def _target(r: RowMapping) -> Target:
+    return Target(
+        r["name"],
+        _SCOPES[r["scope"]],
+        _ACTIONS[r["action"]] if r["action"] else None,
+        r["added_at"],
+        r["removed_at"],
+    )
+
+
+def target_page(
+    conn: Connection, order_id: int, after: int, limit: int
+) -> tuple[list[tuple[int, Target]], int, bool]:
+    """Up to `limit` of the order's targets (removed ones included) whose row id is above
+    `after`, in order of addition, each with its row id; how many it has in all; whether
+    more follow. Read by keyset (row id), so a page costs what it holds, not its offset."""
+    query = (
+        select(targets)
+        .where(targets.c.order_id == order_id, targets.c.id > after)
+        .order_by(targets.c.id)
+        .limit(limit + 1)
+    )
+    page = [(int(r["id"]), _target(r)) for r in conn.execute(query).mappings()]
+    total = conn.scalar(select(func.count()).where(targets.c.order_id == order_id))
+    return page[:limit], int(total or 0), len(page) > limit
+
+
+def present_target_count(conn: Connection, order_id: int, at: datetime) -> int:
+    """How many of the order's targets are present at `at` (added, not yet removed)."""
+    query = select(func.count()).where(targets.c.order_id == order_id, _target_present(at))
+    return int(conn.scalar(query) or 0)
+
+
+def load_order(conn: Connection, order_id: int) -> Order:
+    row = _order_row(conn, order_id)
     rows = conn.execute(
         select(targets).where(targets.c.order_id == order_id).order_by(targets.c.id)
     ).mappings()
-    order_targets = tuple(
-        Target(
-            r["name"],
-            _SCOPES[r["scope"]],
-            _ACTIONS[r["action"]] if r["action"] else None,
-            r["added_at"],
-            r["removed_at"],
-        )
-        for r in rows
-    )
+    order_targets = tuple(_target(r) for r in rows)
     return _order(row, _addressees(conn, [order_id]).get(order_id, set()), order_targets)
 
 

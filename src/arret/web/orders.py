@@ -15,7 +15,7 @@ from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.domain.instants import parse_date, parse_duration, parse_instant
 from arret.domain.lifecycle import OrderDraft, parse_target_lines
-from arret.domain.model import Action, Order, Scope, Status, TargetSpec
+from arret.domain.model import Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, Forbidden, InvalidOrder, InvalidTargets, InvalidTime
 from arret.services import registry
 from arret.store import registry as store
@@ -297,23 +297,16 @@ def amend_order(
         removed = remove.split()
         new_expiry = parse_instant(expires_at) if expires_at.strip() else None
 
-        def change(conn: Any) -> tuple[Order, Order]:
-            before = store.load_order(conn, order_id)
-            after = registry.amend_order(
-                conn, order_id, now, user.actor, added, removed, new_expiry
-            )
-            return before, after
+        def change(conn: Any) -> registry.Amended:
+            return registry.amend_order(conn, order_id, now, user.actor, added, removed, new_expiry)
 
         with rt.rehearse() as conn:
-            before, after = change(conn)
-        gone = sorted(
-            {t.name for t in before.current_targets()} - {t.name for t in after.current_targets()}
-        )
+            planned = change(conn)
+        # The amendment's own names: exactly those it adds and removes (the planning
+        # refuses a name added twice or removed without being there).
+        gone = sorted(planned.event.removed)
         if len(gone) > rt.settings.confirm_above and not confirm:
-            new = sorted(
-                {t.name for t in after.current_targets()}
-                - {t.name for t in before.current_targets()}
-            )
+            new = sorted(t.name for t in planned.event.added)
             return render(
                 request, rt, "plan.html", user=user, form=form, adds=new, removes=gone,
                 action_url=f"/orders/{order_id}/amend", order=order_id,
