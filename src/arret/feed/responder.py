@@ -14,7 +14,11 @@ signed with one of O's valid TSIG keys (RFC 8945), or unsigned from a source net
 declared (`--allow-from`, for resolvers that cannot sign). An unknown key is answered
 NOTAUTH/BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned, §5.3.2), a time outside the
 fudge NOTAUTH/BADTIME (signed, with the server's time), a valid key of another operator
-REFUSED. Garbage is dropped when it has no DNS header, answered FORMERR otherwise.
+REFUSED. The signature is checked first: every other error answer (NOTIMP, REFUSED,
+FORMERR, BADVERS) to a request whose key is known and whose MAC is good is signed with
+that key (§5.3). A query with EDNS version above 0 is answered BADVERS with an OPT of
+version 0 (RFC 6891 §6.1.3). Garbage is dropped when it has no DNS header, answered
+FORMERR otherwise.
 """
 
 from __future__ import annotations
@@ -211,26 +215,32 @@ def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) 
     except Exception as exc:
         return Outcome("formerr", rcode="FORMERR", reason=repr(exc),
                        messages=[_header_only(wire, dns.rcode.FORMERR)])  # fmt: skip
-    if query.opcode() != dns.opcode.QUERY:
-        return _error(query, dns.rcode.NOTIMP, "only QUERY is served", None)
-    if len(query.question) != 1:
-        return _error(query, dns.rcode.FORMERR, "one question expected", None)
-    question = query.question[0]
-    zone = view.zone(question.name.to_text().lower())
-    if zone is None or question.rdclass != dns.rdataclass.IN:
-        return _error(query, dns.rcode.REFUSED, f"not a feed zone: {question.name}", None)
-
+    # The signature is checked before anything else, so that every error answer to a
+    # request signed with a known key and a good MAC is signed with that key (RFC 8945
+    # §5.3); an unknown key or a bad MAC is answered BADKEY/BADSIG, unsigned (§5.3.2),
+    # whatever else is wrong with the request.
+    zone = _asked_zone(query, view)
     key: OperatorKey | None = None
     if query.tsig is not None:
         verdict = _check_tsig(query, wire, view, now)
         if isinstance(verdict, Outcome):
-            verdict.operator = zone.operator
+            verdict.operator = zone.operator if zone is not None else None
             return verdict
         key = verdict
-        if key.operator != zone.operator:
-            reason = f"key {key.name} belongs to {key.operator}"
-            return _error(query, dns.rcode.REFUSED, reason, zone.operator, key)
-    elif not view.access(zone.operator).admits(source):
+    if query.edns > 0:
+        # RFC 6891 §6.1.3: BADVERS, with an OPT of the version we implement (0).
+        return _error(query, dns.rcode.BADVERS, f"EDNS version {query.edns}", None, key)
+    if query.opcode() != dns.opcode.QUERY:
+        return _error(query, dns.rcode.NOTIMP, "only QUERY is served", None, key)
+    if len(query.question) != 1:
+        return _error(query, dns.rcode.FORMERR, "one question expected", None, key)
+    question = query.question[0]
+    if zone is None:
+        return _error(query, dns.rcode.REFUSED, f"not a feed zone: {question.name}", None, key)
+    if key is not None and key.operator != zone.operator:
+        reason = f"key {key.name} belongs to {key.operator}"
+        return _error(query, dns.rcode.REFUSED, reason, zone.operator, key)
+    if key is None and not view.access(zone.operator).admits(source):
         reason = f"unsigned query from {source}, not from a declared network"
         return _error(query, dns.rcode.REFUSED, reason, zone.operator)
 
@@ -246,6 +256,13 @@ def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) 
         return _ixfr(query, zone, view, tcp, key, now)
     return _error(query, dns.rcode.REFUSED, f"{dns.rdatatype.to_text(rdtype)} not served",
                   zone.operator, key)  # fmt: skip
+
+
+def _asked_zone(query: dns.message.Message, view: FeedView) -> ZoneView | None:
+    """The feed zone a well-formed query asks about, or None."""
+    if len(query.question) != 1 or query.question[0].rdclass != dns.rdataclass.IN:
+        return None
+    return view.zone(query.question[0].name.to_text().lower())
 
 
 def _check_tsig(
