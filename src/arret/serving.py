@@ -147,7 +147,11 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
     http_host, http_port = split_endpoint(check_endpoint(options.http))
     feed_settings = FeedSettings(notice_host=options.notice_host.rstrip(".") + ".")
     server = FeedServer(
-        engine, clock, DatabaseFeed(engine, feed_settings), Notifier(feed_settings), options.tcp
+        engine,
+        clock,
+        DatabaseFeed(engine, feed_settings),
+        Notifier(feed_settings, clock=clock),
+        options.tcp,
     )
     sock = listen(http_host, http_port)
     bound_http = sock.getsockname()[1]
@@ -160,7 +164,9 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         # Recorded by the first publication pass, so a database that cannot be written now
-        # (locked by a long write, full) delays it instead of preventing the start.
+        # (locked by a long write, full) delays it instead of preventing the start. The
+        # pass loads every zone before DNS is answered (no query finds the feed empty);
+        # the NOTIFYs it owes go out only once `server.start` listens on UDP and TCP.
         server.pending_notice_host = feed_settings.notice_host
         if not await server.tick(force=True):
             say(f"arret: cannot publish yet ({server.health.last_error}); serving what the "

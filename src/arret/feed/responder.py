@@ -116,6 +116,10 @@ class Outcome:
     rcode: str = "NOERROR"
     reason: str = ""
     messages: list[bytes] = field(default_factory=list)
+    #: The zone's serial answered or transferred (None for errors).
+    serial: int | None = None
+    #: The serial the client's IXFR query said it holds (RFC 1995 §3).
+    client: int | None = None
 
 
 def _header_only(wire: bytes, rcode: int) -> bytes:
@@ -366,7 +370,7 @@ def _answer(
     response.answer = rrsets
     if key is not None:
         _sign(response, query)
-    return Outcome(kind, zone.operator, messages=[response.to_wire()])
+    return Outcome(kind, zone.operator, messages=[response.to_wire()], serial=zone.serial)
 
 
 _bodies = render.BodyCache()
@@ -389,16 +393,18 @@ def _ixfr(
     client = None
     for rrset in query.authority:
         if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
-            client = rrset[0].serial
+            client = int(rrset[0].serial)
     if client is None:
         return _error(query, dns.rcode.FORMERR, "IXFR without the client's SOA", zone.operator, key)
     if not tcp or not serials.greater(zone.serial, client):
         # UDP: "use TCP" (RFC 1995 §2); TCP: the client is current (§4).
         current = [_soa(zone, zone.serial, settings)]
-        return _answer(query, zone, settings, current, "ixfr-current" if tcp else "ixfr-udp", key)
+        kind = "ixfr-current" if tcp else "ixfr-udp"
+        return _noting(client, _answer(query, zone, settings, current, kind, key))
     steps = view.steps(zone.operator, client, zone.serial)
     if steps is None:
-        return _transfer(query, zone, _full_zone(zone, settings), "ixfr-axfr", key, now)
+        full = _full_zone(zone, settings)
+        return _noting(client, _transfer(query, zone, full, "ixfr-axfr", key, now))
     parts = render.Parts.of(settings)
 
     def records() -> Iterator[bytes]:
@@ -410,7 +416,14 @@ def _ixfr(
             yield from render.entry_records(step.added, parts, zone.zone)
         yield parts.soa(zone.serial)
 
-    return _transfer(query, zone, render.pack(records(), render.LIMIT), "ixfr", key, now)
+    body = render.pack(records(), render.LIMIT)
+    return _noting(client, _transfer(query, zone, body, "ixfr", key, now))
+
+
+def _noting(client: int, outcome: Outcome) -> Outcome:
+    """The outcome of an IXFR, with the serial the client's query said it holds."""
+    outcome.client = client
+    return outcome
 
 
 def _transfer(
@@ -429,4 +442,4 @@ def _transfer(
     wires = render.messages(query.id, flags, wire_question, body)
     if key is not None and isinstance(query.keyring, dns.tsig.Key):
         wires = sign_messages(wires, query.keyring, query.mac or b"", now, query.id)
-    return Outcome(kind, zone.operator, messages=wires)
+    return Outcome(kind, zone.operator, messages=wires, serial=zone.serial)
