@@ -25,14 +25,16 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from arret.domain.instants import Clock
 from arret.feed.cache import DatabaseFeed
-from arret.feed.delivery import TRANSFERS
-from arret.feed.notify import Notifier
+from arret.feed.delivery import TRANSFERS, Held, at_least, target_address
+from arret.feed.notify import Notifier, Pending
 from arret.feed.responder import Outcome, ZoneView, respond, servfail
+from arret.rpz import serial as serials
 from arret.services import feed as feed_service
 from arret.services.feed import Published
 from arret.store import feed as store_feed
@@ -116,6 +118,32 @@ class Stats:
             self.last[outcome.operator] = (outcome.kind, at, serial)
         elif outcome.rcode in ("REFUSED", "NOTAUTH"):
             self.refused += 1
+
+
+@dataclass(frozen=True)
+class ResolverState:
+    """One resolver of one operator, as the feed sees it: what it holds (if it was seen),
+    how far behind the zone's serial that is, and the NOTIFY in flight or given up."""
+
+    operator: str
+    #: The resolver's IP address (transfers and NOTIFY targets are matched on it).
+    address: str
+    #: The zone's serial now (None: not loaded).
+    current: int | None
+    held: Held | None = None
+    #: The announcement in flight to it: (target, state).
+    pending: tuple[str, Pending] | None = None
+    #: (serial, when) of the last announcement given up, until a later one is delivered.
+    gave_up: tuple[int, datetime] | None = None
+
+    @property
+    def lag(self) -> int | None:
+        """Serials are Unix seconds: how many seconds of publication it is behind."""
+        if self.held is None or self.current is None:
+            return None
+        if at_least(self.held.serial, self.current):
+            return 0
+        return (self.current - self.held.serial) % serials.MODULUS
 
 
 class FeedServer:
@@ -265,6 +293,31 @@ class FeedServer:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+
+    def resolvers(self, operator: str | None = None) -> list[ResolverState]:
+        """Every resolver seen fetching a zone or told of one since start (of `operator`
+        only, when given), sorted by operator and address."""
+        notifier = self.notifier
+        rows: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+
+        def row(zone: str, address: str) -> dict[str, Any]:
+            op = notifier.operator_of(zone)
+            if operator is not None and op != operator:
+                return {}  # not kept
+            return rows.setdefault((op, address), (zone, {}))[1]
+
+        for zone, address, contact in notifier.tracker:
+            row(zone, address)["held"] = contact.held
+        for (target, zone), pending in notifier.pending.items():
+            row(zone, target_address(target))["pending"] = (target, pending)
+        for (zone, address), gave_up in notifier.gave_up.items():
+            row(zone, address)["gave_up"] = gave_up
+        out = []
+        for (op, address), (zone, found) in sorted(rows.items()):
+            view = self.feed.zone(zone)
+            current = view.serial if view is not None else None
+            out.append(ResolverState(op, address, current=current, **found))
+        return out
 
     @property
     def tcp_connections(self) -> int:
