@@ -166,6 +166,18 @@ def test_every_secondary_has_the_new_serial_within_seconds_of_a_restart(lab: Lab
     served = lab.restart(before, "--notice-host", "elsewhere.example")
     delays["new --notice-host"] = converge(lab, served)
 
+    # 4. Nothing changed: each secondary ignores the NOTIFY for the serial it holds; the
+    # feed asks it before telling it again, and it answers with that serial.
+    before = lab.serials()
+    lab.stop()
+    lab.serve = Process(lab.argv(lab.ports, "--notice-host", "elsewhere.example"), lab.log(),
+                        env=lab.env)  # fmt: skip
+    wait_until(lambda: lab.serials() == before, 20, "arret serve to answer again")
+    wait_until(lambda: all(f'arret_notify_delivered_total{{operator="{op}"}} 1.0' in lab.metrics()
+                           for op in OPERATORS.values()), 5,
+               "every unchanged secondary to be confirmed current")  # fmt: skip
+    assert "arret_notify_resent_total{" not in lab.metrics()
+
     print("\nseconds from the feed serving the new serial to each secondary holding it:")
     for how, found in delays.items():
         print(f"  {how:30} " + "  ".join(f"{k} {v:.2f}" for k, v in found.items()))

@@ -21,6 +21,8 @@ targets on one address are one resolver here: a transfer by either confirms both
   went out whole on the connection;
 - an IXFR query whose SOA (the client's own, RFC 1995 §3) is S or newer, over TCP or UDP:
   the client states what it holds, the strongest evidence there is short of a transfer;
+- the resolver's own authoritative answer to a SOA query the notifier sends it before
+  each re-send (secondaries answer it; Unbound does not): it serves that serial;
 - a SOA query alone is **not** delivery — a resolver that is behind asks for the SOA and
   then transfers, and the transfer can fail where the SOA query succeeded. Only when
   nothing else is known of that resolver (this process started after its last transfer)
@@ -84,8 +86,9 @@ class Held:
     operator: str
     serial: int
     at: datetime
-    #: axfr, ixfr, ixfr-axfr: transferred; ixfr-current / ixfr-udp: the client's IXFR
-    #: query said so; soa: presumed after two SOA queries and no transfer.
+    #: axfr, ixfr, ixfr-axfr: transferred; ixfr-current / ixfr-udp / ixfr-query: the
+    #: client's IXFR query said so; probe: the resolver answered our SOA query with it,
+    #: authoritatively; soa: presumed after two SOA queries and no transfer.
     how: str
 
 
@@ -139,8 +142,8 @@ class Tracker:
     ) -> None:
         """Record an answered query of `kind` (the responder's outcome kind) from
         `source`. `served`: the serial answered or transferred; `client`: the serial an
-        IXFR query carried; `complete`: False when a transfer's data did not all go out
-        (the connection broke)."""
+        IXFR query carried, or (kind "probe") the one the resolver serves; `complete`:
+        False when a transfer's data did not all go out (the connection broke)."""
         address = address_of(source)
         contact = self._contact(zone, address, operator, at)
         if kind == "soa" and served is not None:
@@ -153,6 +156,9 @@ class Tracker:
                 contact.held = Held(operator, client, at, "ixfr-query")
             if complete and served is not None:
                 contact.held = Held(operator, served, at, kind)
+        elif kind == "probe" and client is not None:
+            # The resolver itself answered, authoritatively, that it serves this serial.
+            contact.held = Held(operator, client, at, kind)
         elif kind in ("ixfr-current", "ixfr-udp") and client is not None:
             # The client's own SOA in its IXFR query: it holds that serial (RFC 1995 §3).
             # When it equals ours it already has everything; when older (an IXFR over

@@ -16,6 +16,7 @@ import dns.message
 import dns.opcode
 import dns.rcode
 import dns.rdatatype
+import dns.rrset
 
 from arret.domain.instants import FixedClock
 from arret.feed.delivery import Tracker, address_of
@@ -61,6 +62,7 @@ class Resolver(asyncio.DatagramProtocol):
 class Run:
     def __init__(self) -> None:
         self.waits: list[float] = []
+        self.probes = 0
         self.clock = FixedClock(START)
         self.tracker = Tracker()
         self.resolver: Resolver
@@ -80,8 +82,12 @@ def run(
     source: str = "127.0.0.1",
     before: Callable[[Run], None] | None = None,
     announce: Callable[[Notifier, str], None] | None = None,
+    probed: list[int | None] | None = None,
 ) -> Run:
+    """Announce `serial` to a resolver that answers as told; `probed`: what it answers to
+    the notifier's SOA queries, in turn (then nothing)."""
     r = Run()
+    probed = list(probed or [])
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
@@ -98,8 +104,12 @@ def run(
         async def send(m: dns.message.Message, host: str, p: int) -> dns.message.Message:
             return await dns.asyncquery.udp(m, host, port=p, timeout=0.2)
 
+        async def probe(zone: str, host: str, p: int) -> int | None:
+            r.probes += 1
+            return probed.pop(0) if probed else None
+
         r.notifier = Notifier(FeedSettings(), send=send, sleep=fake_sleep, clock=r.clock,
-                              tracker=r.tracker)  # fmt: skip
+                              tracker=r.tracker, probe=probe)  # fmt: skip
         if before is not None:
             before(r)
         target = f"127.0.0.1:{port}"
@@ -233,3 +243,51 @@ def test_a_newer_serial_supersedes_the_announcement_in_flight() -> None:
 
     r = run({1: [axfr(42)]}, announce=twice)
     assert [(o.serial, o.state) for o in r.notifier.outcomes] == [(42, "delivered")]
+
+
+def test_a_secondary_that_already_serves_the_serial_says_so_when_asked() -> None:
+    # After a restart with nothing changed: it ignores the NOTIFY (its serial is not
+    # older), and answers the SOA query before the first re-send with the serial.
+    r = run({}, probed=[42])
+    assert (r.outcome.state, r.outcome.how, r.outcome.attempts) == ("delivered", "probe", 1)
+    assert r.waits == [1.0] and r.probes == 1
+
+
+def test_a_secondary_that_serves_an_older_serial_is_told_again() -> None:
+    r = run({3: [axfr()]}, probed=[41, 41])
+    assert (r.outcome.state, r.outcome.how, r.outcome.attempts) == ("delivered", "axfr", 3)
+    assert r.tracker.holds(ZONE, "127.0.0.1").serial == 42  # type: ignore[union-attr]
+
+
+def test_the_probe_asks_the_resolver_itself_and_wants_an_authoritative_answer() -> None:
+    from arret.feed.notify import ask_serial
+
+    class Secondary(asyncio.DatagramProtocol):
+        def __init__(self, aa: bool) -> None:
+            self.aa = aa
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            self.transport = cast(asyncio.DatagramTransport, transport)
+
+        def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+            query = dns.message.from_wire(data)
+            assert not query.flags & dns.flags.RD
+            answer = dns.message.make_response(query)
+            if self.aa:
+                answer.flags |= dns.flags.AA
+            soa = "localhost. hostmaster.localhost. 77 60 30 1209600 60"
+            answer.answer.append(dns.rrset.from_text(ZONE, 60, "IN", "SOA", soa))
+            self.transport.sendto(answer.to_wire(), addr)
+
+    async def ask(aa: bool) -> int | None:
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(
+            lambda: Secondary(aa), local_addr=("127.0.0.1", 0)
+        )
+        try:
+            return await ask_serial(ZONE, "127.0.0.1", transport.get_extra_info("sockname")[1])
+        finally:
+            transport.close()
+
+    assert asyncio.run(ask(True)) == 77
+    assert asyncio.run(ask(False)) is None  # a recursive resolver's cached answer: no
