@@ -176,7 +176,8 @@ def test_notify_waits_for_the_listeners_and_is_repeated_until_fetched(
         wait_until(lambda: len(silent.notifies) >= 3, 8, "NOTIFY re-sent to a resolver "
                    "that acknowledges without fetching")  # fmt: skip
         gaps = [b - a for a, b in zip(silent.notifies, silent.notifies[1:], strict=False)]
-        assert 0.8 < gaps[0] < 1.6 and 1.8 < gaps[1] < 2.8, gaps
+        # (The first gap includes asking it for the SOA, which it does not answer.)
+        assert 0.8 < gaps[0] < 2.0 and 1.8 < gaps[1] < 2.8, gaps
         assert (serve.metric("arret_notify_resent_total", operator="sfr") or 0) >= 2
         assert serve.metric("arret_notify_pending", operator="sfr",
                             resolver="127.0.0.1") == 1  # fmt: skip

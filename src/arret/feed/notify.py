@@ -51,6 +51,8 @@ BACKOFF = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 #: Stop re-sending after this long, and count the announcement as given up.
 GIVE_UP_AFTER = timedelta(minutes=5)
 TIMEOUT = 2.0
+#: A secondary on the path answers its SOA within this, or is not asked again.
+PROBE_TIMEOUT = 0.5
 
 
 def notify_message(zone: str, serial: int, settings: FeedSettings) -> dns.message.Message:
@@ -84,7 +86,7 @@ async def ask_serial(zone: str, host: str, port: int) -> int | None:
     query = dns.message.make_query(zone, dns.rdatatype.SOA)
     query.flags &= ~dns.flags.RD
     try:
-        answer = await dns.asyncquery.udp(query, host, port=port, timeout=TIMEOUT / 2)
+        answer = await dns.asyncquery.udp(query, host, port=port, timeout=PROBE_TIMEOUT)
     except (dns.exception.DNSException, OSError, ValueError):
         return None
     if answer.rcode() != dns.rcode.NOERROR or not answer.flags & dns.flags.AA:
@@ -208,6 +210,7 @@ class Notifier:
         state = self.pending[(target, zone)] = Pending(serial, since)
         rcode = ""
         waited, limit = 0.0, self.give_up_after.total_seconds()
+        probing = True
         try:
             while True:
                 state.attempts += 1
@@ -244,8 +247,14 @@ class Notifier:
                 # Before telling it again, ask it: a secondary that already serves the
                 # serial (current before this process started: it ignores a NOTIFY for
                 # a serial it holds, silently) says so.
-                host, _, port = target.rpartition(":")
-                served = await self.probe(zone, host.strip("[]"), int(port))
+                # One that does not answer it authoritatively (a recursive resolver such as
+                # Unbound, or a query it refuses) is not asked again for this serial: each
+                # try would hold the next NOTIFY back by up to the probe's timeout.
+                served = None
+                if probing:
+                    host, _, port = target.rpartition(":")
+                    served = await self.probe(zone, host.strip("[]"), int(port))
+                    probing = served is not None
                 if served is not None:
                     self.tracker.saw(zone, operator, address, "probe", None, served,
                                      self.clock.now())  # fmt: skip

@@ -291,3 +291,9 @@ def test_the_probe_asks_the_resolver_itself_and_wants_an_authoritative_answer() 
 
     assert asyncio.run(ask(True)) == 77
     assert asyncio.run(ask(False)) is None  # a recursive resolver's cached answer: no
+
+
+def test_a_resolver_that_does_not_answer_the_probe_is_not_asked_again() -> None:
+    r = run({4: [axfr()]}, probed=[None, 42])
+    assert r.probes == 1
+    assert (r.outcome.state, r.outcome.how, r.outcome.attempts) == ("delivered", "axfr", 4)
