@@ -218,9 +218,9 @@ class FeedServer:
                      len(outcome.messages))  # fmt: skip
         if self.on_outcome is not None:
             self.on_outcome(outcome)
-        if outcome.kind not in TRANSFERS:
-            # A transfer counts once its data has all gone out (`_tcp`).
-            self._saw(outcome, source, now)
+        # A transfer is an attempt from now on, and counts as delivered once its data has
+        # all gone out (`_tcp` reports it again then).
+        self._saw(outcome, source, now, complete=outcome.kind not in TRANSFERS)
         return outcome.messages, outcome
 
     def _saw(self, outcome: Outcome, source: str, at: datetime, complete: bool = True) -> None:
