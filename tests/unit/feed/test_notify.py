@@ -297,3 +297,12 @@ def test_a_resolver_that_does_not_answer_the_probe_is_not_asked_again() -> None:
     r = run({4: [axfr()]}, probed=[None, 42])
     assert r.probes == 1
     assert (r.outcome.state, r.outcome.how, r.outcome.attempts) == ("delivered", "axfr", 4)
+
+
+def test_resolvers_are_known_by_address_whatever_the_port_or_notation() -> None:
+    from arret.feed.delivery import target_address
+
+    assert target_address("[2001:db8::53]:53") == address_of("2001:DB8:0::53") == "2001:db8::53"
+    assert target_address("192.0.2.53:5300") == address_of("192.0.2.53") == "192.0.2.53"
+    assert address_of("::ffff:192.0.2.53") == "192.0.2.53"
+    assert address_of("fe80::1%eth0") == "fe80::1"
