@@ -233,8 +233,6 @@ class Notifier:
                     held = self.tracker.delivered(zone, address, serial, since)
                     if held is not None:
                         return self._delivered(target, zone, serial, rcode, state, held, since)
-                    if waited >= limit:
-                        return self._give_up(target, zone, serial, rcode, state, since)
                     step = min(left, limit - waited)
                     if step <= 0:
                         break
@@ -244,23 +242,25 @@ class Notifier:
                         step = min(step, (self.clock.now() - before).total_seconds())
                     left -= step
                     waited += step
-                # Before telling it again, ask it: a secondary that already serves the
-                # serial (current before this process started: it ignores a NOTIFY for
-                # a serial it holds, silently) says so.
-                # One that does not answer it authoritatively (a recursive resolver such as
-                # Unbound, or a query it refuses) is not asked again for this serial: each
-                # try would hold the next NOTIFY back by up to the probe's timeout.
-                served = None
+                # Before telling it again (or giving up), ask it: a secondary that already
+                # serves the serial — current before this process started, it ignores a
+                # NOTIFY for a serial it holds, silently — says so. One that does not
+                # answer authoritatively (a recursive resolver such as Unbound, or one
+                # that refuses the query) is not asked again for this serial: each try
+                # would hold the next NOTIFY back by up to the probe's timeout.
                 if probing:
                     host, _, port = target.rpartition(":")
                     served = await self.probe(zone, host.strip("[]"), int(port))
                     probing = served is not None
-                if served is not None:
-                    self.tracker.saw(zone, operator, address, "probe", None, served,
-                                     self.clock.now())  # fmt: skip
-                    held = self.tracker.delivered(zone, address, serial, since)
-                    if held is not None:
-                        return self._delivered(target, zone, serial, rcode, state, held, since)
+                    if served is not None:
+                        self.tracker.saw(zone, operator, address, "probe", None, served,
+                                         self.clock.now())  # fmt: skip
+                        held = self.tracker.delivered(zone, address, serial, since)
+                        if held is not None:
+                            return self._delivered(target, zone, serial, rcode, state, held,
+                                                   since)  # fmt: skip
+                if waited >= limit:
+                    return self._give_up(target, zone, serial, rcode, state, since)
                 log.info("NOTIFY %s serial %d to %s: not fetched yet, sending again (%d)",
                          zone, serial, target, state.attempts + 1)  # fmt: skip
         finally:

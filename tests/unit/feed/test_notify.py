@@ -306,3 +306,10 @@ def test_resolvers_are_known_by_address_whatever_the_port_or_notation() -> None:
     assert target_address("192.0.2.53:5300") == address_of("192.0.2.53") == "192.0.2.53"
     assert address_of("::ffff:192.0.2.53") == "192.0.2.53"
     assert address_of("fe80::1%eth0") == "fe80::1"
+
+
+def test_the_resolver_is_asked_once_more_before_giving_up() -> None:
+    sends = len(run({}).waits)  # NOTIFYs sent before the bound, one per wait
+    r = run({}, probed=[41] * (sends - 1) + [42])
+    assert (r.outcome.state, r.outcome.how) == ("delivered", "probe")
+    assert r.probes == sends and sum(r.waits) == GIVE_UP_AFTER.total_seconds()
