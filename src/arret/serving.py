@@ -135,6 +135,21 @@ async def probe_rounds(
             log.info("probed %d names: %d blocked answers", len(results), blocked)
 
 
+async def open_feed(server: FeedServer, notice_host: str, host: str, port: int) -> tuple[bool, int]:
+    """Start the feed: publish what is due and load every zone, then listen on UDP and
+    TCP, and only then NOTIFY. Loading first means no query finds the feed empty;
+    notifying last means no resolver is told of a serial it cannot fetch yet (Knot DNS,
+    NSD and BIND transfer the moment they are told, and a refused connection left them
+    on the old serial until their refresh timer, minutes later). Returns whether the
+    publication pass worked (it is retried if not) and the DNS port."""
+    # Recorded by the first publication pass, so a database that cannot be written now
+    # (locked by a long write, full) delays it instead of preventing the start.
+    server.pending_notice_host = notice_host
+    published = await server.tick(force=True)
+    bound = await server.start(host, port)  # sends the NOTIFYs the pass held back
+    return published, bound
+
+
 def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str], None]) -> None:
     require_current(engine)
     # Every publication is signed into the log: no key (or a key others can read), no start.
@@ -147,7 +162,11 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
     http_host, http_port = split_endpoint(check_endpoint(options.http))
     feed_settings = FeedSettings(notice_host=options.notice_host.rstrip(".") + ".")
     server = FeedServer(
-        engine, clock, DatabaseFeed(engine, feed_settings), Notifier(feed_settings), options.tcp
+        engine,
+        clock,
+        DatabaseFeed(engine, feed_settings),
+        Notifier(feed_settings, clock=clock),
+        options.tcp,
     )
     sock = listen(http_host, http_port)
     bound_http = sock.getsockname()[1]
@@ -159,23 +178,22 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        # Recorded by the first publication pass, so a database that cannot be written now
-        # (locked by a long write, full) delays it instead of preventing the start.
-        server.pending_notice_host = feed_settings.notice_host
-        if not await server.tick(force=True):
-            say(f"arret: cannot publish yet ({server.health.last_error}); serving what the "
-                "database holds and retrying")  # fmt: skip
-        for published in server.adopted:
-            say(f"arret: notice host is now {feed_settings.notice_host}: "
-                f"{published.operator} gets serial {published.serial} (full transfer)")  # fmt: skip
         try:
-            bound = await server.start(dns_host, dns_port)
+            published, bound = await open_feed(server, feed_settings.notice_host, dns_host,
+                                               dns_port)  # fmt: skip
         except OSError as exc:
             server.close()
             raise ArretError(
                 f"cannot listen for DNS on {dns_host} port {dns_port}: {exc.strerror}; choose "
                 "another with --dns HOST:PORT (on a desktop, 5353 may be taken by mDNS)"
             ) from None
+        if not published:
+            say(f"arret: cannot publish yet ({server.health.last_error}); serving what the "
+                "database holds and retrying")  # fmt: skip
+        for published_zone in server.adopted:
+            say(f"arret: notice host is now {feed_settings.notice_host}: "
+                f"{published_zone.operator} gets serial {published_zone.serial} "
+                "(full transfer)")  # fmt: skip
         settings = HttpSettings(
             notice_host=feed_settings.notice_host.rstrip("."),
             confirm_above=options.confirm_above,

@@ -21,7 +21,7 @@ class LiveFeed:
         settings = FeedSettings()
         self.engine = open_engine(url)
         self.server = FeedServer(self.engine, clock, DatabaseFeed(self.engine, settings),
-                                 Notifier(settings), limits)  # fmt: skip
+                                 Notifier(settings, clock=clock), limits)  # fmt: skip
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()

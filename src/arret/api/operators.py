@@ -13,6 +13,7 @@ from arret.api.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_opera
 from arret.api.orders import times
 from arret.api.runtime import Runtime
 from arret.api.schemas import AllowIn, OperatorIn
+from arret.feed.server import ResolverState
 from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
 from arret.services import exports, feed, keys, log, registry
@@ -43,6 +44,7 @@ def status_view(rt: Runtime, operator: str) -> dict[str, Any]:
         "versions": status.versions,
         "last_transfer": None,
         "transfers": {},
+        "resolvers": [],
     }
     if rt.feed is not None:
         stats = rt.feed.stats
@@ -50,7 +52,30 @@ def status_view(rt: Runtime, operator: str) -> dict[str, Any]:
         if last is not None:
             out["last_transfer"] = {"kind": last[0], "at": views.when(last[1]), "serial": last[2]}
         out["transfers"] = {k: n for (op, k), n in stats.transfers.items() if op == operator}
+        out["resolvers"] = [resolver_view(r) for r in rt.feed.resolvers(operator)]
     return out
+
+
+def resolver_view(state: ResolverState) -> dict[str, Any]:
+    """One resolver as the feed sees it: the serial it holds and how that is known, how
+    far behind it is, and the NOTIFY being re-sent to it or given up."""
+    held = state.held
+    return {
+        "address": state.address,
+        "serial": held.serial if held else None,
+        "seen_at": views.when(held.at) if held else None,
+        "evidence": held.how if held else None,
+        "lag": state.lag,
+        "notify": None if state.pending is None else {
+            "target": state.pending[0],
+            "serial": state.pending[1].serial,
+            "since": views.when(state.pending[1].since),
+            "sent": state.pending[1].attempts,
+        },
+        "given_up": None if state.gave_up is None else {
+            "serial": state.gave_up[0], "at": views.when(state.gave_up[1]),
+        },
+    }  # fmt: skip
 
 
 @router.get("/operators", summary="List operators (an operator token sees itself)")

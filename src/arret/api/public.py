@@ -199,6 +199,59 @@ def _serving(feed: FeedServer) -> list[Metric]:
         found.append(gauge("arret_publication_last_success_timestamp_seconds",
                            "When publication last completed (Unix time).",
                            health.last_success.timestamp()))  # fmt: skip
+    return found + _resolvers(feed)
+
+
+def _resolvers(feed: FeedServer) -> list[Metric]:
+    """Per operator and resolver address: the serial it was last seen holding (from the
+    transfers and IXFR queries it made), and the NOTIFYs that keep telling it."""
+    labels = ["operator", "resolver"]
+    serial = GaugeMetricFamily(
+        "arret_resolver_serial",
+        "The serial a resolver was last seen holding (transferred, or stated in its IXFR).",
+        labels=labels,
+    )
+    seen = GaugeMetricFamily(
+        "arret_resolver_last_transfer_timestamp_seconds",
+        "When a resolver last transferred its feed or showed its serial (Unix time).",
+        labels=labels,
+    )
+    lag = GaugeMetricFamily(
+        "arret_resolver_serial_lag",
+        "The zone's serial minus the one the resolver holds (serials are Unix seconds: "
+        "about how many seconds of publication it lacks); 0 when current.",
+        labels=labels,
+    )
+    pending = GaugeMetricFamily(
+        "arret_notify_pending",
+        "NOTIFYs being re-sent to a resolver until it fetches the serial (1 or 0).",
+        labels=labels,
+    )
+    for state in feed.resolvers():
+        key = [state.operator, state.address]
+        if state.held is not None:
+            serial.add_metric(key, state.held.serial)
+            seen.add_metric(key, state.held.at.timestamp())
+        if state.lag is not None:
+            lag.add_metric(key, state.lag)
+        pending.add_metric(key, 1 if state.pending is not None else 0)
+    counts = feed.notifier.counts
+    found: list[Metric] = [serial, seen, lag, pending]
+    for name, text, values in (
+        ("arret_notify_sent", "Announcements of a new serial (first NOTIFY each).",
+         counts.sent),
+        ("arret_notify_resent", "NOTIFYs sent again: unanswered, or answered and not "
+         "followed by a transfer.", counts.resent),
+        ("arret_notify_delivered", "Announcements confirmed by the resolver's transfer.",
+         counts.delivered),
+        ("arret_notify_given_up", "Announcements given up: the resolver did not fetch the "
+         "serial within the bound (logged as a warning).", counts.given_up),
+        ("arret_notify_refused", "NOTIFYs answered with an error rcode.", counts.refused),
+    ):  # fmt: skip
+        metric = CounterMetricFamily(name, text, labels=["operator"])
+        for operator, value in sorted(values.items()):
+            metric.add_metric([operator], value)
+        found.append(metric)
     return found
 
 

@@ -14,7 +14,11 @@ signed with one of O's valid TSIG keys (RFC 8945), or unsigned from a source net
 declared (`--allow-from`, for resolvers that cannot sign). An unknown key is answered
 NOTAUTH/BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned, §5.3.2), a time outside the
 fudge NOTAUTH/BADTIME (signed, with the server's time), a valid key of another operator
-REFUSED. Garbage is dropped when it has no DNS header, answered FORMERR otherwise.
+REFUSED. The signature is checked first: every other error answer (NOTIMP, REFUSED,
+FORMERR, BADVERS) to a request whose key is known and whose MAC is good is signed with
+that key (§5.3). A query with EDNS version above 0 is answered BADVERS with an OPT of
+version 0 (RFC 6891 §6.1.3). Garbage is dropped when it has no DNS header, answered
+FORMERR otherwise.
 """
 
 from __future__ import annotations
@@ -112,6 +116,10 @@ class Outcome:
     rcode: str = "NOERROR"
     reason: str = ""
     messages: list[bytes] = field(default_factory=list)
+    #: The zone's serial answered or transferred (None for errors).
+    serial: int | None = None
+    #: The serial the client's IXFR query said it holds (RFC 1995 §3).
+    client: int | None = None
 
 
 def _header_only(wire: bytes, rcode: int) -> bytes:
@@ -211,26 +219,32 @@ def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) 
     except Exception as exc:
         return Outcome("formerr", rcode="FORMERR", reason=repr(exc),
                        messages=[_header_only(wire, dns.rcode.FORMERR)])  # fmt: skip
-    if query.opcode() != dns.opcode.QUERY:
-        return _error(query, dns.rcode.NOTIMP, "only QUERY is served", None)
-    if len(query.question) != 1:
-        return _error(query, dns.rcode.FORMERR, "one question expected", None)
-    question = query.question[0]
-    zone = view.zone(question.name.to_text().lower())
-    if zone is None or question.rdclass != dns.rdataclass.IN:
-        return _error(query, dns.rcode.REFUSED, f"not a feed zone: {question.name}", None)
-
+    # The signature is checked before anything else, so that every error answer to a
+    # request signed with a known key and a good MAC is signed with that key (RFC 8945
+    # §5.3); an unknown key or a bad MAC is answered BADKEY/BADSIG, unsigned (§5.3.2),
+    # whatever else is wrong with the request.
+    zone = _asked_zone(query, view)
     key: OperatorKey | None = None
     if query.tsig is not None:
         verdict = _check_tsig(query, wire, view, now)
         if isinstance(verdict, Outcome):
-            verdict.operator = zone.operator
+            verdict.operator = zone.operator if zone is not None else None
             return verdict
         key = verdict
-        if key.operator != zone.operator:
-            reason = f"key {key.name} belongs to {key.operator}"
-            return _error(query, dns.rcode.REFUSED, reason, zone.operator, key)
-    elif not view.access(zone.operator).admits(source):
+    if query.edns > 0:
+        # RFC 6891 §6.1.3: BADVERS, with an OPT of the version we implement (0).
+        return _error(query, dns.rcode.BADVERS, f"EDNS version {query.edns}", None, key)
+    if query.opcode() != dns.opcode.QUERY:
+        return _error(query, dns.rcode.NOTIMP, "only QUERY is served", None, key)
+    if len(query.question) != 1:
+        return _error(query, dns.rcode.FORMERR, "one question expected", None, key)
+    question = query.question[0]
+    if zone is None:
+        return _error(query, dns.rcode.REFUSED, f"not a feed zone: {question.name}", None, key)
+    if key is not None and key.operator != zone.operator:
+        reason = f"key {key.name} belongs to {key.operator}"
+        return _error(query, dns.rcode.REFUSED, reason, zone.operator, key)
+    if key is None and not view.access(zone.operator).admits(source):
         reason = f"unsigned query from {source}, not from a declared network"
         return _error(query, dns.rcode.REFUSED, reason, zone.operator)
 
@@ -246,6 +260,13 @@ def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) 
         return _ixfr(query, zone, view, tcp, key, now)
     return _error(query, dns.rcode.REFUSED, f"{dns.rdatatype.to_text(rdtype)} not served",
                   zone.operator, key)  # fmt: skip
+
+
+def _asked_zone(query: dns.message.Message, view: FeedView) -> ZoneView | None:
+    """The feed zone a well-formed query asks about, or None."""
+    if len(query.question) != 1 or query.question[0].rdclass != dns.rdataclass.IN:
+        return None
+    return view.zone(query.question[0].name.to_text().lower())
 
 
 def _check_tsig(
@@ -349,7 +370,7 @@ def _answer(
     response.answer = rrsets
     if key is not None:
         _sign(response, query)
-    return Outcome(kind, zone.operator, messages=[response.to_wire()])
+    return Outcome(kind, zone.operator, messages=[response.to_wire()], serial=zone.serial)
 
 
 _bodies = render.BodyCache()
@@ -372,16 +393,18 @@ def _ixfr(
     client = None
     for rrset in query.authority:
         if rrset.rdtype == dns.rdatatype.SOA and len(rrset):
-            client = rrset[0].serial
+            client = int(rrset[0].serial)
     if client is None:
         return _error(query, dns.rcode.FORMERR, "IXFR without the client's SOA", zone.operator, key)
     if not tcp or not serials.greater(zone.serial, client):
         # UDP: "use TCP" (RFC 1995 §2); TCP: the client is current (§4).
         current = [_soa(zone, zone.serial, settings)]
-        return _answer(query, zone, settings, current, "ixfr-current" if tcp else "ixfr-udp", key)
+        kind = "ixfr-current" if tcp else "ixfr-udp"
+        return _noting(client, _answer(query, zone, settings, current, kind, key))
     steps = view.steps(zone.operator, client, zone.serial)
     if steps is None:
-        return _transfer(query, zone, _full_zone(zone, settings), "ixfr-axfr", key, now)
+        full = _full_zone(zone, settings)
+        return _noting(client, _transfer(query, zone, full, "ixfr-axfr", key, now))
     parts = render.Parts.of(settings)
 
     def records() -> Iterator[bytes]:
@@ -393,7 +416,14 @@ def _ixfr(
             yield from render.entry_records(step.added, parts, zone.zone)
         yield parts.soa(zone.serial)
 
-    return _transfer(query, zone, render.pack(records(), render.LIMIT), "ixfr", key, now)
+    body = render.pack(records(), render.LIMIT)
+    return _noting(client, _transfer(query, zone, body, "ixfr", key, now))
+
+
+def _noting(client: int, outcome: Outcome) -> Outcome:
+    """The outcome of an IXFR, with the serial the client's query said it holds."""
+    outcome.client = client
+    return outcome
 
 
 def _transfer(
@@ -412,4 +442,4 @@ def _transfer(
     wires = render.messages(query.id, flags, wire_question, body)
     if key is not None and isinstance(query.keyring, dns.tsig.Key):
         wires = sign_messages(wires, query.keyring, query.mac or b"", now, query.id)
-    return Outcome(kind, zone.operator, messages=wires)
+    return Outcome(kind, zone.operator, messages=wires, serial=zone.serial)

@@ -25,13 +25,16 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from arret.domain.instants import Clock
 from arret.feed.cache import DatabaseFeed
-from arret.feed.notify import Notifier
+from arret.feed.delivery import TRANSFERS, Held, at_least, target_address
+from arret.feed.notify import Notifier, Pending
 from arret.feed.responder import Outcome, ZoneView, respond, servfail
+from arret.rpz import serial as serials
 from arret.services import feed as feed_service
 from arret.services.feed import Published
 from arret.store import feed as store_feed
@@ -117,6 +120,32 @@ class Stats:
             self.refused += 1
 
 
+@dataclass(frozen=True)
+class ResolverState:
+    """One resolver of one operator, as the feed sees it: what it holds (if it was seen),
+    how far behind the zone's serial that is, and the NOTIFY in flight or given up."""
+
+    operator: str
+    #: The resolver's IP address (transfers and NOTIFY targets are matched on it).
+    address: str
+    #: The zone's serial now (None: not loaded).
+    current: int | None
+    held: Held | None = None
+    #: The announcement in flight to it: (target, state).
+    pending: tuple[str, Pending] | None = None
+    #: (serial, when) of the last announcement given up, until a later one is delivered.
+    gave_up: tuple[int, datetime] | None = None
+
+    @property
+    def lag(self) -> int | None:
+        """Serials are Unix seconds: how many seconds of publication it is behind."""
+        if self.held is None or self.current is None:
+            return None
+        if at_least(self.held.serial, self.current):
+            return 0
+        return (self.current - self.held.serial) % serials.MODULUS
+
+
 class FeedServer:
     def __init__(
         self,
@@ -148,6 +177,9 @@ class FeedServer:
         self._token: tuple[object, ...] | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        #: False until `start` listens: NOTIFY is held back until then, per zone.
+        self.listening = False
+        self._held_back: dict[tuple[str, int], tuple[str, ...]] = {}
 
     def wake(self) -> None:
         """Look at the database now rather than at the next poll: called, from any thread,
@@ -156,6 +188,11 @@ class FeedServer:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     async def answer(self, wire: bytes, source: str, tcp: bool) -> list[bytes]:
+        return (await self._answer(wire, source, tcp))[0]
+
+    async def _answer(
+        self, wire: bytes, source: str, tcp: bool
+    ) -> tuple[list[bytes], Outcome | None]:
         now = self.clock.now()
         try:
             outcome = await asyncio.to_thread(respond, wire, source, tcp, self.feed, now)
@@ -169,7 +206,7 @@ class FeedServer:
             else:
                 log.warning("query from %s answered SERVFAIL: %s", source, known.summary)
             answer = servfail(wire)
-            return [answer] if answer else []
+            return ([answer] if answer else []), None
         view = (
             self.feed.zone(self.feed.settings.zone(outcome.operator)) if outcome.operator else None
         )
@@ -181,10 +218,22 @@ class FeedServer:
                      len(outcome.messages))  # fmt: skip
         if self.on_outcome is not None:
             self.on_outcome(outcome)
-        return outcome.messages
+        # A transfer is an attempt from now on, and counts as delivered once its data has
+        # all gone out (`_tcp` reports it again then).
+        self._saw(outcome, source, now, complete=outcome.kind not in TRANSFERS)
+        return outcome.messages, outcome
+
+    def _saw(self, outcome: Outcome, source: str, at: datetime, complete: bool = True) -> None:
+        """Tell the delivery tracker what this answered query shows of the resolver."""
+        if outcome.operator is None or outcome.rcode != "NOERROR":
+            return
+        zone = self.feed.settings.zone(outcome.operator)
+        self.notifier.tracker.saw(zone, outcome.operator, source, outcome.kind, outcome.serial,
+                                  outcome.client, at, complete)  # fmt: skip
 
     async def start(self, host: str, port: int) -> int:
-        """Listen on UDP and TCP; returns the port (useful when 0 asked for a free one)."""
+        """Listen on UDP and TCP; returns the port (useful when 0 asked for a free one).
+        Only then do the NOTIFYs held back until now go out (see `tick`)."""
         server = await asyncio.start_server(self._tcp, host, port)
         self._servers.append(server)
         bound = server.sockets[0].getsockname()[1]
@@ -193,6 +242,12 @@ class FeedServer:
             lambda: _Udp(self), local_addr=(host, bound)
         )
         self._transports.append(transport)
+        # Both sockets are bound and the TCP one listens (the kernel completes handshakes
+        # from here on): a resolver told now can fetch at once.
+        self.listening = True
+        held, self._held_back = self._held_back, {}
+        for (zone, serial), targets in held.items():
+            self.notifier.announce(zone, serial, targets)
         return int(bound)
 
     async def _tcp(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -212,9 +267,18 @@ class FeedServer:
                 header = await asyncio.wait_for(reader.readexactly(2), IDLE_TIMEOUT)
                 (length,) = struct.unpack("!H", header)
                 wire = await asyncio.wait_for(reader.readexactly(length), READ_TIMEOUT)
-                for message in await self.answer(wire, source, tcp=True):
-                    writer.write(struct.pack("!H", len(message)) + message)
-                    await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT)
+                messages, outcome = await self._answer(wire, source, tcp=True)
+                transfer = outcome if outcome is not None and outcome.kind in TRANSFERS else None
+                complete = False
+                try:
+                    for message in messages:
+                        writer.write(struct.pack("!H", len(message)) + message)
+                        await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT)
+                    complete = True
+                finally:
+                    if transfer is not None:
+                        # Whole or not, the attempt is known (a broken one is not delivery).
+                        self._saw(transfer, source, self.clock.now(), complete)
         except TimeoutError:
             self.stats.tcp_timeouts += 1
             writer.transport.abort()  # whatever is queued for a client that stopped reading
@@ -229,6 +293,31 @@ class FeedServer:
             writer.close()
             with contextlib.suppress(ConnectionError):
                 await writer.wait_closed()
+
+    def resolvers(self, operator: str | None = None) -> list[ResolverState]:
+        """Every resolver seen fetching a zone or told of one since start (of `operator`
+        only, when given), sorted by operator and address."""
+        notifier = self.notifier
+        rows: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+
+        def row(zone: str, address: str) -> dict[str, Any]:
+            op = notifier.operator_of(zone)
+            if operator is not None and op != operator:
+                return {}  # not kept
+            return rows.setdefault((op, address), (zone, {}))[1]
+
+        for zone, address, contact in notifier.tracker:
+            row(zone, address)["held"] = contact.held
+        for (target, zone), pending in notifier.pending.items():
+            row(zone, target_address(target))["pending"] = (target, pending)
+        for (zone, address), gave_up in notifier.gave_up.items():
+            row(zone, address)["gave_up"] = gave_up
+        out = []
+        for (op, address), (zone, found) in sorted(rows.items()):
+            view = self.feed.zone(zone)
+            current = view.serial if view is not None else None
+            out.append(ResolverState(op, address, current=current, **found))
+        return out
 
     @property
     def tcp_connections(self) -> int:
@@ -294,7 +383,15 @@ class FeedServer:
         self.health.failures = 0
         self.health.last_error = ""
         for view, targets in changed:
-            self.notifier.announce(view.zone, view.serial, targets)
+            if self.listening:
+                self.notifier.announce(view.zone, view.serial, targets)
+            else:
+                # Not before the listeners accept: a secondary fetches the moment it is
+                # told, and a refused connection leaves it on the old serial until its
+                # refresh timer (minutes). `start` sends these.
+                self._held_back = {k: t for k, t in self._held_back.items()
+                                   if k[0] != view.zone}  # fmt: skip
+                self._held_back[(view.zone, view.serial)] = targets
         if changed:
             for listener in self.on_publish:
                 listener([view for view, _ in changed])

@@ -163,6 +163,19 @@ FR: dict[str, str] = {
     "Verdict": "Verdict",
     "Answers": "Réponses",
     "At": "Le",
+    "Serial held": "Numéro de série détenu",
+    "Seen at": "Vu le",
+    "Behind by": "En retard de",
+    "NOTIFY": "NOTIFY",
+    "evidence": "preuve",
+    "not seen since the server started": "pas vu depuis le démarrage du serveur",
+    "current": "à jour",
+    "re-sending serial": "renvoi du numéro de série",
+    "to": "à",
+    "sent since": "envoyés depuis le",
+    "given up on serial": "abandon du numéro de série",
+    "at": "le",
+    "No resolver has fetched this feed or been sent NOTIFY since the server started.": "Aucun résolveur n'a récupéré ce flux ni reçu de NOTIFY depuis le démarrage du serveur.",
 }
 
 EN_OVERRIDES: dict[str, str] = {

@@ -1,5 +1,6 @@
 """An operator's page: what it must block now, what changed since a serial, its feed's
-serial and last transfer, and the configuration of each resolver."""
+serial and last transfer, what each resolver was last seen holding (and the NOTIFY being
+re-sent to it), and the configuration of each resolver."""
 
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ def operator_page(
             for r in Resolver
         }
     last = rt.feed.stats.last.get(name) if rt.feed is not None else None
+    resolvers = rt.feed.resolvers(name) if rt.feed is not None else []
     return render(
         request,
         rt,
@@ -78,6 +80,7 @@ def operator_page(
         zone=FeedSettings().zone(name),
         status=status,
         last=last,
+        resolvers=resolvers,
         rules=policy.rules[:SHOWN_NAMES],
         total=len(policy.rules),
         changes=changes,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import dns.exception
 import dns.message
 import dns.name
+import dns.opcode
 import dns.rcode
 import dns.rdatatype
 import dns.rrset
@@ -284,3 +285,83 @@ def test_a_tampered_message_in_a_signed_transfer_is_detected_by_the_client() -> 
     with pytest.raises(dns.exception.DNSException):
         dns.message.from_wire(bytes(wire), keyring=query.keyring, request_mac=query.mac,
                               xfr=True, multi=True)  # fmt: skip
+
+
+# --- EDNS version (RFC 6891 §6.1.3) and signed error answers (RFC 8945 §5.3) ---
+
+
+def test_an_edns_version_above_0_is_badvers_with_an_opt_of_version_0() -> None:
+    query = dns.message.make_query(ZONE, "SOA", use_edns=1)
+    outcome = respond(query.to_wire(), "192.0.2.1", False, View(), NOW)
+    message = dns.message.from_wire(outcome.messages[0])
+    assert message.rcode() == dns.rcode.BADVERS  # extended rcode 16: 0 in the header
+    assert message.edns == 0
+    assert not message.answer
+    assert outcome.rcode == "BADVERS"
+
+
+def test_edns_version_0_is_answered() -> None:
+    query = dns.message.make_query(ZONE, "SOA", use_edns=0)
+    rcode, message = rcode_of(query, "192.0.2.1", tcp=False)
+    assert rcode == "NOERROR" and message.edns == 0 and message.answer
+
+
+def verified(query: dns.message.Message, now: datetime, tcp: bool = True) -> dns.message.Message:
+    """The answer as dnspython's client reads it: with the query's key and MAC, so a
+    missing or wrong TSIG raises."""
+    outcome = respond(query.to_wire(), "203.0.113.9", tcp, View(), now)
+    return dns.message.from_wire(outcome.messages[0], keyring=query.keyring,
+                                 request_mac=query.mac)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda: dns.message.make_query("free.rpz.arret.", "AXFR"), dns.rcode.REFUSED),
+        (lambda: dns.message.make_query("leak.example." + ZONE, "A"), dns.rcode.REFUSED),
+        (lambda: dns.message.make_query(ZONE, "TXT"), dns.rcode.REFUSED),
+        (lambda: dns.message.make_query(ZONE, "SOA", use_edns=1), dns.rcode.BADVERS),
+        (lambda: _with_opcode(dns.message.make_query(ZONE, "SOA"), dns.opcode.UPDATE),
+         dns.rcode.NOTIMP),
+        (lambda: _with_opcode(dns.message.make_query(ZONE, "SOA"), dns.opcode.NOTIFY),
+         dns.rcode.NOTIMP),
+        (lambda: dns.message.make_query(ZONE, "IXFR"), dns.rcode.FORMERR),
+    ],
+    ids=["other-zone", "name-in-zone", "other-type", "badvers", "update", "notify",
+         "ixfr-without-soa"],
+)  # fmt: skip
+def test_error_answers_to_a_valid_signed_query_are_signed(make: object, expected: int) -> None:
+    query = signed(make())  # type: ignore[operator]
+    answer = verified(query, datetime.now(UTC))
+    assert answer.rcode() == expected
+    assert answer.had_tsig and answer.tsig is not None
+    assert answer.tsig[0].error == 0  # type: ignore[attr-defined]
+
+
+def test_axfr_over_udp_with_a_signed_query_is_a_signed_notimp() -> None:
+    query = signed(axfr_query())
+    answer = verified(query, datetime.now(UTC), tcp=False)
+    assert answer.rcode() == dns.rcode.NOTIMP and answer.had_tsig
+
+
+def test_errors_to_an_unknown_key_stay_unsigned_badkey_whatever_else_is_wrong() -> None:
+    query = signed(dns.message.make_query("free.rpz.arret.", "AXFR"), SECRET, "nobody.tsig.")
+    rcode, message = rcode_of(query)
+    assert rcode == "NOTAUTH"
+    assert message.tsig[0].error == dns.rcode.BADKEY  # type: ignore[index,attr-defined]
+    assert message.tsig[0].mac == b""  # type: ignore[index,attr-defined]
+
+
+def test_errors_to_a_bad_mac_stay_unsigned_badsig_whatever_else_is_wrong() -> None:
+    wrong = base64.b64encode(b"x" * 32).decode()
+    query = signed(_with_opcode(dns.message.make_query(ZONE, "SOA"), dns.opcode.UPDATE), wrong)
+    rcode, message = rcode_of(query)
+    assert rcode == "NOTAUTH"
+    assert message.tsig[0].error == dns.rcode.BADSIG  # type: ignore[index,attr-defined]
+    assert message.tsig[0].mac == b""  # type: ignore[index,attr-defined]
+
+
+def _with_opcode(query: dns.message.Message, opcode: int) -> dns.message.Message:
+    query.flags = 0
+    query.set_opcode(opcode)  # type: ignore[arg-type]
+    return query
