@@ -3,6 +3,7 @@ plan-then-apply. (The same flows in a real Chromium: tests/browser/.)"""
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -177,6 +178,22 @@ def test_an_amendment_removing_many_names_is_planned_first(site: Site) -> None:
     assert r.status_code == 303
     history = site.get(f"/api/orders/{order_id}", "auditor").json()["history"]
     assert [h["kind"] for h in history] == ["order.registered", "order.amended"]
+
+
+def test_an_orders_page_lists_its_targets_a_page_at_a_time(site: Site) -> None:
+    body = order_body(targets=[{"name": f"p{i:04d}.example"} for i in range(1001)])
+    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    login(site, "authority")
+    first = site.client.get(f"/orders/{order_id}").text
+    names = re.findall(r'<td class="name">([^<]*)</td>', first)
+    assert len(names) == 1000 and names[0] == "p0000.example"
+    assert "1000 / 1001" in Texts(first).by_id["targets-pages"]
+    link = re.search(r'<a href="([^"]+)" rel="next">', first)
+    assert link is not None
+    second = site.client.get(html.unescape(link.group(1))).text
+    assert re.findall(r'<td class="name">([^<]*)</td>', second) == ["p1000.example"]
+    assert 'rel="next"' not in second
+    assert site.client.get(f"/orders/{order_id}?after=-1").status_code == 422
 
 
 def test_amend_and_lift_errors_are_shown_on_the_order_page(site: Site) -> None:

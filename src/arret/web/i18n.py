@@ -65,6 +65,8 @@ FR: dict[str, str] = {
     "new expiry": "nouvelle échéance",
     "reason": "motif",
     "Targets": "Cibles",
+    "Targets listed on this page": "Cibles sur cette page",
+    "Next targets": "Cibles suivantes",
     "Scope": "Portée",
     "subtree": "le nom et tout ce qui est en dessous",
     "exact": "le nom seul",

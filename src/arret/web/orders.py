@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from arret import views
@@ -240,15 +240,27 @@ def create_order(
     return RedirectResponse(f"/orders/{order.id}", 303)
 
 
+#: Targets listed per page of an order's page (`?after=` continues).
+TARGETS_PER_PAGE = 1000
+
+
 def _order_page(
-    request: Request, rt: Runtime, user: Principal, order_id: int, status: int = 200, **extra: Any
+    request: Request,
+    rt: Runtime,
+    user: Principal,
+    order_id: int,
+    status: int = 200,
+    after: int = 0,
+    **extra: Any,
 ) -> Response:
     now = rt.clock.now()
     with rt.read() as conn:
-        order = store.load_order(conn, order_id)
+        order = store.load_order_head(conn, order_id)
         if not user.reads_order(order):
             raise Forbidden(f"order {order_id} is not addressed to {user.role.operator}")
         history = store.history(conn, order_id)
+        page, total, more = store.target_page(conn, order_id, after, TARGETS_PER_PAGE)
+        present = store.present_target_count(conn, order_id, now)
     context = {
         "amend_form": {"add": "", "remove": "", "expires_at": "", "exact": ""},
         "lift_form": {"reason": ""},
@@ -261,8 +273,11 @@ def _order_page(
         "order.html",
         status,
         user=user,
-        order=views.order_summary(order, now, len(order.targets_at(now))),
-        targets=[views.target(order, t) for t in order.targets],
+        order=views.order_summary(order, now, present),
+        targets=[views.target(order, t) for _, t in page],
+        targets_total=total,
+        targets_next=f"/orders/{order_id}?after={page[-1][0]}" if more else None,
+        targets_paged=after > 0 or more,
         timeline=views.timeline(order, history, now, True),
         can_change=user.writes and order.status_at(now) in (Status.SCHEDULED, Status.IN_FORCE),
         **context,
@@ -270,9 +285,14 @@ def _order_page(
 
 
 @router.get("/orders/{order_id}")
-def order_page(order_id: Id, request: Request, rt: Rt) -> Response:
+def order_page(
+    order_id: Id,
+    request: Request,
+    rt: Rt,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+) -> Response:
     user = session.require(request, rt)
-    return _order_page(request, rt, user, order_id)
+    return _order_page(request, rt, user, order_id, after=after)
 
 
 @router.post("/orders/{order_id}/amend")
