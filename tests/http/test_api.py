@@ -199,6 +199,9 @@ def test_lifting_needs_a_reason_and_happens_once(site: Site) -> None:
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "lifted"
     assert r.json()["plan"]["removes"] == []  # names stay in the order; the order ended
+    assert r.json()["lift"]["kind"] == "order.lifted"
+    assert r.json()["lift"]["reason"] == "appeal won"
+    assert r.json()["targets_total"] == 2
     again = site.post(f"/api/orders/{order_id}/lift", "authority", json={"reason": "again"})
     assert_error(again, 422, "invalid_order")
     assert site.get("/api/operators/orange/policy?format=list", "auditor").text == ""

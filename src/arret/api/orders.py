@@ -336,8 +336,21 @@ def lift(
     at = times(at=body.at)
 
     def change(conn: Connection, now: datetime) -> tuple[int, dict[str, Any]]:
-        before = store.load_order(conn, order_id)
-        after = registry.lift_order(conn, order_id, now, principal.actor, body.reason, at["at"])
-        return 200, detail(conn, after, now) | {"plan": plan(before, after)}
+        # Like an amendment's, the answer costs nothing per target: a lift ends the order
+        # and keeps its names (none is added or removed).
+        done = registry.lift_order(conn, order_id, now, principal.actor, body.reason, at["at"])
+        after = done.order
+        count = store.present_target_count(conn, order_id, now)
+        return 200, views.order_summary(after, now, count) | {
+            "plan": {
+                "adds": [],
+                "removes": [],
+                "expires_at": views.when(after.expires_at),
+                "operators": views.operators_of(after),
+            },
+            "lift": views.history_entry(done.seq, now, done.event),
+            "targets_total": store.current_target_count(conn, order_id),
+            "targets_url": f"/api/orders/{order_id}/targets",
+        }
 
     return write(rt, request, principal, idempotency_key, dry_run, body.model_dump(), change)

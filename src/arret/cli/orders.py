@@ -167,7 +167,7 @@ def lift(
             actor_of(actor),
             reason,
             parse_instant(at) if at else None,
-        )
+        ).order
     console.print(f"order {order.id} lifted at {render.when(order.lifted_at)}", markup=False)
 
 

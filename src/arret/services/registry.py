@@ -25,6 +25,7 @@ from arret.domain.events import (
     OperatorAdded,
     OperatorChanged,
     OrderAmended,
+    OrderLifted,
 )
 from arret.domain.model import AllowEntry, Operator, OperatorKey, Order, TargetSpec
 from arret.domain.operators import check_endpoints, check_networks, check_operator_name
@@ -155,6 +156,16 @@ def amend_order(
     return Amended(after, event, seq, store.current_target_count(conn, order_id))
 
 
+@dataclass(frozen=True)
+class Lifted:
+    """A lift as recorded: the order's head after it (without its targets), the event
+    and its sequence number."""
+
+    order: Order
+    event: OrderLifted
+    seq: int
+
+
 def lift_order(
     conn: Connection,
     order_id: int,
@@ -162,12 +173,14 @@ def lift_order(
     actor: str,
     reason: str,
     at: datetime | None = None,
-) -> Order:
-    order = store.load_order(conn, order_id)
+) -> Lifted:
+    """Lift an order. Its targets are not loaded: the feed reads their names alone to
+    remove them (what a lift changes), and nothing else grows with the order's size."""
+    order = store.load_order_head(conn, order_id)
     event = lifecycle.plan_lift(order, at or now, actor, reason)
-    store.save_lift(conn, event, now)
+    seq = store.save_lift(conn, event, now)
     feed.publish_event(conn, event, now)
-    return store.load_order(conn, order_id)
+    return Lifted(store.load_order_head(conn, order_id), event, seq)
 
 
 def add_operator(

@@ -205,13 +205,14 @@ def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime)
     return record_event(conn, event, recorded_at)
 
 
-def save_lift(conn: Connection, event: OrderLifted, recorded_at: datetime) -> None:
+def save_lift(conn: Connection, event: OrderLifted, recorded_at: datetime) -> int:
+    """Write a lift (its event and its projection); returns the event's sequence."""
     conn.execute(
         update(orders)
         .where(orders.c.id == event.order_id)
         .values(lifted_at=event.at, lift_reason=event.reason, last_changed_at=event.at)
     )
-    record_event(conn, event, recorded_at)
+    return record_event(conn, event, recorded_at)
 
 
 def _addressees(conn: Connection, order_ids: Sequence[int] | None) -> dict[int, set[str]]:
