@@ -202,6 +202,7 @@ def publish_due(conn: Connection, now: datetime) -> list[Published]:
     else:
         order_ids = store_feed.due_orders(conn, since, now)
         touched = store_feed.target_names(conn, order_ids)
+        touched += store_feed.due_target_names(conn, since, now)
         for name in store_feed.due_allow_entries(conn, since, now):
             touched += [*store_feed.names_at_or_under(conn, name), name]
         published = publish(conn, now, None, sorted(set(touched))) if touched else []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
@@ -99,8 +99,21 @@ def register_order(
         raise
     _refuse(bad, None)
     order_id = store.insert_order(conn, event, now)
-    feed.publish_event(conn, replace(event, order_id=order_id), now)
-    return store.load_order(conn, order_id)
+    recorded = replace(event, order_id=order_id)
+    feed.publish_event(conn, recorded, now)
+    # The order as written, from the event in hand (reading a million targets back would
+    # cost as much again), with its instants in UTC as the store gives them back.
+    terms = recorded.terms
+    utc = replace(
+        recorded,
+        at=recorded.at.astimezone(UTC),
+        terms=replace(
+            terms,
+            effective_at=terms.effective_at.astimezone(UTC),
+            expires_at=terms.expires_at.astimezone(UTC),
+        ),
+    )
+    return lifecycle.apply(None, utc)
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,12 @@ way for each database.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, Column, ColumnElement, Connection, String, Table, any_, bindparam
+from sqlalchemy.exc import DBAPIError
 
 CHUNK = 1000
 
@@ -78,6 +80,10 @@ def _sqlite_insert(
         cursor.executemany(
             statement, ([row[c] if f is None else f(row[c]) for c, f in pairs] for row in rows)
         )
+    except sqlite3.Error as exc:
+        # As SQLAlchemy would have raised it: `store.db.classify` reads its driver error
+        # (a locked or full database is then a DatabaseBusy or DatabaseFull, not a trace).
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
     finally:
         cursor.close()
 

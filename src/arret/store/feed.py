@@ -186,22 +186,41 @@ def set_published_until(conn: Connection, at: datetime) -> None:
         conn.execute(feed_clock.update().where(feed_clock.c.id == 1).values(published_until=at))
 
 
-def _edges(after: datetime) -> list[tuple[ColumnElement[int], ColumnElement[datetime]]]:
-    """(order id, instant) columns of every instant at which what an order blocks changes."""
+def _order_edges() -> list[tuple[ColumnElement[int], ColumnElement[datetime]]]:
+    """(order id, instant) columns of the instants at which a whole order changes."""
     return [
         (orders.c.id, orders.c.effective_at),
         (orders.c.id, orders.c.expires_at),
         (orders.c.id, orders.c.lifted_at),
+    ]
+
+
+def _edges(after: datetime) -> list[tuple[ColumnElement[int], ColumnElement[datetime]]]:
+    """(order id, instant) columns of every instant at which what an order blocks changes:
+    the order's own, and each target's (dated amendments)."""
+    return [
+        *_order_edges(),
         (targets.c.order_id, targets.c.added_at),
         (targets.c.order_id, targets.c.removed_at),
     ]
 
 
 def due_orders(conn: Connection, after: datetime, until: datetime) -> list[int]:
-    """Orders with an instant in (after, until]; one indexed range query per kind of edge."""
+    """Orders that take effect, expire or are lifted in (after, until]: every name of
+    theirs is touched. One indexed range query per kind of edge."""
     found: set[int] = set()
-    for order_id, instant in _edges(after):
+    for order_id, instant in _order_edges():
         found.update(conn.scalars(select(order_id).where(instant > after, instant <= until)))
+    return sorted(found)
+
+
+def due_target_names(conn: Connection, after: datetime, until: datetime) -> list[str]:
+    """Names of targets added or removed (by a dated amendment) in (after, until]: only
+    they are touched, not the rest of their order — an amendment of one name to an order
+    of a million would otherwise make the next publication recompute the whole order."""
+    found: set[str] = set()
+    for edge in (targets.c.added_at, targets.c.removed_at):
+        found.update(conn.scalars(select(targets.c.name).where(edge > after, edge <= until)))
     return sorted(found)
 
 
