@@ -237,3 +237,31 @@ def test_a_new_notice_host_gives_a_full_transfer_to_zones_that_carry_it(engine: 
     view = cache.zone("orange.rpz.arret.")
     assert view is not None and view.serial == rewritten.serial
     assert ("leak.example", "notice") in view.entries
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_target_counts_by_index_equal_a_replay(engine: Engine, seed: int) -> None:
+    """`present_target_count` and `target_page` (what answers and pages show instead of
+    loading an order) against the orders replayed from the same events."""
+    h = random_history(random.Random(seed), 40)
+    with engine.begin() as conn:
+        for name in OPERATORS:
+            registry.add_operator(conn, name, BASE, "test")
+        for event, now in zip(h.events, h.recorded, strict=True):
+            write_event(conn, event, now)
+    with engine.connect() as conn:
+        for order in h.orders.values():
+            for at in h.instants():
+                assert store.present_target_count(conn, order.id, at) == len(
+                    order.targets_at(at)
+                ), (order.id, at)
+            assert store.current_target_count(conn, order.id) == len(order.current_targets())
+            pages, after, more = [], 0, True
+            while more:
+                page, total, more = store.target_page(conn, order.id, after, 2)
+                assert total == len(order.targets)
+                pages += [t for _, t in page]
+                after = page[-1][0] if page else after
+            assert [(t.name, t.added_at, t.removed_at) for t in pages] == [
+                (t.name, t.added_at, t.removed_at) for t in order.targets
+            ]

@@ -184,7 +184,8 @@ def _timing_reasons(order: Order, at: datetime, verb: str) -> list[str]:
 class Standing:
     """What an amendment needs to know of an order's targets, and no more: of the names it
     adds or removes, those that are targets now (not removed), and how many targets the
-    order has now. A store answers both with indexed queries, so an amendment of k names
+    order has now (-1 when not counted: only an amendment that adds nothing needs it). A
+    store answers both with indexed queries, so an amendment of k names
     costs O(k) whatever the order's size."""
 
     present: frozenset[str]
@@ -222,7 +223,7 @@ def plan_amendment(
     ]
     reasons += [f"{n!r} is not a target of order {order.id}" for n in removed if n not in present]
     reasons += [f"{n!r} is both added and removed" for n in set(added_names) & set(removed)]
-    if not added and standing.count and len(present & set(removed)) >= standing.count:
+    if not added and standing.count > 0 and len(present & set(removed)) >= standing.count:
         reasons.append(f"removing every target would leave order {order.id} empty; lift it instead")
     if expires_at is not None:
         if expires_at <= at:

@@ -157,7 +157,8 @@ def amend_order(
     try:
         event = lifecycle.plan_amendment(
             order, when, actor, added or add, removed, expires_at,
-            standing=store.standing(conn, order_id, touched),
+            # The count matters only to refuse removing every target.
+            standing=store.standing(conn, order_id, touched, counted=not (add or not remove)),
         )  # fmt: skip
     except InvalidOrder as refused:
         _refuse(bad, refused)

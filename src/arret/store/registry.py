@@ -265,9 +265,12 @@ def load_order_head(conn: Connection, order_id: int) -> Order:
     return _order(row, _addressees(conn, [order_id]).get(order_id, set()), ())
 
 
-def standing(conn: Connection, order_id: int, names: Sequence[str]) -> Standing:
+def standing(
+    conn: Connection, order_id: int, names: Sequence[str], counted: bool = True
+) -> Standing:
     """Of `names`, those that are targets of the order now (not removed), and how many
-    targets it has now: two indexed queries, O(len(names)) rows read."""
+    targets it has now (-1 unless `counted`): indexed queries, O(len(names)) rows read
+    and one count on a covering index."""
     present: set[str] = set()
     for clause in matching(conn, targets.c.name, sorted(set(names))):
         present.update(
@@ -277,7 +280,8 @@ def standing(conn: Connection, order_id: int, names: Sequence[str]) -> Standing:
                 )
             )
         )
-    return Standing(frozenset(present), current_target_count(conn, order_id))
+    count = current_target_count(conn, order_id) if counted else -1
+    return Standing(frozenset(present), count)
 
 
 def current_target_count(conn: Connection, order_id: int) -> int:
@@ -316,9 +320,20 @@ def target_page(
 
 
 def present_target_count(conn: Connection, order_id: int, at: datetime) -> int:
-    """How many of the order's targets are present at `at` (added, not yet removed)."""
-    query = select(func.count()).where(targets.c.order_id == order_id, _target_present(at))
-    return int(conn.scalar(query) or 0)
+    """How many of the order's targets are present at `at` (added, not yet removed).
+
+    Counted as: not removed (on the covering (order_id, removed_at) index), less those
+    added after `at`, plus those removed after `at` but added by then — the last two are
+    range queries on the instants' indexes and hold only dated changes around `at`, so a
+    million-name order is not read row by row (0.23 s at 1M otherwise)."""
+    current = current_target_count(conn, order_id)
+    later = select(func.count()).where(
+        targets.c.added_at > at, targets.c.order_id == order_id, targets.c.removed_at.is_(None)
+    )
+    gone_later = select(func.count()).where(
+        targets.c.removed_at > at, targets.c.order_id == order_id, targets.c.added_at <= at
+    )
+    return current - int(conn.scalar(later) or 0) + int(conn.scalar(gone_later) or 0)
 
 
 def load_order(conn: Connection, order_id: int) -> Order:
