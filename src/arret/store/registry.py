@@ -273,13 +273,13 @@ def standing(
     and one count on a covering index."""
     present: set[str] = set()
     for clause in matching(conn, targets.c.name, sorted(set(names))):
-        present.update(
-            conn.scalars(
-                select(targets.c.name).where(
-                    targets.c.order_id == order_id, targets.c.removed_at.is_(None), clause
-                )
-            )
+        # By name only, filtered here: given the order id too, SQLite's planner scans the
+        # order's (order_id, removed_at) index — a million rows for a big order — instead
+        # of looking the few names up (0.11 s at 1M names).
+        rows = conn.execute(
+            select(targets.c.name, targets.c.order_id, targets.c.removed_at).where(clause)
         )
+        present.update(n for n, o, removed in rows if o == order_id and removed is None)
     count = current_target_count(conn, order_id) if counted else -1
     return Standing(frozenset(present), count)
 
