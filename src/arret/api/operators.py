@@ -161,7 +161,7 @@ def operator_config(
     principal: Reader,
     resolver: Resolver,
     server: str = "127.0.0.1:53",
-    directory: str = "/var/lib/arret",
+    directory: str | None = None,
     register_url: str = "http://127.0.0.1:8080/register",
 ) -> PlainTextResponse:
     with rt.read() as conn:
