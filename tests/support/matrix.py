@@ -332,8 +332,10 @@ def table(outcomes: list[Outcome]) -> str:
     rows = ["| resolver | probe | bound (s) | start after E (s) min/med/max | "
             "stop after X (s) min/med/max | runs | problems |",
             "|---|---|---|---|---|---|---|"]  # fmt: skip
-    keys = sorted({(o.kind, o.probe) for o in outcomes}, key=lambda k: (KINDS.index(k[0]),
-                                                                       PROBES.index(k[1])))  # fmt: skip
+    keys = sorted(
+        {(o.kind, o.probe) for o in outcomes},
+        key=lambda k: (KINDS.index(k[0]), PROBES.index(k[1])),
+    )
 
     def spread(values: list[float]) -> str:
         if not values:
