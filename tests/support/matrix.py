@@ -186,22 +186,37 @@ class Lab:
             self.snippets[kind] = self.arret("operator", "config", OPERATORS[kind],
                                              "--resolver", kind, "--server", server,
                                              "--dir", str(own))  # fmt: skip
-        # Started in turn (two cores): each is ready when it enforces the standing order.
-        for kind in self.kinds:
+        # Started side by side (they spend their start-up waiting on transfers); each is
+        # ready when it enforces the standing order.
+        failures: list[BaseException] = []
+
+        def start(kind: str) -> None:
             zone = f"{OPERATORS[kind]}.rpz.arret."
             if kind in SECONDARIES:
 
-                def ready(port: int, zone: str = zone) -> bool:
+                def ready(port: int) -> bool:
                     return rcode(port, f"standing.example.{zone}", "CNAME") == "NOERROR"
             else:
 
-                def ready(port: int, zone: str = zone) -> bool:
+                def ready(port: int) -> bool:
                     return rcode(port, "www.standing.example") == "NXDOMAIN"
 
-            self.running[kind] = launch(kind, self.snippets[kind], folder / kind,
-                                        self.authority.port, ready, env=env,
-                                        notice_address=NOTICE_ADDRESS)  # fmt: skip
-            if kind not in ("powerdns", "knot-resolver"):
+            try:
+                self.running[kind] = launch(kind, self.snippets[kind], folder / kind,
+                                            self.authority.port, ready, env=env,
+                                            notice_address=NOTICE_ADDRESS)  # fmt: skip
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=start, args=(kind,)) for kind in self.kinds]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        for kind in self.kinds:
+            if kind not in ("powerdns", "knot-resolver"):  # they do not act on NOTIFY
                 self.arret("operator", "edit", OPERATORS[kind], "--notify",
                            f"127.0.0.1:{self.running[kind].port}")  # fmt: skip
 
