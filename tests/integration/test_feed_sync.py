@@ -49,6 +49,7 @@ def sync(arret: Arret, live: LiveFeed, out: Path, *extra: str, ok: bool = True) 
     code, stdout, stderr = arret("feed", "sync", "--server", f"127.0.0.1:{live.port}", "--zone",
                                  ZONE, "--out", str(out), "--key-name", "orange-1.tsig.arret.",
                                  "--once", *extra, ok=ok)  # fmt: skip
+    assert (code == 0) == ok
     return stdout + stderr
 
 
