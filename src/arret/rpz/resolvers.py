@@ -126,6 +126,11 @@ def zone_file(resolver: Resolver, operator: str, directory: str, settings: FeedS
     return f"{directory.rstrip('/') or ''}/{settings.zone(operator)}{resolver.value}.zone"
 
 
+def lua_text(text: str, limit: int = 200) -> str:
+    """`text` safe between single quotes in Lua: printable, no quote or backslash."""
+    return "".join(c for c in text if c.isprintable() and c not in "'\\")[:limit]
+
+
 def split_endpoint(endpoint: str) -> tuple[str, int]:
     """`IP:PORT` or `[IPv6]:PORT` (as `check_endpoint` writes them) → (IP, port)."""
     host, _, port = endpoint.rpartition(":")
@@ -260,11 +265,12 @@ zone:
 -- Arrêt bound: {bound} s. PowerDNS Recursor 4.8 ignores NOTIFY for an RPZ: it asks for
 -- changes every `refresh` s (counted from its own start), then its packet cache may
 -- serve the previous answer for `packetcache-ttl` s: its answers follow an order's
--- start or end within {refresh} + {packetcache} s plus the transfer.
+-- start or end within {refresh} + {packetcache} s plus the transfer: {bound} s.
 -- No Extended DNS Error is set: PowerDNS attaches a zone's EDE to every hit of the
 -- zone, passthru included, so allow-listed names would be answered "Censored".
--- Add to recursor.conf (the packet cache would otherwise hold answers for a day):
---   lua-config-file=/etc/powerdns/arret-{operator}.lua   (this file)
+-- Save this file as /etc/powerdns/arret-{operator}.lua and add to recursor.conf (the
+-- packet cache would otherwise hold answers for a day):
+--   lua-config-file=/etc/powerdns/arret-{operator}.lua
 --   packetcache-ttl={packetcache}
 --   packetcache-servfail-ttl={packetcache}
 rpzPrimary("{server}", "{zone}", {{
@@ -276,7 +282,7 @@ rpzPrimary("{server}", "{zone}", {{
 """
     sync = int(timing.sync_interval) if timing.sync_interval.is_integer() else timing.sync_interval
     secret_file = f"/etc/arret/{operator}.tsig"
-    message = f"blocked by a legal order: see {register_url}"[:200].replace("'", "")
+    message = lua_text(f"blocked by a legal order: see {register_url}")
     return f"""-- Arrêt feed of operator {operator} for Knot Resolver 5 (reads RPZ files only).
 -- Arrêt bound: {bound} s. `arret feed sync` asks the feed for changes every {sync} s and
 -- replaces the file at once; kresd reloads it when it changes (needs lua-cqueues).
