@@ -34,11 +34,18 @@ def main() -> None:
     parser.add_argument("--length", type=float, default=60.0)
     parser.add_argument("--step", type=float, default=0.2)
     parser.add_argument("--kinds", default=",".join(KINDS))
+    parser.add_argument(
+        "--lost-notify",
+        action="store_true",
+        help="send no NOTIFY: measure the bound each snippet states for a lost one",
+    )
     args = parser.parse_args()
     kinds = tuple(args.kinds.split(","))
     folder = Path(tempfile.mkdtemp(prefix="arret-interop-"))
     outcomes: list[Outcome] = []
     lab = Lab(folder, kinds)
+    if args.lost_notify:
+        lab.lose_notify()
     try:
         for run in range(args.runs):
             window = lab.window(f"b{run}", args.lead, args.length, args.step)
@@ -51,9 +58,10 @@ def main() -> None:
     finally:
         lab.close()
         shutil.rmtree(folder, ignore_errors=True)
+    lost = " No NOTIFY sent: the bounds stated for a lost one." if args.lost_notify else ""
     print(f"\nMeasured {datetime.now(UTC):%Y-%m-%d} on loopback: order effective "
           f"{args.lead:g} s after registration, lasting {args.length:g} s, polled every "
-          f"{args.step:g} s; {args.runs} runs. E = effective instant, X = expiry.\n")  # fmt: skip
+          f"{args.step:g} s; {args.runs} runs. E = effective instant, X = expiry.{lost}\n")  # fmt: skip
     print(table(outcomes))
 
 

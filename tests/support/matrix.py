@@ -32,7 +32,15 @@ import dns.rdatatype
 
 from support.authority import ADDRESS, Authority
 from support.processes import Process, rcode, start_on_free_ports
-from support.resolvers import ARRET, KINDS, SECONDARIES, Running, claimed_bound, launch
+from support.resolvers import (
+    ARRET,
+    KINDS,
+    SECONDARIES,
+    Running,
+    claimed_bound,
+    claimed_lost_notify_bound,
+    launch,
+)
 
 #: Each kind's operator (one feed zone per kind, as at an ISP with one resolver of each).
 OPERATORS = {
@@ -146,6 +154,7 @@ class Lab:
         self.running: dict[str, Running] = {}
         self.snippets: dict[str, str] = {}
         self.serve: Process | None = None
+        self.notify_lost = False
         try:
             self._start()
         except BaseException:
@@ -221,7 +230,18 @@ class Lab:
                            f"127.0.0.1:{self.running[kind].port}")  # fmt: skip
 
     def bound(self, kind: str) -> float:
+        """The bound `kind`'s snippet states (with NOTIFY, or after `lose_notify`)."""
+        if self.notify_lost:
+            lost = claimed_lost_notify_bound(self.snippets[kind])
+            if lost is not None:
+                return lost
         return claimed_bound(self.snippets[kind])
+
+    def lose_notify(self) -> None:
+        """From now on no resolver is told of changes: each falls back on its refresh."""
+        for kind in self.kinds:
+            self.arret("operator", "edit", OPERATORS[kind], "--clear", "notify")
+        self.notify_lost = True
 
     def window(self, tag: str, lead: float = 20.0, length: float = 60.0,
                step: float = 0.2) -> Window:  # fmt: skip

@@ -59,6 +59,12 @@ def claimed_bound(snippet: str) -> float:
     return float(found.group(1))
 
 
+def claimed_lost_notify_bound(snippet: str) -> float | None:
+    """The bound a snippet states for when a NOTIFY is lost (None: it does not say)."""
+    found = re.search(r"Arrêt bound if a NOTIFY is lost: (\d+(?:\.\d+)?) s", snippet)
+    return float(found.group(1)) if found else None
+
+
 def _bind_conf(folder: Path, port: int, authority: int, snippet: str, resolver: bool) -> Path:
     policy = re.search(r"//   (response-policy .*;)", snippet)
     if resolver:

@@ -155,8 +155,9 @@ def snippet(
     if resolver is Resolver.UNBOUND:
         return f"""# Arrêt feed of operator {operator} for Unbound.
 # Arrêt bound: {bound} s. Unbound fetches the moment the feed's NOTIFY arrives: its answers
-# follow an order's start or end within {bound} s (within {lost} s, the SOA refresh, if a
-# NOTIFY is lost: Unbound has no setting to refresh sooner).
+# follow an order's start or end within {bound} s.
+# Arrêt bound if a NOTIFY is lost: {lost} s (the SOA refresh: Unbound has no setting to
+# refresh sooner).
 # Unbound cannot sign zone transfers: the feed admits this resolver by its source
 # address; declare it on the feed side with
 #   arret operator edit {operator} --allow-from <this resolver's address>/32 \\
@@ -188,8 +189,9 @@ rpz:
         )
         return f"""// Arrêt feed of operator {operator} for BIND 9 as {role}.
 // Arrêt bound: {bound} s. BIND fetches the moment the feed's NOTIFY arrives: its copy
-// follows an order's start or end within {bound} s (within {lost} s if a NOTIFY is lost:
-// the refresh and retry caps below replace BIND's 300 s / 500 s minimums).
+// follows an order's start or end within {bound} s.
+// Arrêt bound if a NOTIFY is lost: {lost} s (the refresh and retry caps below replace
+// BIND's 300 s / 500 s minimums).
 // Declare this server on the feed side with
 //   arret operator edit {operator} --notify <this server's address>:53
 key "{key.name}" {{
@@ -209,7 +211,8 @@ key "{key.name}" {{
         return f"""# Arrêt feed of operator {operator} for Knot DNS 3 as a secondary (knot.conf;
 # merge these sections with yours if you already have them).
 # Arrêt bound: {bound} s. Knot fetches the moment the feed's NOTIFY arrives: its copy
-# follows an order's start or end within {bound} s (within {lost} s if a NOTIFY is lost).
+# follows an order's start or end within {bound} s.
+# Arrêt bound if a NOTIFY is lost: {lost} s (the refresh caps below).
 # Declare this server on the feed side with
 #   arret operator edit {operator} --notify <this server's address>:53
 key:
@@ -240,7 +243,8 @@ zone:
     if resolver is Resolver.NSD:
         return f"""# Arrêt feed of operator {operator} for NSD 4 as a secondary (nsd.conf).
 # Arrêt bound: {bound} s. NSD fetches the moment the feed's NOTIFY arrives: its copy
-# follows an order's start or end within {bound} s (within {lost} s if a NOTIFY is lost).
+# follows an order's start or end within {bound} s.
+# Arrêt bound if a NOTIFY is lost: {lost} s (the refresh caps below).
 # Declare this server on the feed side with
 #   arret operator edit {operator} --notify <this server's address>:53
 key:
