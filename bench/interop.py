@@ -61,7 +61,8 @@ def main() -> None:
     lost = " No NOTIFY sent: the bounds stated for a lost one." if args.lost_notify else ""
     print(f"\nMeasured {datetime.now(UTC):%Y-%m-%d} on loopback: order effective "
           f"{args.lead:g} s after registration, lasting {args.length:g} s, polled every "
-          f"{args.step:g} s; {args.runs} runs. E = effective instant, X = expiry.{lost}\n")  # fmt: skip
+          f"{args.step:g} s; {args.runs} runs. E = effective instant, X = expiry."
+          f"{lost}\n")  # fmt: skip
     print(table(outcomes))
 
 
