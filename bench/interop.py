@@ -44,9 +44,9 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="arret-interop-"))
     outcomes: list[Outcome] = []
     lab = Lab(folder, kinds)
-    if args.lost_notify:
-        lab.lose_notify()
     try:
+        if args.lost_notify:
+            lab.lose_notify()
         for run in range(args.runs):
             window = lab.window(f"b{run}", args.lead, args.length, args.step)
             found = [outcome(k, p, lab.bound(k), window) for k in kinds for p in PROBES]

@@ -55,6 +55,8 @@ OPERATORS = {
 NOTICE_HOST = "notice.example"
 #: Where the notice host lives for `arret feed sync --notice-address` (Knot Resolver).
 NOTICE_ADDRESS = "192.0.2.80"
+#: The kinds that act on NOTIFY (PowerDNS Recursor 4.8 and `feed sync` poll).
+NOTIFIED = ("unbound", "bind", "knot", "nsd", "bind-secondary")
 #: What each probe is: an action of the order, or the passthru.
 PROBES = ("nxdomain", "nodata", "notice", "passthru")
 BLOCKED, REAL, OTHER = "blocked", "real", "other"
@@ -225,7 +227,7 @@ class Lab:
         if failures:
             raise failures[0]
         for kind in self.kinds:
-            if kind not in ("powerdns", "knot-resolver"):  # they do not act on NOTIFY
+            if kind in NOTIFIED:
                 self.arret("operator", "edit", OPERATORS[kind], "--notify",
                            f"127.0.0.1:{self.running[kind].port}")  # fmt: skip
 
@@ -240,7 +242,8 @@ class Lab:
     def lose_notify(self) -> None:
         """From now on no resolver is told of changes: each falls back on its refresh."""
         for kind in self.kinds:
-            self.arret("operator", "edit", OPERATORS[kind], "--clear", "notify")
+            if kind in NOTIFIED:
+                self.arret("operator", "edit", OPERATORS[kind], "--clear", "notify")
         self.notify_lost = True
 
     def window(self, tag: str, lead: float = 20.0, length: float = 60.0,
