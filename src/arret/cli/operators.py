@@ -153,7 +153,8 @@ def config(
         ),
     ] = None,
     register_url: Annotated[
-        str, typer.Option(help="The public register, named in Knot Resolver's blocked answers (EDE).")
+        str,
+        typer.Option(help="The public register, named in Knot Resolver's blocked answers (EDE)."),
     ] = "http://127.0.0.1:8080/register",
 ) -> None:
     """Print the configuration that makes a resolver pull this operator's feed, with the
