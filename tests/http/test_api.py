@@ -277,6 +277,15 @@ def test_resolver_configuration_carries_the_operators_key(site: Site) -> None:
         "invalid_config",
     )
     assert "not safe in a configuration file" in error["message"]
+    r = site.get("/api/operators/orange/config?resolver=knot-resolver&notice_address=192.0.2.80"
+                 "&notice_address=2001:db8::80", "auditor")  # fmt: skip
+    assert "--notice-address 192.0.2.80 --notice-address 2001:db8::80" in r.text, r.text
+    error = assert_error(
+        site.get("/api/operators/orange/config?resolver=knot-resolver&notice_address=x", "auditor"),
+        422,
+        "invalid_config",
+    )
+    assert "'x' is not an IP address" in error["message"]
     assert_error(
         site.get("/api/operators/orange/config?resolver=bind&server=ns.example", "auditor"),
         422,

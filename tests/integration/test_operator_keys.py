@@ -200,3 +200,15 @@ def test_config_refuses_an_unknown_kind_and_a_directory_it_cannot_use(
     code, out, err = arret("operator", "config", "orange", "--resolver", "bind", "--dir",
                            str(locked), ok=False)  # fmt: skip
     assert code != 0 and not out and "not writable" in err
+
+
+def test_knot_resolvers_sync_command_carries_the_notice_hosts_addresses(arret: Arret) -> None:
+    arret("operator", "add", "orange")
+    addresses = ["--notice-address", "192.0.2.80", "--notice-address", "2001:db8::80"]
+    out = arret("operator", "config", "orange", "--resolver", "knot-resolver", *addresses)[1]
+    assert "--notice-address 192.0.2.80 --notice-address 2001:db8::80" in out
+    without = arret("operator", "config", "orange", "--resolver", "knot-resolver")[1]
+    assert "--notice-address IP" in without and "as NXDOMAIN" in without
+    code, out, err = arret("operator", "config", "orange", "--resolver", "knot-resolver",
+                           "--notice-address", "notice.example", ok=False)  # fmt: skip
+    assert code != 0 and not out and "'notice.example' is not an IP address" in err

@@ -54,7 +54,8 @@ OPERATORS = {
     "bind-secondary": "bsc",
 }
 NOTICE_HOST = "notice.example"
-#: Where the notice host lives for `arret feed sync --notice-address` (Knot Resolver).
+#: Where the notice host lives, for `arret operator config --notice-address` (Knot
+#: Resolver's `feed sync` answers it for `notice` rules).
 NOTICE_ADDRESS = "192.0.2.80"
 #: The kinds that act on NOTIFY (PowerDNS Recursor 4.8 and `feed sync` poll).
 NOTIFIED = ("unbound", "bind", "knot", "nsd", "bind-secondary")
@@ -199,8 +200,11 @@ class Lab:
         server = f"127.0.0.1:{self.feed_port}"
         for kind in self.kinds:
             (folder / kind).mkdir()
+        # Knot Resolver is told where the notice host lives (it cannot follow the CNAME).
         printed = self.arret_each([["operator", "config", OPERATORS[kind], "--resolver", kind,
                                     "--server", server, "--dir", str(folder / kind)]
+                                   + (["--notice-address", NOTICE_ADDRESS]
+                                      if kind == "knot-resolver" else [])
                                    for kind in self.kinds])  # fmt: skip
         self.snippets = dict(zip(self.kinds, printed, strict=True))
         # Started side by side (they spend their start-up waiting on transfers); each is
@@ -220,8 +224,7 @@ class Lab:
 
             try:
                 self.running[kind] = launch(kind, self.snippets[kind], folder / kind,
-                                            self.authority.port, ready, env=env,
-                                            notice_address=NOTICE_ADDRESS)  # fmt: skip
+                                            self.authority.port, ready, env=env)  # fmt: skip
             except BaseException as exc:
                 failures.append(exc)
 

@@ -154,12 +154,16 @@ def sync_command(snippet: str, folder: Path) -> list[str]:
     into `folder` (and written there, as the snippet says)."""
     secret = re.search(r"echo '(\S+)' > (\S+)", snippet)
     assert secret, snippet
-    command = re.search(r"--   (arret feed sync .*?)\n--(\s+--.*?)\n", snippet, re.DOTALL)
-    assert command, snippet
+    # The command's lines: from `arret feed sync` while a line ends with a backslash.
+    lines = snippet.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("--   arret feed sync"))
+    command = [lines[first]]
+    while command[-1].endswith("\\"):
+        command.append(lines[first + len(command)])
     key_file = folder / "sync.tsig"
     key_file.write_text(secret.group(1) + "\n")
     key_file.chmod(0o600)
-    words = (command.group(1) + command.group(2)).replace("\\", " ").split()
+    words = " ".join(line.removeprefix("--").rstrip("\\") for line in command).split()
     words = [str(key_file) if w == secret.group(2) else w for w in words]
     assert words[:3] == ["arret", "feed", "sync"], words
     return [ARRET, *words[1:]]
@@ -172,7 +176,6 @@ def launch(
     authority: int,
     ready: Callable[[int], bool],
     env: dict[str, str] | None = None,
-    notice_address: str = "",
 ) -> Running:
     """Start `kind` configured from `snippet` until `ready(port)`; `folder` is its own."""
     program, package = PROGRAMS[kind]
@@ -182,8 +185,6 @@ def launch(
     if kind == "knot-resolver":
         require_package("lua-cqueues")  # kresd watches RPZ files with cqueues
         argv = sync_command(snippet, folder)
-        if notice_address:
-            argv += ["--notice-address", notice_address]
         sync = Process(argv, folder / "sync.log", env=env)
         running.processes.append(sync)
         out = Path(argv[argv.index("--out") + 1])

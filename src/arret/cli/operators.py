@@ -156,6 +156,14 @@ def config(
         str,
         typer.Option(help="The public register, named in Knot Resolver's blocked answers (EDE)."),
     ] = "http://127.0.0.1:8080/register",
+    notice_address: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="IP",
+            help="An address of the notice host (Knot Resolver: `feed sync` answers it for "
+            "`notice` rules, which kresd cannot follow as a CNAME; else NXDOMAIN).",
+        ),
+    ] = None,
 ) -> None:
     """Print the configuration that makes a resolver pull this operator's feed, with the
     bound (in seconds) within which its answers follow an order's instants."""
@@ -163,8 +171,10 @@ def config(
         check_directory(directory)
     e = env(ctx)
     with e.transaction() as conn:
-        text = keys.resolver_config(conn, name, resolver, server, e.clock.now(), directory,
-                                    register_url)  # fmt: skip
+        text = keys.resolver_config(
+            conn, name, resolver, server, e.clock.now(), directory, register_url,
+            notice_addresses=notice_address or (),
+        )  # fmt: skip
     sys.stdout.write(text)
 
 

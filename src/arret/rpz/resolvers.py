@@ -34,6 +34,7 @@ What each snippet does, and why (measured on Debian 12; figures in docs/operator
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -147,7 +148,10 @@ def snippet(
     directory: str,
     register_url: str,
     timing: Timing = TIMING,
+    notice_addresses: Sequence[str] = (),
 ) -> str:
+    """The snippet for `resolver`; `notice_addresses` (Knot Resolver only) are the notice
+    host's addresses, which `arret feed sync` writes in place of the notice CNAME."""
     zone = settings.zone(operator)
     host, port = split_endpoint(server)
     cache = zone_file(resolver, operator, directory, settings)
@@ -288,16 +292,28 @@ rpzPrimary("{server}", "{zone}", {{
     sync = int(timing.sync_interval) if timing.sync_interval.is_integer() else timing.sync_interval
     secret_file = f"/etc/arret/{operator}.tsig"
     message = lua_text(f"blocked by a legal order: see {register_url}")
+    if notice_addresses:
+        notice_options = " \\\n--       " + " ".join(
+            f"--notice-address {a}" for a in notice_addresses
+        )
+        notice_text = (
+            f"-- as local data: the addresses of the notice host ({settings.notice_host})."
+        )
+    else:
+        notice_options = ""
+        notice_text = (
+            "-- as NXDOMAIN, never left unblocked; to send visitors to the notice page,\n"
+            f"-- give its host's addresses ({settings.notice_host}) with --notice-address IP."
+        )
     return f"""-- Arrêt feed of operator {operator} for Knot Resolver 5 (reads RPZ files only).
 -- Arrêt bound: {bound} s. `arret feed sync` asks the feed for changes every {sync} s and
 -- replaces the file at once; kresd reloads it when it changes (needs lua-cqueues).
 -- Keep the file current with (run it as a service; the secret stays off the command line):
 --   umask 077; echo '{key.secret}' > {secret_file}
 --   arret feed sync --server {server} --zone {zone} --key-name {key.name} \\
---       --key-file {secret_file} --interval {sync} --out {cache}
+--       --key-file {secret_file} --interval {sync} --out {cache}{notice_options}
 -- kresd 5.6 ignores RPZ CNAMEs to a custom target: `feed sync` writes each `notice` rule
--- as local data, the notice host's addresses given with --notice-address IP (repeat it
--- for IPv4 and IPv6), or as NXDOMAIN when none is given: never left unblocked.
+{notice_text}
 -- policy.DENY answers carry a negative TTL of 10800 s: this NXDOMAIN's is {settings.ttl} s.
 local ffi = require('ffi')
 local function arret_nxdomain(_, req)

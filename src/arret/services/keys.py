@@ -4,7 +4,9 @@ old and the new key both work, so resolvers can be reconfigured one by one."""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import secrets
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -78,11 +80,19 @@ def resolver_config(
     directory: str | None = None,
     register_url: str = "http://127.0.0.1:8080/register",
     redact: bool = False,
+    notice_addresses: Sequence[str] = (),
 ) -> str:
     """The configuration snippet that makes `resolver` pull `operator`'s feed from `server`,
     with the operator's current key (CLI, API and the operator's page all show this one);
     with `redact`, the key's name and algorithm but not its secret. `directory` is where
-    the resolver keeps its copy (default: one its Debian package lets it write)."""
+    the resolver keeps its copy (default: one its Debian package lets it write);
+    `notice_addresses` go into Knot Resolver's `feed sync` command."""
+    addresses = []
+    for address in notice_addresses:
+        try:
+            addresses.append(str(ipaddress.ip_address(address.strip())))
+        except ValueError:
+            raise InvalidConfig(f"notice address {address!r} is not an IP address") from None
     folder = DEFAULT_DIRECTORY[resolver] if directory is None else directory
     problem = directory_problem(folder)
     if problem is not None:
@@ -92,4 +102,4 @@ def resolver_config(
     if key is not None and redact:
         key = replace(key, secret=REDACTED)
     return snippet(resolver, operator, key, check_endpoint(server), settings_of(conn),
-                   folder, register_url)  # fmt: skip
+                   folder, register_url, notice_addresses=addresses)  # fmt: skip
