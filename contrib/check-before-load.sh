@@ -32,8 +32,10 @@ set -eu
 ARRET=${ARRET:-arret}
 staging="$LIVE.staging"
 
-"$ARRET" feed sync --once --server "$ARRET_FEED" --zone "$ARRET_OPERATOR.rpz.arret." \
-    --out "$staging" --key-name "$TSIG_NAME" --key-secret "$TSIG_SECRET"
+# The secret goes through the environment (a command line is visible to every local user);
+# --verbatim keeps the zone as served, so its digest is the one logged.
+ARRET_TSIG_SECRET="$TSIG_SECRET" "$ARRET" feed sync --once --verbatim --server "$ARRET_FEED" \
+    --zone "$ARRET_OPERATOR.rpz.arret." --out "$staging" --key-name "$TSIG_NAME"
 
 if [ -f "$LIVE" ] && cmp -s "$staging" "$LIVE"; then
     exit 0 # nothing new

@@ -71,6 +71,10 @@ class InvalidOperator(ArretError):
     """An operator definition that is refused."""
 
 
+class InvalidConfig(ArretError):
+    """A resolver configuration that cannot be written as asked (kind, directory)."""
+
+
 class AlreadyExists(ArretError):
     """An operator or allow-list entry that is already there."""
 

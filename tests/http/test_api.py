@@ -290,8 +290,40 @@ def test_resolver_configuration_carries_the_operators_key(site: Site) -> None:
     r = site.get("/api/operators/orange/config?resolver=bind&server=127.0.0.1:5353", "auditor")
     assert r.status_code == 200
     assert "orange.rpz.arret" in r.text and "hmac-sha256" in r.text
-    assert_error(site.get("/api/operators/orange/config?resolver=dnsmasq", "auditor"), 422,
-                 "invalid_request")  # fmt: skip
+    error = assert_error(site.get("/api/operators/orange/config?resolver=dnsmasq", "auditor"),
+                         422, "invalid_request")  # fmt: skip
+    assert all(
+        f"'{kind}'" in str(error["reasons"])
+        for kind in (
+            "unbound",
+            "bind",
+            "powerdns",
+            "knot-resolver",
+            "knot",
+            "nsd",
+            "bind-secondary",
+        )
+    )
+    for kind in ("knot", "nsd", "bind-secondary"):
+        r = site.get(f"/api/operators/orange/config?resolver={kind}", "auditor")
+        assert r.status_code == 200 and "Arrêt bound: 1 s" in r.text, r.text
+        assert "REDACTED" in r.text  # an auditor does not get the secret
+    # The directory lands inside configuration files: plain characters only.
+    error = assert_error(
+        site.get('/api/operators/orange/config?resolver=bind&directory=/var/x";evil', "auditor"),
+        422,
+        "invalid_config",
+    )
+    assert "not safe in a configuration file" in error["message"]
+    r = site.get("/api/operators/orange/config?resolver=knot-resolver&notice_address=192.0.2.80"
+                 "&notice_address=2001:db8::80", "auditor")  # fmt: skip
+    assert "--notice-address 192.0.2.80 --notice-address 2001:db8::80" in r.text, r.text
+    error = assert_error(
+        site.get("/api/operators/orange/config?resolver=knot-resolver&notice_address=x", "auditor"),
+        422,
+        "invalid_config",
+    )
+    assert "'x' is not an IP address" in error["message"]
     assert_error(
         site.get("/api/operators/orange/config?resolver=bind&server=ns.example", "auditor"),
         422,

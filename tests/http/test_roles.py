@@ -191,7 +191,7 @@ def test_only_the_operator_and_the_authority_see_its_tsig_secret(
         key = keys.current_key(conn, "orange", site.clock.now())
     assert key is not None
     # Unbound's snippet carries no key (Unbound cannot sign transfers).
-    for resolver in ("bind", "powerdns", "knot-resolver"):
+    for resolver in ("bind", "powerdns", "knot-resolver", "knot", "nsd", "bind-secondary"):
         r = site.get(f"/api/operators/orange/config?resolver={resolver}", role)
         assert r.status_code == 200, r.text
         assert (key.secret in r.text) is sees, (resolver, role)

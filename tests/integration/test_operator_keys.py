@@ -82,6 +82,8 @@ def test_every_resolver_gets_a_snippet_naming_the_zone_and_the_server(
     assert "orange.rpz.arret" in out
     assert "::1" in out and "5353" in out
     assert (secret in out) == (resolver is not Resolver.UNBOUND)
+    if resolver is not Resolver.UNBOUND:  # the knot-resolver snippet names its key file
+        assert "--key-secret" not in out
 
 
 def test_config_refuses_a_bad_server_and_an_unknown_operator(arret: Arret) -> None:
@@ -129,3 +131,84 @@ def test_editing_an_operator_replaces_its_lists(arret: Arret) -> None:
         assert code != 0 and says in err, err
     code, _, err = arret("operator", "edit", "nobody", "--clear", "notify", ok=False)
     assert code != 0 and "no operator named 'nobody'" in err
+
+
+@pytest.mark.parametrize("resolver", list(Resolver))
+def test_every_snippet_states_its_bound_and_writes_where_its_resolver_may(
+    arret: Arret, resolver: Resolver
+) -> None:
+    from arret.rpz.resolvers import DEFAULT_DIRECTORY, TIMING
+
+    arret("operator", "add", "orange")
+    out = arret("operator", "config", "orange", "--resolver", resolver.value)[1]
+    bound = re.search(r"Arrêt bound: (\d+) s", out)
+    assert bound and int(bound.group(1)) == TIMING.bound(resolver)
+    # A directory the resolver's Debian package (and AppArmor profile) lets it write, and
+    # a file name of its own, so that two resolvers on one host keep separate copies.
+    assert f"{DEFAULT_DIRECTORY[resolver]}/orange.rpz.arret.{resolver.value}.zone" in out
+    assert "/var/lib/arret" not in out
+
+
+def test_snippets_carry_the_settings_that_bound_them(arret: Arret) -> None:
+    arret("operator", "add", "orange")
+
+    def config(kind: str) -> str:
+        return arret("operator", "config", "orange", "--resolver", kind)[1]
+
+    for kind in ("bind", "bind-secondary"):  # BIND's 300 s / 500 s minimums are lowered
+        assert "max-refresh-time 10;" in config(kind) and "max-retry-time 10;" in config(kind)
+    assert "min-update-interval 0" in config("bind")
+    assert "refresh-max-interval: 10" in config("knot")
+    assert "max-refresh-time: 10" in config("nsd")
+    pdns = config("powerdns")
+    assert "refresh = 4," in pdns and "--   packetcache-ttl=2" in pdns
+    assert "extendedErrorCode" not in pdns  # it would be attached to passthru answers too
+    kresd = config("knot-resolver")
+    assert "--key-secret" not in kresd and "--key-file /etc/arret/orange.tsig" in kresd
+    assert "policy.DENY" not in kresd.split("-- policy.DENY answers")[1]  # its 10800 s TTL
+
+
+def test_config_refuses_an_unknown_kind_and_a_directory_it_cannot_use(
+    arret: Arret, tmp_path: object
+) -> None:
+    import os
+    from pathlib import Path
+
+    arret("operator", "add", "orange")
+    code, out, err = arret("operator", "config", "orange", "--resolver", "dnsmasq", ok=False)
+    assert code != 0 and not out
+    assert "'dnsmasq' is not one of" in err and "'knot-resolver'" in err and "'nsd'" in err
+    folder = Path(str(tmp_path))
+    for bad, reason in ((folder / "missing", "no such directory"),
+                        (folder / "arret.db", "not a directory"),
+                        (Path("relative"), "no such directory")):  # fmt: skip
+        code, out, err = arret("operator", "config", "orange", "--resolver", "bind", "--dir",
+                               str(bad), ok=False)  # fmt: skip
+        assert code != 0 and not out and reason in err, (bad, err)
+    unsafe = folder / 'quote"d'
+    unsafe.mkdir()
+    code, out, err = arret("operator", "config", "orange", "--resolver", "bind", "--dir",
+                           str(unsafe), ok=False)  # fmt: skip
+    assert code != 0 and not out and "not safe in a configuration file" in err
+    # Not writable: a directory without write permission, or as root (who writes through
+    # permissions) a process directory of /proc, which nobody may write.
+    locked = folder / "locked"
+    locked.mkdir(mode=0o500)
+    if os.access(locked, os.W_OK):
+        locked = Path("/proc/1")
+    assert locked.is_dir() and not os.access(locked, os.W_OK)
+    code, out, err = arret("operator", "config", "orange", "--resolver", "bind", "--dir",
+                           str(locked), ok=False)  # fmt: skip
+    assert code != 0 and not out and "not writable" in err
+
+
+def test_knot_resolvers_sync_command_carries_the_notice_hosts_addresses(arret: Arret) -> None:
+    arret("operator", "add", "orange")
+    addresses = ["--notice-address", "192.0.2.80", "--notice-address", "2001:db8::80"]
+    out = arret("operator", "config", "orange", "--resolver", "knot-resolver", *addresses)[1]
+    assert "--notice-address 192.0.2.80 --notice-address 2001:db8::80" in out
+    without = arret("operator", "config", "orange", "--resolver", "knot-resolver")[1]
+    assert "--notice-address IP" in without and "as NXDOMAIN" in without
+    code, out, err = arret("operator", "config", "orange", "--resolver", "knot-resolver",
+                           "--notice-address", "notice.example", ok=False)  # fmt: skip
+    assert code != 0 and not out and "'notice.example' is not an IP address" in err

@@ -186,14 +186,16 @@ def operator_config(
     principal: Reader,
     resolver: Resolver,
     server: str = "127.0.0.1:53",
-    directory: str = "/var/lib/arret",
+    directory: str | None = None,
     register_url: str = "http://127.0.0.1:8080/register",
+    notice_address: Annotated[list[str] | None, Query()] = None,
 ) -> PlainTextResponse:
     with rt.read() as conn:
         store.get_operator(conn, name)
         may_read_operator(principal, name)
         text = keys.resolver_config(conn, name, resolver, server, rt.clock.now(), directory,
-                                    register_url, not principal.holds_secrets_of(name))  # fmt: skip
+                                    register_url, not principal.holds_secrets_of(name),
+                                    notice_address or [])  # fmt: skip
     return PlainTextResponse(text)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import time
 from pathlib import Path
 from typing import Annotated
@@ -18,23 +20,81 @@ from arret.rpz.resolvers import split_endpoint
 app = typer.Typer(no_args_is_help=True, help="The feed, seen from a resolver.")
 
 
+#: The environment variable `arret feed sync` reads the TSIG secret from.
+SECRET_ENV = "ARRET_TSIG_SECRET"
+
+
+def read_secret(key_file: Path | None) -> str:
+    """The TSIG secret from `key_file` (its first word) or from ARRET_TSIG_SECRET."""
+    if key_file is not None:
+        try:
+            words = key_file.read_text(encoding="utf-8").split()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ArretError(f"cannot read the TSIG secret from {key_file}: {exc}") from None
+        if not words:
+            raise ArretError(f"{key_file} is empty: it should hold the TSIG secret (base64)")
+        return words[0]
+    return os.environ.get(SECRET_ENV, "").strip()
+
+
 @app.command("sync")
 def sync(
     server: Annotated[str, typer.Option(metavar="HOST:PORT", help="The feed (arret serve).")],
     zone: Annotated[str, typer.Option(metavar="ZONE", help="e.g. orange.rpz.arret.")],
     out: Annotated[Path, typer.Option(metavar="FILE", help="The zone file to keep current.")],
     key_name: Annotated[str, typer.Option(metavar="NAME", help="TSIG key name.")] = "",
-    key_secret: Annotated[str, typer.Option(metavar="BASE64", help="TSIG secret.")] = "",
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help=f"A file holding the TSIG secret (base64); else env {SECRET_ENV}.",
+        ),
+    ] = None,
+    key_secret: Annotated[
+        str | None,
+        typer.Option(hidden=True, help="Refused: every local user sees a command line."),
+    ] = None,
     interval: Annotated[
         float, typer.Option(metavar="SECONDS", help="How often to ask for changes.")
-    ] = 5.0,
+    ] = 2.0,
+    notice_address: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="IP",
+            help="An address of the notice host, written as local data for each `notice` "
+            "rule (Knot Resolver ignores CNAMEs to a custom target); without one, those "
+            "rules are written as NXDOMAIN.",
+        ),
+    ] = None,
+    verbatim: Annotated[
+        bool, typer.Option(help="Write the zone as served, notice CNAMEs included.")
+    ] = False,
     once: Annotated[bool, typer.Option(help="Bring the file up to date once, then exit.")] = False,
 ) -> None:
     """Keep a zone file current by IXFR (for Knot Resolver, which reads RPZ from files)."""
-    if bool(key_name) != bool(key_secret):
-        raise ArretError("give both --key-name and --key-secret, or neither")
+    if key_secret is not None:
+        raise ArretError(
+            "--key-secret is refused: a command line is visible to every local user (ps); "
+            f"put the secret in a file (--key-file) or in the environment ({SECRET_ENV})"
+        )
+    secret = read_secret(key_file)
+    if bool(key_name) != bool(secret):
+        raise ArretError(
+            f"give --key-name with its secret (--key-file or {SECRET_ENV}), or neither"
+        )
+    if interval <= 0:
+        raise ArretError(f"--interval must be more than 0 seconds, not {interval:g}")
+    addresses = notice_address or []
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ArretError(f"--notice-address {address!r} is not an IP address") from None
     host, port = split_endpoint(check_endpoint(server))
-    target = ZoneFile(host, port, zone, out, key_name, key_secret)
+    try:
+        target = ZoneFile(host, port, zone, out, key_name, secret, addresses, verbatim)
+    except (dns.exception.DNSException, ValueError) as exc:
+        raise ArretError(f"cannot use key {key_name!r} for {zone}: {exc}") from None
     while True:
         try:
             result = target.sync()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,7 +14,7 @@ from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant, span
 from arret.cli.output import console, print_fields, print_json, print_table
 from arret.domain.model import OperatorKey
-from arret.errors import InvalidOperator
+from arret.errors import InvalidConfig, InvalidOperator
 from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
 from arret.services import feed, keys, registry
@@ -131,23 +133,61 @@ def rotate_key(
 def config(
     ctx: typer.Context,
     name: str,
-    resolver: Annotated[Resolver, typer.Option(case_sensitive=False)],
+    resolver: Annotated[
+        Resolver,
+        typer.Option(
+            case_sensitive=False,
+            help="The resolver (or secondary) to configure: " + ", ".join(Resolver) + ".",
+        ),
+    ],
     server: Annotated[
         str, typer.Option(metavar="HOST:PORT", help="Where `arret serve` answers DNS.")
     ] = "127.0.0.1:53",
     directory: Annotated[
-        str, typer.Option("--dir", help="Where the resolver keeps its copy of the zone.")
-    ] = "/var/lib/arret",
+        str | None,
+        typer.Option(
+            "--dir",
+            help="Where the resolver keeps its copy of the zone (default: a directory its "
+            "Debian package may write, e.g. /var/cache/bind). Checked here when given: it "
+            "must exist and be writable.",
+        ),
+    ] = None,
     register_url: Annotated[
-        str, typer.Option(help="The public register, named in blocked answers' EDE text.")
+        str,
+        typer.Option(help="The public register, named in Knot Resolver's blocked answers (EDE)."),
     ] = "http://127.0.0.1:8080/register",
+    notice_address: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="IP",
+            help="An address of the notice host (Knot Resolver: `feed sync` answers it for "
+            "`notice` rules, which kresd cannot follow as a CNAME; else NXDOMAIN).",
+        ),
+    ] = None,
 ) -> None:
-    """Print the configuration that makes a resolver pull this operator's feed."""
+    """Print the configuration that makes a resolver pull this operator's feed, with the
+    bound (in seconds) within which its answers follow an order's instants."""
+    if directory is not None:
+        check_directory(directory)
     e = env(ctx)
     with e.transaction() as conn:
-        text = keys.resolver_config(conn, name, resolver, server, e.clock.now(), directory,
-                                    register_url)  # fmt: skip
+        text = keys.resolver_config(
+            conn, name, resolver, server, e.clock.now(), directory, register_url,
+            notice_addresses=notice_address or (),
+        )  # fmt: skip
     sys.stdout.write(text)
+
+
+def check_directory(directory: str) -> None:
+    """A `--dir` given on the command line exists and is writable (by this user), or the
+    command fails before printing anything."""
+    path = Path(directory)
+    if not path.exists():
+        raise InvalidConfig(f"--dir {directory}: no such directory")
+    if not path.is_dir():
+        raise InvalidConfig(f"--dir {directory}: not a directory")
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise InvalidConfig(f"--dir {directory}: not writable")
 
 
 @app.command("list")

@@ -4,23 +4,42 @@ that read RPZ only from a file (Knot Resolver 5).
 It keeps the zone in memory, asks for IXFR from the serial it holds (AXFR the first time,
 or when the server's journal does not reach back), and after every change writes the
 whole file to a temporary name and renames it over the old one: a resolver watching the
-file never reads a half-written zone (rename is atomic on POSIX file systems).
+file never reads a half-written zone (rename is atomic on POSIX file systems). The file
+starts with the SOA, then the apex's other records (NS), then the rules: readers that
+detect the zone from its first record (kresd) need the SOA first.
+
+Knot Resolver 5.6 ignores an RPZ CNAME to a custom target (the `notice` action): unless
+`verbatim`, each such CNAME is written as local data, the A/AAAA records of the notice
+host's addresses, or as `CNAME .` (NXDOMAIN) when no address is known, so an order is
+never left unenforced. A file so rewritten is not the server's zone: a restart starts
+again with a full transfer instead of resuming from it.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import dns.exception
 import dns.name
 import dns.query
+import dns.rdataclass
+import dns.rdataset
+import dns.rdatatype
 import dns.tsigkeyring
 import dns.versioned
 import dns.xfr
 import dns.zone
+
+#: CNAME targets every RPZ reader understands (RPZ §4): NXDOMAIN, NODATA and the rpz-*
+#: actions. Any other target is a rewrite to a custom host.
+_ACTIONS = (dns.name.root, dns.name.from_text("*."))
+#: The first line of a file written with rewritten CNAMEs.
+REWRITTEN = "; arret feed sync: notice CNAMEs rewritten for Knot Resolver\n"
 
 
 @dataclass
@@ -29,26 +48,46 @@ class SyncResult:
     changed: bool
 
 
+def is_custom_target(target: dns.name.Name) -> bool:
+    if target in _ACTIONS:
+        return False
+    first = target.labels[0] if target.labels else b""
+    return not (len(target) == 2 and first.lower().startswith(b"rpz-"))
+
+
 class ZoneFile:
     def __init__(
-        self, host: str, port: int, zone: str, out: Path, key_name: str, key_secret: str
+        self,
+        host: str,
+        port: int,
+        zone: str,
+        out: Path,
+        key_name: str,
+        key_secret: str,
+        notice_addresses: Sequence[str] = (),
+        verbatim: bool = False,
     ) -> None:
         self.host, self.port, self.out = host, port, out
         self.origin = dns.name.from_text(zone)
         self.keyring = dns.tsigkeyring.from_text({key_name: key_secret}) if key_name else None
         self.key_name = dns.name.from_text(key_name) if key_name else None
+        self.addresses = [ipaddress.ip_address(a) for a in notice_addresses]
+        self.verbatim = verbatim
         self.zone = self._load()
 
     def _load(self) -> dns.versioned.Zone:
         """Start from the file already there (a restart resumes by IXFR), else empty."""
         if self.out.exists():
             try:
+                with self.out.open(encoding="ascii") as handle:
+                    if handle.readline() == REWRITTEN:
+                        return dns.versioned.Zone(self.origin)  # not the server's zone
                 found = dns.zone.from_file(
                     str(self.out), self.origin, zone_factory=dns.versioned.Zone
                 )
                 assert isinstance(found, dns.versioned.Zone)
                 return found
-            except dns.exception.DNSException:
+            except (dns.exception.DNSException, UnicodeDecodeError):
                 pass
         return dns.versioned.Zone(self.origin)
 
@@ -66,12 +105,47 @@ class ZoneFile:
             self._write()
         return SyncResult(after, changed)
 
+    def lines(self) -> Iterator[str]:
+        """The zone as text: SOA first, then the apex's other records, then the rest."""
+        if not self.verbatim:
+            yield REWRITTEN
+        origin = self.origin
+        apex = self.zone.get_node(dns.name.empty)
+        if apex is not None:
+            soa = apex.get_rdataset(dns.rdataclass.IN, dns.rdatatype.SOA)
+            if soa is not None:
+                yield soa.to_text(origin, relativize=False) + "\n"
+            for rdataset in apex.rdatasets:
+                if rdataset.rdtype != dns.rdatatype.SOA:
+                    yield rdataset.to_text(origin, relativize=False) + "\n"
+        for name in sorted(n for n in self.zone.nodes if n != dns.name.empty):
+            owner = name.derelativize(origin)
+            for rdataset in self.zone.nodes[name].rdatasets:
+                yield from self._rdataset_lines(owner, rdataset)
+
+    def _rdataset_lines(
+        self, owner: dns.name.Name, rdataset: dns.rdataset.Rdataset
+    ) -> Iterator[str]:
+        cname = rdataset.rdtype == dns.rdatatype.CNAME and rdataset
+        if self.verbatim or not cname:
+            yield rdataset.to_text(owner, relativize=False) + "\n"
+            return
+        target = next(iter(rdataset)).target
+        if not is_custom_target(target):
+            yield rdataset.to_text(owner, relativize=False) + "\n"
+        elif self.addresses:
+            for address in self.addresses:
+                kind = "A" if address.version == 4 else "AAAA"
+                yield f"{owner} {rdataset.ttl} IN {kind} {address}\n"
+        else:
+            yield f"{owner} {rdataset.ttl} IN CNAME .\n"
+
     def _write(self) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=self.out.parent, prefix=f".{self.out.name}.")
         try:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
-                self.zone.to_file(handle, relativize=False)
+                handle.writelines(self.lines())
             os.chmod(temporary, 0o644)
             os.replace(temporary, self.out)
         except BaseException:

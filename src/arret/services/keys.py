@@ -4,7 +4,9 @@ old and the new key both work, so resolvers can be reconfigured one by one."""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import secrets
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -13,8 +15,9 @@ from sqlalchemy import Connection
 from arret.domain.events import KeyRotated
 from arret.domain.model import OperatorKey
 from arret.domain.operators import check_endpoint
-from arret.rpz.resolvers import Resolver, snippet
-from arret.rpz.zone import FeedSettings
+from arret.errors import InvalidConfig
+from arret.rpz.resolvers import DEFAULT_DIRECTORY, Resolver, directory_problem, snippet
+from arret.services.feed import settings_of
 from arret.store import keys as store_keys
 from arret.store import registry as store
 
@@ -74,16 +77,29 @@ def resolver_config(
     resolver: Resolver,
     server: str,
     at: datetime,
-    directory: str = "/var/lib/arret",
+    directory: str | None = None,
     register_url: str = "http://127.0.0.1:8080/register",
     redact: bool = False,
+    notice_addresses: Sequence[str] = (),
 ) -> str:
     """The configuration snippet that makes `resolver` pull `operator`'s feed from `server`,
     with the operator's current key (CLI, API and the operator's page all show this one);
-    with `redact`, the key's name and algorithm but not its secret."""
+    with `redact`, the key's name and algorithm but not its secret. `directory` is where
+    the resolver keeps its copy (default: one its Debian package lets it write);
+    `notice_addresses` go into Knot Resolver's `feed sync` command."""
+    addresses = []
+    for address in notice_addresses:
+        try:
+            addresses.append(str(ipaddress.ip_address(address.strip())))
+        except ValueError:
+            raise InvalidConfig(f"notice address {address!r} is not an IP address") from None
+    folder = DEFAULT_DIRECTORY[resolver] if directory is None else directory
+    problem = directory_problem(folder)
+    if problem is not None:
+        raise InvalidConfig(problem)
     store.get_operator(conn, operator)
     key = current_key(conn, operator, at)
     if key is not None and redact:
         key = replace(key, secret=REDACTED)
-    return snippet(resolver, operator, key, check_endpoint(server), FeedSettings(),
-                   directory.rstrip("/"), register_url)  # fmt: skip
+    return snippet(resolver, operator, key, check_endpoint(server), settings_of(conn),
+                   folder, register_url, notice_addresses=addresses)  # fmt: skip

@@ -1,0 +1,68 @@
+"""The snippets' pure parts: bounds, file names, what may go into a configuration file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from arret.domain.model import OperatorKey
+from arret.rpz.resolvers import (
+    DEFAULT_DIRECTORY,
+    SECONDARIES,
+    TIMING,
+    Resolver,
+    directory_problem,
+    lua_text,
+    snippet,
+    zone_file,
+)
+from arret.rpz.zone import FeedSettings
+
+KEY = OperatorKey("orange", "orange-1.tsig.arret.", "hmac-sha256", "c2VjcmV0", datetime.now(UTC))
+
+
+def test_every_kind_has_its_own_file_even_in_one_directory() -> None:
+    files = {zone_file(r, "orange", "/var/lib/x", FeedSettings()) for r in Resolver}
+    assert len(files) == len(Resolver)
+    assert zone_file(Resolver.BIND, "orange", "/var/cache/bind/", FeedSettings()) == (
+        "/var/cache/bind/orange.rpz.arret.bind.zone"
+    )
+    assert set(DEFAULT_DIRECTORY) == set(Resolver)
+
+
+@pytest.mark.parametrize(
+    ("directory", "problem"),
+    [("relative/dir", "not an absolute path"), ('/var/x";', "not safe"),
+     ("/var/a b", "not safe"), ("/var/x\nzone", "not safe")],
+)  # fmt: skip
+def test_directories_that_would_break_a_configuration_are_refused(
+    directory: str, problem: str
+) -> None:
+    found = directory_problem(directory)
+    assert found is not None and problem in found
+    assert directory_problem("/var/lib/knot-resolver") is None
+
+
+def test_bounds_meet_the_targets() -> None:
+    for kind in (Resolver.UNBOUND, Resolver.BIND, *SECONDARIES):
+        assert TIMING.bound(kind) <= 1
+    assert TIMING.bound(Resolver.POWERDNS) <= 10
+    assert TIMING.bound(Resolver.KNOT_RESOLVER) <= 10
+    # The polling bound is made of the printed settings.
+    assert TIMING.bound(Resolver.POWERDNS) >= (
+        TIMING.powerdns_refresh + TIMING.powerdns_packetcache_ttl
+    )
+
+
+def test_text_put_into_lua_cannot_leave_its_string() -> None:
+    assert lua_text("see http://x/'); os.exit() --\\\n") == "see http://x/); os.exit() --"
+    out = snippet(Resolver.KNOT_RESOLVER, "orange", KEY, "127.0.0.1:53", FeedSettings(),
+                  "/k", "http://x/' .. os.exit() .. '")  # fmt: skip
+    assert "' .. os.exit()" not in out
+
+
+def test_a_snippet_needs_a_key_except_unbounds() -> None:
+    snippet(Resolver.UNBOUND, "orange", None, "127.0.0.1:53", FeedSettings(), "/u", "")
+    with pytest.raises(ValueError, match="no valid TSIG key"):
+        snippet(Resolver.NSD, "orange", None, "127.0.0.1:53", FeedSettings(), "/n", "")
