@@ -265,3 +265,24 @@ def test_target_counts_by_index_equal_a_replay(engine: Engine, seed: int) -> Non
             assert [(t.name, t.added_at, t.removed_at) for t in pages] == [
                 (t.name, t.added_at, t.removed_at) for t in order.targets
             ]
+
+
+@pytest.mark.parametrize("seed", [31, 32])
+def test_policy_counts_and_pages_by_sql_equal_the_whole_policy(engine: Engine, seed: int) -> None:
+    """`rule_count` and `policy_page` (what `operator show` and the operator page use
+    instead of compiling a policy of a million names) against `policy_for`, with
+    allow-list entries shielding names and orders overlapping."""
+    h = random_history(random.Random(seed), 40)
+    with engine.begin() as conn:
+        for name in OPERATORS:
+            registry.add_operator(conn, name, BASE, "test")
+        for event, now in zip(h.events, h.recorded, strict=True):
+            write_event(conn, event, now)
+    with engine.connect() as conn:
+        for at in h.instants():
+            for op in OPERATORS:
+                whole = registry.policy_for(conn, op, at).rules
+                assert registry.rule_count(conn, op, at) == len(whole), (op, at)
+                for limit in (1, 3, 1000):
+                    page, total = registry.policy_page(conn, op, at, limit)
+                    assert (page, total) == (whole[:limit], len(whole)), (op, at, limit)

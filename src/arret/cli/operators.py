@@ -215,7 +215,7 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
         op = store.get_operator(conn, name)
         addressed = store.list_orders(conn, operator=name)
         in_force = [o.id for o in addressed if o.in_force_at(when)]
-        rules = len(registry.policy_for(conn, name, when).rules)
+        rules = registry.rule_count(conn, name, when)
         serial = feed.serial_at(conn, name, when)
         key_list = store_keys.keys(conn, name)
     valid_keys = [k.name for k in key_list if k.valid_at(when)]

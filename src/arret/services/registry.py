@@ -29,7 +29,7 @@ from arret.domain.events import (
 )
 from arret.domain.model import AllowEntry, Operator, OperatorKey, Order, TargetSpec
 from arret.domain.operators import check_endpoints, check_networks, check_operator_name
-from arret.domain.policy import Policy, allowed_at, compile_policy
+from arret.domain.policy import Policy, Rule, allowed_at, compile_policy
 from arret.domain.triggers import reserved_problem, trigger_problem
 from arret.errors import InvalidName, InvalidOperator, InvalidOrder, InvalidTargets
 from arret.rpz.zone import FeedSettings, too_long
@@ -291,6 +291,38 @@ def remove_allowed(
     entry = store.remove_allow(conn, event, now)
     feed.publish_event(conn, event, now)
     return entry
+
+
+def rule_count(conn: Connection, operator: str, at: datetime) -> int:
+    """How many rules `operator`'s policy has at `at` — `len(policy_for(...).rules)`
+    counted by the database: the distinct (name, scope) covered, less those an allow-list
+    entry shields (a name at or below one). Reads no row per name (6 s at 1M otherwise)."""
+    store.get_operator(conn, operator)
+    allowed = current_allowed(conn, at)
+    # Only the outermost entries: a name below two of them is shielded once.
+    outermost = [a for a in allowed if names.covering_entry(a, allowed - {a}) is None]
+    shielded = sum(store.covering_count(conn, operator, at, under=a) for a in outermost)
+    return store.covering_count(conn, operator, at) - shielded
+
+
+def policy_page(
+    conn: Connection, operator: str, at: datetime, limit: int
+) -> tuple[tuple[Rule, ...], int]:
+    """The policy's first `limit` rules (as `policy_for` orders them) and how many it has,
+    without compiling the whole policy: names are read in order, a batch at a time, and
+    only their rules are compiled."""
+    allowed = current_allowed(conn, at)
+    total = rule_count(conn, operator, at)
+    rules: list[Rule] = []
+    after: str | None = None
+    while len(rules) < limit:
+        batch = store.covered_names(conn, operator, at, after, limit)
+        if not batch:
+            break
+        covering = store.covering_rows(conn, operator, at, batch)
+        rules += compile_policy(operator, at, covering, allowed).rules
+        after = batch[-1]
+    return tuple(rules[:limit]), total
 
 
 def policy_for(conn: Connection, operator: str, at: datetime) -> Policy:

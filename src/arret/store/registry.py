@@ -376,20 +376,11 @@ def _target_present(at: datetime) -> Any:
     )
 
 
-def covering_rows(
-    conn: Connection, operator: str, at: datetime, names: Sequence[str] | None = None
-) -> Iterator[Covering]:
-    """Every (name, scope, action, order) in force for `operator` at `at`, selected by SQL:
-    orders addressed to it and in force, their targets present — restricted to `names`
-    when given. One query (per 1,000 names), no per-name round trip;
-    `arret.domain.policy.compile_policy` merges the rows."""
-    query = (
-        select(
-            targets.c.name,
-            targets.c.scope,
-            func.coalesce(targets.c.action, orders.c.action),
-            orders.c.id,
-        )
+def _in_force_targets(operator: str, at: datetime) -> Any:
+    """The join of targets present at `at` with their orders addressed to `operator` and in
+    force at `at`, as a FROM and WHERE to select columns from."""
+    return (
+        select()
         .select_from(targets.join(orders, targets.c.order_id == orders.c.id))
         .where(
             _addressed_to(operator),
@@ -398,6 +389,44 @@ def covering_rows(
             or_(orders.c.lifted_at.is_(None), orders.c.lifted_at > at),
             _target_present(at),
         )
+    )
+
+
+def covering_count(conn: Connection, operator: str, at: datetime, under: str | None = None) -> int:
+    """How many distinct (name, scope) are covered for `operator` at `at` (only names at or
+    below `under` when given), counted by the database."""
+    query = _in_force_targets(operator, at).add_columns(targets.c.name, targets.c.scope)
+    if under is not None:
+        query = query.where(
+            (targets.c.name == under) | targets.c.name.endswith("." + under, autoescape=True)
+        )
+    distinct = query.distinct().subquery()
+    return int(conn.scalar(select(func.count()).select_from(distinct)) or 0)
+
+
+def covered_names(
+    conn: Connection, operator: str, at: datetime, after: str | None, limit: int
+) -> list[str]:
+    """The first `limit` distinct names covered for `operator` at `at`, in name order,
+    after `after` (a page of the policy, by keyset)."""
+    query = _in_force_targets(operator, at).add_columns(targets.c.name).distinct()
+    if after is not None:
+        query = query.where(targets.c.name > after)
+    return list(conn.scalars(query.order_by(targets.c.name).limit(limit)))
+
+
+def covering_rows(
+    conn: Connection, operator: str, at: datetime, names: Sequence[str] | None = None
+) -> Iterator[Covering]:
+    """Every (name, scope, action, order) in force for `operator` at `at`, selected by SQL:
+    orders addressed to it and in force, their targets present — restricted to `names`
+    when given. One query (per 1,000 names), no per-name round trip;
+    `arret.domain.policy.compile_policy` merges the rows."""
+    query = _in_force_targets(operator, at).add_columns(
+        targets.c.name,
+        targets.c.scope,
+        func.coalesce(targets.c.action, orders.c.action),
+        orders.c.id,
     )
     if names is None:
         queries = [query]

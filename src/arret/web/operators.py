@@ -48,7 +48,7 @@ def operator_page(
         if not user.reads_operator(name):
             raise Forbidden(f"a {user.role} login cannot read operator {name!r}")
         status = feed_status(conn, name)
-        policy = registry.policy_for(conn, name, now)
+        rules, total = registry.policy_page(conn, name, now, SHOWN_NAMES)
         try:
             since_serial = int(since) if since.strip() else None
             changes = changes_since(conn, name, since_serial, limit=20)
@@ -81,8 +81,8 @@ def operator_page(
         status=status,
         last=last,
         resolvers=resolvers,
-        rules=policy.rules[:SHOWN_NAMES],
-        total=len(policy.rules),
+        rules=rules,
+        total=total,
         changes=changes,
         since=since,
         problem=problem,
