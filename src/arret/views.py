@@ -157,12 +157,17 @@ def timeline(order: Order, history: list[tuple[int, datetime, Event]], now: date
     return sorted(moments, key=lambda m: (m.at, rank[m.kind]))
 
 
+#: Names listed per step of a timeline; the counts say how many there are in all (a
+#: registration of a million names is not a million-name answer or page).
+MOMENT_NAMES = 100
+
+
 def moment(m: Moment) -> dict[str, Any]:
     return {
         "at": when(m.at),
         "kind": m.kind,
-        "added": list(m.added),
-        "removed": list(m.removed),
+        "added": list(m.added[:MOMENT_NAMES]),
+        "removed": list(m.removed[:MOMENT_NAMES]),
         "added_count": m.added_count,
         "removed_count": m.removed_count,
         "expires_at": when(m.expires_at),

@@ -449,6 +449,28 @@ def test_the_public_register_never_shows_a_confidential_orders_names(site: Site)
     assert_error(site.get("/api/public/orders/999"), 404, "not_found")
 
 
+def test_the_public_register_pages_a_long_orders_names(site: Site) -> None:
+    body = order_body(targets=[{"name": f"q{i:04d}.example"} for i in range(1203)])
+    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    one = site.get(f"/api/public/orders/{order_id}").json()
+    assert one["names"] == 1203 and len(one["targets"]) == 1000
+    registered = one["timeline"][0]
+    assert registered["added_count"] == 1203 and len(registered["added"]) == 100
+    rest = site.get(one["targets_next"]).json()
+    assert rest["targets"] == [f"q{i:04d}.example" for i in range(1000, 1203)]
+    assert rest["targets_next"] is None and rest["names"] == 1203
+    small = site.get(f"/api/public/orders/{order_id}/names?limit=2").json()
+    assert small["targets"] == ["q0000.example", "q0001.example"]
+    for query in ("limit=0", "limit=10001", "after=-1"):
+        assert_error(site.get(f"/api/public/orders/{order_id}/names?{query}"), 422,
+                     "invalid_request")  # fmt: skip
+    assert_error(site.get("/api/public/orders/999/names"), 404, "not_found")
+    secret = order_body(targets=[{"name": "hidden-page.example"}], confidential=True)
+    hidden = site.post("/api/orders", "authority", json=secret).json()["id"]
+    answer = site.get(f"/api/public/orders/{hidden}/names")
+    assert answer.json()["targets"] is None and "hidden-page" not in answer.text
+
+
 def test_the_notice_lookup(site: Site) -> None:
     site.post("/api/orders", "authority", json=order_body())
     blocked = site.get("/api/notice?name=www.LEAK.example.").json()

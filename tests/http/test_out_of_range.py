@@ -24,6 +24,7 @@ API_PATHS = [
     "/api/orders/{n}/amend",
     "/api/orders/{n}/lift",
     "/api/public/orders/{n}",
+    "/api/public/orders/{n}/names",
     "/api/log/feeds/orange/{n}",
     "/api/log/leaves?start={n}",
     "/api/log/leaves?start=0&end={n}",

@@ -42,6 +42,7 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
     ("GET", "/api/events", None, OVERSEERS),
     ("GET", "/api/public/orders", None, EVERYONE),
     ("GET", "/api/public/orders/2", None, EVERYONE),
+    ("GET", "/api/public/orders/2/names", None, EVERYONE),
     ("GET", "/api/notice?name=leak.example", None, EVERYONE),
     ("GET", "/api/operators/orange/feed/digest-salt", None, ORANGE_SIDE),
     ("GET", "/api/log/key", None, EVERYONE),

@@ -196,6 +196,23 @@ def test_an_orders_page_lists_its_targets_a_page_at_a_time(site: Site) -> None:
     assert site.client.get(f"/orders/{order_id}?after=-1").status_code == 422
 
 
+def test_the_register_pages_a_long_orders_names_and_caps_its_timeline(site: Site) -> None:
+    body = order_body(targets=[{"name": f"r{i:04d}.example"} for i in range(1150)])
+    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    first = site.client.get(f"/register/{order_id}").text
+    names = Texts(first).by_id["names"]
+    assert "r0999.example" in names and "r1000.example" not in names
+    timeline = Texts(first).by_id["timeline"]
+    assert "r0099.example" in timeline and "r0100.example" not in timeline
+    assert "1150" in timeline
+    link = re.search(r'<a href="([^"]+)" rel="next">', first)
+    assert link is not None
+    second = site.client.get(html.unescape(link.group(1))).text
+    assert "r1149.example" in Texts(second).by_id["names"]
+    assert 'rel="next"' not in second.split('id="names"')[1].split("</td>")[0]
+    assert site.client.get(f"/register/{order_id}?after=-1").status_code == 422
+
+
 def test_amend_and_lift_errors_are_shown_on_the_order_page(site: Site) -> None:
     order_id = site.post("/api/orders", "authority", json=order_body()).json()["id"]
     csrf = login(site, "authority")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import DBAPIError
 from arret import views
 from arret.api.deps import Id, Rt
 from arret.api.runtime import Runtime
+from arret.domain.model import Order
 from arret.feed import render
 from arret.feed.server import FeedServer
 from arret.services import notice
@@ -52,17 +53,54 @@ def public_listing(conn: Connection, now: datetime) -> list[dict[str, Any]]:
     ]
 
 
+#: Names per page of `/api/public/orders/{id}` and `/api/public/orders/{id}/names`.
+PUBLIC_PAGE = 1000
+
+
+def names_page(conn: Connection, order: Order, after: int, limit: int) -> dict[str, Any]:
+    """A page of an order's current names (none for a confidential order), how many it has,
+    and the URL of the next page."""
+    count = store.current_target_count(conn, order.id)
+    if order.terms.confidential:
+        return {"names": count, "targets": None, "targets_next": None}
+    page, more = store.current_name_page(conn, order.id, after, limit)
+    following = f"/api/public/orders/{order.id}/names?after={page[-1][0]}&limit={limit}"
+    return {
+        "names": count,
+        "targets": [name for _, name in page],
+        "targets_next": following if more else None,
+    }
+
+
 @router.get("/api/public/orders/{order_id}", summary="One order in the public register")
 def public_order(order_id: Id, rt: Rt) -> dict[str, Any]:
+    """Its terms, the first page of its names (`targets_next` for the rest) and its
+    timeline (at most 100 names per step; the counts are whole)."""
     now = rt.clock.now()
     with rt.read() as conn:
-        order = store.load_order(conn, order_id)
+        order = store.load_order_head(conn, order_id)
         history = store.history(conn, order_id)
+        page = names_page(conn, order, 0, PUBLIC_PAGE)
     reveal = not order.terms.confidential
-    names = [t.name for t in order.current_targets()]
-    return views.public_order(order, now, len(names), names) | {
-        "timeline": [views.moment(m) for m in views.timeline(order, history, now, reveal)]
-    }
+    return (
+        views.public_order(order, now, page["names"], page["targets"] or [])
+        | page
+        | {"timeline": [views.moment(m) for m in views.timeline(order, history, now, reveal)]}
+    )
+
+
+@router.get("/api/public/orders/{order_id}/names", summary="An order's names, a page at a time")
+def public_names(
+    order_id: Id,
+    rt: Rt,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="Continue after this (from `targets_next`).")
+    ] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Names per page.")] = PUBLIC_PAGE,
+) -> dict[str, Any]:
+    with rt.read() as conn:
+        order = store.load_order_head(conn, order_id)
+        return {"id": order.id} | names_page(conn, order, after, limit)
 
 
 def notice_view(answer: notice.Answer) -> dict[str, Any]:

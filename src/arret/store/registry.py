@@ -495,6 +495,21 @@ def current_target_counts(conn: Connection) -> dict[int, int]:
     return {order_id: count for order_id, count in conn.execute(query)}
 
 
+def current_name_page(
+    conn: Connection, order_id: int, after: int, limit: int
+) -> tuple[list[tuple[int, str]], bool]:
+    """Up to `limit` names of the order's targets not removed, after row id `after`, in
+    order of addition, each with its row id; and whether more follow (keyset)."""
+    query = (
+        select(targets.c.id, targets.c.name)
+        .where(targets.c.order_id == order_id, targets.c.removed_at.is_(None), targets.c.id > after)
+        .order_by(targets.c.id)
+        .limit(limit + 1)
+    )
+    rows = [(int(i), str(n)) for i, n in conn.execute(query)]
+    return rows[:limit], len(rows) > limit
+
+
 def current_target_names(conn: Connection, order_id: int, limit: int) -> list[str]:
     """The first `limit` names of an order's targets not removed, in order of addition."""
     query = (

@@ -67,6 +67,7 @@ FR: dict[str, str] = {
     "Targets": "Cibles",
     "Targets listed on this page": "Cibles sur cette page",
     "Next targets": "Cibles suivantes",
+    "Next names": "Noms suivants",
     "Scope": "Portée",
     "subtree": "le nom et tout ce qui est en dessous",
     "exact": "le nom seul",

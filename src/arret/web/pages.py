@@ -120,19 +120,30 @@ def register(request: Request, rt: Rt) -> Response:
                   public_url=rt.settings.public_url)  # fmt: skip
 
 
+#: Names listed per page of an order in the public register (`?after=` continues).
+REGISTER_PAGE = 1000
+
+
 @router.get("/register/{order_id}")
-def register_order(order_id: Id, request: Request, rt: Rt) -> Response:
+def register_order(
+    order_id: Id,
+    request: Request,
+    rt: Rt,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+) -> Response:
     now = rt.clock.now()
     with rt.read() as conn:
-        order = store.load_order(conn, order_id)
+        order = store.load_order_head(conn, order_id)
         history = store.history(conn, order_id)
+        count = store.current_target_count(conn, order_id)
+        page, more = store.current_name_page(conn, order_id, after, REGISTER_PAGE)
     reveal = not order.terms.confidential
-    names = [t.name for t in order.current_targets()]
     return render(
         request,
         rt,
         "public_order.html",
-        order=views.public_order(order, now, len(names), names),
+        order=views.public_order(order, now, count, [n for _, n in page]),
+        names_next=f"/register/{order_id}?after={page[-1][0]}" if more and reveal else None,
         timeline=views.timeline(order, history, now, reveal),
     )
 
