@@ -279,7 +279,8 @@ def test_policy_counts_and_pages_by_sql_equal_the_whole_policy(engine: Engine, s
         for event, now in zip(h.events, h.recorded, strict=True):
             write_event(conn, event, now)
     with engine.connect() as conn:
-        for at in h.instants():
+        # Every other instant (the suite's time; the neighbours of each edge are there).
+        for at in h.instants()[::2]:
             for op in OPERATORS:
                 whole = registry.policy_for(conn, op, at).rules
                 assert registry.rule_count(conn, op, at) == len(whole), (op, at)
