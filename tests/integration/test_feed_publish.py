@@ -239,16 +239,22 @@ def test_a_new_notice_host_gives_a_full_transfer_to_zones_that_carry_it(engine: 
     assert ("leak.example", "notice") in view.entries
 
 
-@pytest.mark.parametrize("seed", [21, 22])
-def test_target_counts_by_index_equal_a_replay(engine: Engine, seed: int) -> None:
-    """`present_target_count` and `target_page` (what answers and pages show instead of
-    loading an order) against the orders replayed from the same events."""
+def written(engine: Engine, seed: int) -> History:
+    """A random history of 40 steps, written through the store (no publication)."""
     h = random_history(random.Random(seed), 40)
     with engine.begin() as conn:
         for name in OPERATORS:
             registry.add_operator(conn, name, BASE, "test")
         for event, now in zip(h.events, h.recorded, strict=True):
             write_event(conn, event, now)
+    return h
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_target_counts_by_index_equal_a_replay(engine: Engine, seed: int) -> None:
+    """`present_target_count` and `target_page` (what answers and pages show instead of
+    loading an order) against the orders replayed from the same events."""
+    h = written(engine, seed)
     with engine.connect() as conn:
         for order in h.orders.values():
             for at in h.instants():
@@ -272,12 +278,7 @@ def test_policy_counts_and_pages_by_sql_equal_the_whole_policy(engine: Engine, s
     """`rule_count` and `policy_page` (what `operator show` and the operator page use
     instead of compiling a policy of a million names) against `policy_for`, with
     allow-list entries shielding names and orders overlapping."""
-    h = random_history(random.Random(seed), 40)
-    with engine.begin() as conn:
-        for name in OPERATORS:
-            registry.add_operator(conn, name, BASE, "test")
-        for event, now in zip(h.events, h.recorded, strict=True):
-            write_event(conn, event, now)
+    h = written(engine, seed)
     with engine.connect() as conn:
         # Every other instant (the suite's time; the neighbours of each edge are there).
         for at in h.instants()[::2]:
