@@ -79,8 +79,10 @@ def test_a_feed_serial_has_its_leaf_and_the_operator_its_salt(site: Site) -> Non
     data = json.loads(leaf["data"])
     assert data["type"] == "feed" and data["operator"] == "orange" and data["serial"] == serial
     assert leaf["hash"] == merkle.leaf_hash(leaf["data"].encode()).hex()
-    salt = site.get("/api/operators/orange/feed/digest-salt", "operator:orange").json()
-    assert len(bytes.fromhex(salt["salt"])) == 16
+    secret = site.get("/api/operators/orange/feed/digest-salt", "operator:orange").json()
+    # A registry born with shared policies: a key from the first serial, no salted serial.
+    assert len(bytes.fromhex(secret["key"])) == 512 and secret["salt"] is None
+    assert isinstance(secret["keyed_since"], int)
     assert site.get("/api/operators/orange/feed/digest-salt", "operator:sfr").status_code == 403
     assert site.get("/api/operators/orange/feed/digest-salt").status_code == 401
 

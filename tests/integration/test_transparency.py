@@ -194,8 +194,9 @@ def _served_zone(conn: Connection) -> int:
     """A name slipped into orange's zone behind the log's back."""
     conn.execute(
         text(
-            "INSERT INTO feed_entries (operator_id, owner, kind) SELECT id, "
-            "'innocent.example', 'nxdomain' FROM operators WHERE name = 'orange'"
+            "INSERT INTO feed_policy_entries (policy_id, owner, kind) SELECT m.policy_id, "
+            "'innocent.example', 'nxdomain' FROM feed_members m JOIN operators o ON "
+            "o.id = m.operator_id WHERE o.name = 'orange'"
         )
     )
     return last_feed_leaf(conn, "orange")
@@ -203,18 +204,20 @@ def _served_zone(conn: Connection) -> int:
 
 def _journal(conn: Connection) -> int:
     """The journal of a past serial changed: that serial's leaf no longer matches."""
-    serial, op_id = conn.execute(
+    serial, op_id, policy, rev = conn.execute(
         text(
-            "SELECT c.serial, c.operator_id FROM feed_changes c JOIN operators o ON "
-            "o.id = c.operator_id WHERE o.name = 'sfr' AND c.added ORDER BY c.id LIMIT 1"
+            "SELECT v.serial, v.operator_id, c.policy_id, c.rev FROM feed_policy_changes c "
+            "JOIN feed_versions v ON v.policy_id = c.policy_id AND v.rev = c.rev "
+            "JOIN operators o ON o.id = v.operator_id WHERE o.name = 'sfr' AND c.added "
+            "ORDER BY c.id LIMIT 1"
         )
     ).one()
     conn.execute(
         text(
-            "UPDATE feed_changes SET kind = 'nodata' WHERE serial = :s AND "
-            "operator_id = :o AND added"
+            "UPDATE feed_policy_changes SET kind = 'nodata' WHERE policy_id = :p AND "
+            "rev = :r AND added"
         ),
-        {"s": serial, "o": op_id},
+        {"p": policy, "r": rev},
     )
     return int(
         conn.execute(
@@ -403,7 +406,7 @@ def check_served(feed: LiveFeed, operator: str) -> tuple[int, int]:
     with feed.engine.connect() as conn:
         leaf = store_log.feed_leaf(conn, operator, held.serial)
         assert leaf is not None, f"serial {held.serial} of {operator} is not in the log"
-        salt = log_service.digest_salt(conn, operator)
+        salt = log_service.digest_secret(conn, operator)
     assert check_held(salt, held, json.loads(leaf.data)) is None
     # And the check can fail: one entry more, or one kind changed, is another digest.
     assert check_held(salt, HeldZone(held.serial, [*held.entries, ("x.example", "nxdomain")]),

@@ -73,16 +73,21 @@ class Served:
         a new serial for orange holding one more name — and no leaf."""
         serial = self.serial() + 1
         with sqlite3.connect(self.db) as db:
-            (op_id,) = db.execute("SELECT id FROM operators WHERE name = 'orange'").fetchone()
-            db.execute("INSERT INTO feed_entries (operator_id, owner, kind) VALUES (?, ?, "
-                       "'nxdomain')", (op_id, name))  # fmt: skip
-            db.execute("INSERT INTO feed_changes (operator_id, serial, added, owner, kind) "
-                       "VALUES (?, ?, 1, ?, 'nxdomain')", (op_id, serial, name))  # fmt: skip
+            (op_id, policy, rev) = db.execute(
+                "SELECT o.id, p.id, p.rev FROM operators o JOIN feed_members m ON "
+                "m.operator_id = o.id JOIN feed_policies p ON p.id = m.policy_id "
+                "WHERE o.name = 'orange'").fetchone()  # fmt: skip
+            db.execute("INSERT INTO feed_policy_entries (policy_id, owner, kind) VALUES (?, ?, "
+                       "'nxdomain')", (policy, name))  # fmt: skip
+            db.execute("INSERT INTO feed_policy_changes (policy_id, rev, added, owner, kind) "
+                       "VALUES (?, ?, 1, ?, 'nxdomain')", (policy, rev + 1, name))  # fmt: skip
+            db.execute("UPDATE feed_policies SET rev = ? WHERE id = ?", (rev + 1, policy))
             db.execute("INSERT INTO feed_versions (operator_id, serial, published_at, entries, "
-                       "added, removed, rewrite) SELECT ?, ?, ?, entries + 1, 1, 0, 0 FROM "
-                       "feed_versions WHERE operator_id = ? ORDER BY published_at DESC LIMIT 1",
+                       "added, removed, rewrite, policy_id, rev) SELECT ?, ?, ?, entries + 1, "
+                       "1, 0, 0, ?, ? FROM feed_versions WHERE operator_id = ? ORDER BY "
+                       "published_at DESC LIMIT 1",
                        (op_id, serial, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"),
-                        op_id))  # fmt: skip
+                        policy, rev + 1, op_id))  # fmt: skip
         wait_until(lambda: self.serial() == serial, 20, "the forged serial to be served")
         return serial
 

@@ -118,14 +118,17 @@ def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
 
 @router.get(
     "/operators/{name}/feed/digest-salt",
-    summary="The salt of the feed's policy digest (to check a zone against the log)",
+    summary="The secret of the feed's policy digests (to check a zone against the log)",
+    description="`key`: the operator's digest key (hex, 512 octets little-endian), used "
+    "from serial `keyed_since` on; `salt`: the salt of the serials logged before it "
+    "(null when there are none).",
 )
 def operator_digest_salt(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
         store.get_operator(conn, name)
         may_read_operator(principal, name)
-        salt = log.digest_salt(conn, name)
-    return {"operator": name, "salt": salt.hex()}
+        secret = log.digest_secret(conn, name)
+    return {"operator": name, **log.secret_to_json(secret)}
 
 
 @router.get("/operators/{name}/changes", summary="What the feed changed since a serial")

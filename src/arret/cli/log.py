@@ -30,6 +30,7 @@ from arret.services import keys as key_service
 from arret.services import log as log_service
 from arret.store import log as store_log
 from arret.store.db import require_current
+from arret.store.log import DigestSecret
 from arret.tlog.merkle import verify_consistency
 from arret.tlog.signing import TreeHead, key_id, verify_head
 from arret.tlog.verify import Report, Source, check_inclusion, verify
@@ -153,7 +154,9 @@ def _transfer(feed: str, zone: str, key_name: str, key_secret: str) -> dns.zone.
     return held
 
 
-def _check_feed(report: Report, operator: str, held: log_service.HeldZone, salt: bytes) -> str:
+def _check_feed(
+    report: Report, operator: str, held: log_service.HeldZone, secret: DigestSecret
+) -> str:
     for index, data in enumerate(report.data):
         # Canonical JSON sorts keys: a feed leaf starts with "entries", an event leaf with
         # "event" — the (possibly huge) event leaves are not parsed.
@@ -165,7 +168,7 @@ def _check_feed(report: Report, operator: str, held: log_service.HeldZone, salt:
             and logged.get("operator") == operator
             and (logged.get("serial") == held.serial)
         ):
-            why = log_service.check_held(salt, held, logged)
+            why = log_service.check_held(secret, held, logged)
             if why is not None:
                 report.add(index, f"{operator}'s feed: {why}")
             return f"leaf {index}"
@@ -224,12 +227,12 @@ def verify_command(
     if server is not None:
         source = HttpSource(server, token)
         report = verify(source, saved, key)
-        held_salt = None
+        held_salt: DigestSecret | None = None
         if operator is not None and report.ok:
             if not token:
                 raise ArretError("checking a feed from a server needs the operator's --token")
-            salt_data = source.get(f"/api/operators/{operator}/feed/digest-salt")
-            held_salt = bytes.fromhex(salt_data["salt"])
+            secret_data = source.get(f"/api/operators/{operator}/feed/digest-salt")
+            held_salt = log_service.secret_from_json(secret_data)
     else:
         e = env(ctx)
         require_current(e.engine)
@@ -242,9 +245,9 @@ def verify_command(
             report = verify(log_service.DatabaseSource(conn, public), saved, key)
             if report.ok:
                 log_service.registry_problems(conn, report)
-            held_salt = None
+            held_salt = None  # set below when an operator is checked
             if operator is not None:
-                held_salt = log_service.digest_salt(conn, operator)
+                held_salt = log_service.digest_secret(conn, operator)
                 if not key_name:
                     current = key_service.current_key(conn, operator, e.clock.now())
                     if current is not None:
@@ -345,8 +348,8 @@ def check_zone(
     proof = source.get("/api/log/proof/inclusion", index=leaf["index"], size=newest.size)
     why = check_inclusion(public, newest, int(leaf["index"]), str(leaf["data"]),
                           [bytes.fromhex(h) for h in proof["audit_path"]])  # fmt: skip
-    salt = bytes.fromhex(source.get(f"/api/operators/{operator}/feed/digest-salt")["salt"])
-    why = why or log_service.check_held(salt, held, json.loads(leaf["data"]))
+    secret = log_service.secret_from_json(source.get(f"/api/operators/{operator}/feed/digest-salt"))
+    why = why or log_service.check_held(secret, held, json.loads(leaf["data"]))
     if why is not None:
         raise LogInconsistent(f"do NOT load {zone_file}: {why}")
     if head is not None:

@@ -68,6 +68,9 @@ class ZoneView:
     zone: str
     serial: int
     entries: tuple[Entry, ...]
+    #: The policy revision it serves (zones serving the same one share `entries`).
+    policy: int | None = None
+    rev: int | None = None
 
 
 @dataclass(frozen=True)

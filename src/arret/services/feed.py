@@ -12,6 +12,7 @@ histories.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -74,6 +75,51 @@ def zone_entries(
     return [e for e in entries(policy) if e[0] in wanted], owners
 
 
+def _regroup(conn: Connection, chosen: set[int], now: datetime) -> dict[int, list[int]]:
+    """The policies to publish for the operators `chosen`, each with every operator it
+    serves (an operator is never published apart from those sharing its policy).
+
+    Operators that share a policy must share their signature (the orders addressed to
+    them by name): where a policy serves several signatures now — an order singled some
+    of its operators out — every signature but the one most of them have is split off
+    into a copy. An operator never published joins a policy whose operators have its
+    signature, or starts an empty one."""
+    signatures = store_feed.signatures(conn)
+    member_of = store_feed.memberships(conn)
+    served: dict[int, list[int]] = defaultdict(list)
+    for op_id, pid in member_of.items():
+        served[pid].append(op_id)
+    touched = {member_of[o] for o in chosen if o in member_of}
+    for pid in sorted(touched):
+        classes: dict[frozenset[int], list[int]] = defaultdict(list)
+        for op_id in sorted(served[pid]):
+            classes[signatures.get(op_id, frozenset())].append(op_id)
+        if len(classes) == 1:
+            continue
+        ranked = sorted(classes.values(), key=lambda ops: (-len(ops), ops[0]))
+        source = store_feed.policy(conn, pid)
+        served[pid] = ranked[0]
+        for ops in ranked[1:]:
+            copy = store_feed.copy_policy(conn, source, now)
+            served[copy.id] = ops
+            for op_id in ops:
+                store_feed.set_member(conn, op_id, copy.id)
+                member_of[op_id] = copy.id
+                if op_id in chosen or source.id in touched:
+                    touched.add(copy.id)
+    by_signature = {signatures.get(ops[0], frozenset()): pid for pid, ops in served.items() if ops}
+    for op_id in sorted(chosen - set(member_of)):
+        signature = signatures.get(op_id, frozenset())
+        joined = by_signature.get(signature)
+        pid = store_feed.new_policy(conn, now).id if joined is None else joined
+        by_signature[signature] = pid
+        store_feed.set_member(conn, op_id, pid)
+        member_of[op_id] = pid
+        served[pid].append(op_id)
+        touched.add(pid)
+    return {pid: sorted(served[pid]) for pid in sorted(touched)}
+
+
 def publish(
     conn: Connection,
     now: datetime,
@@ -83,29 +129,49 @@ def publish(
     """Bring the feeds of `operators` (all when None) to their policy at `now`, looking at
     `names` only (all when None). Operators whose zone does not change keep their serial.
 
+    Each policy is computed, compared and written once, whatever the number of operators
+    it serves; each of them then gets its own serial and log leaf (O(1) each).
+
     Takes the log's lock first: another transaction publishing for the same operators
     is waited for, so that the last serial and entries read here are the committed ones."""
     store_log.lock(conn)
-    chosen = (
-        sorted(operators) if operators is not None else [o.name for o in store.list_operators(conn)]
-    )
+    ids = store_feed.operator_ids(conn)
+    names_of = {i: n for n, i in ids.items()}
+    chosen = {ids[o] for o in operators} if operators is not None else set(ids.values())
     if names is not None and len(names) > FULL_ABOVE:
         names = None
     published = []
-    for operator in chosen:
-        op_id = store_feed.operator_id(conn, operator)
-        last = store_feed.latest(conn, op_id)
-        # A first publication is the whole zone, whatever was touched.
-        new, owners = zone_entries(conn, operator, now, names if last else None)
-        old = store_feed.entries(conn, op_id, owners)
+    for pid, members in _regroup(conn, chosen, now).items():
+        current = store_feed.policy(conn, pid)
+        # A policy never published from is computed whole, whatever was touched.
+        fresh = current.rev == 0 and current.base_policy is None
+        new, owners = zone_entries(conn, names_of[members[0]], now, None if fresh else names)
+        old = store_feed.policy_entries(conn, pid, owners)
         change = diff(old, new)
-        if last is not None and change.is_empty():
-            continue
-        serial = serials.next_serial(last.serial if last else None, now)
-        total = (last.entries if last else 0) + len(change.added) - len(change.removed)
-        store_feed.record_version(conn, op_id, serial, change, now, total)
-        published.append(Published(operator, serial, len(change.added), len(change.removed)))
-    return published
+        before = current
+        if not change.is_empty() or fresh:
+            current = store_feed.advance(conn, current, change)
+        for op_id in members:
+            last = store_feed.latest(conn, op_id)
+            if (
+                last is not None
+                and last.rev == current.rev
+                and (
+                    last.policy_id == pid
+                    or (current.base_policy, current.base_rev) == (last.policy_id, last.rev)
+                )
+            ):
+                continue  # serves this revision already (or its copy's, unchanged)
+            # Its previous serial served the revision this one follows: the change is its
+            # change. Otherwise it joins the policy: the whole zone is new to it.
+            stepped = last is not None and last.rev == before.rev and current.rev != before.rev
+            added, removed = (
+                (len(change.added), len(change.removed)) if stepped else (current.entries, 0)
+            )
+            serial = serials.next_serial(last.serial if last else None, now)
+            store_feed.record_version(conn, op_id, serial, current, added, removed, now)
+            published.append(Published(names_of[op_id], serial, added, removed))
+    return sorted(published, key=lambda p: p.operator)
 
 
 def settings_of(conn: Connection) -> FeedSettings:
@@ -136,17 +202,21 @@ def adopt_notice_host(conn: Connection, host: str, now: datetime) -> list[Publis
     store_feed.set_notice_host(conn, host, now)
     if before == host:
         return []
+    names_of = {i: n for n, i in store_feed.operator_ids(conn).items()}
+    served: dict[int, list[int]] = defaultdict(list)
+    for op_id, pid in store_feed.memberships(conn).items():
+        served[pid].append(op_id)
     published = []
-    for op in store.list_operators(conn):
-        op_id = store_feed.operator_id(conn, op.name)
-        last = store_feed.latest(conn, op_id)
-        if last is None or not store_feed.has_kind(conn, op_id, Action.NOTICE.value):
+    for pid, members in sorted(served.items()):
+        if not store_feed.has_kind(conn, pid, Action.NOTICE.value):
             continue
-        serial = serials.next_serial(last.serial, now)
-        store_feed.record_version(conn, op_id, serial, Delta((), ()), now, last.entries,
-                                  rewrite=True)  # fmt: skip
-        published.append(Published(op.name, serial, 0, 0))
-    return published
+        current = store_feed.advance(conn, store_feed.policy(conn, pid), Delta((), ()))
+        for op_id in sorted(members):
+            last = store_feed.latest(conn, op_id)
+            serial = serials.next_serial(last.serial if last else None, now)
+            store_feed.record_version(conn, op_id, serial, current, 0, 0, now, rewrite=True)
+            published.append(Published(names_of[op_id], serial, 0, 0))
+    return sorted(published, key=lambda p: p.operator)
 
 
 def addressees(conn: Connection, order: Order) -> list[str] | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,10 +18,19 @@ from sqlalchemy import Connection, select
 from arret.domain import names
 from arret.domain.events import from_payload
 from arret.errors import InvalidRange, NotFound
+from arret.rpz import serial as serials
 from arret.rpz.zone import NODATA, NXDOMAIN, PASSTHRU, PASSTHRU_KIND, Entry
 from arret.store import feed as store_feed
 from arret.store import log as store_log
-from arret.store.schema import events, feed_changes, feed_entries, log_leaves, orders
+from arret.store.schema import (
+    events,
+    feed_changes,
+    feed_digests,
+    feed_policies,
+    feed_versions,
+    log_leaves,
+    orders,
+)
 from arret.tlog import merkle, multiset
 from arret.tlog.leaves import canonical, commitment, feed_record
 from arret.tlog.signing import TreeHead
@@ -185,63 +193,104 @@ def registry_problems(conn: Connection, report: Report) -> None:
     _feed_problems(conn, report)
 
 
-def replay(
-    conn: Connection, op_id: int, versions: list[store_feed.Version], salt: bytes
-) -> Iterator[tuple[store_feed.Version, int, int]]:
-    """Each serial of the operator with the digest state and entry count its journal gives,
-    replayed from the first publication."""
-    journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
-    for serial, added, owner, kind in conn.execute(
-        select(feed_changes.c.serial, feed_changes.c.added, feed_changes.c.owner,
-               feed_changes.c.kind)
-        .where(feed_changes.c.operator_id == op_id)
-        .order_by(feed_changes.c.id)
+Revision = tuple[int, int]  # (policy id, revision)
+
+
+def revision_sums(conn: Connection) -> dict[Revision, tuple[int, int]]:
+    """(unsalted multiset sum, entry count) of every policy revision, replayed from the
+    journals: each policy from empty, or a copy from the revision it was copied from."""
+    journal: dict[Revision, list[tuple[bool, str, str]]] = defaultdict(list)
+    for pid, rev, added, owner, kind in conn.execute(
+        select(feed_changes.c.policy_id, feed_changes.c.rev, feed_changes.c.added,
+               feed_changes.c.owner, feed_changes.c.kind).order_by(feed_changes.c.id)
     ):  # fmt: skip
-        journal[int(serial)].append((bool(added), owner, kind))
-    state, count = 0, 0
-    for version in versions:
-        for added, owner, kind in journal.get(version.serial, []):
-            element = multiset.element(salt, owner, kind)
-            state += element if added else -element
-            count += 1 if added else -1
-        state %= multiset.MODULUS
-        yield version, state, count
+        journal[(int(pid), int(rev))].append((bool(added), owner, kind))
+    revisions: dict[int, set[int]] = defaultdict(set)
+    for pid, rev in journal:
+        revisions[pid].add(rev)
+    for pid, rev in conn.execute(
+        select(feed_versions.c.policy_id, feed_versions.c.rev).where(
+            feed_versions.c.policy_id.is_not(None)
+        )
+    ):
+        revisions[int(pid)].add(int(rev))
+    sums: dict[Revision, tuple[int, int]] = {}
+    for pid, base, base_rev in conn.execute(
+        select(feed_policies.c.id, feed_policies.c.base_policy, feed_policies.c.base_rev)
+        .order_by(feed_policies.c.id)
+    ):  # fmt: skip
+        total, count = sums.get((base, base_rev), (0, 0)) if base is not None else (0, 0)
+        for rev in sorted(r for r in revisions[pid] if base_rev is None or r > base_rev):
+            for added, owner, kind in journal.get((pid, rev), []):
+                element = multiset.element(b"", owner, kind)
+                total += element if added else -element
+                count += 1 if added else -1
+            total %= multiset.MODULUS
+            sums[(pid, rev)] = (total, count)
+        if base_rev is not None:
+            sums.setdefault((pid, base_rev), (total, count))
+    return sums
 
 
 def _feed_problems(conn: Connection, report: Report) -> None:
     from arret.store import registry as store
 
+    sums = revision_sums(conn)
     for op in store.list_operators(conn):
         op_id = store_feed.operator_id(conn, op.name)
         versions = store_feed.versions(conn, op_id)
         if not versions:
             continue
-        salt = store_log.digest_salt(conn, op_id)
-        if salt is None:
+        secret = store_log.digest_secret(conn, op_id)
+        if secret is None:
             report.add(None, f"{op.name} has feed serials but no policy digest")
             continue
-        state, last_leaf = 0, None
-        for version, state, count in replay(conn, op_id, versions, salt):
+        keyed, salted, count = False, 0, 0
+        for version in versions:
+            keyed = keyed or version.serial == secret.keyed_since
+            assert version.policy_id is not None and version.rev is not None
+            if keyed and secret.key is not None:
+                total, count = sums.get((version.policy_id, version.rev), (0, -1))
+                expected = multiset.keyed_digest(secret.key, total)
+            elif secret.salt is not None:
+                # A serial from before shared policies: its own journal, salted.
+                removed, added = store_feed.revision_changes(conn, version.policy_id, version.rev)
+                salted = multiset.remove(multiset.add(salted, secret.salt, added), secret.salt,
+                                         removed)  # fmt: skip
+                count += len(added) - len(removed)
+                expected = multiset.digest(salted)
+            else:
+                report.add(None, f"serial {version.serial} of {op.name} has no digest secret")
+                continue
             leaf = store_log.feed_leaf(conn, op.name, version.serial)
             if leaf is None:
                 report.add(None, f"serial {version.serial} of {op.name} has no leaf in the log")
                 continue
-            last_leaf = leaf.index
             logged = json.loads(leaf.data)
-            if (
-                logged.get("policy_digest") != multiset.digest(state)
-                or logged.get("entries") != count
-            ):
+            if logged.get("policy_digest") != expected or logged.get("entries") != count:
                 report.add(leaf.index, f"serial {version.serial} of {op.name}: its journal "
                            "does not give the policy digest this leaf recorded")  # fmt: skip
-        current = conn.execute(
-            select(feed_entries.c.owner, feed_entries.c.kind).where(
-                feed_entries.c.operator_id == op_id
-            )
-        )
-        if multiset.add(0, salt, ((o, k) for o, k in current)) != state:
-            report.add(last_leaf, f"the zone served to {op.name} now is not the one logged "
-                       f"for its serial {versions[-1].serial}")  # fmt: skip
+    for pid, members in _served(conn).items():
+        policy = store_feed.policy(conn, pid)
+        held = multiset.add(0, b"", store_feed.policy_entries(conn, pid))
+        if sums.get((pid, policy.rev), (None, None))[0] != held:
+            # Each of them serves it under its latest serial: the first of those leaves.
+            leaves = [
+                leaf.index
+                for name in members
+                if (last := store_feed.latest(conn, store_feed.operator_id(conn, name)))
+                and (leaf := store_log.feed_leaf(conn, name, last.serial)) is not None
+            ]
+            report.add(min(leaves, default=None), f"the zone served to {', '.join(members)} "
+                       "now is not the one logged for its serial")  # fmt: skip
+
+
+def _served(conn: Connection) -> dict[int, list[str]]:
+    names_of = {i: n for n, i in store_feed.operator_ids(conn).items()}
+    served: dict[int, list[str]] = defaultdict(list)
+    for op_id, pid in sorted(store_feed.memberships(conn).items()):
+        served[pid].append(names_of[op_id])
+    return served
 
 
 # --- An operator's zone against the log ---
@@ -274,11 +323,23 @@ def entries_of(zone: dns.zone.Zone) -> HeldZone:
     return HeldZone(int(soa.serial), found)
 
 
-def check_held(salt: bytes, held: HeldZone, logged: dict[str, Any]) -> str | None:
+def check_held(
+    secret: store_log.DigestSecret, held: HeldZone, logged: dict[str, Any]
+) -> str | None:
     """Why the zone `held` is not the one logged in leaf data `logged` (None: it is)."""
     if logged.get("type") != "feed" or logged.get("serial") != held.serial:
         return f"the leaf is not the one of serial {held.serial}"
-    digest = multiset.policy_digest(salt, held.entries)
+    salted = secret.salt is not None and (
+        secret.key is None
+        or secret.keyed_since is None
+        or serials.greater(secret.keyed_since, held.serial)
+    )
+    if salted:
+        assert secret.salt is not None
+        digest = multiset.policy_digest(secret.salt, held.entries)
+    else:
+        assert secret.key is not None
+        digest = multiset.keyed_policy_digest(secret.key, held.entries)
     if logged.get("entries") != len(held.entries):
         return (f"serial {held.serial} holds {len(held.entries)} entries; the log recorded "
                 f"{logged.get('entries')}")  # fmt: skip
@@ -288,11 +349,28 @@ def check_held(salt: bytes, held: HeldZone, logged: dict[str, Any]) -> str | Non
     return None
 
 
-def digest_salt(conn: Connection, operator: str) -> bytes:
-    salt = store_log.digest_salt(conn, store_feed.operator_id(conn, operator))
-    if salt is None:
+def digest_secret(conn: Connection, operator: str) -> store_log.DigestSecret:
+    secret = store_log.digest_secret(conn, store_feed.operator_id(conn, operator))
+    if secret is None:
         raise NotFound(f"operator {operator!r} has no feed published yet, hence no digest")
-    return salt
+    return secret
+
+
+def secret_to_json(secret: store_log.DigestSecret) -> dict[str, Any]:
+    return {
+        "key": None if secret.key is None else multiset.to_text(secret.key),
+        "keyed_since": secret.keyed_since,
+        "salt": None if secret.salt is None else secret.salt.hex(),
+    }
+
+
+def secret_from_json(data: dict[str, Any]) -> store_log.DigestSecret:
+    key, salt = data.get("key"), data.get("salt")
+    return store_log.DigestSecret(
+        None if key is None else multiset.from_text(key),
+        data.get("keyed_since"),
+        None if salt is None else bytes.fromhex(salt),
+    )
 
 
 # --- A database that had a history before the log ---
@@ -313,17 +391,19 @@ def backfill(conn: Connection, now: datetime) -> int:
     from arret.store import registry as store
 
     confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
+    sums = revision_sums(conn)
     for op in store.list_operators(conn):
         op_id = store_feed.operator_id(conn, op.name)
         versions = store_feed.versions(conn, op_id)
         if not versions:
             continue
-        salt = store_log.start_digest(conn, op_id)
-        state = 0
-        for version, state, count in replay(conn, op_id, versions, salt):
-            record = feed_record(op.name, version.serial, count, multiset.digest(state))
+        conn.execute(feed_digests.delete().where(feed_digests.c.operator_id == op_id))
+        for version in versions:
+            assert version.policy_id is not None and version.rev is not None
+            total, count = sums[(version.policy_id, version.rev)]
+            digest = store_log.keyed_digest(conn, op_id, versions[0].serial, total)
+            record = feed_record(op.name, version.serial, count, digest)
             pending.append((version.published_at, 1, op_id, (version.serial, record)))
-        store_log.set_digest(conn, op_id, state)
     pending.sort(key=lambda p: (p[0], p[1], p[2]))
     for _when, kind, ident, item in pending:
         if kind == 0:

@@ -63,9 +63,12 @@ def changes_since(
                 if versions
                 else f"operator {operator!r} has published nothing yet"
             )
-        versions = versions[positions[0] + 1 :]
+        start = positions[0] + 1
+    else:
+        start = 0
     out = []
-    for version in versions[-limit:]:
-        removed, added = store_feed.journal(conn, op_id, version.serial)
+    for i in range(max(start, len(versions) - limit), len(versions)):
+        version = versions[i]
+        removed, added = store_feed.changes_of(conn, versions[i - 1] if i else None, version)
         out.append(Change(version.serial, version.published_at, removed, added))
     return out

@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, delete, func, select
+from sqlalchemy import ColumnElement, Connection, delete, func, literal, select
 
 from arret.rpz.zone import Delta, Entry
 from arret.store import log
@@ -19,12 +20,16 @@ from arret.store.schema import (
     feed_changes,
     feed_clock,
     feed_entries,
+    feed_members,
+    feed_policies,
     feed_settings,
     feed_versions,
     operators,
+    order_operators,
     orders,
     targets,
 )
+from arret.tlog import multiset
 from arret.tlog.leaves import feed_record
 
 
@@ -37,12 +42,37 @@ class Version:
     removed: int
     #: The journal cannot lead to this serial: clients below it get the full zone.
     rewrite: bool = False
+    #: The policy revision this serial serves.
+    policy_id: int | None = None
+    rev: int | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What some operators block in common, at its current revision."""
+
+    id: int
+    base_policy: int | None
+    base_rev: int | None
+    rev: int
+    entries: int
+    #: The unsalted multiset sum of its entries (`arret.tlog.multiset`).
+    total: int
 
 
 def operator_id(conn: Connection, name: str) -> int:
     found = conn.scalar(select(operators.c.id).where(operators.c.name == name))
     assert found is not None, f"operator {name!r} checked by the caller"
     return int(found)
+
+
+def operator_ids(conn: Connection) -> dict[str, int]:
+    return {str(n): int(i) for i, n in conn.execute(select(operators.c.id, operators.c.name))}
+
+
+def _version(row: Any) -> Version:
+    return Version(row.serial, row.published_at, row.entries, row.added, row.removed,
+                   row.rewrite, row.policy_id, row.rev)  # fmt: skip
 
 
 def latest(conn: Connection, op_id: int) -> Version | None:
@@ -52,9 +82,7 @@ def latest(conn: Connection, op_id: int) -> Version | None:
         .order_by(feed_versions.c.published_at.desc(), feed_versions.c.serial.desc())
         .limit(1)
     ).first()
-    if row is None:
-        return None
-    return Version(row.serial, row.published_at, row.entries, row.added, row.removed, row.rewrite)
+    return None if row is None else _version(row)
 
 
 def versions(conn: Connection, op_id: int) -> list[Version]:
@@ -63,15 +91,109 @@ def versions(conn: Connection, op_id: int) -> list[Version]:
         .where(feed_versions.c.operator_id == op_id)
         .order_by(feed_versions.c.published_at, feed_versions.c.serial)
     )
-    return [
-        Version(r.serial, r.published_at, r.entries, r.added, r.removed, r.rewrite) for r in rows
-    ]
+    return [_version(r) for r in rows]
 
 
-def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -> list[Entry]:
-    """The zone's current entries (only those with the given owners), sorted."""
+# --- policies -------------------------------------------------------------------------
+
+
+def memberships(conn: Connection) -> dict[int, int]:
+    """operator id -> the policy it serves now (operators never published: absent)."""
+    rows = conn.execute(select(feed_members.c.operator_id, feed_members.c.policy_id))
+    return {int(o): int(p) for o, p in rows}
+
+
+def policy_of(conn: Connection, op_id: int) -> int | None:
+    found = conn.scalar(select(feed_members.c.policy_id).where(feed_members.c.operator_id == op_id))
+    return None if found is None else int(found)
+
+
+def set_member(conn: Connection, op_id: int, policy_id: int) -> None:
+    if policy_of(conn, op_id) is None:
+        conn.execute(feed_members.insert().values(operator_id=op_id, policy_id=policy_id))
+    else:
+        conn.execute(
+            feed_members.update()
+            .where(feed_members.c.operator_id == op_id)
+            .values(policy_id=policy_id)
+        )
+
+
+def signatures(conn: Connection) -> dict[int, frozenset[int]]:
+    """operator id -> the orders addressed to it by name (orders to all operators aside).
+    Operators with equal signatures must block exactly the same names: they share a
+    policy. Orders that ended count too: a signature only grows, so operators are split
+    apart when an order singles some out, and never need merging back to stay correct."""
+    query = (
+        select(order_operators.c.operator_id, order_operators.c.order_id)
+        .join(orders, orders.c.id == order_operators.c.order_id)
+        .where(orders.c.all_operators.is_(False))
+    )
+    found: dict[int, set[int]] = {}
+    for op_id, order_id in conn.execute(query):
+        found.setdefault(int(op_id), set()).add(int(order_id))
+    return {o: frozenset(ids) for o, ids in found.items()}
+
+
+def policy(conn: Connection, policy_id: int) -> Policy:
+    row = conn.execute(select(feed_policies).where(feed_policies.c.id == policy_id)).one()
+    if row.sum is None:
+        # A database migrated from one copy per operator: summed once, on first use.
+        total = multiset.add(0, b"", policy_entries(conn, policy_id))
+        conn.execute(
+            feed_policies.update()
+            .where(feed_policies.c.id == policy_id)
+            .values(sum=multiset.to_text(total))
+        )
+    else:
+        total = multiset.from_text(row.sum)
+    return Policy(row.id, row.base_policy, row.base_rev, row.rev, row.entries, total)
+
+
+def new_policy(conn: Connection, at: datetime) -> Policy:
+    """An empty policy, at revision 0."""
+    pid = conn.execute(
+        feed_policies.insert().values(
+            base_policy=None,
+            base_rev=None,
+            rev=0,
+            entries=0,
+            sum=multiset.to_text(0),
+            created_at=at,
+        )
+    ).inserted_primary_key
+    assert pid is not None
+    return Policy(int(pid[0]), None, None, 0, 0, 0)
+
+
+def copy_policy(conn: Connection, source: Policy, at: datetime) -> Policy:
+    """A copy of `source` at its current revision (for operators split off from it).
+    The rows are copied by the database, not through Python."""
+    key = conn.execute(
+        feed_policies.insert().values(
+            base_policy=source.id,
+            base_rev=source.rev,
+            rev=source.rev,
+            entries=source.entries,
+            sum=multiset.to_text(source.total),
+            created_at=at,
+        )
+    ).inserted_primary_key
+    assert key is not None
+    pid = int(key[0])
+    columns = select(literal(pid), feed_entries.c.owner, feed_entries.c.kind).where(
+        feed_entries.c.policy_id == source.id
+    )
+    conn.execute(feed_entries.insert().from_select(["policy_id", "owner", "kind"], columns))
+    return Policy(pid, source.id, source.rev, source.rev, source.entries, source.total)
+
+
+def policy_entries(
+    conn: Connection, policy_id: int, owners: Sequence[str] | None = None
+) -> list[Entry]:
+    """The policy's current entries (only those with the given owners), sorted."""
     base = select(feed_entries.c.owner, feed_entries.c.kind).where(
-        feed_entries.c.operator_id == op_id
+        feed_entries.c.policy_id == policy_id
     )
     # A handful of kinds for up to millions of rows: one string object each, not one per
     # row (about 50 bytes a row; 100 MB of a zone of 2,000,000 records held by the server).
@@ -84,47 +206,115 @@ def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -
     return sorted(found)
 
 
+def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -> list[Entry]:
+    """The operator's zone's current entries (only those with the given owners), sorted."""
+    pid = policy_of(conn, op_id)
+    return [] if pid is None else policy_entries(conn, pid, owners)
+
+
+def advance(conn: Connection, current: Policy, change: Delta) -> Policy:
+    """Apply `change` to the policy as its next revision: entries, journal and sum."""
+    rev = current.rev + 1
+    removed_owners = [owner for owner, _ in change.removed]
+    for clause in matching(conn, feed_entries.c.owner, removed_owners):
+        conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == current.id, clause))
+    insert_rows(
+        conn,
+        feed_entries,
+        [{"policy_id": current.id, "owner": o, "kind": k} for o, k in change.added],
+    )
+    journal_rows = [
+        {"policy_id": current.id, "rev": rev, "added": False, "owner": o, "kind": k}
+        for o, k in change.removed
+    ] + [
+        {"policy_id": current.id, "rev": rev, "added": True, "owner": o, "kind": k}
+        for o, k in change.added
+    ]
+    insert_rows(conn, feed_changes, journal_rows)
+    total = multiset.remove(multiset.add(current.total, b"", change.added), b"", change.removed)
+    count = current.entries + len(change.added) - len(change.removed)
+    conn.execute(
+        feed_policies.update()
+        .where(feed_policies.c.id == current.id)
+        .values(rev=rev, entries=count, sum=multiset.to_text(total))
+    )
+    return Policy(current.id, current.base_policy, current.base_rev, rev, count, total)
+
+
 def record_version(
     conn: Connection,
     op_id: int,
     serial: int,
-    change: Delta,
+    served: Policy,
+    added: int,
+    removed: int,
     at: datetime,
-    total: int,
     rewrite: bool = False,
 ) -> None:
-    """Write a new serial: its journal entry, the zone's new current entries, and its
-    leaf in the transparency log (entries and policy digest), all in `conn`'s transaction."""
-    digest = log.advance_digest(conn, op_id, change)
-    removed_owners = [owner for owner, _ in change.removed]
-    for clause in matching(conn, feed_entries.c.owner, removed_owners):
-        conn.execute(delete(feed_entries).where(feed_entries.c.operator_id == op_id, clause))
-    insert_rows(
-        conn,
-        feed_entries,
-        [{"operator_id": op_id, "owner": o, "kind": k} for o, k in change.added],
-    )
-    journal = [
-        {"operator_id": op_id, "serial": serial, "added": False, "owner": o, "kind": k}
-        for o, k in change.removed
-    ] + [
-        {"operator_id": op_id, "serial": serial, "added": True, "owner": o, "kind": k}
-        for o, k in change.added
-    ]
-    insert_rows(conn, feed_changes, journal)
+    """Write a new serial of an operator, serving `served` (its policy at its current
+    revision), and its leaf in the transparency log (entries and keyed policy digest), all
+    in `conn`'s transaction."""
+    digest = log.keyed_digest(conn, op_id, serial, served.total)
     conn.execute(
         feed_versions.insert().values(
             operator_id=op_id,
             serial=serial,
             published_at=at,
-            entries=total,
-            added=len(change.added),
-            removed=len(change.removed),
+            entries=served.entries,
+            added=added,
+            removed=removed,
             rewrite=rewrite,
+            policy_id=served.id,
+            rev=served.rev,
         )
     )
-    record = feed_record(log.operator_name(conn, op_id), serial, total, digest)
+    record = feed_record(log.operator_name(conn, op_id), serial, served.entries, digest)
     log.append(conn, record, at, operator_id=op_id, serial=serial)
+
+
+def revision_changes(conn: Connection, policy_id: int, rev: int) -> tuple[list[Entry], list[Entry]]:
+    """(removed, added) entries of one revision of a policy."""
+    rows = conn.execute(
+        select(feed_changes.c.added, feed_changes.c.owner, feed_changes.c.kind)
+        .where(feed_changes.c.policy_id == policy_id, feed_changes.c.rev == rev)
+        .order_by(feed_changes.c.id)
+    )
+    removed: list[Entry] = []
+    added: list[Entry] = []
+    for is_added, owner, kind in rows:
+        (added if is_added else removed).append((owner, kind))
+    return removed, added
+
+
+def follows(conn: Connection, before: Version | None, after: Version) -> bool:
+    """Whether the journal of `after`'s revision leads from `before` to `after`: the next
+    revision of the same policy, or the first revision of a policy copied from `before`'s
+    (None: `after` is its operator's first serial, which the journal leads to only when
+    it is its policy's first revision from empty)."""
+    if after.policy_id is None or after.rev is None or after.rewrite:
+        return False
+    if before is None:
+        row = conn.execute(
+            select(feed_policies.c.base_policy).where(feed_policies.c.id == after.policy_id)
+        ).one()
+        first = conn.scalar(
+            select(func.min(feed_versions.c.rev)).where(
+                feed_versions.c.policy_id == after.policy_id
+            )
+        )
+        return row.base_policy is None and first == after.rev
+    if before.policy_id == after.policy_id:
+        return before.rev != after.rev
+    row = conn.execute(
+        select(feed_policies.c.base_policy, feed_policies.c.base_rev).where(
+            feed_policies.c.id == after.policy_id
+        )
+    ).one()
+    return (
+        (row.base_policy, row.base_rev) == (before.policy_id, before.rev)
+        and before.rev is not None
+        and after.rev == before.rev + 1
+    )
 
 
 def notice_host(conn: Connection) -> str | None:
@@ -143,36 +333,38 @@ def set_notice_host(conn: Connection, host: str, at: datetime) -> None:
         )
 
 
-def has_kind(conn: Connection, op_id: int, kind: str) -> bool:
+def has_kind(conn: Connection, policy_id: int, kind: str) -> bool:
     query = select(feed_entries.c.owner).where(
-        feed_entries.c.operator_id == op_id, feed_entries.c.kind == kind
+        feed_entries.c.policy_id == policy_id, feed_entries.c.kind == kind
     )
     return conn.execute(query.limit(1)).first() is not None
 
 
 def count_entries(conn: Connection, op_id: int) -> int:
-    return int(
-        conn.scalar(
-            select(func.count())
-            .select_from(feed_entries)
-            .where(feed_entries.c.operator_id == op_id)
-        )
-        or 0
-    )
+    pid = policy_of(conn, op_id)
+    return 0 if pid is None else policy(conn, pid).entries
 
 
 def journal(conn: Connection, op_id: int, serial: int) -> tuple[list[Entry], list[Entry]]:
-    """(removed, added) entries of one serial."""
-    rows = conn.execute(
-        select(feed_changes.c.added, feed_changes.c.owner, feed_changes.c.kind)
-        .where(feed_changes.c.operator_id == op_id, feed_changes.c.serial == serial)
-        .order_by(feed_changes.c.id)
-    )
-    removed: list[Entry] = []
-    added: list[Entry] = []
-    for is_added, owner, kind in rows:
-        (added if is_added else removed).append((owner, kind))
-    return removed, added
+    """(removed, added) entries of one serial of an operator (`changes_of`)."""
+    previous: Version | None = None
+    for version in versions(conn, op_id):
+        if version.serial == serial:
+            return changes_of(conn, previous, version)
+        previous = version
+    return [], []
+
+
+def changes_of(
+    conn: Connection, previous: Version | None, version: Version
+) -> tuple[list[Entry], list[Entry]]:
+    """(removed, added): what an operator's zone changed from its serial `previous` to
+    `version`, as far as the journal says — nothing for a serial the journal does not
+    lead to (the operator's first serial in a policy it joined, or a rewrite)."""
+    if not follows(conn, previous, version):
+        return [], []
+    assert version.policy_id is not None and version.rev is not None
+    return revision_changes(conn, version.policy_id, version.rev)
 
 
 def published_until(conn: Connection) -> datetime | None:
@@ -281,7 +473,7 @@ def count_names(conn: Connection, op_id: int) -> int:
             select(func.count())
             .select_from(feed_entries)
             .where(
-                feed_entries.c.operator_id == op_id,
+                feed_entries.c.policy_id == (policy_of(conn, op_id) or -1),
                 ~feed_entries.c.owner.startswith("*."),
                 feed_entries.c.kind != "passthru",
             )

@@ -23,11 +23,9 @@ from sqlalchemy import Connection, Engine, func, select
 
 from arret.domain.events import Event
 from arret.errors import LogKeyError
-from arret.rpz.zone import Delta
 from arret.store.bulk import insert_rows, matching
 from arret.store.schema import (
     feed_digests,
-    feed_entries,
     log_heads,
     log_leaves,
     log_state,
@@ -284,63 +282,57 @@ def known_salts(conn: Connection, names: Sequence[str]) -> dict[str, bytes]:
 # --- Operators' policy digests ---
 
 
-def digest_salt(conn: Connection, op_id: int) -> bytes | None:
-    """The operator's digest salt (given to the operator and to auditors only); None
+@dataclass(frozen=True)
+class DigestSecret:
+    """What an operator (or an auditor) needs to check the operator's logged digests:
+    its key, used from serial `keyed_since` on, and the salt of the serials before it
+    (databases from before shared policies; None when it has none)."""
+
+    key: int | None
+    keyed_since: int | None
+    salt: bytes | None
+
+
+def digest_secret(conn: Connection, op_id: int) -> DigestSecret | None:
+    """The operator's digest secret (given to the operator and to auditors only); None
     before its first publication."""
-    found = conn.scalar(select(feed_digests.c.salt).where(feed_digests.c.operator_id == op_id))
-    return None if found is None else bytes.fromhex(found)
-
-
-def _digest_row(conn: Connection, op_id: int) -> tuple[bytes, int]:
     row = conn.execute(select(feed_digests).where(feed_digests.c.operator_id == op_id)).first()
-    if row is not None:
-        return bytes.fromhex(row.salt), multiset.from_text(row.state)
-    # First publication — or a database migrated from before the log: start from the
-    # entries the zone holds now.
-    salt = secrets.token_bytes(16)
-    current = conn.execute(
-        select(feed_entries.c.owner, feed_entries.c.kind).where(feed_entries.c.operator_id == op_id)
-    )
-    state = multiset.add(0, salt, ((o, k) for o, k in current))
-    conn.execute(
-        feed_digests.insert().values(
-            operator_id=op_id, salt=salt.hex(), state=multiset.to_text(state)
-        )
-    )
-    return salt, state
+    if row is None:
+        return None
+    key = None if row.key is None else multiset.from_text(row.key)
+    # A row created with its key has no salted serials: its salt column is empty.
+    salt = bytes.fromhex(row.salt) if row.state else None
+    return DigestSecret(key, row.keyed_since, salt)
 
 
-def start_digest(conn: Connection, op_id: int) -> bytes:
-    """A fresh salt for an operator whose digest is about to be rebuilt (backfill)."""
-    conn.execute(feed_digests.delete().where(feed_digests.c.operator_id == op_id))
-    salt = secrets.token_bytes(16)
-    conn.execute(feed_digests.insert().values(operator_id=op_id, salt=salt.hex(), state=""))
-    return salt
-
-
-def set_digest(conn: Connection, op_id: int, state: int) -> None:
-    conn.execute(
-        feed_digests.update()
-        .where(feed_digests.c.operator_id == op_id)
-        .values(state=multiset.to_text(state))
-    )
-
-
-def advance_digest(conn: Connection, op_id: int, change: Delta) -> str:
-    """Move the operator's digest by `change`; returns the new digest. Call it before the
-    change is written to `feed_entries` (a first digest starts from what is there).
+def keyed_digest(conn: Connection, op_id: int, serial: int, total: int) -> str:
+    """The digest of serial `serial` of the operator, whose policy's unsalted sum is
+    `total`; the operator's key is created at its first keyed serial.
 
     It takes the log's lock first (`lock`), as an append does, so that every writer
     takes the log's lock before an operator's digest row: no two can deadlock on them."""
     lock(conn)
-    salt, state = _digest_row(conn, op_id)
-    state = multiset.remove(multiset.add(state, salt, change.added), salt, change.removed)
-    conn.execute(
-        feed_digests.update()
-        .where(feed_digests.c.operator_id == op_id)
-        .values(state=multiset.to_text(state))
-    )
-    return multiset.digest(state)
+    row = conn.execute(select(feed_digests).where(feed_digests.c.operator_id == op_id)).first()
+    if row is not None and row.key is not None:
+        return multiset.keyed_digest(multiset.from_text(row.key), total)
+    key = multiset.new_key(secrets.token_bytes(multiset.OCTETS))
+    if row is None:
+        conn.execute(
+            feed_digests.insert().values(
+                operator_id=op_id,
+                salt="",
+                state="",
+                key=multiset.to_text(key),
+                keyed_since=serial,
+            )
+        )
+    else:
+        conn.execute(
+            feed_digests.update()
+            .where(feed_digests.c.operator_id == op_id)
+            .values(key=multiset.to_text(key), keyed_since=serial)
+        )
+    return multiset.keyed_digest(key, total)
 
 
 def operator_name(conn: Connection, op_id: int) -> str:

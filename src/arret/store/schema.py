@@ -166,6 +166,41 @@ Index(
 )
 
 # --- the feed (one Response Policy Zone per operator) ---------------------------------
+#
+# What an operator must block is stored once per *policy*, not once per operator: every
+# operator addressed by the same orders (the same explicit orders, beside those to all
+# operators) blocks exactly the same names, so they share one policy — its entries, its
+# journal and the unkeyed sum of its digest. An operator has its own serials (one row per
+# serial in `feed_versions`, each pointing at the policy revision it serves), its own key
+# for the digest and its own leaves in the log. A national list sent to 300 operators is
+# 1M rows, not 300M; an order to a few operators splits them off into a copy of the
+# policy (`feed_policies.base_*`), which then follows its own revisions.
+
+#: Content shared by every operator that must block the same names.
+feed_policies = Table(
+    "feed_policies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    #: The revision this policy was copied from when some of its operators were split off
+    #: (None: it started empty). Revision numbers continue from the base's.
+    Column("base_policy", Integer, nullable=True),
+    Column("base_rev", BigInteger, nullable=True),
+    #: Its current revision: incremented by every publication that changes it.
+    Column("rev", BigInteger, nullable=False),
+    Column("entries", Integer, nullable=False),
+    #: The unkeyed multiset sum of its entries (`arret.tlog.multiset`), hex; None until
+    #: first needed after a migration (computed then from the entries).
+    Column("sum", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+#: Which policy each operator serves now.
+feed_members = Table(
+    "feed_members",
+    metadata,
+    Column("operator_id", Integer, ForeignKey("operators.id"), primary_key=True),
+    Column("policy_id", Integer, ForeignKey("feed_policies.id"), nullable=False, index=True),
+)
 
 #: Every serial published for an operator: never reused, never going back.
 feed_versions = Table(
@@ -180,28 +215,31 @@ feed_versions = Table(
     #: The journal cannot lead to this serial (the zone's rendering changed, not its
     #: entries): a client below it gets the full zone.
     Column("rewrite", Boolean, nullable=False, server_default="0"),
+    #: The policy revision this serial serves.
+    Column("policy_id", Integer, nullable=True),
+    Column("rev", BigInteger, nullable=True),
 )
 
-#: The zone as it stands at the operator's latest serial: `(owner, kind)`.
+#: A policy's entries as they stand at its current revision: `(owner, kind)`.
 feed_entries = Table(
-    "feed_entries",
+    "feed_policy_entries",
     metadata,
-    Column("operator_id", Integer, ForeignKey("operators.id"), primary_key=True),
+    Column("policy_id", Integer, ForeignKey("feed_policies.id"), primary_key=True),
     Column("owner", String(255), primary_key=True),
     Column("kind", String(16), nullable=False),
 )
 
-#: The journal (RFC 1995): what each serial removed and added, for IXFR.
+#: The journal (RFC 1995): what each revision of a policy removed and added, for IXFR.
 feed_changes = Table(
-    "feed_changes",
+    "feed_policy_changes",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("operator_id", Integer, ForeignKey("operators.id"), nullable=False),
-    Column("serial", BigInteger, nullable=False),
+    Column("policy_id", Integer, ForeignKey("feed_policies.id"), nullable=False),
+    Column("rev", BigInteger, nullable=False),
     Column("added", Boolean, nullable=False),
     Column("owner", String(255), nullable=False),
     Column("kind", String(16), nullable=False),
-    Index(None, "operator_id", "serial"),
+    Index(None, "policy_id", "rev"),
 )
 
 #: How the zones are rendered: the host that `notice` answers point to. Kept so that a
@@ -344,11 +382,15 @@ name_salts = Table(
     Column("salt", String(32), nullable=False),
 )
 
-#: Each operator's policy digest state (`arret.tlog.multiset`) and its secret salt.
+#: Each operator's secret for its policy digests (`arret.tlog.multiset`): its key (hex),
+#: used from serial `keyed_since` on; the salt and state of the salted digest that the
+#: serials before it were logged with (databases from before shared policies).
 feed_digests = Table(
     "feed_digests",
     metadata,
     Column("operator_id", Integer, ForeignKey("operators.id"), primary_key=True),
     Column("salt", String(32), nullable=False),
     Column("state", Text, nullable=False),
+    Column("key", Text, nullable=True),
+    Column("keyed_since", BigInteger, nullable=True),
 )

@@ -14,6 +14,16 @@ The digest logged is SHA-256 of the sum's 512 octets (little-endian), in hex.
 The salt is per operator and not public: without it nobody can test a guessed list of
 names against the digest (a confidential order's names stay unguessable); the operator
 gets it with its token, to check the zone it holds (`arret log check-zone`).
+
+**Keyed digests.** Operators addressed by the same orders share one policy; salting per
+operator would make every publication hash every entry once per operator (300 operators
+of a million names: 300 million SHAKE-256 outputs). Since shared policies, the sum is
+kept once per policy *unsalted* (`element(b"", ...)`) and each operator has a secret key
+K, a random odd 4096-bit number: its digest is SHA-256 of (K x sum mod 2^4096). K is
+invertible modulo 2^4096, so two policies give the same keyed value only if their sums
+are equal (the multiset hash's collision resistance is unchanged); without K the logged
+digest lets nobody test a guessed list, and one operator's K says nothing of another's
+digests. An operator's serials from before its key keep their salted digest.
 """
 
 from __future__ import annotations
@@ -59,3 +69,19 @@ def to_text(state: int) -> str:
 
 def from_text(text: str) -> int:
     return int.from_bytes(bytes.fromhex(text), "little")
+
+
+def new_key(random: bytes) -> int:
+    """An operator's digest key from `OCTETS` random octets: odd, hence invertible."""
+    assert len(random) == OCTETS
+    return int.from_bytes(random, "little") | 1
+
+
+def keyed_digest(key: int, total: int) -> str:
+    """The digest logged for a policy whose unsalted sum is `total`, under `key`."""
+    return digest((key * total) % MODULUS)
+
+
+def keyed_policy_digest(key: int, entries: Iterable[tuple[str, str]]) -> str:
+    """The keyed digest of a whole policy (what an operator computes over its zone)."""
+    return keyed_digest(key, add(0, b"", entries))
