@@ -251,7 +251,10 @@ def publish_event(conn: Connection, event: Event, now: datetime) -> list[Publish
     if isinstance(event, KeyRotated | OperatorChanged):
         return []
     if isinstance(event, OperatorAdded):
-        return publish(conn, now, [event.name])
+        # No name changes: a new operator joins the policy of the operators addressed by
+        # the same orders as it is (none yet: those of every operator) as it stands, at
+        # the cost of one serial; it is computed whole only when it starts a policy.
+        return publish(conn, now, [event.name], [])
     if isinstance(event, NameAllowed | AllowEntryRemoved):
         # The names it shields (or shielded) and its own passthru owners.
         return publish(

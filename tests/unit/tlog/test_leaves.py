@@ -72,3 +72,22 @@ def test_the_feed_leaf_carries_a_salted_digest_of_the_zone_content() -> None:
     leaf = json.loads(canonical(feed_record("orange", 1795929635, 2, digest)))
     assert leaf == {"type": "feed", "operator": "orange", "serial": 1795929635,
                     "entries": 2, "policy_digest": digest}  # fmt: skip
+
+
+def test_a_keyed_digest_is_sha256_of_the_key_times_the_unsalted_sum() -> None:
+    entries = [("leak.example", "nxdomain"), ("*.leak.example", "nxdomain")]
+    key = multiset.new_key(bytes(range(256)) * 2)
+    assert key % 2 == 1  # odd: invertible modulo 2^4096
+    # The definition, written out with hashlib alone.
+    total = sum(
+        int.from_bytes(hashlib.shake_256(f"{o} {k}\n".encode()).digest(512), "little")
+        for o, k in entries
+    )
+    product = (key * total) % 2**4096
+    expected = hashlib.sha256(product.to_bytes(512, "little")).hexdigest()
+    assert multiset.keyed_policy_digest(key, entries) == expected
+    assert multiset.keyed_digest(key, multiset.add(0, b"", entries)) == expected
+    # The same content under another operator's key: another digest.
+    other = multiset.new_key(bytes(512))
+    assert multiset.keyed_policy_digest(other, entries) != expected
+    assert multiset.keyed_policy_digest(key, entries[:1]) != expected
