@@ -141,7 +141,8 @@ def publish(
     if names is not None and len(names) > FULL_ABOVE:
         names = None
     published = []
-    for pid, members in _regroup(conn, chosen, now).items():
+    groups = _regroup(conn, chosen, now)
+    for pid, members in groups.items():
         current = store_feed.policy(conn, pid)
         # A policy never published from is computed whole, whatever was touched.
         fresh = current.rev == 0 and current.base_policy is None
@@ -171,7 +172,31 @@ def publish(
             serial = serials.next_serial(last.serial if last else None, now)
             store_feed.record_version(conn, op_id, serial, current, added, removed, now)
             published.append(Published(names_of[op_id], serial, added, removed))
+    _merge_alike(conn, set(groups))
     return sorted(published, key=lambda p: p.operator)
+
+
+def _merge_alike(conn: Connection, policies: set[int]) -> None:
+    """Policies of `policies` whose operators have the same signature and which hold the
+    same entries (equal sums) become one: their operators move to the oldest, the others'
+    entries are dropped (their journal stays, for the log's verification). This happens
+    in a registry from before shared policies, where every operator had its own copy:
+    they serve the same revision again from their next serial on (a resolver at an older
+    serial gets the whole zone once)."""
+    signatures = store_feed.signatures(conn)
+    served: dict[int, list[int]] = defaultdict(list)
+    for op_id, pid in store_feed.memberships(conn).items():
+        if pid in policies:
+            served[pid].append(op_id)
+    alike: dict[tuple[frozenset[int], int, int], list[int]] = defaultdict(list)
+    for pid, members in sorted(served.items()):
+        found = store_feed.policy(conn, pid)
+        alike[(signatures.get(members[0], frozenset()), found.total, found.entries)].append(pid)
+    for same in alike.values():
+        for pid in same[1:]:
+            for op_id in served[pid]:
+                store_feed.set_member(conn, op_id, same[0])
+            store_feed.drop_entries(conn, pid)
 
 
 def settings_of(conn: Connection) -> FeedSettings:

@@ -188,6 +188,11 @@ def copy_policy(conn: Connection, source: Policy, at: datetime) -> Policy:
     return Policy(pid, source.id, source.rev, source.rev, source.entries, source.total)
 
 
+def drop_entries(conn: Connection, policy_id: int) -> None:
+    """Forget the entries of a policy no operator serves any more (its journal stays)."""
+    conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == policy_id))
+
+
 def policy_entries(
     conn: Connection, policy_id: int, owners: Sequence[str] | None = None
 ) -> list[Entry]:
