@@ -4,9 +4,10 @@ check that the zone it holds is the one logged for its serial."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,9 +23,16 @@ from arret.errors import InvalidRange, NotFound
 from arret.rpz.zone import NODATA, NXDOMAIN, PASSTHRU, PASSTHRU_KIND, Entry
 from arret.store import feed as store_feed
 from arret.store import log as store_log
-from arret.store.schema import events, feed_changes, feed_entries, log_leaves, orders
-from arret.tlog import merkle, multiset
-from arret.tlog.leaves import canonical, commitment, feed_record
+from arret.store.schema import (
+    events,
+    feed_changes,
+    feed_digests,
+    feed_entries,
+    log_leaves,
+    orders,
+)
+from arret.tlog import multiset, tiles
+from arret.tlog.leaves import canonical, commitment, feed_record, joined_record
 from arret.tlog.signing import TreeHead
 from arret.tlog.verify import Report
 
@@ -80,12 +88,12 @@ def inclusion(conn: Connection, index: int, size: int | None = None) -> dict[str
     size, _ = _sizes(conn, size)
     if not 0 <= index < size:
         raise InvalidRange(f"leaf {index} is not in the tree of size {size} (0 to {size - 1})")
-    hashes = store_log.leaf_hashes(conn, size)
-    proof = merkle.inclusion_proof(index, hashes)
+    tree = store_log.tree(conn, size)
+    proof = tree.inclusion_proof(index)
     return {
         "index": index,
         "size": size,
-        "leaf_hash": hashes[index].hex(),
+        "leaf_hash": tree.node(0, index).hex(),
         "audit_path": [h.hex() for h in proof],
     }
 
@@ -95,7 +103,51 @@ def consistency(conn: Connection, first: int, second: int) -> list[bytes]:
     if not 1 <= first <= second:
         raise InvalidRange(f"no consistency proof from size {first} to size {second}: the "
                              f"first size must be between 1 and the second")  # fmt: skip
-    return merkle.consistency_proof(first, store_log.leaf_hashes(conn, second))
+    return store_log.tree(conn, second).consistency_proof(first)
+
+
+def tile(conn: Connection, level: int, index: int, width: int) -> bytes:
+    """The hashes of a tile as the C2SP tlog-tiles layout serves it: full (`width` 256),
+    or the first `width` hashes of a partial one — refused unless the newest tree has
+    that many there (and no partial tile where the full one exists)."""
+    latest = store_log.head(conn)
+    full, partial = tiles.widths(0 if latest is None else latest.size, level)
+    if (
+        not 0 < width <= tiles.WIDTH
+        or index > full
+        or (index == full and width > partial)
+        or (index < full and width != tiles.WIDTH)
+    ):
+        raise NotFound(f"the log has no tile {tiles.path(level, index, width)}")
+    blob = store_log.tile(conn, level, index)
+    if blob is None or len(blob) < width * tiles.HASH:
+        raise NotFound(f"tile {tiles.path(level, index, width)} is not stored")
+    return blob[: width * tiles.HASH]
+
+
+def entry_bundle(conn: Connection, index: int, width: int) -> bytes:
+    """The leaves 256·index to 256·index + width - 1 as a C2SP tlog-tiles entry bundle:
+    each leaf's data prefixed by its length (two octets, big-endian)."""
+    latest = store_log.head(conn)
+    full, partial = tiles.widths(0 if latest is None else latest.size, 0)
+    if (
+        not 0 < width <= tiles.WIDTH
+        or index > full
+        or (index == full and width > partial)
+        or (index < full and width != tiles.WIDTH)
+    ):
+        raise NotFound(f"the log has no entry bundle {tiles.entries_path(index, width)}")
+    start = index * tiles.WIDTH
+    found = store_log.leaves(conn, start, start + width)
+    out = bytearray()
+    for leaf in found:
+        raw = leaf.data.encode("utf-8")
+        if len(raw) > 0xFFFF:
+            raise InvalidRange(f"leaf {leaf.index} ({len(raw)} octets, logged before names "
+                               "were split over leaves) does not fit an entry bundle: read it "
+                               "from /api/log/leaves")  # fmt: skip
+        out += len(raw).to_bytes(2, "big") + raw
+    return bytes(out)
 
 
 def leaves(conn: Connection, start: int, end: int) -> list[dict[str, Any]]:
@@ -144,61 +196,134 @@ def commitment_proof(conn: Connection, text: str) -> dict[str, Any]:
 # --- The registry against its log (a database's own `arret log verify`) ---
 
 
-def registry_problems(conn: Connection, report: Report) -> None:
-    """Every event has exactly the leaf its row gives; every feed serial the digest its
-    journal gives; the zone served now is the one its last leaf names."""
-    by_event: dict[int, tuple[int, str]] = {}
-    for idx, event_id, data in conn.execute(
-        select(log_leaves.c.idx, log_leaves.c.event_id, log_leaves.c.data).where(
-            log_leaves.c.event_id.is_not(None)
+@dataclass(frozen=True)
+class FeedReached:
+    """Where the replay of an operator's journal stopped: its last serial checked, the
+    digest state and entry count the journal gives there, and a digest of the salt."""
+
+    serial: int
+    state: int
+    entries: int
+    salt: str
+
+
+@dataclass(frozen=True)
+class Reached:
+    """What a registry check reached, to go on from next time (`arret log verify
+    --checkpoint`): the newest event checked, and each operator's replayed feed."""
+
+    last_event: int
+    feeds: dict[str, FeedReached]
+
+
+def salt_digest(salt: bytes) -> str:
+    return hashlib.sha256(b"arret digest salt\n" + salt).hexdigest()
+
+
+def registry_problems(conn: Connection, report: Report, since: Reached | None = None) -> Reached:
+    """Every event has exactly the leaves its row gives; every feed serial the digest its
+    journal gives; the zone served now is the one its last leaf names. From `since` (a
+    checkpoint), only the events and serials logged in the leaves `report` verified
+    (from `report.start`): the journals replay from the states it holds, and the zone
+    served is checked against the digest state the registry keeps instead of being summed
+    again. Returns what it reached."""
+    start = report.start
+    by_event: dict[int, int] = {}
+    for idx, event_id in conn.execute(
+        select(log_leaves.c.idx, log_leaves.c.event_id).where(
+            log_leaves.c.event_id.is_not(None), log_leaves.c.idx >= start
         )
     ):
-        by_event[int(event_id)] = (int(idx), data)
+        by_event[int(event_id)] = int(idx)
     confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
 
     def secret_order(order_id: int) -> bool:
         return bool(confidential.get(order_id))
 
-    rows = conn.execute(
-        select(events.c.id, events.c.kind, events.c.order_id, events.c.at, events.c.actor,
-               events.c.payload).order_by(events.c.id)
-    )  # fmt: skip
-    for seq, kind, order_id, at, actor, payload in rows:
-        event = from_payload(payload)
-        leaf = by_event.pop(int(seq), None)
-        if leaf is None:
-            report.add(None, f"event {seq} ({payload.get('kind')}) has no leaf in the log")
-            continue
-        if (kind, order_id, at, actor) != (payload["kind"], getattr(event, "order_id", None),
-                                           event.at, event.actor):  # fmt: skip
-            report.add(leaf[0], f"event {seq}: its row's columns differ from its payload")
-            continue
-        record = store_log.event_leaf(conn, int(seq), event, secret_order, create_salts=False)
-        if record is None:
-            report.add(leaf[0], f"event {seq}: a name of its confidential order has no salt")
-            continue
-        if canonical(record).decode("utf-8") != leaf[1]:
-            report.add(leaf[0], f"event {seq} in the registry differs from what this leaf "
-                       "recorded")  # fmt: skip
-    for event_id, (idx, _) in sorted(by_event.items()):
+    columns = (events.c.id, events.c.kind, events.c.order_id, events.c.at, events.c.actor,
+               events.c.payload)  # fmt: skip
+    last = -1 if since is None else since.last_event
+    queries = [select(*columns).where(events.c.id > last).order_by(events.c.id)]
+    # An event numbered before the checkpoint's last may have taken its leaf after it
+    # (two writers: the numbers are drawn before the log's lock is taken).
+    earlier = sorted(e for e in by_event if e <= last)
+    queries += [
+        select(*columns).where(events.c.id.in_(earlier[i : i + 500])).order_by(events.c.id)
+        for i in range(0, len(earlier), 500)
+    ]
+    reached = last
+    for query in queries:
+        for seq, kind, order_id, at, actor, payload in conn.execute(query):
+            reached = max(reached, int(seq))
+            _event_problems(conn, report, int(seq), (kind, order_id, at, actor), payload,
+                            by_event, secret_order)  # fmt: skip
+    for event_id, idx in sorted(by_event.items()):
         report.add(idx, f"records event {event_id}, which the registry does not hold")
-    _feed_problems(conn, report)
+    return Reached(reached, _feed_problems(conn, report, since))
+
+
+def _event_problems(
+    conn: Connection,
+    report: Report,
+    seq: int,
+    row: tuple[Any, ...],
+    payload: dict[str, Any],
+    by_event: dict[int, int],
+    secret_order: Callable[[int], bool],
+) -> None:
+    event = from_payload(payload)
+    idx = by_event.pop(seq, None)
+    if idx is None:
+        report.add(None, f"event {seq} ({payload.get('kind')}) has no leaf in the log")
+        return
+    if row != (payload["kind"], getattr(event, "order_id", None), event.at, event.actor):
+        report.add(idx, f"event {seq}: its row's columns differ from its payload")
+        return
+    records = store_log.event_leaves(conn, seq, event, secret_order, create_salts=False)
+    if records is None:
+        report.add(idx, f"event {seq}: a name of its confidential order has no salt")
+        return
+    logged = store_log.leaves(conn, idx, idx + len(records))
+    expected = [canonical(r).decode("utf-8") for r in records]
+    if [leaf.data for leaf in logged] == expected:
+        return
+    # Logged before an event's names were split over leaves: one leaf holds them all.
+    if (
+        len(records) > 1
+        and logged
+        and logged[0].data == canonical(joined_record(records[0], records[1:])).decode("utf-8")
+    ):
+        return
+    for leaf, data in zip(logged, expected, strict=False):
+        if leaf.data != data:
+            report.add(leaf.index, f"event {seq} in the registry differs from what this leaf "
+                       "recorded")  # fmt: skip
+            return
+    report.add(idx, f"event {seq}: the log holds {len(logged)} of its {len(records)} leaves")
 
 
 def replay(
-    conn: Connection, op_id: int, versions: list[store_feed.Version], salt: bytes
+    conn: Connection,
+    op_id: int,
+    versions: list[store_feed.Version],
+    salt: bytes,
+    state: int = 0,
+    count: int = 0,
 ) -> Iterator[tuple[store_feed.Version, int, int]]:
-    """Each serial of the operator with the digest state and entry count its journal gives,
-    replayed from the first publication."""
+    """Each serial of `versions` with the digest state and entry count its journal gives,
+    replayed from `state` and `count` (those before the first of `versions`; zero: from
+    the first publication)."""
     journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
-    for serial, added, owner, kind in conn.execute(
+    query = (
         select(feed_changes.c.serial, feed_changes.c.added, feed_changes.c.owner,
                feed_changes.c.kind)
         .where(feed_changes.c.operator_id == op_id)
         .order_by(feed_changes.c.id)
-    ):  # fmt: skip
+    )  # fmt: skip
+    if versions and (state or count):  # resumed: the journal of these serials only
+        query = query.where(feed_changes.c.serial >= min(v.serial for v in versions))
+    for serial, added, owner, kind in conn.execute(query):
         journal[int(serial)].append((bool(added), owner, kind))
-    state, count = 0, 0
     for version in versions:
         for added, owner, kind in journal.get(version.serial, []):
             element = multiset.element(salt, owner, kind)
@@ -208,9 +333,12 @@ def replay(
         yield version, state, count
 
 
-def _feed_problems(conn: Connection, report: Report) -> None:
+def _feed_problems(
+    conn: Connection, report: Report, since: Reached | None
+) -> dict[str, FeedReached]:
     from arret.store import registry as store
 
+    reached: dict[str, FeedReached] = {}
     for op in store.list_operators(conn):
         op_id = store_feed.operator_id(conn, op.name)
         versions = store_feed.versions(conn, op_id)
@@ -220,8 +348,18 @@ def _feed_problems(conn: Connection, report: Report) -> None:
         if salt is None:
             report.add(None, f"{op.name} has feed serials but no policy digest")
             continue
-        state, last_leaf = 0, None
-        for version, state, count in replay(conn, op_id, versions, salt):
+        start_state, start_count = 0, 0
+        before = None if since is None else since.feeds.get(op.name)
+        if before is not None:
+            serials = [v.serial for v in versions]
+            if before.salt != salt_digest(salt) or before.serial not in serials:
+                report.add(None, f"{op.name}'s feed is not the one of the checkpoint (its "
+                           f"serial {before.serial} or its digest salt is gone)")  # fmt: skip
+                continue
+            versions = versions[serials.index(before.serial) + 1 :]
+            start_state, start_count = before.state, before.entries
+        last_leaf, state, count = None, start_state, start_count
+        for version, state, count in replay(conn, op_id, versions, salt, start_state, start_count):
             leaf = store_log.feed_leaf(conn, op.name, version.serial)
             if leaf is None:
                 report.add(None, f"serial {version.serial} of {op.name} has no leaf in the log")
@@ -234,14 +372,23 @@ def _feed_problems(conn: Connection, report: Report) -> None:
             ):
                 report.add(leaf.index, f"serial {version.serial} of {op.name}: its journal "
                            "does not give the policy digest this leaf recorded")  # fmt: skip
-        current = conn.execute(
-            select(feed_entries.c.owner, feed_entries.c.kind).where(
-                feed_entries.c.operator_id == op_id
+        last = versions[-1].serial if versions else before.serial if before else 0
+        reached[op.name] = FeedReached(last, state, count, salt_digest(salt))
+        if before is None:
+            current = conn.execute(
+                select(feed_entries.c.owner, feed_entries.c.kind).where(
+                    feed_entries.c.operator_id == op_id
+                )
             )
-        )
-        if multiset.add(0, salt, ((o, k) for o, k in current)) != state:
+            held = multiset.add(0, salt, ((o, k) for o, k in current))
+        else:
+            kept = conn.scalar(select(feed_digests.c.state).where(
+                feed_digests.c.operator_id == op_id))  # fmt: skip
+            held = multiset.from_text(kept) if kept else -1
+        if held != state:
             report.add(last_leaf, f"the zone served to {op.name} now is not the one logged "
-                       f"for its serial {versions[-1].serial}")  # fmt: skip
+                       f"for its serial {last}")  # fmt: skip
+    return reached
 
 
 # --- An operator's zone against the log ---
@@ -327,11 +474,11 @@ def backfill(conn: Connection, now: datetime) -> int:
     pending.sort(key=lambda p: (p[0], p[1], p[2]))
     for _when, kind, ident, item in pending:
         if kind == 0:
-            leaf = store_log.event_leaf(
+            records = store_log.event_leaves(
                 conn, ident, item, lambda oid: bool(confidential.get(oid)), create_salts=True
             )
-            assert leaf is not None
-            store_log.append(conn, leaf, now, event_id=ident)
+            assert records is not None
+            store_log.append_event(conn, ident, records, now)
         else:
             serial, feed_leaf_record = item
             store_log.append(conn, feed_leaf_record, now, operator_id=ident, serial=serial)
