@@ -14,7 +14,7 @@ operator's last serial, so two publishers never build on the same stale state.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,6 +152,7 @@ def append_many(
                 f"the log signing key {key.path} did not sign this log's tree heads (or "
                 f"the head of size {size} was altered); nothing was changed"
             )
+    start = size
     builder = tiles.Builder(size, _partial_tiles(conn, size))
     leaf_rows: list[dict[str, Any]] = []
     head_rows: list[dict[str, Any]] = []
@@ -189,7 +190,7 @@ def append_many(
     else:
         conn.execute(log_state.update().where(log_state.c.id == 1).values(size=size, frontier=edge))
     conn.execute(log_heads.insert(), head_rows)
-    _write_tiles(conn, builder.dirty)
+    _write_tiles(conn, start, builder.dirty)
     assert signed is not None
     return signed
 
@@ -206,33 +207,19 @@ def _partial_tiles(conn: Connection, size: int) -> dict[int, bytes]:
     return found
 
 
-def _write_tiles(conn: Connection, dirty: dict[tuple[int, int], bytes]) -> None:
-    if not dirty:
-        return
-    existing = set()
-    for clause in _tile_keys(dirty):
-        existing |= {
-            (int(level), int(idx))
-            for level, idx in conn.execute(select(log_tiles.c.level, log_tiles.c.idx).where(clause))
-        }
+def _write_tiles(conn: Connection, start: int, dirty: dict[tuple[int, int], bytes]) -> None:
+    """Write the tiles appending to a tree of `start` leaves changed: its partial tiles
+    have rows (updated), the others are new (inserted)."""
+    existing = {(level, index) for level, index, _ in tiles.partial_tiles(start)}
     new = [{"level": k[0], "idx": k[1], "hashes": v} for k, v in dirty.items() if k not in existing]
     if new:
         conn.execute(log_tiles.insert(), new)
-    for level, idx in sorted(existing):
+    for level, idx in sorted(existing & dirty.keys()):
         conn.execute(
             log_tiles.update()
             .where(log_tiles.c.level == level, log_tiles.c.idx == idx)
             .values(hashes=dirty[(level, idx)])
         )
-
-
-def _tile_keys(keys: Iterable[tuple[int, int]]) -> Iterator[Any]:
-    by_level: dict[int, list[int]] = {}
-    for level, idx in keys:
-        by_level.setdefault(level, []).append(idx)
-    for level, indexes in by_level.items():
-        for start in range(0, len(indexes), 500):
-            yield (log_tiles.c.level == level) & log_tiles.c.idx.in_(indexes[start : start + 500])
 
 
 def tile(conn: Connection, level: int, index: int) -> bytes | None:

@@ -39,9 +39,13 @@ def _check(value: Any, where: str) -> None:
 
 def canonical(record: dict[str, Any]) -> bytes:
     _check(record, "leaf")
+    return _dumps(record).encode("utf-8")
+
+
+def _dumps(value: Any) -> str:
     return json.dumps(
-        record, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
 
 
 def commitment(salt: bytes, name: str) -> str:
@@ -126,7 +130,8 @@ def split_record(record: dict[str, Any], max_leaf: int = MAX_LEAF) -> list[dict[
     current: dict[str, list[Any]] = {}
     used = 0
     for name_field, item in items:
-        cost = len(canonical({"x": item})) - 5  # the item and its comma
+        # The item's canonical octets and a comma (the record was checked as a whole).
+        cost = len(_dumps(item).encode("utf-8")) + 1
         if current and used + cost > budget:
             parts.append(current)
             current, used = {}, 0
