@@ -299,3 +299,20 @@ def test_tiles_are_served_at_their_c2sp_paths_and_give_the_proofs(site: Site) ->
     for first in (1, 256, 300, size - 1):
         proof = site.get(f"/api/log/proof/consistency?first={first}").json()["proof"]
         assert proof == [h.hex() for h in merkle.consistency_proof(first, hashes)]
+
+
+def test_the_verifier_goes_on_from_a_checkpoint_over_the_api(site: Site) -> None:
+    from arret.tlog.verify import Checkpoint
+
+    first = verify(ApiSource(site))
+    assert first.ok and first.head is not None and first.start == 0
+    saved = Checkpoint(first.head, first.frontier)
+    site.post("/api/orders", "authority", json=order_body(reference="RG later"))
+    later = verify(ApiSource(site), checkpoint=saved)
+    assert later.ok, later.problems
+    assert later.head is not None and later.head.size > saved.head.size
+    assert later.start == saved.head.size and len(later.data) == later.head.size - later.start
+    # An edge that does not give the checkpoint's root is refused before anything is read.
+    forged = Checkpoint(saved.head, [bytes(32)] * len(saved.frontier))
+    report = verify(ApiSource(site), checkpoint=forged)
+    assert not report.ok and "does not give its head's root" in str(report.problems[0])
