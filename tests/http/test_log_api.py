@@ -248,3 +248,73 @@ def test_pages_of_leaves_stay_bounded_and_the_verifier_follows_them(
     report = verify(ApiSource(site))
     assert report.ok and report.head is not None and report.head.size == size
     assert len(report.data) == size
+
+
+def test_tiles_are_served_at_their_c2sp_paths_and_give_the_proofs(site: Site) -> None:
+    """Enough leaves for full level-0 tiles: each tile served is the naive computation
+    from the leaves (read from /api/log/leaves), cacheable for good; a partial tile is a
+    prefix of the next; the entry bundles give the leaves back."""
+    from arret.tlog import tiles
+
+    with site.engine.begin() as conn:
+        store_log.append_many(
+            conn,
+            [store_log.Record({"type": "padding", "n": n}) for n in range(600)],
+            site.clock.now(),
+        )
+    size = site.get("/api/log/head").json()["size"]
+    data: list[str] = []
+    while len(data) < size:
+        data += [x["data"] for x in site.get(f"/api/log/leaves?start={len(data)}").json()["leaves"]]
+    hashes = [merkle.leaf_hash(d.encode()) for d in data]
+    expected = tiles.build(hashes)
+    full, width = tiles.widths(size, 0)
+    assert full == 2 and width > 0
+    for index in range(full):
+        r = site.get(f"/api/log/tile/0/{tiles.encode_index(index)}")
+        assert r.status_code == 200 and r.content == expected[(0, index)]
+        assert r.headers["content-type"] == "application/octet-stream"
+        assert "immutable" in r.headers["cache-control"] and "public" in r.headers["cache-control"]
+        assert "set-cookie" not in r.headers
+        bundle = site.get(f"/api/log/tile/entries/{tiles.encode_index(index)}").content
+        entries, at = [], 0
+        while at < len(bundle):
+            length = int.from_bytes(bundle[at : at + 2], "big")
+            entries.append(bundle[at + 2 : at + 2 + length].decode())
+            at += 2 + length
+        assert entries == data[index * 256 : (index + 1) * 256]
+    partial = site.get(f"/api/log/tile/0/{tiles.path(0, full, width)[len('tile/0/') :]}")
+    assert partial.status_code == 200 and partial.content == expected[(0, full)]
+    shorter = site.get(f"/api/log/tile/0/002.p/{width - 1}")
+    assert shorter.content == expected[(0, full)][: (width - 1) * 32]
+    level1 = site.get(f"/api/log/tile/1/000.p/{full}")
+    assert level1.content == expected[(1, 0)]
+    # What the tree has not (yet): a wider partial tile, a partial tile where the full one
+    # is, a tile beyond the edge, a malformed path.
+    for path in (f"0/002.p/{width + 1}", "0/000.p/5", "0/003", "1/000", "0/2", "0/x000/002",
+                 "0/002.p/0", "0/002.p/256", "x/000"):  # fmt: skip
+        assert site.get(f"/api/log/tile/{path}").status_code in (404, 422), path
+    # The proofs the API answers from the tiles are those computed from every leaf.
+    for index in (0, 255, 256, 511, 512, size - 1):
+        proof = site.get(f"/api/log/proof/inclusion?index={index}").json()["audit_path"]
+        assert proof == [h.hex() for h in merkle.inclusion_proof(index, hashes)]
+    for first in (1, 256, 300, size - 1):
+        proof = site.get(f"/api/log/proof/consistency?first={first}").json()["proof"]
+        assert proof == [h.hex() for h in merkle.consistency_proof(first, hashes)]
+
+
+def test_the_verifier_goes_on_from_a_checkpoint_over_the_api(site: Site) -> None:
+    from arret.tlog.verify import Checkpoint
+
+    first = verify(ApiSource(site))
+    assert first.ok and first.head is not None and first.start == 0
+    saved = Checkpoint(first.head, first.frontier)
+    site.post("/api/orders", "authority", json=order_body(reference="RG later"))
+    later = verify(ApiSource(site), checkpoint=saved)
+    assert later.ok, later.problems
+    assert later.head is not None and later.head.size > saved.head.size
+    assert later.start == saved.head.size and len(later.data) == later.head.size - later.start
+    # An edge that does not give the checkpoint's root is refused before anything is read.
+    forged = Checkpoint(saved.head, [bytes(32)] * len(saved.frontier))
+    report = verify(ApiSource(site), checkpoint=forged)
+    assert not report.ok and "does not give its head's root" in str(report.problems[0])

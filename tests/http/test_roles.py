@@ -52,6 +52,8 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
     ("GET", "/api/log/proof/inclusion?index=0", None, EVERYONE),
     ("GET", "/api/log/proof/consistency?first=1", None, EVERYONE),
     ("GET", "/api/log/feeds/orange/{serial}", None, EVERYONE),
+    ("GET", "/api/log/tile/0/000.p/1", None, EVERYONE),
+    ("GET", "/api/log/tile/entries/000.p/1", None, EVERYONE),
     ("GET", "/api/log/commitments/secret.example", None, OVERSEERS),
     ("GET", "/healthz", None, EVERYONE),
     ("GET", "/metrics", None, EVERYONE),
@@ -153,6 +155,10 @@ def _template(path: str) -> str:
         return "/api/log/feeds/{operator}/{serial}"
     if path.startswith("/api/log/commitments/"):
         return "/api/log/commitments/{name}"
+    if path.startswith("/api/log/tile/entries/"):
+        return "/api/log/tile/entries/{address}"
+    if path.startswith("/api/log/tile/"):
+        return "/api/log/tile/{level}/{address}"
     return re.sub(r"/(\d+|orange)(?=/|$)", lambda m: "/{" + _param(m) + "}", path.split("?")[0])
 
 

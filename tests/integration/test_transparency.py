@@ -282,7 +282,7 @@ def test_a_rewritten_past_is_caught_by_a_head_saved_before(logged: Arret, tmp_pa
         rows = conn.execute(
             text("SELECT data, event_id, operator_id, serial FROM log_leaves ORDER BY idx")
         ).all()
-        for table in ("log_heads", "log_leaves", "log_state"):
+        for table in ("log_heads", "log_leaves", "log_state", "log_tiles"):
             conn.execute(text(f"DELETE FROM {table}"))
         for data, event_id, operator_id, serial in rows[1:]:
             store_log.append(
@@ -309,7 +309,7 @@ def test_the_log_proves_the_inclusion_and_the_consistency_it_claims(logged: Arre
     engine = open_engine(logged.url)
     with engine.connect() as conn:
         newest = log_service.head(conn)
-        hashes = store_log.leaf_hashes(conn, newest.size)
+        hashes = [leaf.hash for leaf in store_log.leaves(conn, 0, newest.size)]
         for index in range(newest.size):
             proof = log_service.inclusion(conn, index)
             path = [bytes.fromhex(h) for h in proof["audit_path"]]
@@ -453,7 +453,9 @@ def test_init_logs_the_history_of_a_database_from_before_the_log(logged: Arret) 
         events = int(conn.execute(text("SELECT count(*) FROM events")).scalar_one())
         serials = int(conn.execute(text("SELECT count(*) FROM feed_versions")).scalar_one())
         # What a database migrated to revision 0007 holds: a history, no log.
-        for table in ("log_heads", "log_leaves", "log_state", "feed_digests", "name_salts"):
+        for table in (
+            "log_heads", "log_leaves", "log_state", "log_tiles", "feed_digests", "name_salts"
+        ):  # fmt: skip
             conn.execute(text(f"DELETE FROM {table}"))
     code, out = verify(logged)
     assert code == 5 and "has no leaf in the log" in out

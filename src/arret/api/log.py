@@ -9,11 +9,14 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
 
 from arret.api.deps import MAX_INT, Overseer, Rt, Serial
+from arret.errors import NotFound
 from arret.services import log
 from arret.store import log as store_log
+from arret.tlog import tiles
 from arret.tlog.signing import key_id, public_pem
 
 router = APIRouter(prefix="/api/log", tags=["transparency log"])
@@ -102,3 +105,50 @@ def commitment_proof(name: str, rt: Rt, _principal: Overseer) -> dict[str, Any]:
 def feed_leaf(operator: str, serial: Serial, rt: Rt) -> dict[str, Any]:
     with rt.read() as conn:
         return log.feed_leaf(conn, operator, serial)
+
+
+# --- The tree as C2SP tlog-tiles (https://c2sp.org/tlog-tiles), under /api/log/ ---
+
+#: A tile's bytes never change (a partial one of width W is a prefix of every wider one
+#: and of the full one): any HTTP cache may keep them for good.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _tile_address(text: str) -> tuple[int, int]:
+    """(index, width) of a tile path's `x001/x234/067[.p/W]`."""
+    index_text, partial, width_text = text.partition(".p/")
+    try:
+        index = tiles.decode_index(index_text)
+        width = int(width_text) if partial else tiles.WIDTH
+        if partial and (width_text != str(width) or not 0 < width < tiles.WIDTH):
+            raise ValueError(width_text)
+    except ValueError:
+        raise NotFound(f"{text!r} is not a tile's path (x001/x234/067, or 067.p/W with "
+                       "0 < W < 256)") from None  # fmt: skip
+    return index, width
+
+
+@router.get(
+    "/tile/entries/{address:path}",
+    summary="The leaves of a level-0 tile, each prefixed by its length (two octets)",
+    response_class=Response,
+)
+def entry_bundle(address: str, rt: Rt) -> Response:
+    index, width = _tile_address(address)
+    with rt.read() as conn:
+        body = log.entry_bundle(conn, index, width)
+    return Response(body, media_type="application/octet-stream",
+                    headers={"Cache-Control": IMMUTABLE})  # fmt: skip
+
+
+@router.get(
+    "/tile/{level}/{address:path}",
+    summary="A tile of the tree: 256 hashes of level·8 height (or the first W of a partial one)",
+    response_class=Response,
+)
+def tile(level: Annotated[int, Path(ge=0, le=8)], address: str, rt: Rt) -> Response:
+    index, width = _tile_address(address)
+    with rt.read() as conn:
+        body = log.tile(conn, level, index, width)
+    return Response(body, media_type="application/octet-stream",
+                    headers={"Cache-Control": IMMUTABLE})  # fmt: skip

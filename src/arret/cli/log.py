@@ -4,10 +4,12 @@ database — and check a zone against the digest logged for its serial."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -31,9 +33,10 @@ from arret.services import log as log_service
 from arret.store import log as store_log
 from arret.store.db import require_current
 from arret.store.log import DigestSecret
+from arret.tlog import multiset
 from arret.tlog.merkle import verify_consistency
 from arret.tlog.signing import TreeHead, key_id, verify_head
-from arret.tlog.verify import Report, Source, check_inclusion, verify
+from arret.tlog.verify import Checkpoint, Report, Source, check_inclusion, verify
 
 app = typer.Typer(no_args_is_help=True, help="The transparency log: verify it, check a zone.")
 
@@ -155,11 +158,15 @@ def _transfer(feed: str, zone: str, key_name: str, key_secret: str) -> dns.zone.
 
 
 def _check_feed(
-    report: Report, operator: str, held: log_service.HeldZone, secret: DigestSecret
+    report: Report,
+    operator: str,
+    held: log_service.HeldZone,
+    salt: DigestSecret,
+    lookup: Callable[[int], tuple[int, str] | None],
 ) -> str:
-    for index, data in enumerate(report.data):
+    for offset, data in enumerate(report.data):
         # Canonical JSON sorts keys: a feed leaf starts with "entries", an event leaf with
-        # "event" — the (possibly huge) event leaves are not parsed.
+        # "event" — the (possibly large) event leaves are not parsed.
         if not data.startswith('{"entries":'):
             continue
         logged = json.loads(data)
@@ -168,12 +175,85 @@ def _check_feed(
             and logged.get("operator") == operator
             and (logged.get("serial") == held.serial)
         ):
-            why = log_service.check_held(secret, held, logged)
-            if why is not None:
-                report.add(index, f"{operator}'s feed: {why}")
-            return f"leaf {index}"
+            return _held_against(report, operator, held, salt, report.start + offset, logged)
+    # Verified from a checkpoint: the serial may be logged before it.
+    found = lookup(held.serial) if report.start else None
+    if found is not None:
+        return _held_against(report, operator, held, salt, found[0], json.loads(found[1]))
     report.add(None, f"{operator}'s feed is at serial {held.serial}, which the log does not hold")
     return ""
+
+
+def _held_against(
+    report: Report,
+    operator: str,
+    held: log_service.HeldZone,
+    salt: DigestSecret,
+    index: int,
+    logged: dict[str, Any],
+) -> str:
+    why = log_service.check_held(salt, held, logged)
+    if why is not None:
+        report.add(index, f"{operator}'s feed: {why}")
+    return f"leaf {index}"
+
+
+def _read_checkpoint(path: Path | None) -> tuple[Checkpoint | None, log_service.Reached | None]:
+    if path is None or not path.exists():
+        return None, None
+    try:
+        data = json.loads(path.read_text())
+        checkpoint = Checkpoint(
+            head_from(data["head"]), [bytes.fromhex(h) for h in data["frontier"]]
+        )
+        found = data.get("registry")
+        reached = None
+        if found is not None:
+            feeds = {
+                name: log_service.FeedReached(
+                    int(f["serial"]), multiset.from_text(f["state"]), int(f["entries"]),
+                    str(f["secret"]), bool(f["keyed"]),
+                )
+                for name, f in found["feeds"].items()
+            }  # fmt: skip
+            policies = {
+                int(pid): log_service.PolicyReached(
+                    int(r["rev"]), multiset.from_text(r["sum"]), int(r["entries"])
+                )
+                for pid, r in found["policies"].items()
+            }
+            reached = log_service.Reached(int(found["last_event"]), feeds, policies)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ArretError(f"{path} is not a checkpoint of `arret log verify`: {exc!r}") from None
+    return checkpoint, reached
+
+
+def _save_checkpoint(path: Path, report: Report, reached: log_service.Reached | None) -> None:
+    """Write where this verification ended to `path` atomically."""
+    assert report.head is not None
+    data: dict[str, Any] = {
+        "key_id": report.key_id,
+        "head": report.head.as_json(),
+        "frontier": [h.hex() for h in report.frontier],
+        "registry": None,
+    }
+    if reached is not None:
+        data["registry"] = {
+            "last_event": reached.last_event,
+            "feeds": {
+                name: {"serial": f.serial, "state": multiset.to_text(f.state),
+                       "entries": f.entries, "secret": f.secret, "keyed": f.keyed}
+                for name, f in sorted(reached.feeds.items())
+            },
+            "policies": {
+                str(pid): {"rev": r.rev, "sum": multiset.to_text(r.total),
+                           "entries": r.entries}
+                for pid, r in sorted(reached.policies.items())
+            },
+        }  # fmt: skip
+    temporary = path.with_name(f".{path.name}.new")
+    temporary.write_text(json.dumps(data, indent=1) + "\n")
+    temporary.replace(path)
 
 
 @app.command("verify")
@@ -210,6 +290,15 @@ def verify_command(
     feed: Annotated[str, typer.Option(metavar="HOST:PORT", help="The feed.")] = "127.0.0.1:5353",
     key_name: Annotated[str, typer.Option(metavar="NAME", help="TSIG key name.")] = "",
     key_secret: Annotated[str, typer.Option(metavar="BASE64", help="TSIG secret.")] = "",
+    checkpoint: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Go on from where the run that wrote FILE stopped (missing file: verify "
+            "everything): check that the log extends its head, and only what was appended "
+            "since; write the new checkpoint there when the log verifies.",
+        ),
+    ] = None,
     public_key: Annotated[
         Path | None,
         typer.Option(
@@ -223,16 +312,21 @@ def verify_command(
     signed roots; from a database also every event and feed serial against its leaf.
     Exits 5 naming the first bad leaf."""
     saved = _read_saved(head)
+    start, since = _read_checkpoint(checkpoint)
     source: Source
+    reached: log_service.Reached | None = None
+    lookup: Callable[[int], tuple[int, str] | None]
     if server is not None:
-        source = HttpSource(server, token)
-        report = verify(source, saved, key)
+        http = HttpSource(server, token)
+        source = http
+        report = verify(source, saved, key, start)
         held_salt: DigestSecret | None = None
         if operator is not None and report.ok:
             if not token:
                 raise ArretError("checking a feed from a server needs the operator's --token")
-            secret_data = source.get(f"/api/operators/{operator}/feed/digest-salt")
+            secret_data = http.get(f"/api/operators/{operator}/feed/digest-salt")
             held_salt = log_service.secret_from_json(secret_data)
+        lookup = functools.partial(_logged_serial, http, report, operator or "")
     else:
         e = env(ctx)
         require_current(e.engine)
@@ -242,9 +336,13 @@ def verify_command(
                 if public_key is not None
                 else store_log.require_key(e.engine).public_key()
             )
-            report = verify(log_service.DatabaseSource(conn, public), saved, key)
+            # The registry's part of a checkpoint written from a server is missing: then
+            # everything is verified again.
+            if since is None:
+                start = None
+            report = verify(log_service.DatabaseSource(conn, public), saved, key, start)
             if report.ok:
-                log_service.registry_problems(conn, report)
+                reached = log_service.registry_problems(conn, report, since)
             held_salt = None  # set below when an operator is checked
             if operator is not None:
                 held_salt = log_service.digest_secret(conn, operator)
@@ -252,11 +350,17 @@ def verify_command(
                     current = key_service.current_key(conn, operator, e.clock.now())
                     if current is not None:
                         key_name, key_secret = current.name, current.secret
+
+        def lookup(serial: int) -> tuple[int, str] | None:
+            with e.engine.connect() as conn:
+                leaf = store_log.feed_leaf(conn, operator or "", serial)
+            return None if leaf is None else (leaf.index, leaf.data)
+
     where = ""
     if operator is not None and held_salt is not None and report.ok:
         zone = FeedSettings().zone(operator)
         held = log_service.entries_of(_transfer(feed, zone, key_name, key_secret))
-        where = _check_feed(report, operator, held, held_salt)
+        where = _check_feed(report, operator, held, held_salt, lookup)
     if not report.ok:
         first = report.first_bad_leaf()
         summary = "the log does NOT verify" + (f": the first bad leaf is {first}" if
@@ -269,7 +373,12 @@ def verify_command(
     console.print(
         f"log verified: {h.size} leaves, root {h.root_hash.hex()}, signed "
         f"{h.timestamp.isoformat()} by key {report.key_id[:16]}…"
-        + (f"; extends your saved head of size {saved.size}" if saved else ""),
+        + (f"; extends your saved head of size {saved.size}" if saved else "")
+        + (
+            f"; read the {h.size - report.start} leaves after the checkpoint of size {report.start}"
+            if report.start
+            else ""
+        ),
         markup=False,
     )
     if where:
@@ -278,6 +387,31 @@ def verify_command(
         assert report.head is not None
         _save(save, report.head, report.key_id)
         console.print(f"saved the newest head to {save}", markup=False)
+    if checkpoint is not None:
+        _save_checkpoint(checkpoint, report, reached)
+        console.print(f"saved the checkpoint to {checkpoint}", markup=False)
+
+
+def _logged_serial(
+    source: HttpSource, report: Report, operator: str, serial: int
+) -> tuple[int, str] | None:
+    """The leaf of an operator's serial read from the server, proven in the verified head."""
+    try:
+        leaf = source.get(f"/api/log/feeds/{operator}/{serial}")
+    except Unreachable as exc:
+        if exc.status == 404:
+            return None
+        raise
+    assert report.head is not None
+    proof = source.get("/api/log/proof/inclusion", index=leaf["index"], size=report.head.size)
+    path = [bytes.fromhex(h) for h in proof["audit_path"]]
+    why = check_inclusion(
+        source.public_key(), report.head, int(leaf["index"]), str(leaf["data"]), path
+    )
+    if why is not None:
+        report.add(int(leaf["index"]), why)
+        return None
+    return int(leaf["index"]), str(leaf["data"])
 
 
 def _extends(source: HttpSource, public: bytes, saved: TreeHead, newest: TreeHead) -> str | None:

@@ -4,9 +4,11 @@ check that the zone it holds is the one logged for its serial."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +33,8 @@ from arret.store.schema import (
     log_leaves,
     orders,
 )
-from arret.tlog import merkle, multiset
-from arret.tlog.leaves import canonical, commitment, feed_record
+from arret.tlog import multiset, tiles
+from arret.tlog.leaves import canonical, commitment, feed_record, joined_record
 from arret.tlog.signing import TreeHead
 from arret.tlog.verify import Report
 
@@ -88,12 +90,12 @@ def inclusion(conn: Connection, index: int, size: int | None = None) -> dict[str
     size, _ = _sizes(conn, size)
     if not 0 <= index < size:
         raise InvalidRange(f"leaf {index} is not in the tree of size {size} (0 to {size - 1})")
-    hashes = store_log.leaf_hashes(conn, size)
-    proof = merkle.inclusion_proof(index, hashes)
+    tree = store_log.tree(conn, size)
+    proof = tree.inclusion_proof(index)
     return {
         "index": index,
         "size": size,
-        "leaf_hash": hashes[index].hex(),
+        "leaf_hash": tree.node(0, index).hex(),
         "audit_path": [h.hex() for h in proof],
     }
 
@@ -103,7 +105,51 @@ def consistency(conn: Connection, first: int, second: int) -> list[bytes]:
     if not 1 <= first <= second:
         raise InvalidRange(f"no consistency proof from size {first} to size {second}: the "
                              f"first size must be between 1 and the second")  # fmt: skip
-    return merkle.consistency_proof(first, store_log.leaf_hashes(conn, second))
+    return store_log.tree(conn, second).consistency_proof(first)
+
+
+def tile(conn: Connection, level: int, index: int, width: int) -> bytes:
+    """The hashes of a tile as the C2SP tlog-tiles layout serves it: full (`width` 256),
+    or the first `width` hashes of a partial one — refused unless the newest tree has
+    that many there (and no partial tile where the full one exists)."""
+    latest = store_log.head(conn)
+    full, partial = tiles.widths(0 if latest is None else latest.size, level)
+    if (
+        not 0 < width <= tiles.WIDTH
+        or index > full
+        or (index == full and width > partial)
+        or (index < full and width != tiles.WIDTH)
+    ):
+        raise NotFound(f"the log has no tile {tiles.path(level, index, width)}")
+    blob = store_log.tile(conn, level, index)
+    if blob is None or len(blob) < width * tiles.HASH:
+        raise NotFound(f"tile {tiles.path(level, index, width)} is not stored")
+    return blob[: width * tiles.HASH]
+
+
+def entry_bundle(conn: Connection, index: int, width: int) -> bytes:
+    """The leaves 256·index to 256·index + width - 1 as a C2SP tlog-tiles entry bundle:
+    each leaf's data prefixed by its length (two octets, big-endian)."""
+    latest = store_log.head(conn)
+    full, partial = tiles.widths(0 if latest is None else latest.size, 0)
+    if (
+        not 0 < width <= tiles.WIDTH
+        or index > full
+        or (index == full and width > partial)
+        or (index < full and width != tiles.WIDTH)
+    ):
+        raise NotFound(f"the log has no entry bundle {tiles.entries_path(index, width)}")
+    start = index * tiles.WIDTH
+    found = store_log.leaves(conn, start, start + width)
+    out = bytearray()
+    for leaf in found:
+        raw = leaf.data.encode("utf-8")
+        if len(raw) > 0xFFFF:
+            raise InvalidRange(f"leaf {leaf.index} ({len(raw)} octets, logged before names "
+                               "were split over leaves) does not fit an entry bundle: read it "
+                               "from /api/log/leaves")  # fmt: skip
+        out += len(raw).to_bytes(2, "big") + raw
+    return bytes(out)
 
 
 def leaves(conn: Connection, start: int, end: int) -> list[dict[str, Any]]:
@@ -152,66 +198,150 @@ def commitment_proof(conn: Connection, text: str) -> dict[str, Any]:
 # --- The registry against its log (a database's own `arret log verify`) ---
 
 
-def registry_problems(conn: Connection, report: Report) -> None:
-    """Every event has exactly the leaf its row gives; every feed serial the digest its
-    journal gives; the zone served now is the one its last leaf names."""
-    by_event: dict[int, tuple[int, str]] = {}
-    for idx, event_id, data in conn.execute(
-        select(log_leaves.c.idx, log_leaves.c.event_id, log_leaves.c.data).where(
-            log_leaves.c.event_id.is_not(None)
+@dataclass(frozen=True)
+class FeedReached:
+    """Where the check of an operator's serials stopped: its last serial checked, a
+    digest of its digest secret, whether its serials are keyed from there on, and for a
+    salted serial the salted state and entry count its journal gives there."""
+
+    serial: int
+    state: int
+    entries: int
+    secret: str
+    keyed: bool = True
+
+
+@dataclass(frozen=True)
+class PolicyReached:
+    """Where the replay of a policy's journal stopped: its revision, the unsalted sum and
+    entry count there."""
+
+    rev: int
+    total: int
+    entries: int
+
+
+@dataclass(frozen=True)
+class Reached:
+    """What a registry check reached, to go on from next time (`arret log verify
+    --checkpoint`): the newest event checked, each operator's serials and each policy's
+    journal."""
+
+    last_event: int
+    feeds: dict[str, FeedReached]
+    policies: dict[int, PolicyReached] = field(default_factory=dict)
+
+
+def secret_digest(secret: store_log.DigestSecret) -> str:
+    """A digest of an operator's digest secret (a checkpoint holds no secret)."""
+    material = b"".join([
+        b"arret digest secret\n",
+        secret.salt or b"",
+        b"" if secret.key is None else multiset.to_text(secret.key).encode(),
+        str(secret.keyed_since).encode(),
+    ])  # fmt: skip
+    return hashlib.sha256(material).hexdigest()
+
+
+def registry_problems(conn: Connection, report: Report, since: Reached | None = None) -> Reached:
+    """Every event has exactly the leaves its row gives; every feed serial the digest its
+    journal gives; the zone served now is the one its last leaf names. From `since` (a
+    checkpoint), only the events and serials logged in the leaves `report` verified
+    (from `report.start`): the journals replay from the states it holds, and the zone
+    served is checked against the digest state the registry keeps instead of being summed
+    again. Returns what it reached."""
+    start = report.start
+    by_event: dict[int, int] = {}
+    for idx, event_id in conn.execute(
+        select(log_leaves.c.idx, log_leaves.c.event_id).where(
+            log_leaves.c.event_id.is_not(None), log_leaves.c.idx >= start
         )
     ):
-        by_event[int(event_id)] = (int(idx), data)
+        by_event[int(event_id)] = int(idx)
     confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
 
     def secret_order(order_id: int) -> bool:
         return bool(confidential.get(order_id))
 
-    rows = conn.execute(
-        select(events.c.id, events.c.kind, events.c.order_id, events.c.at, events.c.actor,
-               events.c.payload).order_by(events.c.id)
-    )  # fmt: skip
-    for seq, kind, order_id, at, actor, payload in rows:
-        event = from_payload(payload)
-        leaf = by_event.pop(int(seq), None)
-        if leaf is None:
-            report.add(None, f"event {seq} ({payload.get('kind')}) has no leaf in the log")
-            continue
-        if (kind, order_id, at, actor) != (payload["kind"], getattr(event, "order_id", None),
-                                           event.at, event.actor):  # fmt: skip
-            report.add(leaf[0], f"event {seq}: its row's columns differ from its payload")
-            continue
-        record = store_log.event_leaf(conn, int(seq), event, secret_order, create_salts=False)
-        if record is None:
-            report.add(leaf[0], f"event {seq}: a name of its confidential order has no salt")
-            continue
-        if canonical(record).decode("utf-8") != leaf[1]:
-            report.add(leaf[0], f"event {seq} in the registry differs from what this leaf "
-                       "recorded")  # fmt: skip
-    for event_id, (idx, _) in sorted(by_event.items()):
+    columns = (events.c.id, events.c.kind, events.c.order_id, events.c.at, events.c.actor,
+               events.c.payload)  # fmt: skip
+    last = -1 if since is None else since.last_event
+    queries = [select(*columns).where(events.c.id > last).order_by(events.c.id)]
+    # An event numbered before the checkpoint's last may have taken its leaf after it
+    # (two writers: the numbers are drawn before the log's lock is taken).
+    earlier = sorted(e for e in by_event if e <= last)
+    queries += [
+        select(*columns).where(events.c.id.in_(earlier[i : i + 500])).order_by(events.c.id)
+        for i in range(0, len(earlier), 500)
+    ]
+    reached = last
+    for query in queries:
+        for seq, kind, order_id, at, actor, payload in conn.execute(query):
+            reached = max(reached, int(seq))
+            _event_problems(conn, report, int(seq), (kind, order_id, at, actor), payload,
+                            by_event, secret_order)  # fmt: skip
+    for event_id, idx in sorted(by_event.items()):
         report.add(idx, f"records event {event_id}, which the registry does not hold")
-    _feed_problems(conn, report)
+    feeds = _feed_problems(conn, report, since)
+    return Reached(reached, feeds.feeds, feeds.policies)
+
+
+def _event_problems(
+    conn: Connection,
+    report: Report,
+    seq: int,
+    row: tuple[Any, ...],
+    payload: dict[str, Any],
+    by_event: dict[int, int],
+    secret_order: Callable[[int], bool],
+) -> None:
+    event = from_payload(payload)
+    idx = by_event.pop(seq, None)
+    if idx is None:
+        report.add(None, f"event {seq} ({payload.get('kind')}) has no leaf in the log")
+        return
+    if row != (payload["kind"], getattr(event, "order_id", None), event.at, event.actor):
+        report.add(idx, f"event {seq}: its row's columns differ from its payload")
+        return
+    records = store_log.event_leaves(conn, seq, event, secret_order, create_salts=False)
+    if records is None:
+        report.add(idx, f"event {seq}: a name of its confidential order has no salt")
+        return
+    logged = store_log.leaves(conn, idx, idx + len(records))
+    expected = [canonical(r).decode("utf-8") for r in records]
+    if [leaf.data for leaf in logged] == expected:
+        return
+    # Logged before an event's names were split over leaves: one leaf holds them all.
+    if (
+        len(records) > 1
+        and logged
+        and logged[0].data == canonical(joined_record(records[0], records[1:])).decode("utf-8")
+    ):
+        return
+    for leaf, data in zip(logged, expected, strict=False):
+        if leaf.data != data:
+            report.add(leaf.index, f"event {seq} in the registry differs from what this leaf "
+                       "recorded")  # fmt: skip
+            return
+    report.add(idx, f"event {seq}: the log holds {len(logged)} of its {len(records)} leaves")
 
 
 Revision = tuple[int, int]  # (policy id, revision)
 
 
-def revision_sums(conn: Connection) -> dict[Revision, tuple[int, int]]:
+def revision_sums(
+    conn: Connection, since: dict[int, PolicyReached] | None = None
+) -> dict[Revision, tuple[int, int]]:
     """(unsalted multiset sum, entry count) of every policy revision, replayed from the
-    journals: each policy from empty, or a copy from the revision it was copied from."""
-    journal: dict[Revision, list[tuple[bool, str, str]]] = defaultdict(list)
-    for pid, rev, added, owner, kind in conn.execute(
-        select(feed_changes.c.policy_id, feed_changes.c.rev, feed_changes.c.added,
-               feed_changes.c.owner, feed_changes.c.kind).order_by(feed_changes.c.id)
-    ):  # fmt: skip
-        journal[(int(pid), int(rev))].append((bool(added), owner, kind))
+    journals: each policy from empty, or a copy from the revision it was copied from —
+    or, for a policy in `since` (a checkpoint), from the revision it reached there, only
+    the journal after it."""
+    since = since or {}
     revisions: dict[int, set[int]] = defaultdict(set)
-    for pid, rev in journal:
-        revisions[pid].add(rev)
     for pid, rev in conn.execute(
-        select(feed_versions.c.policy_id, feed_versions.c.rev).where(
-            feed_versions.c.policy_id.is_not(None)
-        )
+        select(feed_versions.c.policy_id, feed_versions.c.rev)
+        .where(feed_versions.c.policy_id.is_not(None))
+        .distinct()
     ):
         revisions[int(pid)].add(int(rev))
     sums: dict[Revision, tuple[int, int]] = {}
@@ -219,23 +349,38 @@ def revision_sums(conn: Connection) -> dict[Revision, tuple[int, int]]:
         select(feed_policies.c.id, feed_policies.c.base_policy, feed_policies.c.base_rev)
         .order_by(feed_policies.c.id)
     ):  # fmt: skip
-        total, count = sums.get((base, base_rev), (0, 0)) if base is not None else (0, 0)
-        for rev in sorted(r for r in revisions[pid] if base_rev is None or r > base_rev):
-            for added, owner, kind in journal.get((pid, rev), []):
+        reached = since.get(pid)
+        query = select(feed_changes.c.rev, feed_changes.c.added, feed_changes.c.owner,
+                       feed_changes.c.kind).where(feed_changes.c.policy_id == pid)  # fmt: skip
+        if reached is not None:
+            total, count, after = reached.total, reached.entries, reached.rev
+            sums[(pid, after)] = (total, count)
+            query = query.where(feed_changes.c.rev > after)
+        elif base is not None:
+            total, count = sums.get((base, base_rev), (0, 0))
+            after = base_rev
+            sums[(pid, base_rev)] = (total, count)
+        else:
+            total, count, after = 0, 0, None
+        journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
+        for rev, added, owner, kind in conn.execute(query.order_by(feed_changes.c.id)):
+            journal[int(rev)].append((bool(added), owner, kind))
+        for rev in sorted(r for r in revisions[pid] | set(journal) if after is None or r > after):
+            for added, owner, kind in journal.get(rev, []):
                 element = multiset.element(b"", owner, kind)
                 total += element if added else -element
                 count += 1 if added else -1
             total %= multiset.MODULUS
             sums[(pid, rev)] = (total, count)
-        if base_rev is not None:
-            sums.setdefault((pid, base_rev), (total, count))
     return sums
 
 
-def _feed_problems(conn: Connection, report: Report) -> None:
+def _feed_problems(conn: Connection, report: Report, since: Reached | None) -> Reached:
+    """Every feed serial (after `since`) has the digest its policy's journal gives."""
     from arret.store import registry as store
 
-    sums = revision_sums(conn)
+    sums = revision_sums(conn, None if since is None else since.policies)
+    reached: dict[str, FeedReached] = {}
     for op in store.list_operators(conn):
         op_id = store_feed.operator_id(conn, op.name)
         versions = store_feed.versions(conn, op_id)
@@ -246,6 +391,16 @@ def _feed_problems(conn: Connection, report: Report) -> None:
             report.add(None, f"{op.name} has feed serials but no policy digest")
             continue
         keyed, salted, count = False, 0, 0
+        before = None if since is None else since.feeds.get(op.name)
+        if before is not None:
+            serials_seen = [v.serial for v in versions]
+            if before.secret != secret_digest(secret) or before.serial not in serials_seen:
+                report.add(None, f"{op.name}'s feed is not the one of the checkpoint (its "
+                           f"serial {before.serial} or its digest secret is gone)")  # fmt: skip
+                continue
+            keyed = before.keyed
+            salted, count = before.state, before.entries
+            versions = versions[serials_seen.index(before.serial) + 1 :]
         for version in versions:
             keyed = keyed or version.serial == secret.keyed_since
             assert version.policy_id is not None and version.rev is not None
@@ -270,19 +425,32 @@ def _feed_problems(conn: Connection, report: Report) -> None:
             if logged.get("policy_digest") != expected or logged.get("entries") != count:
                 report.add(leaf.index, f"serial {version.serial} of {op.name}: its journal "
                            "does not give the policy digest this leaf recorded")  # fmt: skip
+        last = versions[-1].serial if versions else before.serial if before else 0
+        reached[op.name] = FeedReached(last, salted, count, secret_digest(secret), keyed)
+    policies: dict[int, PolicyReached] = {}
     for pid, members in _served(conn).items():
         policy = store_feed.policy(conn, pid)
-        held = multiset.add(0, b"", store_feed.policy_entries(conn, pid))
-        if sums.get((pid, policy.rev), (None, None))[0] != held:
+        replayed = sums.get((pid, policy.rev))
+        if replayed is not None:
+            policies[pid] = PolicyReached(policy.rev, *replayed)
+        # From a checkpoint, the sum the registry keeps stands for the entries (summing a
+        # million entries again is what a checkpoint saves); else the entries are summed.
+        held = (
+            policy.total
+            if since is not None
+            else multiset.add(0, b"", store_feed.policy_entries(conn, pid))
+        )
+        if replayed is None or replayed[0] != held:
             # Each of them serves it under its latest serial: the first of those leaves.
             leaves = [
                 leaf.index
                 for name in members
-                if (last := store_feed.latest(conn, store_feed.operator_id(conn, name)))
-                and (leaf := store_log.feed_leaf(conn, name, last.serial)) is not None
+                if (last_version := store_feed.latest(conn, store_feed.operator_id(conn, name)))
+                and (leaf := store_log.feed_leaf(conn, name, last_version.serial)) is not None
             ]
             report.add(min(leaves, default=None), f"the zone served to {', '.join(members)} "
                        "now is not the one logged for its serial")  # fmt: skip
+    return Reached(-1, reached, policies)
 
 
 def _served(conn: Connection) -> dict[int, list[str]]:
@@ -407,11 +575,11 @@ def backfill(conn: Connection, now: datetime) -> int:
     pending.sort(key=lambda p: (p[0], p[1], p[2]))
     for _when, kind, ident, item in pending:
         if kind == 0:
-            leaf = store_log.event_leaf(
+            records = store_log.event_leaves(
                 conn, ident, item, lambda oid: bool(confidential.get(oid)), create_salts=True
             )
-            assert leaf is not None
-            store_log.append(conn, leaf, now, event_id=ident)
+            assert records is not None
+            store_log.append_event(conn, ident, records, now)
         else:
             serial, feed_leaf_record = item
             store_log.append(conn, feed_leaf_record, now, operator_id=ident, serial=serial)

@@ -22,18 +22,19 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 
 from arret.domain.events import Event
-from arret.errors import LogKeyError
+from arret.errors import LogInconsistent, LogKeyError
 from arret.store.bulk import insert_rows, matching
 from arret.store.schema import (
     feed_digests,
     log_heads,
     log_leaves,
     log_state,
+    log_tiles,
     name_salts,
     operators,
 )
-from arret.tlog import multiset
-from arret.tlog.leaves import canonical, committed_names, event_record
+from arret.tlog import multiset, tiles
+from arret.tlog.leaves import canonical, committed_names, event_record, split_record
 from arret.tlog.merkle import leaf_hash, node_hash
 from arret.tlog.signing import KeyFile, TreeHead, verify_head
 
@@ -100,6 +101,17 @@ def lock(conn: Connection) -> None:
     conn.execute(log_state.update().where(log_state.c.id == 1).values(size=log_state.c.size))
 
 
+@dataclass(frozen=True)
+class Record:
+    """A leaf to append, and what it records (an event, a feed serial, or neither: the
+    names leaves that follow a large event's leaf)."""
+
+    record: dict[str, Any]
+    event_id: int | None = None
+    operator_id: int | None = None
+    serial: int | None = None
+
+
 def append(
     conn: Connection,
     record: dict[str, Any],
@@ -112,9 +124,20 @@ def append(
     """Append `record` as the next leaf and sign the new tree head, in `conn`'s
     transaction. Refuses (LogKeyError) without a key, or with a key other than the one
     that signed this log's last head."""
+    return append_many(conn, [Record(record, event_id, operator_id, serial)], at)
+
+
+def append_many(
+    conn: Connection, records: Sequence[Record], at: datetime, *, every: int = 1
+) -> TreeHead:
+    """Append `records` as the next leaves, in order, with a signed head after each (and
+    the tiles they fill), in `conn`'s transaction; returns the last head.
+
+    `every`: sign a head only after every `every`-th leaf and the last — for a synthetic
+    log built in bulk (a benchmark); `arret log verify` expects a head of every size."""
+    if not records:
+        raise ValueError("nothing to append")
     key = key_of(conn)
-    data = canonical(record)
-    digest = leaf_hash(data)
     lock(conn)
     state = conn.execute(select(log_state).where(log_state.c.id == 1)).first()
     if state is None:
@@ -127,33 +150,91 @@ def append(
                 f"the log signing key {key.path} did not sign this log's tree heads (or "
                 f"the head of size {size} was altered); nothing was changed"
             )
-    frontier = _push(frontier, size, digest)
-    size += 1
-    conn.execute(
-        log_leaves.insert().values(
-            idx=size - 1,
-            data=data.decode("utf-8"),
-            hash=digest.hex(),
-            event_id=event_id,
-            operator_id=operator_id,
-            serial=serial,
+    start = size
+    builder = tiles.Builder(size, _partial_tiles(conn, size))
+    leaf_rows: list[dict[str, Any]] = []
+    head_rows: list[dict[str, Any]] = []
+    signed: TreeHead | None = None
+    for n, item in enumerate(records):
+        data = canonical(item.record)
+        digest = leaf_hash(data)
+        frontier = _push(frontier, size, digest)
+        builder.push(digest)
+        leaf_rows.append(
+            {
+                "idx": size,
+                "data": data.decode("utf-8"),
+                "hash": digest.hex(),
+                "event_id": item.event_id,
+                "operator_id": item.operator_id,
+                "serial": item.serial,
+            }
         )
-    )
+        size += 1
+        if n == len(records) - 1 or size % every == 0:
+            signed = key.sign(size, at, _fold(frontier))
+            head_rows.append(
+                {
+                    "size": signed.size,
+                    "timestamp": signed.timestamp,
+                    "root_hash": signed.root_hash.hex(),
+                    "signature": signed.signature.hex(),
+                }
+            )
+    conn.execute(log_leaves.insert(), leaf_rows)
     edge = [h.hex() for h in frontier]
     if state is None:
         conn.execute(log_state.insert().values(id=1, size=size, frontier=edge))
     else:
         conn.execute(log_state.update().where(log_state.c.id == 1).values(size=size, frontier=edge))
-    signed = key.sign(size, at, _fold(frontier))
-    conn.execute(
-        log_heads.insert().values(
-            size=signed.size,
-            timestamp=signed.timestamp,
-            root_hash=signed.root_hash.hex(),
-            signature=signed.signature.hex(),
-        )
-    )
+    conn.execute(log_heads.insert(), head_rows)
+    _write_tiles(conn, start, builder.dirty)
+    assert signed is not None
     return signed
+
+
+def _partial_tiles(conn: Connection, size: int) -> dict[int, bytes]:
+    """Level → the hashes of that level's partial tile, for a tree of `size` leaves."""
+    found: dict[int, bytes] = {}
+    for level, index, width in tiles.partial_tiles(size):
+        blob = tile(conn, level, index)
+        if blob is None or len(blob) < width * tiles.HASH:
+            raise LogInconsistent(f"the log's tile {level}/{index} is missing or holds fewer "
+                                f"than the {width} hashes of its {size} leaves")  # fmt: skip
+        found[level] = blob[: width * tiles.HASH]
+    return found
+
+
+def _write_tiles(conn: Connection, start: int, dirty: dict[tuple[int, int], bytes]) -> None:
+    """Write the tiles appending to a tree of `start` leaves changed: its partial tiles
+    have rows (updated), the others are new (inserted)."""
+    existing = {(level, index) for level, index, _ in tiles.partial_tiles(start)}
+    new = [{"level": k[0], "idx": k[1], "hashes": v} for k, v in dirty.items() if k not in existing]
+    if new:
+        conn.execute(log_tiles.insert(), new)
+    for level, idx in sorted(existing & dirty.keys()):
+        conn.execute(
+            log_tiles.update()
+            .where(log_tiles.c.level == level, log_tiles.c.idx == idx)
+            .values(hashes=dirty[(level, idx)])
+        )
+
+
+def tile(conn: Connection, level: int, index: int) -> bytes | None:
+    """The stored hashes of tile `index` of `level` (full: 256 of them), or None."""
+    found = conn.scalar(
+        select(log_tiles.c.hashes).where(log_tiles.c.level == level, log_tiles.c.idx == index)
+    )
+    return None if found is None else bytes(found)
+
+
+def tree(conn: Connection, size: int) -> tiles.Tree:
+    """The tree of the first `size` leaves, its nodes read from the stored tiles."""
+
+    def read(level: int, index: int) -> bytes:
+        return tile(conn, level, index) or b""
+
+    return tiles.Tree(size, read)
 
 
 def size(conn: Connection) -> int:
@@ -212,14 +293,6 @@ def leaves(conn: Connection, start: int, end: int, max_bytes: int | None = None)
     return out
 
 
-def leaf_hashes(conn: Connection, end: int) -> list[bytes]:
-    """The stored hashes of the first `end` leaves (what proofs are computed from)."""
-    rows = conn.execute(
-        select(log_leaves.c.hash).where(log_leaves.c.idx < end).order_by(log_leaves.c.idx)
-    )
-    return [bytes.fromhex(h) for (h,) in rows]
-
-
 def feed_leaf(conn: Connection, operator: str, serial: int) -> Leaf | None:
     row = conn.execute(
         select(log_leaves)
@@ -238,23 +311,30 @@ def _no_salt(name: str) -> bytes:
     raise AssertionError(f"{name!r} is not a confidential order's name")
 
 
-def event_leaf(
+def event_leaves(
     conn: Connection,
     seq: int,
     event: Event,
     order_confidential: Callable[[int], bool],
     *,
     create_salts: bool,
-) -> dict[str, Any] | None:
-    """The leaf record of event `seq`, a confidential order's names committed to with their
-    salts — created when missing (`create_salts`), else None when one is missing."""
+) -> list[dict[str, Any]] | None:
+    """The leaf records of event `seq` (its leaf, then the names leaves of a large one,
+    `arret.tlog.leaves.split_record`), a confidential order's names committed to with
+    their salts — created when missing (`create_salts`), else None when one is missing."""
     confidential, names = committed_names(event, order_confidential)
     if not confidential:
-        return event_record(seq, event, False, _no_salt)
+        return split_record(event_record(seq, event, False, _no_salt))
     found = salts(conn, names) if create_salts else known_salts(conn, names)
     if len(found) < len(set(names)):
         return None
-    return event_record(seq, event, confidential, found.__getitem__)
+    return split_record(event_record(seq, event, confidential, found.__getitem__))
+
+
+def append_event(conn: Connection, seq: int, records: list[dict[str, Any]], at: datetime) -> None:
+    """Append an event's leaves (`event_leaves`): the first records the event."""
+    first, *rest = records
+    append_many(conn, [Record(first, event_id=seq), *(Record(r) for r in rest)], at)
 
 
 def salts(conn: Connection, names: Iterable[str]) -> dict[str, bytes]:

@@ -63,9 +63,9 @@ def _log_event(conn: Connection, seq: int, event: Event, recorded_at: datetime) 
     def order_confidential(order_id: int) -> bool:
         return bool(conn.scalar(select(orders.c.confidential).where(orders.c.id == order_id)))
 
-    record = log.event_leaf(conn, seq, event, order_confidential, create_salts=True)
-    assert record is not None
-    log.append(conn, record, recorded_at, event_id=seq)
+    records = log.event_leaves(conn, seq, event, order_confidential, create_salts=True)
+    assert records is not None
+    log.append_event(conn, seq, records, recorded_at)
 
 
 def history(conn: Connection, order_id: int | None = None) -> list[tuple[int, datetime, Event]]:

@@ -28,7 +28,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -371,6 +374,19 @@ log_state = Table(
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("size", BigInteger, nullable=False),
     Column("frontier", JSON, nullable=False),
+)
+
+#: The tree as C2SP tlog-tiles (`arret.tlog.tiles`): tile `idx` of `level` holds up to 256
+#: hashes of nodes of height 8·level, concatenated (32 octets each). Written in each
+#: append's transaction: the partial tile at each level grows until it is full (256
+#: hashes), then never changes. Proofs read these, not the leaves.
+log_tiles = Table(
+    "log_tiles",
+    metadata,
+    Column("level", SmallInteger, nullable=False, autoincrement=False),
+    Column("idx", BigInteger, nullable=False, autoincrement=False),
+    Column("hashes", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("level", "idx"),
 )
 
 #: The salt of each name of a confidential order: its leaves hold SHA-256(salt ‖ name).

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
-from arret.tlog.leaves import canonical
+from arret.tlog.leaves import NAME_FIELDS, canonical, parts_digest
 from arret.tlog.merkle import leaf_hash, node_hash, root, verify_consistency, verify_inclusion
 from arret.tlog.signing import TreeHead, key_id, verify_head
 
@@ -53,8 +53,12 @@ class Report:
     head: TreeHead | None = None
     key_id: str = ""
     problems: list[Problem] = field(default_factory=list)
-    #: The verified leaves' data, by index (for checks built on top: feeds, registry).
+    #: The verified leaves' data, from leaf `start` on (for checks built on top: feeds,
+    #: registry): all of them, or those appended since a checkpoint.
     data: list[str] = field(default_factory=list)
+    start: int = 0
+    #: The right edge of the verified tree (`Checkpoint.frontier`), when it verified.
+    frontier: list[bytes] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -66,6 +70,37 @@ class Report:
 
     def add(self, leaf: int | None, message: str) -> None:
         self.problems.append(Problem(leaf, message))
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where an earlier verification ended: its signed head and the right edge of its
+    tree (the roots of the perfect subtrees the head's leaves make, largest first — one
+    per 1-bit of the size). A verification from a checkpoint reads only the leaves after
+    it: the edge, folded, must give the head's root, and pushing the new leaves onto it
+    gives the root of every newer head."""
+
+    head: TreeHead
+    frontier: list[bytes]
+
+
+def _start(public: bytes, checkpoint: Checkpoint, report: Report) -> _PrefixRoots | None:
+    """The prefix roots to go on from at `checkpoint` (None: it is not one of this log)."""
+    head = checkpoint.head
+    if not verify_head(public, head):
+        report.add(None, f"the checkpoint's head (size {head.size}) is not signed by this key")
+        return None
+    prefix = _PrefixRoots()
+    sizes = [1 << b for b in range(head.size.bit_length() - 1, -1, -1) if head.size >> b & 1]
+    if len(sizes) != len(checkpoint.frontier) or not sizes:
+        report.add(None, f"the checkpoint's edge does not fit a tree of {head.size} leaves")
+        return None
+    prefix.stack = list(zip(sizes, checkpoint.frontier, strict=True))
+    prefix.size = head.size
+    if prefix.root() != head.root_hash:
+        report.add(None, f"the checkpoint's edge does not give its head's root (size {head.size})")
+        return None
+    return prefix
 
 
 def _first_mismatch(size: int, matches: Callable[[int], bool | None]) -> tuple[int, bool]:
@@ -85,8 +120,14 @@ def _first_mismatch(size: int, matches: Callable[[int], bool | None]) -> tuple[i
     return hi, False
 
 
-def verify(source: Source, saved: TreeHead | None = None, pinned: str | None = None) -> Report:
-    """Everything a log must satisfy, from `saved` (or from nothing) to the newest head."""
+def verify(
+    source: Source,
+    saved: TreeHead | None = None,
+    pinned: str | None = None,
+    checkpoint: Checkpoint | None = None,
+) -> Report:
+    """Everything a log must satisfy, from `saved` (or from nothing) to the newest head;
+    from `checkpoint`, only what was appended after it (and that it extends it)."""
     report = Report()
     public = source.public_key()
     report.key_id = key_id(public)
@@ -96,30 +137,30 @@ def verify(source: Source, saved: TreeHead | None = None, pinned: str | None = N
     latest = source.head()
     report.head = latest
     if latest is None:
-        if saved is not None and saved.size > 0:
-            report.add(None, f"the log is empty, and your saved head has {saved.size} leaves")
+        for earlier in (saved, None if checkpoint is None else checkpoint.head):
+            if earlier is not None and earlier.size > 0:
+                report.add(None, f"the log is empty, and your saved head has {earlier.size} "
+                           "leaves")  # fmt: skip
         return report
     if not verify_head(public, latest):
         report.add(latest.size - 1, f"the newest tree head (size {latest.size}) has a "
                    "signature that does not verify")  # fmt: skip
         return report
+    prefix = _PrefixRoots()
+    if checkpoint is not None:
+        found = _start(public, checkpoint, report)
+        if found is None:
+            return report
+        _extends(source, public, checkpoint.head, latest, report)
+        if not report.ok:
+            return report
+        prefix = found
     if saved is not None:
-        if not verify_head(public, saved):
-            report.add(None, f"your saved head (size {saved.size}) is not signed by this key")
-        elif saved.size > latest.size:
-            report.add(None, f"the log shrank: your saved head has {saved.size} leaves, the "
-                       f"newest has {latest.size}")  # fmt: skip
-        elif saved.size > 0:
-            old, new = saved.size, latest.size
-            proof = [] if old == new else source.consistency(old, new)
-            if not verify_consistency(old, new, saved.root_hash, latest.root_hash, proof):
-                report.add(
-                    None,
-                    f"the newest head (size {new}) does not extend your saved head (size "
-                    f"{old}): the history was rewritten",
-                )
+        _extends(source, public, saved, latest, report)
+    report.start = prefix.size
     hashes: list[bytes] = []
-    start = 0
+    names = _NamesCheck(report)
+    start = prefix.size
     while start < latest.size:
         # A server may answer fewer leaves than asked (it bounds a page's bytes): ask
         # again from the first one missing.
@@ -138,16 +179,143 @@ def verify(source: Source, saved: TreeHead | None = None, pinned: str | None = N
             if computed != stored:
                 report.add(index, "its data does not hash to its recorded hash "
                            f"({computed.hex()[:16]}… ≠ {stored.hex()[:16]}…)")  # fmt: skip
-            if not _is_canonical(raw):
+            record = _parse(raw)
+            if record is None:
                 report.add(index, "its data is not canonical JSON")
+            else:
+                names.see(index, record, computed)
             hashes.append(computed)
             report.data.append(data)
         start += len(page)
-    _check_heads(source, public, latest, hashes, report)
+    names.end(latest.size)
+    if checkpoint is None:
+        _check_heads(source, public, latest, hashes, report)
+    else:
+        _check_heads_from(source, public, latest, prefix, hashes, report)
     mine = saved is not None and 0 < saved.size <= latest.size and report.ok
-    if mine and saved is not None and root(hashes[: saved.size]) != saved.root_hash:
+    if (
+        mine
+        and saved is not None
+        and checkpoint is None
+        and (root(hashes[: saved.size]) != saved.root_hash)
+    ):
         report.add(None, f"the leaves do not give your saved head's root (size {saved.size})")
+    if report.ok:
+        report.frontier = [h for _, h in _pushed(prefix, hashes).stack]
     return report
+
+
+def _extends(
+    source: Source, public: bytes, earlier: TreeHead, latest: TreeHead, report: Report
+) -> None:
+    if not verify_head(public, earlier):
+        report.add(None, f"your saved head (size {earlier.size}) is not signed by this key")
+    elif earlier.size > latest.size:
+        report.add(None, f"the log shrank: your saved head has {earlier.size} leaves, the "
+                   f"newest has {latest.size}")  # fmt: skip
+    elif earlier.size > 0:
+        old, new = earlier.size, latest.size
+        proof = [] if old == new else source.consistency(old, new)
+        if not verify_consistency(old, new, earlier.root_hash, latest.root_hash, proof):
+            report.add(
+                None,
+                f"the newest head (size {new}) does not extend your saved head (size "
+                f"{old}): the history was rewritten",
+            )
+
+
+def _pushed(prefix: _PrefixRoots, hashes: Sequence[bytes]) -> _PrefixRoots:
+    out = _PrefixRoots()
+    out.size, out.stack = prefix.size, list(prefix.stack)
+    for h in hashes:
+        out.push(h)
+    return out
+
+
+class _NamesCheck:
+    """An event leaf that announces names leaves (`arret.tlog.leaves.split_record`) is
+    followed by exactly those: as many as it says, of its event, numbered from 1, holding
+    as many names as it says, and whose hashes give its digest."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self.event: tuple[int, dict[str, Any]] | None = None
+        self.hashes: list[bytes] = []
+        self.count = 0
+
+    def see(self, index: int, record: dict[str, Any], digest: bytes) -> None:
+        if record.get("type") == "names":
+            if self.event is None:
+                self.report.add(index, "a names leaf that follows no event leaf announcing it")
+                return
+            at, announced = self.event
+            if record.get("seq") != announced["seq"] or record.get("part") != len(self.hashes) + 1:
+                self.report.add(index, f"not the names leaf {len(self.hashes) + 1} of the "
+                                f"event of leaf {at}")  # fmt: skip
+            self.hashes.append(digest)
+            self.count += sum(len(record.get(f) or []) for f in NAME_FIELDS)
+            if len(self.hashes) == announced["names"].get("leaves"):
+                self._close()
+            return
+        if self.event is not None:
+            self._close(index)
+        names = record.get("names") if record.get("type") == "event" else None
+        if isinstance(names, dict):
+            if not isinstance(names.get("leaves"), int) or names["leaves"] < 1:
+                self.report.add(index, "its names are announced over no names leaf")
+                return
+            self.event, self.hashes, self.count = (index, record), [], 0
+
+    def _close(self, cut: int | None = None) -> None:
+        assert self.event is not None
+        at, record = self.event
+        names = record["names"]
+        self.event = None
+        if cut is not None:
+            self.report.add(at, f"its event announces {names.get('leaves')} names leaves; "
+                            f"{len(self.hashes)} follow it")  # fmt: skip
+        elif parts_digest(self.hashes) != names.get("digest") or self.count != names.get("count"):
+            self.report.add(at, "its names leaves do not give the count and digest it "
+                            "announces")  # fmt: skip
+
+    def end(self, size: int) -> None:
+        if self.event is not None:
+            self._close(size)
+
+
+def _check_heads_from(
+    source: Source,
+    public: bytes,
+    latest: TreeHead,
+    prefix: _PrefixRoots,
+    hashes: Sequence[bytes],
+    report: Report,
+) -> None:
+    """Every signed head after a checkpoint: its signature, and the root its leaves give,
+    pushed onto the checkpoint's edge."""
+    prefix = _pushed(prefix, [])
+    first = prefix.size + 1
+    expected, at = first, 0
+    for start in range(first, latest.size + 1, PAGE):
+        for signed in source.heads(start, min(start + PAGE, latest.size + 1)):
+            if signed.size != expected:
+                report.add(expected - 1, f"the tree head of size {expected} is missing")
+                return
+            while prefix.size < signed.size:
+                prefix.push(hashes[at])
+                at += 1
+            if not verify_head(public, signed):
+                report.add(signed.size - 1, f"the tree head of size {signed.size} has a "
+                           "signature that does not verify")  # fmt: skip
+                return
+            if prefix.root() != signed.root_hash:
+                report.add(signed.size - 1, f"the leaves no longer give the root signed for "
+                           f"size {signed.size}: this leaf was changed after it was "
+                           "signed")  # fmt: skip
+                return
+            expected += 1
+    if expected != latest.size + 1:
+        report.add(expected - 1, f"the tree head of size {expected} is missing")
 
 
 def _check_heads(
@@ -217,11 +385,13 @@ class _PrefixRoots:
         return acc
 
 
-def _is_canonical(raw: bytes) -> bool:
+def _parse(raw: bytes) -> dict[str, Any] | None:
+    """The leaf's record when `raw` is its canonical JSON (None: it is not)."""
     try:
-        return canonical(json.loads(raw)) == raw
+        record = json.loads(raw)
+        return record if isinstance(record, dict) and canonical(record) == raw else None
     except (ValueError, TypeError):
-        return False
+        return None
 
 
 def check_inclusion(

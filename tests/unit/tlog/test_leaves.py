@@ -17,7 +17,10 @@ from arret.tlog.leaves import (
     commitment,
     event_record,
     feed_record,
+    joined_record,
+    split_record,
 )
+from arret.tlog.merkle import leaf_hash
 
 T = datetime(2026, 11, 29, 12, tzinfo=UTC)
 TERMS = OrderTerms("RG 26/9", "TJ Paris", date(2026, 11, 28), T, T + timedelta(days=30),
@@ -91,3 +94,44 @@ def test_a_keyed_digest_is_sha256_of_the_key_times_the_unsalted_sum() -> None:
     other = multiset.new_key(bytes(512))
     assert multiset.keyed_policy_digest(other, entries) != expected
     assert multiset.keyed_policy_digest(key, entries[:1]) != expected
+
+
+def _names(n: int) -> tuple[TargetSpec, ...]:
+    return tuple(TargetSpec(f"name-{i:05d}.example") for i in range(n))
+
+
+@pytest.mark.parametrize("confidential", [False, True])
+def test_a_large_event_splits_into_bounded_leaves_that_give_it_back(confidential: bool) -> None:
+    targets = _names(5000)
+    registered = OrderRegistered(7, T, "clerk", TERMS, targets)
+    salt = {t.name: hashlib.sha256(t.name.encode()).digest()[:16] for t in targets}
+    whole = event_record(3, registered, confidential, salt.__getitem__)
+    leaves = split_record(whole, max_leaf=20_000)
+    assert len(leaves) > 5
+    assert all(len(canonical(leaf)) <= 20_000 for leaf in leaves)
+    head, parts = leaves[0], leaves[1:]
+    assert head["event"]["targets"] == [] and head["event"]["reference"] == "RG 26/9"
+    assert [p["part"] for p in parts] == list(range(1, len(parts) + 1))
+    assert {p["seq"] for p in parts} == {3} and {p["type"] for p in parts} == {"names"}
+    assert head["names"] == {
+        "count": 5000,
+        "leaves": len(parts),
+        "digest": hashlib.sha256(b"".join(leaf_hash(canonical(p)) for p in parts)).hexdigest(),
+    }
+    # Put back together, the leaves are the event's whole record, in order.
+    assert joined_record(head, parts) == whole
+    text = b"".join(canonical(leaf) for leaf in leaves)
+    assert (b"name-04999.example" in text) is not confidential
+    # A small event stays one leaf, as it always was.
+    assert split_record(whole) == [whole] or len(canonical(whole)) > 65_535
+
+
+def test_an_amendment_splits_its_added_and_removed_names_in_order() -> None:
+    amended = OrderAmended(
+        7, T, "clerk", _names(900), tuple(f"gone-{i}.example" for i in range(900))
+    )
+    whole = event_record(4, amended, False, SALTS.__getitem__)
+    leaves = split_record(whole, max_leaf=10_000)
+    assert len(leaves) > 4 and all(len(canonical(x)) <= 10_000 for x in leaves)
+    assert joined_record(leaves[0], leaves[1:]) == whole
+    assert leaves[0]["names"]["count"] == 1800
