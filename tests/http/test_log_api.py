@@ -139,7 +139,7 @@ def test_no_public_answer_holds_a_confidential_name_or_a_salt(site: Site) -> Non
         size = store_log.size(conn)
         salts = [s for (s,) in conn.execute(name_salts.select().with_only_columns(
             name_salts.c.salt))] + [s for (s,) in conn.execute(
-            feed_digests.select().with_only_columns(feed_digests.c.salt))]  # fmt: skip
+            feed_digests.select().with_only_columns(feed_digests.c.key))]  # fmt: skip
         serials = [(json.loads(leaf.data)["operator"], json.loads(leaf.data)["serial"])
                    for leaf in store_log.leaves(conn, 0, size)
                    if json.loads(leaf.data)["type"] == "feed"]  # fmt: skip
