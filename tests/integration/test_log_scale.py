@@ -100,7 +100,7 @@ def test_the_migration_builds_the_tiles_of_a_log_that_has_none(database_url: str
     config = _alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0009")
+        command.downgrade(config, "0010")
     migrate(engine)
     assert stored_tiles(engine) == before == tiles.build(leaf_hashes(engine))
     append(engine, 300)  # and appends go on from them
