@@ -152,8 +152,10 @@ def publish(
         before = current
         if not change.is_empty() or fresh:
             current = store_feed.advance(conn, current, change)
+        lasts = store_feed.latest_of(conn, members)
+        new_serials = []
         for op_id in members:
-            last = store_feed.latest(conn, op_id)
+            last = lasts.get(op_id)
             if (
                 last is not None
                 and last.rev == current.rev
@@ -170,8 +172,9 @@ def publish(
                 (len(change.added), len(change.removed)) if stepped else (current.entries, 0)
             )
             serial = serials.next_serial(last.serial if last else None, now)
-            store_feed.record_version(conn, op_id, serial, current, added, removed, now)
+            new_serials.append(store_feed.NewSerial(op_id, serial, added, removed))
             published.append(Published(names_of[op_id], serial, added, removed))
+        store_feed.record_versions(conn, new_serials, current, now)
     _merge_alike(conn, set(groups))
     return sorted(published, key=lambda p: p.operator)
 
@@ -236,11 +239,14 @@ def adopt_notice_host(conn: Connection, host: str, now: datetime) -> list[Publis
         if not store_feed.has_kind(conn, pid, Action.NOTICE.value):
             continue
         current = store_feed.advance(conn, store_feed.policy(conn, pid), Delta((), ()))
+        lasts = store_feed.latest_of(conn, members)
+        new_serials = []
         for op_id in sorted(members):
-            last = store_feed.latest(conn, op_id)
+            last = lasts.get(op_id)
             serial = serials.next_serial(last.serial if last else None, now)
-            store_feed.record_version(conn, op_id, serial, current, 0, 0, now, rewrite=True)
+            new_serials.append(store_feed.NewSerial(op_id, serial, 0, 0))
             published.append(Published(names_of[op_id], serial, 0, 0))
+        store_feed.record_versions(conn, new_serials, current, now, rewrite=True)
     return sorted(published, key=lambda p: p.operator)
 
 

@@ -256,25 +256,87 @@ def record_version(
     at: datetime,
     rewrite: bool = False,
 ) -> None:
-    """Write a new serial of an operator, serving `served` (its policy at its current
-    revision), and its leaf in the transparency log (entries and keyed policy digest), all
-    in `conn`'s transaction."""
-    digest = log.keyed_digest(conn, op_id, serial, served.total)
+    """Write a new serial of one operator (`record_versions`)."""
+    record_versions(conn, [NewSerial(op_id, serial, added, removed)], served, at, rewrite)
+
+
+@dataclass(frozen=True)
+class NewSerial:
+    operator_id: int
+    serial: int
+    added: int
+    removed: int
+
+
+def record_versions(
+    conn: Connection,
+    new: Sequence[NewSerial],
+    served: Policy,
+    at: datetime,
+    rewrite: bool = False,
+) -> None:
+    """Write new serials of operators that serve `served` (their policy at its current
+    revision), and their leaves in the transparency log (entries and keyed policy
+    digest), in `conn`'s transaction: one statement per table for all of them, and one
+    append to the log, whatever their number."""
+    if not new:
+        return
+    digests = log.keyed_digests(conn, {n.operator_id: n.serial for n in new}, served.total)
     conn.execute(
-        feed_versions.insert().values(
-            operator_id=op_id,
-            serial=serial,
-            published_at=at,
-            entries=served.entries,
-            added=added,
-            removed=removed,
-            rewrite=rewrite,
-            policy_id=served.id,
-            rev=served.rev,
+        feed_versions.insert(),
+        [
+            {"operator_id": n.operator_id, "serial": n.serial, "published_at": at,
+             "entries": served.entries, "added": n.added, "removed": n.removed,
+             "rewrite": rewrite, "policy_id": served.id, "rev": served.rev}
+            for n in new
+        ],
+    )  # fmt: skip
+    names = dict(
+        conn.execute(
+            select(operators.c.id, operators.c.name).where(
+                operators.c.id.in_([n.operator_id for n in new])
+            )
+        ).all()
+    )
+    log.append_many(
+        conn,
+        [
+            log.Record(
+                feed_record(names[n.operator_id], n.serial, served.entries, digests[n.operator_id]),
+                operator_id=n.operator_id,
+                serial=n.serial,
+            )
+            for n in new
+        ],
+        at,
+    )
+
+
+def latest_of(conn: Connection, op_ids: Sequence[int]) -> dict[int, Version]:
+    """The latest serial of each of these operators that has one (one query)."""
+    newest = (
+        select(
+            feed_versions.c.operator_id.label("op"),
+            func.max(feed_versions.c.published_at).label("at"),
+        )
+        .where(feed_versions.c.operator_id.in_(sorted(op_ids)))
+        .group_by(feed_versions.c.operator_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(feed_versions).join(
+            newest,
+            (feed_versions.c.operator_id == newest.c.op)
+            & (feed_versions.c.published_at == newest.c.at),
         )
     )
-    record = feed_record(log.operator_name(conn, op_id), serial, served.entries, digest)
-    log.append(conn, record, at, operator_id=op_id, serial=serial)
+    found: dict[int, Version] = {}
+    for row in rows:
+        version = _version(row)
+        kept = found.get(int(row.operator_id))
+        if kept is None or version.serial > kept.serial:
+            found[int(row.operator_id)] = version
+    return found
 
 
 def revision_changes(conn: Connection, policy_id: int, rev: int) -> tuple[list[Entry], list[Entry]]:

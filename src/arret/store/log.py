@@ -387,32 +387,45 @@ def digest_secret(conn: Connection, op_id: int) -> DigestSecret | None:
 
 def keyed_digest(conn: Connection, op_id: int, serial: int, total: int) -> str:
     """The digest of serial `serial` of the operator, whose policy's unsalted sum is
-    `total`; the operator's key is created at its first keyed serial.
+    `total` (`keyed_digests`)."""
+    return keyed_digests(conn, {op_id: serial}, total)[op_id]
+
+
+def keyed_digests(conn: Connection, serials: dict[int, int], total: int) -> dict[int, str]:
+    """The digest of each operator's serial (`serials`: operator id -> serial) of a
+    policy whose unsalted sum is `total`; an operator's key is created at its first
+    keyed serial. One read for all of them, one write for the keys created.
 
     It takes the log's lock first (`lock`), as an append does, so that every writer
     takes the log's lock before an operator's digest row: no two can deadlock on them."""
     lock(conn)
-    row = conn.execute(select(feed_digests).where(feed_digests.c.operator_id == op_id)).first()
-    if row is not None and row.key is not None:
-        return multiset.keyed_digest(multiset.from_text(row.key), total)
-    key = multiset.new_key(secrets.token_bytes(multiset.OCTETS))
-    if row is None:
-        conn.execute(
-            feed_digests.insert().values(
-                operator_id=op_id,
-                salt="",
-                state="",
-                key=multiset.to_text(key),
-                keyed_since=serial,
-            )
+    rows = {
+        int(r.operator_id): r
+        for r in conn.execute(
+            select(feed_digests).where(feed_digests.c.operator_id.in_(sorted(serials)))
         )
-    else:
+    }
+    digests: dict[int, str] = {}
+    created, keyed = [], []
+    for op_id, serial in serials.items():
+        row = rows.get(op_id)
+        if row is not None and row.key is not None:
+            digests[op_id] = multiset.keyed_digest(multiset.from_text(row.key), total)
+            continue
+        key = multiset.new_key(secrets.token_bytes(multiset.OCTETS))
+        values = {"key": multiset.to_text(key), "keyed_since": serial}
+        if row is None:
+            created.append({"operator_id": op_id, "salt": "", "state": "", **values})
+        else:
+            keyed.append((op_id, values))
+        digests[op_id] = multiset.keyed_digest(key, total)
+    if created:
+        conn.execute(feed_digests.insert(), created)
+    for op_id, values in keyed:
         conn.execute(
-            feed_digests.update()
-            .where(feed_digests.c.operator_id == op_id)
-            .values(key=multiset.to_text(key), keyed_since=serial)
+            feed_digests.update().where(feed_digests.c.operator_id == op_id).values(**values)
         )
-    return multiset.keyed_digest(key, total)
+    return digests
 
 
 def operator_name(conn: Connection, op_id: int) -> str:
