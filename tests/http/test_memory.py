@@ -4,9 +4,13 @@ once a second), and again at set delays while it stays idle (`arret.api.memory`)
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
-from arret.api.memory import GiveBackMemory
+from sqlalchemy import text
+
+from arret.api.memory import GiveBackMemory, release
+from arret.store.db import open_engine
 
 
 def test_memory_is_given_back_when_no_request_is_left_and_later_while_idle() -> None:
@@ -80,3 +84,62 @@ def test_memory_is_given_back_when_no_request_is_left_and_later_while_idle() -> 
         assert trims[3:] == [200.0, 212.0, 213.0, 224.0]
 
     asyncio.run(scenario())
+
+
+def test_the_later_trims_release_first_and_the_early_ones_do_not() -> None:
+    done: list[tuple[str, float]] = []
+    now = [100.0]
+    scheduled: list[tuple[float, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        return None
+
+    middleware = GiveBackMemory(
+        app,
+        trim=lambda: done.append(("trim", now[0])),
+        every=1.0,
+        monotonic=lambda: now[0],
+        later=lambda delay, fire: scheduled.append((now[0] + delay, fire)),
+        afterwards=(1.0, 12.0, 13.0),
+        release=lambda: done.append(("release", now[0])),
+        release_from=10.0,
+    )
+
+    async def scenario() -> None:
+        await middleware({"type": "http"}, None, None)
+        for at, fire in sorted(scheduled, key=lambda s: s[0]):
+            now[0] = at
+            fire()
+            for task in list(middleware.pending):
+                await task
+
+    asyncio.run(scenario())
+    assert done == [
+        ("trim", 100.0),
+        ("trim", 101.0),
+        ("release", 112.0),
+        ("trim", 112.0),
+        ("release", 113.0),
+        ("trim", 113.0),
+    ]
+
+
+def test_release_closes_the_pooled_connections_and_new_ones_are_set_up_alike(
+    tmp_path: Path,
+) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'arret.db'}", lock_wait=3.0)
+    try:
+        with engine.connect() as first, engine.connect() as second:
+            assert first.scalar(text("SELECT 1")) == second.scalar(text("SELECT 1")) == 1
+        held = engine.connect()
+        assert engine.pool.checkedin() == 1
+        release(engine)
+        assert engine.pool.checkedin() == 0
+        assert held.scalar(text("SELECT 2")) == 2  # one in use is left to its user
+        held.close()
+        with engine.connect() as again:
+            # Opened after the release: the engine's set-up still runs on it.
+            assert again.scalar(text("PRAGMA busy_timeout")) == 3000
+            assert again.scalar(text("PRAGMA foreign_keys")) == 1
+    finally:
+        engine.dispose()

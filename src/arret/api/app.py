@@ -142,7 +142,7 @@ def create_app(rt: Runtime) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
-    app.add_middleware(memory.GiveBackMemory)
+    app.add_middleware(memory.GiveBackMemory, release=lambda: memory.release(rt.engine))
     # Inside the session (it tells who a web form comes from), outside everything that
     # could read a body.
     app.add_middleware(

@@ -138,7 +138,7 @@ def _with_returning_allocator() -> None:
     of concurrent requests fragments its 1 MiB arenas and the server stays at its peak
     (measured: 96 MiB, then 284 MiB after 200 concurrent reads of a 5,000-name order);
     with the C allocator, two glibc arenas and `arret.api.memory`'s trims after each burst,
-    it went back to within about 18 MiB of where it started. Set PYTHONMALLOC yourself
+    it went back to within about 5 MiB of where it started. Set PYTHONMALLOC yourself
     (e.g. `PYTHONMALLOC=pymalloc`) to keep another choice."""
     if "PYTHONMALLOC" in os.environ or Path(sys.argv[0]).name != "arret":
         return
