@@ -44,19 +44,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from peers import (  # noqa: E402
-    ARRET,
-    Knot,
-    api_amend,
-    authority_token,
-    axfr_seconds,
-    peak_rss_mib,
-    serial_of,
-    start_serve,
-    timed_run,
-    tools,
-    until_nxdomain,
-)
+import peers  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from support.authority import Authority, free_port  # noqa: E402
 from support.processes import Process  # noqa: E402
@@ -116,7 +104,7 @@ def unbound_from_snippet(
     """An Unbound on `port` configured from `arret operator config --resolver unbound`
     with the feed at 127.0.0.1:`primary`."""
     snippet = subprocess.run(
-        [ARRET, "operator", "config", OPERATOR, "--resolver", "unbound", "--server",
+        [peers.ARRET, "operator", "config", OPERATOR, "--resolver", "unbound", "--server",
          f"127.0.0.1:{primary}"], env=env, check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     saved = folder / f"{name}.rpz.zone"
@@ -132,7 +120,7 @@ def measure(
     folder = Path(tempfile.mkdtemp(prefix="arret-bench-scale-"))
     authority = Authority()
     processes: list[Process] = []
-    knot = Knot(folder, found["knotd"], found["knotc"], ZONE, free_port())
+    knot = peers.Knot(folder, found["knotd"], found["knotc"], ZONE, free_port())
     out: dict[str, float] = {}
     slow = 60 + n / 1000  # generous bounds: a million names take minutes today
     say = lambda what: print(f"# {n:,} names, {operators} operators: {what}",  # noqa: E731
@@ -145,56 +133,56 @@ def measure(
         targets = folder / "targets.txt"
         targets.write_text("".join(f"site{i}.example\n" for i in range(n)))
         say("importing")
-        add = [ARRET, "order", "add", "--reference", "B", "--authority", "bench", "--decided",
+        add = [peers.ARRET, "order", "add", "--reference", "B", "--authority", "bench", "--decided",
                "2026-01-01", "--duration", "90d", "--all-operators", "--targets-file"]  # fmt: skip
-        out["import"] = timed_run([*add, str(targets)], env)
+        out["import"] = peers.timed_run([*add, str(targets)], env)
         say(f"imported in {out['import']:.1f} s; starting arret serve")
-        token = authority_token(env)
+        token = peers.authority_token(env)
         start = time.perf_counter()
-        serve, p_arret, h_arret = start_serve(folder, env, ZONE, slow * 2)
+        serve, p_arret, h_arret = peers.start_serve(folder, env, ZONE, slow * 2)
         out["cold start"] = time.perf_counter() - start
         processes.append(serve)
         start = time.perf_counter()
-        timed_run([found["kdig"], "+noidn", "+tcp", "-p", str(p_arret), "@127.0.0.1", ZONE,
+        peers.timed_run([found["kdig"], "+noidn", "+tcp", "-p", str(p_arret), "@127.0.0.1", ZONE,
                    "AXFR"])  # fmt: skip
         out["first AXFR"] = time.perf_counter() - start
-        out["AXFR"] = axfr_seconds(found["kdig"], p_arret, ZONE)
+        out["AXFR"] = peers.axfr_seconds(found["kdig"], p_arret, ZONE)
         say("knotd")
         zone_file = folder / "op0.zone"
-        zone_file.write_text(subprocess.run([ARRET, "policy", "--operator", OPERATOR,
+        zone_file.write_text(subprocess.run([peers.ARRET, "policy", "--operator", OPERATOR,
                                              "--format", "rpz"], env=env, capture_output=True,
                                             text=True, check=True).stdout)  # fmt: skip
         out["knotd load"] = knot.start(zone_file, u_knot, slow)
-        out["knot AXFR"] = axfr_seconds(found["kdig"], knot.port, ZONE)
+        out["knot AXFR"] = peers.axfr_seconds(found["kdig"], knot.port, ZONE)
         say("Unbounds")
         for name, port, primary in (("unbound-arret", u_arret, p_arret),
                                     ("unbound-knot", u_knot, knot.port)):  # fmt: skip
             processes.append(unbound_from_snippet(found["unbound"], folder, name, port,
                                                   authority.port, env, primary))  # fmt: skip
         for name, port in (("arret", u_arret), ("knot", u_knot)):
-            until_nxdomain(port, "site0.example", slow, f"Unbound to load from {name}")
+            peers.until_nxdomain(port, "site0.example", slow, f"Unbound to load from {name}")
         # A server in service has answered requests before: a dry run warms the code path.
-        api_amend(h_arret, token, 1, "warm-up.example", dry_run=True)
+        peers.api_amend(h_arret, token, 1, "warm-up.example", dry_run=True)
         say("amending")
         start = time.perf_counter()
-        subprocess.run([ARRET, "order", "amend", "1", "--add", "mirror-cli.example"], env=env,
+        subprocess.run([peers.ARRET, "order", "amend", "1", "--add", "mirror-cli.example"], env=env,
                        check=True, capture_output=True)  # fmt: skip
         out["amend CLI returns"] = time.perf_counter() - start
-        until_nxdomain(u_arret, "mirror-cli.example", slow, "the CLI's amendment")
+        peers.until_nxdomain(u_arret, "mirror-cli.example", slow, "the CLI's amendment")
         out["amend CLI"] = time.perf_counter() - start
         start = time.perf_counter()
-        api_amend(h_arret, token, 1, "mirror-api.example")
+        peers.api_amend(h_arret, token, 1, "mirror-api.example")
         out["amend API returns"] = time.perf_counter() - start
-        until_nxdomain(u_arret, "mirror-api.example", slow, "the API's amendment")
+        peers.until_nxdomain(u_arret, "mirror-api.example", slow, "the API's amendment")
         out["amend API"] = time.perf_counter() - start
         start = time.perf_counter()
         out["knotc commit"] = knot.commit("mirror-knot.example")
-        until_nxdomain(u_knot, "mirror-knot.example", slow, "knotc's commit")
+        peers.until_nxdomain(u_knot, "mirror-knot.example", slow, "knotc's commit")
         out["knotc commit until NXDOMAIN"] = time.perf_counter() - start
-        assert serial_of(p_arret, ZONE) > 0
-        out["peak RSS"] = peak_rss_mib(serve.popen.pid)
+        assert peers.serial_of(p_arret, ZONE) > 0
+        out["peak RSS"] = peers.peak_rss_mib(serve.popen.pid)
         if knot.process is not None:
-            out["knotd peak RSS"] = peak_rss_mib(knot.process.popen.pid)
+            out["knotd peak RSS"] = peers.peak_rss_mib(knot.process.popen.pid)
         out["database size"] = database_mib(url, folder)
         return out
     finally:
@@ -222,7 +210,7 @@ def main() -> None:
     parser.add_argument("--operators", default="4,100,300")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    found = tools()
+    found = peers.tools()
     server = None
     if args.backend == "postgresql":
         from support.postgres import start_server
