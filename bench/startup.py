@@ -25,7 +25,7 @@ from pathlib import Path
 BIN = Path(sys.executable).parent
 ARRET = str(BIN / "arret")
 #: Modules the amend path has no use for: loading any of them is start-up time wasted.
-#: (pydantic is typer's own: it coerces every parameter with it; rich prints the output.)
+#: (pydantic is typer's own: typer 0.29 coerces every parameter's value with it.)
 HEAVY = ("fastapi", "starlette", "uvicorn", "jinja2", "alembic", "dns", "prometheus_client",
          "pydantic", "rich")  # fmt: skip
 

@@ -1,6 +1,7 @@
 """What `arret order amend` loads: a command that runs once per court decision on a
 registry of millions of names starts in a fresh process, so it must not import the web
-server, the DNS client or the probes it never uses (bench/startup.py measures the time)."""
+server, the DNS client, the probes or the table printer it never uses (bench/startup.py
+measures the time)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 #: Top-level packages the amend path has no use for.
 UNUSED = ("fastapi", "starlette", "uvicorn", "jinja2", "alembic", "dns", "prometheus_client",
-          "multipart", "itsdangerous")  # fmt: skip
+          "multipart", "itsdangerous", "rich")  # fmt: skip
 
 #: Runs the `arret` command as its console script does, then prints which of UNUSED it
 #: loaded, as the last line of stdout.
