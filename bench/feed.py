@@ -41,10 +41,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-import dns.message  # noqa: E402
-import dns.query  # noqa: E402
+from peers import (  # noqa: E402
+    ARRET,
+    Knot,
+    api_amend,
+    authority_token,
+    axfr_seconds,
+    peak_rss_mib,
+    start_serve,
+    timed_run,
+    tools,
+    until_nxdomain,
+)
+from peers import serial_of as zone_serial  # noqa: E402
 from support.authority import Authority, free_port  # noqa: E402
-from support.processes import Process, rcode, start_on_free_ports, wait_until  # noqa: E402
+from support.processes import Process, rcode, wait_until  # noqa: E402
 from support.signed import ensure_key, open_engine  # noqa: E402
 from support.unbound import unbound_conf  # noqa: E402
 
@@ -56,15 +67,7 @@ from arret.services import registry  # noqa: E402
 from arret.store import feed as store_feed  # noqa: E402
 from arret.store.db import migrate  # noqa: E402
 
-ARRET = str(Path(sys.executable).parent / "arret")
 ZONE = "bench.rpz.arret."
-
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def api_order(port: int, token: str, name: str, dry_run: bool = False) -> None:
@@ -82,27 +85,8 @@ def api_order(port: int, token: str, name: str, dry_run: bool = False) -> None:
         assert response.status == (200 if dry_run else 201), response.read()
 
 
-def api_amend(port: int, token: str, order: int, name: str) -> None:
-    """Add one name to an order through the HTTP API of the running `arret serve`."""
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/orders/{order}/amend",
-        json.dumps({"add": [{"name": name}]}).encode(),
-        {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=300) as response:
-        assert response.status == 200, response.read()
-
-
-def timed_run(argv: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
-
-
 def serial_of(port: int) -> int:
-    answer = dns.query.udp(dns.message.make_query(ZONE, "SOA"), "127.0.0.1", port=port,
-                           timeout=1)  # fmt: skip
-    return int(answer.answer[0][0].serial)  # type: ignore[attr-defined]
+    return zone_serial(port, ZONE)
 
 
 def build(folder: Path, n: int, unbound_port: int) -> str:
@@ -139,6 +123,7 @@ def measure(
     folder = Path(tempfile.mkdtemp(prefix="arret-bench-feed-"))
     authority = Authority()
     processes: list[Process] = []
+    knot: Knot | None = None
     out: dict[str, dict[str, float]] = {"arret": {}, "knot": {}}
     try:
         u_arret, u_knot, p_knot = (free_port() for _ in range(3))
@@ -157,52 +142,13 @@ def measure(
         zone_file.write_text(subprocess.run([ARRET, "policy", "--operator", "bench", "--format",
                                              "rpz"], env=env, capture_output=True, text=True,
                                             check=True).stdout)  # fmt: skip
-        created = subprocess.run([ARRET, "token", "create", "--role", "authority"], env=env,
-                                 check=True, capture_output=True, text=True)  # fmt: skip
-        token = created.stdout.split()[-1]
-        serve, (p_arret, h_arret) = start_on_free_ports(
-            2, lambda p: Process([ARRET, "serve", "--dns", f"127.0.0.1:{p[0]}", "--http",
-                                  f"127.0.0.1:{p[1]}"], folder / "serve.log", env=env),
-            lambda p: serial_of(p[0]) > 0, 120, "arret serve",
-        )  # fmt: skip
+        token = authority_token(env)
+        serve, p_arret, h_arret = start_serve(folder, env, ZONE, 120)
         processes.append(serve)
-        (folder / "knot").mkdir()
-        (folder / "knot.conf").write_text(f"""server:
-    listen: 127.0.0.1@{p_knot}
-    rundir: "{folder}/knot"
-log:
-  - target: stderr
-    any: warning
-database:
-    storage: "{folder}/knot"
-remote:
-  - id: unbound
-    address: 127.0.0.1@{u_knot}
-acl:
-  - id: local
-    address: 127.0.0.0/8
-    action: transfer
-template:
-  - id: default
-    storage: "{folder}"
-    zonefile-sync: -1
-    journal-content: changes
-zone:
-  - domain: {ZONE}
-    file: "{zone_file}"
-    acl: local
-    notify: unbound
-""")
-        start = time.perf_counter()
-        knot = Process([knotd, "-c", str(folder / "knot.conf")], folder / "knot.log")
-        processes.append(knot)
-        wait_until(lambda: serial_of(p_knot) > 0, 300, "knotd to load", step=0.02)
-        out["knot"]["load"] = time.perf_counter() - start
+        knot = Knot(folder, knotd, knotc, ZONE, p_knot)
+        out["knot"]["load"] = knot.start(zone_file, u_knot, 300)
         for name, port in (("arret", p_arret), ("knot", p_knot)):
-            out[name]["axfr"] = min(
-                timed_run([kdig, "+noidn", "+tcp", "-p", str(port), "@127.0.0.1", ZONE, "AXFR"])
-                for _ in range(3)
-            )
+            out[name]["axfr"] = axfr_seconds(kdig, port, ZONE)
         ubs = {
             "arret": Process([unbound, "-d", "-c", str(rpz_unbound(folder, u_arret, p_arret,
                               authority.port))], folder / "ub-arret.log"),
@@ -221,8 +167,7 @@ zone:
         start = time.perf_counter()
         api_order(h_arret, token, "fresh-api.example")
         answered = time.perf_counter() - start
-        wait_until(lambda: rcode(u_arret, "fresh-api.example") == "NXDOMAIN", 60, "arret e2e",
-                   step=0.005)  # fmt: skip
+        until_nxdomain(u_arret, "fresh-api.example", 60, "arret e2e")
         out["arret"]["end-to-end"] = time.perf_counter() - start
         print(f"# {n:,}: the API answered after {answered:.3f} s of the end-to-end "
               f"{out['arret']['end-to-end']:.3f} s", file=sys.stderr)  # fmt: skip
@@ -230,32 +175,23 @@ zone:
         subprocess.run([ARRET, "order", "add", "--reference", "e2e-cli", "--authority", "bench",
                         "--decided", "2026-01-01", "--duration", "90d", "--operator", "bench",
                         "fresh-cli.example"], env=env, check=True, capture_output=True)  # fmt: skip
-        wait_until(lambda: rcode(u_arret, "fresh-cli.example") == "NXDOMAIN", 60, "arret e2e",
-                   step=0.005)  # fmt: skip
+        until_nxdomain(u_arret, "fresh-cli.example", 60, "arret e2e")
         out["arret"]["end-to-end CLI"] = time.perf_counter() - start
         # The big order (id 1) gets one more name: through the API, then by the CLI.
         start = time.perf_counter()
         api_amend(h_arret, token, 1, "mirror-api.example")
         out["arret"]["amend API returns"] = time.perf_counter() - start
-        wait_until(lambda: rcode(u_arret, "mirror-api.example") == "NXDOMAIN", 120,
-                   "arret amend", step=0.005)  # fmt: skip
+        until_nxdomain(u_arret, "mirror-api.example", 120, "arret amend")
         out["arret"]["amend API"] = time.perf_counter() - start
         start = time.perf_counter()
         subprocess.run([ARRET, "order", "amend", "1", "--add", "mirror-cli.example"], env=env,
                        check=True, capture_output=True)  # fmt: skip
         out["arret"]["amend CLI returns"] = time.perf_counter() - start
-        wait_until(lambda: rcode(u_arret, "mirror-cli.example") == "NXDOMAIN", 120,
-                   "arret amend CLI", step=0.005)  # fmt: skip
+        until_nxdomain(u_arret, "mirror-cli.example", 120, "arret amend CLI")
         out["arret"]["amend CLI"] = time.perf_counter() - start
         start = time.perf_counter()
-        knotc_base = [knotc, "-c", str(folder / "knot.conf")]
-        for args in (["zone-begin", ZONE],
-                     ["zone-set", ZONE, "fresh-knot.example", "60", "CNAME", "."],
-                     ["zone-commit", ZONE]):  # fmt: skip
-            subprocess.run(knotc_base + args, check=True, capture_output=True)
-        committed = time.perf_counter() - start
-        wait_until(lambda: rcode(u_knot, "fresh-knot.example") == "NXDOMAIN", 60, "knot e2e",
-                   step=0.005)  # fmt: skip
+        committed = knot.commit("fresh-knot.example")
+        until_nxdomain(u_knot, "fresh-knot.example", 60, "knot e2e")
         out["knot"]["end-to-end"] = time.perf_counter() - start
         out["knot"]["end-to-end CLI"] = out["knot"]["end-to-end"]
         # Knot's one path for a change: its command returns, its secondary answers.
@@ -271,11 +207,13 @@ zone:
                 for _ in range(3)
             )
         out["arret"]["peak MiB"] = peak_rss_mib(serve.popen.pid)
-        out["knot"]["peak MiB"] = peak_rss_mib(knot.popen.pid)
+        out["knot"]["peak MiB"] = peak_rss_mib(knot.process.popen.pid) if knot.process else 0
         return out
     finally:
         for process in processes:
             process.stop()
+        if knot is not None:
+            knot.stop()
         authority.close()
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -285,14 +223,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
     args = parser.parse_args()
-    tools = {t: shutil.which(t) or shutil.which(t, path="/usr/sbin") for t in
-             ("dig", "kdig", "knotd", "knotc", "unbound")}  # fmt: skip
-    missing = [t for t, p in tools.items() if not p]
-    if missing:
-        sys.exit(f"missing {missing}: apt-get install knot knot-dnsutils bind9-dnsutils unbound")
+    found = tools()
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
-        result = measure(n, *(tools[t] or "" for t in ("dig", "kdig", "knotd", "knotc", "unbound")))
+        result = measure(n, *(found[t] for t in ("dig", "kdig", "knotd", "knotc", "unbound")))
         for figure in ("render", "load", "axfr", "ixfr", "end-to-end", "end-to-end CLI",
                        "amend API", "amend API returns", "amend CLI", "amend CLI returns",
                        "peak MiB"):  # fmt: skip

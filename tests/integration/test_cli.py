@@ -312,12 +312,16 @@ def test_policy_formats_agree(demo: Arret) -> None:
 
 def all_commands() -> list[list[str]]:
     """Every leaf command of `arret`, walked from the CLI itself (none can be forgotten)."""
+    import typer
     import typer.main
 
     # Duck-typed: Typer bundles its own copy of click, whose Group is not click.Group.
+    # Asked through list_commands/get_command: a command's module is imported on demand.
     def walk(command: Any, path: list[str]) -> list[list[str]]:
-        if hasattr(command, "commands"):
-            return [c for name, sub in command.commands.items() for c in walk(sub, [*path, name])]
+        if hasattr(command, "list_commands"):
+            ctx = typer.Context(command)
+            return [c for name in command.list_commands(ctx)
+                    for c in walk(command.get_command(ctx, name), [*path, name])]  # fmt: skip
         return [path]
 
     return walk(typer.main.get_command(app), [])

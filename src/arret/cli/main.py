@@ -2,30 +2,74 @@
 
 Errors meant for users (`arret.errors.ArretError`) become a message on stderr and a
 non-zero exit status here, in one place (`ArretGroup.invoke`).
+
+Each command's module is imported only when that command runs (or when a help listing
+every command is shown), so that a command pays at start-up only for what it uses:
+`arret order amend` does not load the DNS client, the probes or the web server.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.main
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from typer.core import TyperGroup
 
-from arret.cli import allow, feed, log, operators, orders, policy, probe, report, serve, tokens
 from arret.cli.context import Env, default_actor, env, lock_wait_of, log_key_path
 from arret.cli.output import console
 from arret.errors import ArretError
-from arret.services import demo as demo_service
-from arret.services import log as log_service
 from arret.store.db import LOCK_WAIT, classify, database_url, migrate
-from arret.tlog import signing
-from arret.tlog.signing import KeyFile
+
+if TYPE_CHECKING:  # typer's own copy of click: the separate package costs 0.1 s to import
+    from typer import _click as click
+
+#: The commands defined in other modules: name -> (module under arret.cli, attribute),
+#: the attribute a Typer app (a group of commands) or a function (one command).
+LAZY = {
+    "policy": ("policy", "policy"),
+    "serve": ("serve", "serve"),
+    "probe": ("probe", "probe"),
+    "report": ("report", "report"),
+    "operator": ("operators", "app"),
+    "order": ("orders", "app"),
+    "allow": ("allow", "app"),
+    "feed": ("feed", "app"),
+    "token": ("tokens", "app"),
+    "log": ("log", "app"),
+}
+#: The order `arret --help` lists the commands in.
+LISTED = ("policy", "serve", "probe", "report", "init", "demo", "operator", "order", "allow",
+          "feed", "token", "log")  # fmt: skip
+
+
+def load_command(name: str) -> click.Command:
+    """The click command `name` of LAZY, its module imported now."""
+    module, attribute = LAZY[name]
+    target = getattr(importlib.import_module(f"arret.cli.{module}"), attribute)
+    if isinstance(target, typer.Typer):
+        group = typer.main.get_group(target)
+        group.name = name
+        return group
+    single = typer.Typer(add_completion=False)
+    single.command(name)(target)
+    return typer.main.get_command(single)
 
 
 class ArretGroup(TyperGroup):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [n for n in LISTED if n in self.commands or n in LAZY]
+        return known + [n for n in self.commands if n not in LISTED]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands.get(cmd_name)
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
@@ -49,16 +93,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Arrêt: legal DNS blocking orders, from the authority to every addressed resolver.",
 )
-app.add_typer(operators.app, name="operator")
-app.add_typer(orders.app, name="order")
-app.add_typer(allow.app, name="allow")
-app.add_typer(feed.app, name="feed")
-app.add_typer(tokens.app, name="token")
-app.add_typer(log.app, name="log")
-app.command("policy")(policy.policy)
-app.command("serve")(serve.serve)
-app.command("probe")(probe.probe)
-app.command("report")(report.report)
 
 
 @app.callback()
@@ -111,6 +145,8 @@ def root(
 def init(ctx: typer.Context) -> None:
     """Create the database, or migrate it to this version's schema; create the
     transparency log's signing key if there is none."""
+    from arret.services import log as log_service
+
     e = env(ctx)
     before, after = migrate(e.engine)
     _prepare_log_key(e)
@@ -130,6 +166,9 @@ def init(ctx: typer.Context) -> None:
 
 def _prepare_log_key(e: Env) -> None:
     """Create the log key when missing; say where it is and which key it is."""
+    from arret.tlog import signing
+    from arret.tlog.signing import KeyFile
+
     created = signing.create(e.log_key)
     public = KeyFile(e.log_key).public_key()
     verb = "created" if created else "using"
@@ -155,6 +194,8 @@ def demo(
     if needed; running it twice changes nothing in the registry (only the demo's tokens
     are renewed, since a token is shown only once).
     """
+    from arret.services import demo as demo_service
+
     e = env(ctx)
     migrate(e.engine)
     _prepare_log_key(e)

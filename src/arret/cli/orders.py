@@ -10,7 +10,7 @@ import typer
 from arret import views as render
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
-from arret.cli.output import console, print_fields, print_json, print_table
+from arret.cli.output import console, print_fields, print_json, print_table, say
 from arret.domain.instants import format_instant, parse_date, parse_duration, parse_instant
 from arret.domain.lifecycle import OrderDraft, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
@@ -141,10 +141,7 @@ def amend(
     changes = [f"{len(done.event.added):,} added", f"{len(done.event.removed):,} removed"]
     if done.event.expires_at is not None:
         changes.append(f"expires {format_instant(done.event.expires_at)}")
-    console.print(
-        f"order {done.order.id} amended: {', '.join(changes)}; {done.targets:,} targets now",
-        markup=False,
-    )
+    say(f"order {done.order.id} amended: {', '.join(changes)}; {done.targets:,} targets now")
 
 
 @app.command("lift")

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from arret.cli.context import env
 from arret.cli.options import Canaries, Control, span
-from arret.cli.output import console, print_table
+from arret.cli.output import print_table, real_console
 from arret.probes.verdict import Kind, Purpose
 from arret.services import probing
 
@@ -52,7 +52,7 @@ def probe(
         pass  # the schema is checked before any question is asked
     with Progress(
         TextColumn("probing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        console=real_console(), transient=True,
     ) as bar:  # fmt: skip
         task = bar.add_task("probing", total=None)
 

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 
 import idna
+import publicsuffixlist
 from publicsuffixlist import PublicSuffixList
 
 from arret.domain.triggers import covered_reserved, reserved_problem, trigger_problem
@@ -330,21 +331,58 @@ def _idna_reason(err: idna.IDNAError, label: str | None = None) -> str:
 
 # --- Public Suffix List --------------------------------------------------------------
 
-# Loaded on first use (about 0.1 s) from the snapshot shipped inside publicsuffixlist:
-# no network, and the same answers for the life of the process. accept_unknown=False is
-# essential: the library's default treats every TLD it does not know as a public suffix,
-# which would make every name under an unknown TLD ("leak.example") look public, too.
-_psl: PublicSuffixList | None = None
+# Loaded on first use from the snapshot shipped inside publicsuffixlist: no network, and
+# the same answers for the life of the process. accept_unknown=False is essential: the
+# library's default treats every TLD it does not know as a public suffix, which would make
+# every name under an unknown TLD ("leak.example") look public, too.
+#
+# The library derives the A-label form of each of its ten thousand rules through Python's
+# IDNA codec, most of the time a command pays on its first name check (0.1 s). The A-label
+# form of an ASCII rule is the rule itself, so only the few hundred others need it, and
+# those forms can only match a name with an "xn--" label: an ASCII name without one, as
+# nearly every target is, is looked up in a list read without them (about 0.03 s).
+_psl: dict[bool, PublicSuffixList] = {}
 _psl_lock = threading.Lock()
 
 
-def _public_suffix_list() -> PublicSuffixList:
-    global _psl
-    if _psl is None:
+def psl_rules(snapshot: bytes, a_labels: bool = True) -> list[bytes]:
+    """The lines of a Public Suffix List, each rule that is not ASCII followed by its
+    A-label form when `a_labels`: parsed with `accept_encoded_idn=False`, the very rules
+    the library derives with `accept_encoded_idn=True` (its default).
+
+    Each rule is read the way the library reads it: lowercased, up to the first space,
+    comments and blank lines skipped, "!" kept in front of an exception.
+    """
+    lines = snapshot.splitlines()
+    for line in [line for line in lines if a_labels and not line.isascii()]:
+        rule = line.decode(publicsuffixlist.ENCODING, publicsuffixlist.ERRORMODE)
+        rule = rule.lower().split(" ")[0].rstrip()
+        if rule == "" or rule.startswith("//"):
+            continue
+        encoded = publicsuffixlist.encode_idn(rule.lstrip("!"))
+        lines.append(("!" + encoded if rule[0] == "!" else encoded).encode("ascii"))
+    return lines
+
+
+def load_public_suffix_list(a_labels: bool = True) -> PublicSuffixList:
+    """The shipped Public Suffix List, read as `PublicSuffixList(accept_unknown=False)`
+    reads it; without the A-label forms of its IDN rules unless `a_labels`
+    (tests/unit/domain compares them with the library's own)."""
+    with open(publicsuffixlist.PSLFILE, "rb") as snapshot:
+        rules = psl_rules(snapshot.read(), a_labels)
+    return PublicSuffixList(rules, accept_unknown=False, accept_encoded_idn=False)
+
+
+def _public_suffix_list(name: str = "xn--") -> PublicSuffixList:
+    """The list to look `name` up in: the one without A-label rules when none can match."""
+    a_labels = not name.isascii() or "xn--" in name.lower()
+    found = _psl.get(a_labels)
+    if found is None:
         with _psl_lock:
-            if _psl is None:
-                _psl = PublicSuffixList(accept_unknown=False)
-    return _psl
+            found = _psl.get(a_labels)
+            if found is None:
+                found = _psl[a_labels] = load_public_suffix_list(a_labels)
+    return found
 
 
 def is_public_suffix(name: str) -> bool:
@@ -353,7 +391,7 @@ def is_public_suffix(name: str) -> bool:
     A public suffix is a name under which unrelated parties register their own sites
     ("co.uk", "github.io"); blocking one blocks all of them.
     """
-    return bool(_public_suffix_list().is_public(name))
+    return bool(_public_suffix_list(name).is_public(name))
 
 
 def _public_suffix_reason(name: str) -> str:

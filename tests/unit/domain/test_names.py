@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from publicsuffixlist import PublicSuffixList
 
 from arret.domain import names
 from arret.domain.names import (
@@ -272,8 +273,40 @@ def test_not_public_suffixes(name: str) -> None:
 
 
 def test_public_suffix_list_is_loaded_once() -> None:
-    assert names._public_suffix_list() is names._public_suffix_list()
-    assert names._public_suffix_list().accept_unknown is False
+    for name in ("leak.example", "xn--r8jz45g.jp", "例え.jp"):
+        assert names._public_suffix_list(name) is names._public_suffix_list(name)
+        assert names._public_suffix_list(name).accept_unknown is False
+
+
+def test_the_fast_public_suffix_list_answers_as_the_library_builds_it() -> None:
+    """arret reads the shipped list without letting the library IDNA-encode its ASCII
+    rules, and looks a name without "xn--" up in the list without A-label rules; the
+    rules, and the answers about every rule and the names around it, are the library's."""
+    reference = PublicSuffixList(accept_unknown=False)
+    fast = names.load_public_suffix_list()
+    assert fast._publicsuffix == reference._publicsuffix
+    assert fast._maxlabel == reference._maxlabel
+    plain = names.load_public_suffix_list(a_labels=False)
+    assert plain._maxlabel == reference._maxlabel
+    assert plain._publicsuffix < reference._publicsuffix
+    assert all("xn--" in rule for rule in reference._publicsuffix - plain._publicsuffix)
+    rules = {rule.lstrip("!").replace("*", "x") for rule in reference._publicsuffix}
+    assert any(not rule.isascii() for rule in rules)  # both forms of IDN rules are checked
+    assert any(rule.startswith("xn--") for rule in rules)
+    probes = {"", ".", "com.", "example", "leak.example", "x.kobe.jp", "city.kobe.jp"}
+    for rule in rules:
+        probes |= {rule, "leak." + rule, "a.b." + rule, rule.partition(".")[2], rule.upper()}
+    for name in sorted(probes):
+        assert is_public_suffix(name) == reference.is_public(name), name
+        assert fast.privatesuffix(name) == reference.privatesuffix(name), name
+
+
+def test_public_suffix_rules_add_the_a_label_form_of_idn_rules_only() -> None:
+    wide_e = "\N{FULLWIDTH LATIN CAPITAL LETTER E}"  # lowercased, then mapped to "e"
+    snapshot = f"// comment é\nCOM\n\n// ===BEGIN===\n例え.jp\n!{wide_e}x.例え.jp extra\n*.ck\n"
+    snapshot = snapshot.encode()
+    added = names.psl_rules(snapshot)[len(snapshot.splitlines()) :]
+    assert added == [b"xn--r8jz45g.jp", b"!ex.xn--r8jz45g.jp"]
 
 
 def test_sites_under_public_suffixes_are_accepted() -> None:

@@ -1,0 +1,245 @@
+"""The registry at scale: one order of N names addressed to every one of K operators.
+
+For each N of `--sizes` (default 100k and 1M names) and each K of `--operators` (default
+4, 100 and 300), a fresh registry (SQLite, or a throwaway PostgreSQL with `--backend
+postgresql`) with K operators, then:
+
+- import: `arret order add --all-operators --targets-file` of the N names (wall time of
+  the command);
+- cold start: `arret serve` started until one operator's zone answers its SOA, against
+  knotd loading that zone from Arrêt's export of it (`arret policy --format rpz`);
+- first AXFR (the zone rendered for the first time) and AXFR (the fastest of 3) of that
+  zone by `kdig`, from `arret serve` and from knotd;
+- amend: one name added to the N-name order, by `arret order amend --add` ("amend CLI
+  returns", a process start included) and through the HTTP API ("amend API returns"),
+  and each until an Unbound pulling that operator's zone with NOTIFY answers NXDOMAIN for
+  it ("amend CLI", "amend API"); against knotc zone-begin/zone-set/zone-commit of one
+  name ("returns"), until the Unbound pulling from knotd answers NXDOMAIN;
+- peak RSS (VmHWM) of `arret serve` and of knotd after all of the above, and the
+  database's size.
+
+Both Unbounds are configured from what `arret operator config --resolver unbound` prints
+for that operator (its `zonefile:` moved into the run's folder), and nothing else but
+loopback plumbing (support/unbound.py). Prints a markdown table with the ratio Arrêt/Knot
+where Knot does the same thing. Benchmark figures, not timed tests: the machine is shared.
+
+    .venv/bin/python bench/scale.py [--sizes 100000,1000000] [--operators 4,100,300]
+                                    [--backend sqlite|postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import peers  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from support.authority import Authority, free_port  # noqa: E402
+from support.processes import Process  # noqa: E402
+from support.signed import ensure_key, open_engine  # noqa: E402
+from support.unbound import unbound_conf  # noqa: E402
+
+from arret.services import registry  # noqa: E402
+from arret.store.db import migrate  # noqa: E402
+
+#: The operator whose zone is transferred, served by Knot and pulled by the Unbounds.
+OPERATOR = "op0"
+ZONE = f"{OPERATOR}.rpz.arret."
+#: Every figure, in the table's order: (name, unit, Knot's peer figure or None).
+FIGURES = (
+    ("import", "s", None),
+    ("database size", "MiB", None),
+    ("cold start", "s", "knotd load"),
+    ("first AXFR", "s", "knot AXFR"),
+    ("AXFR", "s", "knot AXFR"),
+    ("amend CLI returns", "s", "knotc commit"),
+    ("amend CLI", "s", "knotc commit until NXDOMAIN"),
+    ("amend API returns", "s", "knotc commit"),
+    ("amend API", "s", "knotc commit until NXDOMAIN"),
+    ("peak RSS", "MiB", "knotd peak RSS"),
+)
+COLUMNS = ("names", "operators", "figure", "unit", "Arrêt", "Knot DNS", "Knot's figure",
+           "Arrêt/Knot")  # fmt: skip
+
+
+def build(url: str, operators: int, notify_port: int) -> None:
+    """The schema and K operators; the first NOTIFYs the Unbound pulling from Arrêt."""
+    engine = open_engine(url)
+    migrate(engine)
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        for i in range(operators):
+            registry.add_operator(conn, f"op{i}", now, "bench",
+                                  notify=[f"127.0.0.1:{notify_port}"] if i == 0 else [],
+                                  allow_from=["127.0.0.0/8"])  # fmt: skip
+    engine.dispose()
+
+
+def database_mib(url: str, folder: Path) -> float:
+    if url.startswith("sqlite"):
+        return sum(p.stat().st_size for p in folder.glob("arret.db*")) / 2**20
+    engine = open_engine(url)
+    with engine.connect() as conn:
+        size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+    engine.dispose()
+    return int(size) / 2**20
+
+
+def unbound_from_snippet(
+    unbound: str, folder: Path, name: str, port: int, authority: int, env: dict[str, str],
+    primary: int,
+) -> Process:  # fmt: skip
+    """An Unbound on `port` configured from `arret operator config --resolver unbound`
+    with the feed at 127.0.0.1:`primary`."""
+    snippet = subprocess.run(
+        [peers.ARRET, "operator", "config", OPERATOR, "--resolver", "unbound", "--server",
+         f"127.0.0.1:{primary}"], env=env, check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    saved = folder / f"{name}.rpz.zone"
+    snippet, moved = re.subn(r'zonefile: "[^"]*"', f'zonefile: "{saved}"', snippet)
+    assert moved == 1, snippet
+    conf = unbound_conf(folder, name, port, authority, rest=snippet)
+    return Process([unbound, "-d", "-c", str(conf)], folder / f"{name}.log")
+
+
+def measure(
+    n: int, operators: int, found: dict[str, str], new_database: Callable[[Path], str]
+) -> dict[str, float]:
+    folder = Path(tempfile.mkdtemp(prefix="arret-bench-scale-"))
+    authority = Authority()
+    processes: list[Process] = []
+    knot = peers.Knot(folder, found["knotd"], found["knotc"], ZONE, free_port())
+    out: dict[str, float] = {}
+    # Generous bounds: today `arret serve` starts in about 15 s per operator of 100k names
+    # on a loaded machine, and a million names take minutes.
+    slow = 60 + n / 1000
+    start_bound = slow + n * operators / 2000
+    say = lambda what: print(f"# {n:,} names, {operators} operators: {what}",  # noqa: E731
+                             file=sys.stderr, flush=True)  # fmt: skip
+    try:
+        u_arret, u_knot = free_port(), free_port()
+        url = new_database(folder)
+        env = {**os.environ, "ARRET_DB": url}
+        build(url, operators, u_arret)
+        targets = folder / "targets.txt"
+        targets.write_text("".join(f"site{i}.example\n" for i in range(n)))
+        say("importing")
+        add = [peers.ARRET, "order", "add", "--reference", "B", "--authority", "bench", "--decided",
+               "2026-01-01", "--duration", "90d", "--all-operators", "--targets-file"]  # fmt: skip
+        out["import"] = peers.timed_run([*add, str(targets)], env)
+        say(f"imported in {out['import']:.1f} s; starting arret serve")
+        token = peers.authority_token(env)
+        start = time.perf_counter()
+        serve, p_arret, h_arret = peers.start_serve(folder, env, ZONE, start_bound)
+        out["cold start"] = time.perf_counter() - start
+        processes.append(serve)
+        start = time.perf_counter()
+        peers.timed_run([found["kdig"], "+noidn", "+tcp", "-p", str(p_arret), "@127.0.0.1", ZONE,
+                   "AXFR"])  # fmt: skip
+        out["first AXFR"] = time.perf_counter() - start
+        out["AXFR"] = peers.axfr_seconds(found["kdig"], p_arret, ZONE)
+        say("knotd")
+        zone_file = folder / "op0.zone"
+        zone_file.write_text(subprocess.run([peers.ARRET, "policy", "--operator", OPERATOR,
+                                             "--format", "rpz"], env=env, capture_output=True,
+                                            text=True, check=True).stdout)  # fmt: skip
+        out["knotd load"] = knot.start(zone_file, u_knot, slow)
+        out["knot AXFR"] = peers.axfr_seconds(found["kdig"], knot.port, ZONE)
+        say("Unbounds")
+        for name, port, primary in (("unbound-arret", u_arret, p_arret),
+                                    ("unbound-knot", u_knot, knot.port)):  # fmt: skip
+            processes.append(unbound_from_snippet(found["unbound"], folder, name, port,
+                                                  authority.port, env, primary))  # fmt: skip
+        for name, port in (("arret", u_arret), ("knot", u_knot)):
+            peers.until_nxdomain(port, "site0.example", slow, f"Unbound to load from {name}")
+        # A server in service has answered requests before: a dry run warms the code path.
+        peers.api_amend(h_arret, token, 1, "warm-up.example", dry_run=True)
+        say("amending")
+        start = time.perf_counter()
+        subprocess.run([peers.ARRET, "order", "amend", "1", "--add", "mirror-cli.example"], env=env,
+                       check=True, capture_output=True)  # fmt: skip
+        out["amend CLI returns"] = time.perf_counter() - start
+        peers.until_nxdomain(u_arret, "mirror-cli.example", slow, "the CLI's amendment")
+        out["amend CLI"] = time.perf_counter() - start
+        start = time.perf_counter()
+        peers.api_amend(h_arret, token, 1, "mirror-api.example")
+        out["amend API returns"] = time.perf_counter() - start
+        peers.until_nxdomain(u_arret, "mirror-api.example", slow, "the API's amendment")
+        out["amend API"] = time.perf_counter() - start
+        start = time.perf_counter()
+        out["knotc commit"] = knot.commit("mirror-knot.example")
+        peers.until_nxdomain(u_knot, "mirror-knot.example", slow, "knotc's commit")
+        out["knotc commit until NXDOMAIN"] = time.perf_counter() - start
+        assert peers.serial_of(p_arret, ZONE) > 0
+        out["peak RSS"] = peers.peak_rss_mib(serve.popen.pid)
+        if knot.process is not None:
+            out["knotd peak RSS"] = peers.peak_rss_mib(knot.process.popen.pid)
+        out["database size"] = database_mib(url, folder)
+        return out
+    finally:
+        for process in processes:
+            process.stop()
+        knot.stop()
+        authority.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def row(n: int, operators: int, figure: str, unit: str, peer: str | None,
+        result: dict[str, float]) -> str:  # fmt: skip
+    a = result.get(figure)
+    k = result.get(peer) if peer else None
+    show = lambda v: "" if v is None else f"{v:.3f}"  # noqa: E731
+    ratio = f"{a / k:.2f}" if a is not None and k else ""
+    cells = [f"{n:,}", str(operators), figure, unit, show(a), show(k), peer or "", ratio]
+    return "| " + " | ".join(cells) + " |"
+
+
+def main() -> None:
+    ensure_key()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--operators", default="4,100,300")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    args = parser.parse_args()
+    found = peers.tools()
+    server = None
+    if args.backend == "postgresql":
+        from support.postgres import start_server
+
+        server = start_server()
+        new_database: Callable[[Path], str] = lambda folder: server.create_database()  # noqa: E731
+    else:
+        new_database = lambda folder: f"sqlite:///{folder / 'arret.db'}"  # noqa: E731
+    print(f"backend: {args.backend}")
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|---:|---:|---|---|---:|---:|---|---:|")
+    try:
+        for n in (int(s) for s in args.sizes.split(",")):
+            for operators in (int(k) for k in args.operators.split(",")):
+                try:
+                    result = measure(n, operators, found, new_database)
+                except Exception as error:  # a run too big for today: say so, go on
+                    print(f"| {n:,} | {operators} | failed: {type(error).__name__}: "
+                          f"{str(error)[:200]} |||||||", flush=True)  # fmt: skip
+                    continue
+                for figure, unit, peer in FIGURES:
+                    print(row(n, operators, figure, unit, peer, result), flush=True)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""bench/scale.py at a tiny size, once per suite: 200 names for 4 operators, with knotd and
+two Unbounds configured from `arret operator config`, must print every figure of its table
+(so that the benchmark still runs when someone needs its figures at a million names)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from support.debian import require_program
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "scale.py"
+sys.path.insert(0, str(BENCH.parent))
+
+from scale import COLUMNS, FIGURES  # noqa: E402
+
+
+def test_bench_scale_prints_every_figure_at_a_tiny_size() -> None:
+    for program, package in (("knotd", "knot"), ("knotc", "knot"), ("kdig", "knot-dnsutils"),
+                             ("dig", "bind9-dnsutils"), ("unbound", "unbound")):  # fmt: skip
+        require_program(program, package)
+    run = subprocess.run([sys.executable, str(BENCH), "--sizes", "200", "--operators", "4"],
+                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for line in run.stdout.splitlines() if line.startswith("| 200 |")]  # fmt: skip
+    assert "| " + " | ".join(COLUMNS) + " |" in run.stdout
+    assert [r[2] for r in rows] == [figure for figure, _, _ in FIGURES], run.stdout + run.stderr
+    for cells, (figure, _, peer) in zip(rows, FIGURES, strict=True):
+        assert len(cells) == len(COLUMNS), cells
+        assert cells[1] == "4"
+        assert float(cells[4]) > 0, (figure, cells)  # Arrêt's figure
+        if peer is not None:
+            assert float(cells[5]) > 0 and float(cells[7]) > 0, (figure, cells)
