@@ -320,8 +320,10 @@ def replay(
         .where(feed_changes.c.operator_id == op_id)
         .order_by(feed_changes.c.id)
     )  # fmt: skip
-    if versions and (state or count):  # resumed: the journal of these serials only
-        query = query.where(feed_changes.c.serial >= min(v.serial for v in versions))
+    if not versions:
+        return
+    # The journal of these serials only (all of it when replayed from the first).
+    query = query.where(feed_changes.c.serial >= min(v.serial for v in versions))
     for serial, added, owner, kind in conn.execute(query):
         journal[int(serial)].append((bool(added), owner, kind))
     for version in versions:
