@@ -9,7 +9,8 @@ each addressing (one operator, or the demo's four):
 - API: `POST /api/orders` with the N names in its JSON body, to a running `arret serve`
   (with the allocator settings `arret serve` gives itself), timed from the client.
 
-Each run prints its wall time, names per second, the peak RSS of the process that did the
+Each run prints its wall time, names per second, the CPU time of the process that did
+the work (PostgreSQL's own is not in it), the peak RSS of the process that did the
 work (the CLI process, or `arret serve`), and where the time went: the processes run
 under this script (`_child`), which wraps the functions of the registration path with
 `time.perf_counter` timers (a few calls per registration: no measurable overhead). A
@@ -33,6 +34,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -71,11 +73,12 @@ def _install_timers(out: Path) -> None:
     import importlib
 
     totals: dict[str, float] = {}
-    stack: list[str] = []
+    local = threading.local()  # `arret serve` answers in a pool of threads
 
     def timed(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            stack = local.__dict__.setdefault("stack", [])
             stack.append(label)
             key = " / ".join(stack)
             start = time.perf_counter()
@@ -150,7 +153,15 @@ def run_child(
         popen.returncode = os.waitstatus_to_exitcode(status)
     if popen.returncode != 0:
         raise SystemExit(f"arret {' '.join(argv[2:5])}… failed:\n{stderr.read_text()[-3000:]}")
-    return seconds, usage.ru_maxrss / 1024, json.loads(out.read_text()), stdout.read_text()
+    sections = json.loads(out.read_text()) | {"cpu": usage.ru_utime + usage.ru_stime}
+    return seconds, usage.ru_maxrss / 1024, sections, stdout.read_text()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a running process (the machine is shared: CPU time
+    varies less than wall time when other work competes for the cores)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def vm_hwm(pid: int) -> float:
@@ -248,15 +259,16 @@ def run_api(backend: Backend, env: dict[str, str], n: int, operators: int) -> di
             body,
             {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )
-        before = vm_hwm(serve.popen.pid)
+        before, cpu = vm_hwm(serve.popen.pid), cpu_seconds(serve.popen.pid)
         start_at = time.perf_counter()
         with urllib.request.urlopen(request, timeout=3600) as answer:
             answer.read()
         seconds = time.perf_counter() - start_at
-        rss = vm_hwm(serve.popen.pid)
+        rss, cpu = vm_hwm(serve.popen.pid), cpu_seconds(serve.popen.pid) - cpu
     finally:
         serve.stop()
     sections = json.loads(out.read_text()) if out.exists() else {}
+    sections["cpu"] = cpu
     backend.drop(url)
     return {"seconds": seconds, "rss": rss, "rss_before": before, "sections": sections}
 
@@ -264,10 +276,18 @@ def run_api(backend: Backend, env: dict[str, str], n: int, operators: int) -> di
 def breakdown(seconds: float, sections: dict[str, float]) -> str:
     """The sections, nested ones after their parent, and what no section covers (process
     start-up and argument parsing, or the HTTP request and its JSON, and the answer)."""
-    shown = [(k, v) for k, v in sections.items() if v >= 0.005]
-    rest = seconds - sum(v for k, v in sections.items() if " / " not in k)
+    shown = [(k, v) for k, v in sections.items() if v >= 0.005 and k != "cpu"]
+    rest = seconds - sum(v for k, v in shown if " / " not in k)
     parts = [f"{k} {v:.2f}" for k, v in sorted(shown, key=lambda kv: kv[0])]
     return "; ".join([*parts, f"other {rest:.2f}"])
+
+
+def table_row(r: dict[str, Any]) -> str:
+    n, seconds = r["n"], r["seconds"]
+    cells = [f"{n:,}", r["backend"], r["path"], str(r["operators"]), f"{seconds:.1f}",
+             f"{n / seconds:,.0f}", f"{r['sections']['cpu']:.1f}", f"{r['rss']:.0f}",
+             breakdown(seconds, r["sections"])]  # fmt: skip
+    return f"| {' | '.join(cells)} |"
 
 
 def main(argv: list[str]) -> None:
@@ -286,8 +306,9 @@ def main(argv: list[str]) -> None:
     ensure_key()
     env = dict(os.environ)
     results = []
-    print("| N | backend | path | operators | seconds | names/s | peak RSS MiB | breakdown (s) |")
-    print("|---:|---|---|---:|---:|---:|---:|---|")
+    print("| N | backend | path | operators | seconds | names/s | CPU s | peak RSS MiB "
+          "| breakdown (s) |")  # fmt: skip
+    print("|---:|---|---|---:|---:|---:|---:|---:|---|")
     try:
         for backend_kind in args.backends.split(","):
             backend = Backend(backend_kind, folder)
@@ -299,10 +320,7 @@ def main(argv: list[str]) -> None:
                             r = run(backend, env, n, ops)
                             r |= {"n": n, "backend": backend_kind, "path": path, "operators": ops}
                             results.append(r)
-                            print(f"| {n:,} | {backend_kind} | {path} | {ops} | {r['seconds']:.1f} "
-                                  f"| {n / r['seconds']:,.0f} | {r['rss']:.0f} "
-                                  f"| {breakdown(r['seconds'], r['sections'])} |",
-                                  flush=True)  # fmt: skip
+                            print(table_row(r), flush=True)
             finally:
                 backend.stop()
     finally:
