@@ -87,6 +87,8 @@ def _install_timers(out: Path) -> None:
             finally:
                 totals[key] = totals.get(key, 0.0) + time.perf_counter() - start
                 stack.pop()
+                if not stack:  # `arret serve` may be stopped before its exit handlers
+                    dump()
 
         return wrapper
 
@@ -107,12 +109,12 @@ def _install_timers(out: Path) -> None:
     feed_log.append = timed("feed log leaf", append)  # type: ignore[attr-defined]
     feed_store.log = feed_log  # type: ignore[attr-defined]
 
+    def dump() -> None:
+        out.write_text(json.dumps(totals))
+
     from sqlalchemy.engine.default import DefaultDialect
 
     DefaultDialect.do_commit = timed("commit", DefaultDialect.do_commit)  # type: ignore[method-assign]
-
-    def dump() -> None:
-        out.write_text(json.dumps(totals))
 
     atexit.register(dump)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
