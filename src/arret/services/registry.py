@@ -60,16 +60,20 @@ def _checked_targets(
         checked = names.check_targets([t.name for t in specs], allowed, feed.reserved_names(conn))
     except InvalidTargets as bad:
         return (), bad
-    # RFC 1035 §2.3.4: the feed's owner `*.<name>.<zone>` must fit in 255 octets.
-    advice = "give the site's shorter parent name with scope subtree"
-    unfit = [
-        _too_long(spec.name, name, zone, advice)
-        for spec, name in zip(specs, checked, strict=True)
-        if too_long(name, zone)
-    ]
-    if unfit:
+    # RFC 1035 §2.3.4: the feed's owner `*.<name>.<zone>` must fit in 255 octets. Only
+    # the longest name can tell whether any is too long (one test, not one per name).
+    if checked and too_long(max(checked, key=len), zone):
+        advice = "give the site's shorter parent name with scope subtree"
+        unfit = [
+            _too_long(spec.name, name, zone, advice)
+            for spec, name in zip(specs, checked, strict=True)
+            if too_long(name, zone)
+        ]
         return (), InvalidTargets(unfit)
-    return tuple(replace(t, name=n) for t, n in zip(specs, checked, strict=True)), None
+    # Most names are given already normalized: their spec is kept as it is.
+    return tuple(
+        t if t.name == n else replace(t, name=n) for t, n in zip(specs, checked, strict=True)
+    ), None
 
 
 def _refuse(bad_targets: InvalidTargets | None, other: InvalidOrder | None) -> None:
