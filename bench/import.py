@@ -59,6 +59,7 @@ SECTIONS = [
     ("arret.domain.lifecycle", "plan_registration", "plan"),
     ("arret.store.registry", "insert_order", "store order"),
     ("arret.store.registry", "insert_rows", "targets insert"),
+    ("arret.store.registry", "insert_tuples", "targets insert"),
     ("arret.store.registry", "record_event", "event row"),
     ("arret.store.registry", "_log_event", "log leaf"),
     ("arret.services.feed", "publish_event", "feed publish"),
@@ -94,7 +95,8 @@ def _install_timers(out: Path) -> None:
 
     for module_name, attr, label in SECTIONS:
         module = importlib.import_module(module_name)
-        setattr(module, attr, timed(label, getattr(module, attr)))
+        if hasattr(module, attr):  # the names of other versions of the code too
+            setattr(module, attr, timed(label, getattr(module, attr)))
     # The feed's leaf: `store.log.append` as `store.feed` calls it (the event's leaf is
     # timed as "log leaf" above, around the same function).
     log = importlib.import_module("arret.store.log")
