@@ -74,6 +74,7 @@ def _install_timers(out: Path) -> None:
     import importlib
 
     totals: dict[str, float] = {}
+    clock = time.process_time if os.environ.get("ARRET_BENCH_CLOCK") == "cpu" else time.perf_counter
     local = threading.local()  # `arret serve` answers in a pool of threads
 
     def timed(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,11 +83,11 @@ def _install_timers(out: Path) -> None:
             stack = local.__dict__.setdefault("stack", [])
             stack.append(label)
             key = " / ".join(stack)
-            start = time.perf_counter()
+            start = clock()
             try:
                 return fn(*args, **kwargs)
             finally:
-                totals[key] = totals.get(key, 0.0) + time.perf_counter() - start
+                totals[key] = totals.get(key, 0.0) + clock() - start
                 stack.pop()
                 if not stack:  # `arret serve` may be stopped before its exit handlers
                     dump()
@@ -309,6 +310,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--paths", default="cli,api")
     parser.add_argument("--operators", default="1,4")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--cpu-sections",
+        action="store_true",
+        help="time the sections in CPU time of the process (steadier on a busy machine; "
+        "misses the database server's own time: for SQLite CLI runs)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] + ([1_000_000] if args.million else [])
     folder = Path(tempfile.mkdtemp(prefix="arret-bench-import-"))
@@ -316,6 +323,8 @@ def main(argv: list[str]) -> None:
 
     ensure_key()
     env = dict(os.environ)
+    if args.cpu_sections:
+        env["ARRET_BENCH_CLOCK"] = "cpu"
     results = []
     print("| N | backend | path | operators | seconds | names/s | CPU s | peak RSS MiB "
           "| breakdown (s) |")  # fmt: skip
