@@ -102,8 +102,8 @@ def add(
         notice=notice,
     )
     with e.transaction() as conn:
-        order = registry.register_order(conn, draft, e.clock.now(), actor_of(actor))
-    typer.echo(order.id)
+        recorded = registry.record_registration(conn, draft, e.clock.now(), actor_of(actor))
+    typer.echo(recorded.order_id)
 
 
 @app.command("amend")

@@ -14,7 +14,7 @@ way for each database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, Column, ColumnElement, Connection, String, Table, any_, bindparam
@@ -28,31 +28,37 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     columns = list(rows[0])
+    insert_tuples(conn, table, columns, [[row[c] for c in columns] for row in rows])
+
+
+def insert_tuples(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """Insert `rows`, each the values of `columns` in that order, inside the caller's
+    transaction: for a million rows, no dict per row to build and take apart again."""
     if conn.dialect.name == "sqlite":
         _sqlite_insert(conn, table, columns, rows)
         return
     if conn.dialect.name != "postgresql":
-        conn.execute(table.insert(), list(rows))
+        conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         return
     # Our own table and column names, never user input.
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        write = copy.write_row
         for row in rows:
-            copy.write_row([row[c] for c in columns])
+            write(row)
 
 
 def _sqlite_insert(
-    conn: Connection, table: Table, columns: list[str], rows: Sequence[dict[str, Any]]
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
     """The driver's executemany on the connection's own transaction, each value converted
     as SQLAlchemy would (e.g. `UTCDateTime`), once per distinct value of a column."""
-    processors = [table.c[c].type.bind_processor(conn.dialect) for c in columns]
 
     def converter(process: Any) -> Any:
-        if process is None:
-            return None
         seen: dict[Any, Any] = {}
 
         def convert(value: Any) -> Any:
@@ -66,8 +72,22 @@ def _sqlite_insert(
 
         return convert
 
-    converters = [converter(p) for p in processors]
-    pairs = list(zip(columns, converters, strict=True))
+    converted = [
+        (i, converter(process))
+        for i, c in enumerate(columns)
+        if (process := table.c[c].type.bind_processor(conn.dialect)) is not None
+    ]
+
+    def parameters() -> Iterator[Sequence[Any]]:
+        if not converted:
+            yield from rows
+            return
+        for row in rows:
+            values = list(row)
+            for i, convert in converted:
+                values[i] = convert(values[i])
+            yield values
+
     # Our own table and column names, never user input.
     statement = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
@@ -77,9 +97,7 @@ def _sqlite_insert(
     assert raw is not None
     cursor = raw.cursor()
     try:
-        cursor.executemany(
-            statement, ([row[c] if f is None else f(row[c]) for c, f in pairs] for row in rows)
-        )
+        cursor.executemany(statement, parameters())
     except sqlite3.Error as exc:
         # As SQLAlchemy would have raised it: `store.db.classify` reads its driver error
         # (a locked or full database is then a DatabaseBusy or DatabaseFull, not a trace).

@@ -29,7 +29,7 @@ from arret.domain.model import Action, AllowEntry, Operator, Order, OrderTerms, 
 from arret.domain.policy import Covering
 from arret.errors import AlreadyExists, NotFound
 from arret.store import log
-from arret.store.bulk import insert_rows, matching
+from arret.store.bulk import insert_tuples, matching
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
 
 _SCOPES = {s.value: s for s in Scope}
@@ -137,18 +137,13 @@ def operator_names(conn: Connection) -> set[str]:
 # --- orders ---------------------------------------------------------------------------
 
 
-def _target_rows(order_id: int, specs: Iterable[Any], at: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            "order_id": order_id,
-            "name": t.name,
-            "scope": t.scope.value,
-            "action": t.action.value if t.action else None,
-            "added_at": at,
-            "removed_at": None,
-        }
-        for t in specs
-    ]
+#: The columns of a target row as `_target_rows` gives them.
+_TARGET_COLUMNS = ("order_id", "name", "scope", "action", "added_at", "removed_at")
+
+
+def _target_rows(order_id: int, specs: Iterable[Any], at: datetime) -> Iterator[tuple[Any, ...]]:
+    for t in specs:
+        yield (order_id, t.name, t.scope.value, t.action.value if t.action else None, at, None)
 
 
 def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime) -> int:
@@ -183,7 +178,7 @@ def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime
         conn.execute(
             order_operators.insert(), [{"order_id": order_id, "operator_id": i} for i in ids]
         )
-    insert_rows(conn, targets, _target_rows(order_id, event.targets, event.at))
+    insert_tuples(conn, targets, _TARGET_COLUMNS, _target_rows(order_id, event.targets, event.at))
     record_event(conn, replace(event, order_id=order_id), recorded_at)
     return order_id
 
@@ -197,7 +192,8 @@ def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime)
             .values(removed_at=event.at)
         )
     if event.added:
-        insert_rows(conn, targets, _target_rows(event.order_id, event.added, event.at))
+        rows = _target_rows(event.order_id, event.added, event.at)
+        insert_tuples(conn, targets, _TARGET_COLUMNS, rows)
     values: dict[str, Any] = {"last_changed_at": event.at}
     if event.expires_at is not None:
         values["expires_at"] = event.expires_at

@@ -1,0 +1,103 @@
+"""`check_targets` checks a million names through a fast path; it must say exactly what
+checking each name on its own through the full path says: the same names, the same
+refusals with the same reasons, in the same order."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from arret.domain import names
+from arret.domain.names import check_target, check_targets
+from arret.errors import InvalidName, InvalidTargets
+
+RESERVED = [("rpz.arret", "the feed's origin"), ("notice.arret.example", "the notice host")]
+ALLOWED = frozenset({"allowed.example", "shop.co.uk", "sub.site.fr"})
+
+_PSL = names._public_suffix_list()
+# Every rule of the list, as a name: exceptions and wildcards without their sign.
+RULES = sorted({r.lstrip("!").removeprefix("*.") for r in _PSL._publicsuffix})
+
+
+def test_suffix_rules_agree_with_the_library_on_every_rule() -> None:
+    rules = names._suffix_rules()
+    for rule in RULES:
+        parent = rule.partition(".")[2]
+        for name in (rule, f"a.{rule}", f"b.a.{rule}", f"www.{rule}", f"city.{rule}", parent):
+            if name:
+                assert rules.is_public(name) == _PSL.is_public(name), name
+
+
+def _reference(texts: list[str]) -> list[str] | list[tuple[str, str]]:
+    """Each name checked on its own by `check_target` (the full path: the library's
+    suffix list, every rule in turn), duplicates refused as `check_targets` documents."""
+    found: list[str] = []
+    problems: list[tuple[str, str]] = []
+    first: dict[str, str] = {}
+    for text in texts:
+        try:
+            name = check_target(text, ALLOWED, RESERVED)
+        except InvalidName as err:
+            problems.append((err.name, err.reason))
+            continue
+        if name in first:
+            problems.append((text, f"given twice (as {first[name]!r}); give each name once"))
+            continue
+        first[name] = text
+        found.append(name)
+    return problems or found
+
+
+def _fast(texts: list[str]) -> list[str] | list[tuple[str, str]]:
+    try:
+        return check_targets(texts, ALLOWED, RESERVED)
+    except InvalidTargets as bad:
+        return [(p.name, p.reason) for p in bad.problems]
+
+
+_LDH = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-"
+labels = st.one_of(
+    st.from_regex(r"\A[a-zA-Z0-9]([a-zA-Z0-9-]{0,12}[a-zA-Z0-9])?\Z"),
+    st.sampled_from(["xn--bcher-kva", "a--b", "ab--c", "rpz-ip", "x" * 63, "x" * 64, "0x7f",
+                     "1", "www", "city", "-a", "a-", "", "Bücher", "*", "ÉCOLE"]),
+)  # fmt: skip
+tops = st.one_of(
+    st.sampled_from(RULES),
+    st.sampled_from(["onion", "local", "test", "arpa", "rpz.arret", "arret.example", "example",
+                     "allowed.example", "co.uk", "site.fr", "123", "0xff"]),
+    labels,
+)  # fmt: skip
+texts = st.one_of(
+    st.builds(
+        lambda front, top, dot, pad: pad + ".".join([*front, top]) + dot + pad,
+        st.lists(labels, max_size=3),
+        tops,
+        st.sampled_from(["", ".", ".."]),
+        st.sampled_from(["", " ", "\t"]),
+    ),
+    st.text(alphabet=_LDH + ".:/*[] ", max_size=40),
+    st.text(max_size=20),
+)
+
+
+@settings(max_examples=600, deadline=None)  # the machine may be busy: no timing
+@given(st.lists(texts, max_size=8))
+def test_fast_path_gives_the_full_paths_names_and_reasons(given_texts: list[str]) -> None:
+    assert _fast(given_texts) == _reference(given_texts)
+
+
+@settings(deadline=None)
+@given(texts)
+def test_one_name_either_way(text: str) -> None:
+    assert _fast([text]) == _reference([text])
+    fast = names._fast_checker(ALLOWED, RESERVED)(text)
+    if fast is not None:  # what the fast path accepts, idna accepts as the same name
+        assert names._slow_normalize(text, text.strip()) == fast
+
+
+def test_the_fast_path_takes_plain_names() -> None:
+    check = names._fast_checker(frozenset(), ())
+    assert check("Mirror-1.Leak.CO.UK.") == "mirror-1.leak.co.uk"
+    assert check("www.ck") == "www.ck"  # an exception to "*.ck"
+    for public in ("co.uk", "foo.ck", "ck", "github.io"):
+        assert check(public) is None
