@@ -7,6 +7,7 @@ log's own verification, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, select
@@ -154,3 +155,20 @@ def test_a_new_operator_joins_the_policy_of_its_peers_without_copying_it(
         other = log_service.digest_secret(conn, "isp01")
         assert log_service.check_held(other, held, json.loads(leaf.data)) is not None
         assert verified(conn) == []
+
+
+def test_an_order_in_force_from_its_registration_is_not_due_again(engine: Engine) -> None:
+    """Its registration published it whole: the scheduler's next pass (at the next start
+    of `arret serve`, after a million names) must not recompute every name of it."""
+    with engine.begin() as conn:
+        registry.add_operator(conn, "isp00", NOW, "test")
+        feed.publish_due(conn, NOW)
+        at_once = registry.register_order(conn, order(["now.example"], all_operators=True),
+                                          NOW + timedelta(seconds=1), "clerk")  # fmt: skip
+        later = replace(order(["later.example"], all_operators=True),
+                        effective_at=NOW + timedelta(minutes=5))  # fmt: skip
+        planned = registry.register_order(conn, later, NOW + timedelta(seconds=2), "clerk")
+        due = store_feed.due_orders(conn, NOW, NOW + timedelta(hours=1))
+        assert at_once.id not in due and planned.id in due
+        # Its expiry is due when it comes, like any other.
+        assert at_once.id in store_feed.due_orders(conn, NOW, NOW + timedelta(days=31))

@@ -204,7 +204,8 @@ def policy_entries(
     # row (about 50 bytes a row; 100 MB of a zone of 2,000,000 records held by the server).
     kinds: dict[str, str] = {}
     if owners is None:
-        return sorted((o, kinds.setdefault(k, k)) for o, k in conn.execute(base))
+        rows = conn.execute(base).all()
+        return sorted((o, kinds.setdefault(k, k)) for o, k in rows)
     found: list[Entry] = []
     for clause in matching(conn, feed_entries.c.owner, owners):
         found += [(o, kinds.setdefault(k, k)) for o, k in conn.execute(base.where(clause))]
@@ -466,10 +467,18 @@ def _edges(after: datetime) -> list[tuple[ColumnElement[int], ColumnElement[date
 
 def due_orders(conn: Connection, after: datetime, until: datetime) -> list[int]:
     """Orders that take effect, expire or are lifted in (after, until]: every name of
-    theirs is touched. One indexed range query per kind of edge."""
+    theirs is touched. One indexed range query per kind of edge.
+
+    An order that took effect when it was registered ("without delay") was published
+    whole by its registration's own transaction: its effective instant is not due again
+    (else the first pass after registering a million names — at the next start of `arret
+    serve` — recomputed all of them for nothing)."""
     found: set[int] = set()
     for order_id, instant in _order_edges():
-        found.update(conn.scalars(select(order_id).where(instant > after, instant <= until)))
+        query = select(order_id).where(instant > after, instant <= until)
+        if instant is orders.c.effective_at:
+            query = query.where(orders.c.effective_at > orders.c.registered_at)
+        found.update(conn.scalars(query))
     return sorted(found)
 
 
