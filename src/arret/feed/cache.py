@@ -57,13 +57,17 @@ class DatabaseFeed:
             shared: dict[tuple[int | None, int | None], tuple[Entry, ...]] = {
                 (z.policy, z.rev): z.entries for z in self._zones.values()
             }
-            for op in store.list_operators(conn):
+            listed = store.list_operators(conn)
+            ids = store_feed.operator_ids(conn)
+            # Every operator's latest serial in one query (300 operators: not 600 queries).
+            newest = store_feed.latest_of(conn, list(ids.values()))
+            for op in listed:
                 networks = tuple(ipaddress.ip_network(n) for n in op.allow_from)
                 access[op.name] = Access(
                     tuple(k for k in all_keys if k.operator == op.name), networks
                 )
-                op_id = store_feed.operator_id(conn, op.name)
-                latest = store_feed.latest(conn, op_id)
+                op_id = ids[op.name]
+                latest = newest.get(op_id)
                 if latest is None:
                     continue
                 name = self.settings.zone(op.name)
