@@ -108,18 +108,24 @@ def consistency(conn: Connection, first: int, second: int) -> list[bytes]:
     return store_log.tree(conn, second).consistency_proof(first)
 
 
+def _in_newest_tree(conn: Connection, level: int, index: int, width: int) -> bool:
+    """Whether the newest tree has tile `index` of `level` with `width` hashes: full
+    tiles only at 256, the partial one only up to what it holds."""
+    latest = store_log.head(conn)
+    full, partial = tiles.widths(0 if latest is None else latest.size, level)
+    return (
+        0 < width <= tiles.WIDTH
+        and index <= full
+        and not (index == full and width > partial)
+        and not (index < full and width != tiles.WIDTH)
+    )
+
+
 def tile(conn: Connection, level: int, index: int, width: int) -> bytes:
     """The hashes of a tile as the C2SP tlog-tiles layout serves it: full (`width` 256),
     or the first `width` hashes of a partial one — refused unless the newest tree has
     that many there (and no partial tile where the full one exists)."""
-    latest = store_log.head(conn)
-    full, partial = tiles.widths(0 if latest is None else latest.size, level)
-    if (
-        not 0 < width <= tiles.WIDTH
-        or index > full
-        or (index == full and width > partial)
-        or (index < full and width != tiles.WIDTH)
-    ):
+    if not _in_newest_tree(conn, level, index, width):
         raise NotFound(f"the log has no tile {tiles.path(level, index, width)}")
     blob = store_log.tile(conn, level, index)
     if blob is None or len(blob) < width * tiles.HASH:
@@ -130,14 +136,7 @@ def tile(conn: Connection, level: int, index: int, width: int) -> bytes:
 def entry_bundle(conn: Connection, index: int, width: int) -> bytes:
     """The leaves 256·index to 256·index + width - 1 as a C2SP tlog-tiles entry bundle:
     each leaf's data prefixed by its length (two octets, big-endian)."""
-    latest = store_log.head(conn)
-    full, partial = tiles.widths(0 if latest is None else latest.size, 0)
-    if (
-        not 0 < width <= tiles.WIDTH
-        or index > full
-        or (index == full and width > partial)
-        or (index < full and width != tiles.WIDTH)
-    ):
+    if not _in_newest_tree(conn, 0, index, width):
         raise NotFound(f"the log has no entry bundle {tiles.entries_path(index, width)}")
     start = index * tiles.WIDTH
     found = store_log.leaves(conn, start, start + width)

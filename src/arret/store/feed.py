@@ -247,20 +247,6 @@ def advance(conn: Connection, current: Policy, change: Delta) -> Policy:
     return Policy(current.id, current.base_policy, current.base_rev, rev, count, total)
 
 
-def record_version(
-    conn: Connection,
-    op_id: int,
-    serial: int,
-    served: Policy,
-    added: int,
-    removed: int,
-    at: datetime,
-    rewrite: bool = False,
-) -> None:
-    """Write a new serial of one operator (`record_versions`)."""
-    record_versions(conn, [NewSerial(op_id, serial, added, removed)], served, at, rewrite)
-
-
 @dataclass(frozen=True)
 class NewSerial:
     operator_id: int
