@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine, func, select
 
 from arret.domain.lifecycle import OrderDraft
-from arret.domain.model import TargetSpec
+from arret.domain.model import Scope, TargetSpec
 from arret.feed.cache import DatabaseFeed
 from arret.rpz.zone import Delta, FeedSettings, apply_delta
 from arret.services import feed, registry
@@ -172,3 +172,15 @@ def test_an_order_in_force_from_its_registration_is_not_due_again(engine: Engine
         assert at_once.id not in due and planned.id in due
         # Its expiry is due when it comes, like any other.
         assert at_once.id in store_feed.due_orders(conn, NOW, NOW + timedelta(days=31))
+        # Nor are the first targets of either order (added at their registration): the
+        # one instant still owed is the planned order's taking effect — what `/metrics`
+        # counts while the database is busy.
+        hour = NOW + timedelta(hours=1)
+        assert store_feed.due_target_names(conn, NOW, hour) == []
+        assert store_feed.due_instants(conn, NOW, hour) == 1
+        # A name added later by an amendment, dated or not, is due at its own instant.
+        registry.amend_order(conn, at_once.id, NOW + timedelta(seconds=3), "clerk",
+                             add=[TargetSpec("mirror.example", Scope.EXACT)],
+                             at=NOW + timedelta(minutes=10))  # fmt: skip
+        assert store_feed.due_target_names(conn, NOW, hour) == ["mirror.example"]
+        assert store_feed.due_instants(conn, NOW, hour) == 2

@@ -302,3 +302,37 @@ def test_a_populated_database_upgrades_from_the_first_revision(database_url: str
         ]
         assert store.get_operator(conn, "orange").allow_from == ()
     engine.dispose()
+
+
+def test_target_instants_are_stored_as_every_other_instant_and_old_ones_are_mended(
+    engine: Engine,
+) -> None:
+    """SQLite compares instants as text: a target's added_at, written by the bulk insert,
+    must read as text exactly as its order's registration instant (written by the ORM
+    path) — an instant on a whole second once lost its '.000000' there. 0010c mends
+    the targets a registry wrote before."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from arret.store.db import _alembic_config
+
+    add_operators(engine, ("orange",))
+    whole_second = NOW.replace(microsecond=0)
+    with engine.begin() as conn:
+        order = registry.register_order(conn, draft("a.example", "b.example"), whole_second, "t")
+    same = text("SELECT count(*) FROM targets t JOIN orders o ON o.id = t.order_id "
+                "WHERE t.added_at = o.registered_at")  # fmt: skip
+    with engine.begin() as conn:
+        assert conn.scalar(same) == 2
+    if engine.dialect.name != "sqlite":
+        return  # timestamps, not text: nothing the migration touches
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE targets SET added_at = substr(added_at, 1, 19)"))
+        assert conn.scalar(same) == 0  # what the bulk path wrote before the fix
+        config = _alembic_config()
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0010b")
+    migrate(engine)
+    with engine.begin() as conn:
+        assert conn.scalar(same) == 2
+        assert {t.added_at for t in store.load_order(conn, order.id).targets} == {whole_second}

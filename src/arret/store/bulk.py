@@ -77,7 +77,11 @@ def _sqlite_insert(
     converted = [
         (i, converter(process))
         for i, c in enumerate(columns)
-        if (process := table.c[c].type.bind_processor(conn.dialect)) is not None
+        # The dialect's own type: the generic one's processor skips SQLite's formatting,
+        # and an instant with no microseconds was stored '…:00', not '…:00.000000' as
+        # every other write stores it — unequal as text to the same instant (0010c).
+        if (process := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+        is not None
     ]
 
     def parameters() -> Iterator[Sequence[Any]]:

@@ -451,20 +451,40 @@ def _edges(after: datetime) -> list[tuple[ColumnElement[int], ColumnElement[date
     ]
 
 
+#: A registration publishes, in its own transaction, what it changes at once: an order in
+#: force from its registration ("without delay"), whole; an order that takes effect later,
+#: nothing yet. Neither the effective instant of the first nor the `added_at` of any
+#: order's first targets (its registration instant) is due again afterwards — else the
+#: first scheduler pass after registering a million names (in `arret serve`, or at its
+#: next start) recomputed all of them for nothing, and `/metrics` counted the
+#: registration as an instant still owed while the database was busy.
+_REPUBLISHED_NOT = {
+    "effective": orders.c.effective_at > orders.c.registered_at,
+    "added": targets.c.added_at != orders.c.registered_at,
+}
+
+
+def _due(
+    instant: ColumnElement[datetime], after: datetime, until: datetime, wanted: ColumnElement[Any]
+) -> Any:
+    """The query of `wanted` for one kind of edge in (after, until], without the instants
+    a registration has already published."""
+    query = select(wanted).where(instant > after, instant <= until)
+    if instant is orders.c.effective_at:
+        query = query.where(_REPUBLISHED_NOT["effective"])
+    elif instant is targets.c.added_at:
+        query = query.join_from(targets, orders, orders.c.id == targets.c.order_id).where(
+            _REPUBLISHED_NOT["added"]
+        )
+    return query
+
+
 def due_orders(conn: Connection, after: datetime, until: datetime) -> list[int]:
     """Orders that take effect, expire or are lifted in (after, until]: every name of
-    theirs is touched. One indexed range query per kind of edge.
-
-    An order that took effect when it was registered ("without delay") was published
-    whole by its registration's own transaction: its effective instant is not due again
-    (else the first pass after registering a million names — at the next start of `arret
-    serve` — recomputed all of them for nothing)."""
+    theirs is touched. One indexed range query per kind of edge."""
     found: set[int] = set()
     for order_id, instant in _order_edges():
-        query = select(order_id).where(instant > after, instant <= until)
-        if instant is orders.c.effective_at:
-            query = query.where(orders.c.effective_at > orders.c.registered_at)
-        found.update(conn.scalars(query))
+        found.update(conn.scalars(_due(instant, after, until, order_id)))
     return sorted(found)
 
 
@@ -474,7 +494,7 @@ def due_target_names(conn: Connection, after: datetime, until: datetime) -> list
     of a million would otherwise make the next publication recompute the whole order."""
     found: set[str] = set()
     for edge in (targets.c.added_at, targets.c.removed_at):
-        found.update(conn.scalars(select(targets.c.name).where(edge > after, edge <= until)))
+        found.update(conn.scalars(_due(edge, after, until, targets.c.name)))
     return sorted(found)
 
 
@@ -549,7 +569,7 @@ def due_instants(conn: Connection, after: datetime, until: datetime) -> int:
     add an allow-list entry: the publications still owed when the scheduler is behind."""
     found: set[datetime] = set()
     for _, instant in _edges(after):
-        found.update(conn.scalars(select(instant).where(instant > after, instant <= until)))
+        found.update(conn.scalars(_due(instant, after, until, instant)))
     found.update(
         conn.scalars(
             select(allow_list.c.added_at).where(
