@@ -19,9 +19,11 @@ run: $(STAMP)
 	$(BIN)/arret serve
 
 # Sets up and runs everything CI checks: lint, types, and the whole test suite (which
-# installs and starts the PostgreSQL it needs when run as root).
+# installs and starts the PostgreSQL, resolvers and browser it needs when run as root).
+# Two worker processes, one test file each at a time (a file's servers are set up once):
+# most tests wait on servers and sockets, so two run in about the time of one.
 test: $(STAMP) lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

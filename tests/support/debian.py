@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
 _APT_LOCK_TIMEOUT = "DPkg::Lock::Timeout=120"
 _POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
+#: The suite runs in two worker processes (`make test`): one installs at a time, and the
+#: other then finds the package there (apt's own lock would make it fail or wait without
+#: our policy-rc.d, which the first removes when it is done).
+_INSTALL_LOCK = Path(tempfile.gettempdir()) / "arret-tests-apt.lock"
 
 
 class AptError(RuntimeError):
@@ -26,7 +32,17 @@ def tail(text: str, lines: int = 40) -> str:
 
 
 def apt_install(packages: list[str]) -> None:
-    """`apt-get install` without letting the packages start their own daemons."""
+    """`apt-get install` without letting the packages start their own daemons, one test
+    process at a time."""
+    with _INSTALL_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            _apt_install(packages)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _apt_install(packages: list[str]) -> None:
     if shutil.which("apt-get") is None:
         raise AptError(f"cannot install {packages}: there is no apt-get")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
