@@ -184,3 +184,30 @@ def test_an_order_in_force_from_its_registration_is_not_due_again(engine: Engine
                              at=NOW + timedelta(minutes=10))  # fmt: skip
         assert store_feed.due_target_names(conn, NOW, hour) == ["mirror.example"]
         assert store_feed.due_instants(conn, NOW, hour) == 2
+
+
+def test_before_the_first_pass_what_is_owed_is_what_time_brought_since_the_first_write(
+    engine: Engine,
+) -> None:
+    """A registry filled by the CLI before `arret serve` ever ran has no scheduler pass on
+    record: its first pass owes the instants since the first publication (an order that
+    took effect meanwhile), not a recomputation of every name — at a million names that
+    was most of the server's start."""
+    with engine.begin() as conn:
+        registry.add_operator(conn, "isp00", NOW, "test")
+        assert store_feed.published_until(conn) == NOW  # the operator's first serial
+        registry.register_order(conn, order(["now.example"], all_operators=True),
+                                NOW + timedelta(seconds=1), "clerk")  # fmt: skip
+        later = replace(order(["later.example"], all_operators=True),
+                        effective_at=NOW + timedelta(minutes=5))  # fmt: skip
+        planned = registry.register_order(conn, later, NOW + timedelta(seconds=2), "clerk")
+        first_pass = NOW + timedelta(minutes=10)
+        assert store_feed.due_orders(conn, NOW, first_pass) == [planned.id]
+        assert store_feed.due_target_names(conn, NOW, first_pass) == []
+        assert store_feed.due_instants(conn, NOW, first_pass) == 1
+    with engine.begin() as conn:
+        published = feed.publish_due(conn, first_pass)
+        assert [(p.operator, p.added, p.removed) for p in published] == [("isp00", 2, 0)]
+        assert zone(conn, "isp00") == feed.zone_entries(conn, "isp00", first_pass)[0]
+        assert {o for o, _ in zone(conn, "isp00")} >= {"later.example", "now.example"}
+        assert store_feed.published_until(conn) == first_pass
