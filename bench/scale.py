@@ -20,8 +20,9 @@ postgresql`) with K operators, then:
 
 Both Unbounds are configured from what `arret operator config --resolver unbound` prints
 for that operator (its `zonefile:` moved into the run's folder), and nothing else but
-loopback plumbing (support/unbound.py). Prints a markdown table with the ratio Arrêt/Knot
-where Knot does the same thing. Benchmark figures, not timed tests: the machine is shared.
+loopback plumbing (support/unbound.py) and `num-threads: 2`, as the snippet advises.
+Prints a markdown table with the ratio Arrêt/Knot where Knot does the same thing.
+Benchmark figures, not timed tests: the machine is shared.
 
     .venv/bin/python bench/scale.py [--sizes 100000,1000000] [--operators 4,100,300]
                                     [--backend sqlite|postgresql]
@@ -110,7 +111,11 @@ def unbound_from_snippet(
     saved = folder / f"{name}.rpz.zone"
     snippet, moved = re.subn(r'zonefile: "[^"]*"', f'zonefile: "{saved}"', snippet)
     assert moved == 1, snippet
-    conf = unbound_conf(folder, name, port, authority, rest=snippet)
+    # Two threads, as any Unbound in service runs (one per core): with one, the thread
+    # that applies a transfer then rewrites the snippet's `zonefile` and answers nothing
+    # for seconds at a million names, for Knot's feed as for Arrêt's (the snippet says so).
+    conf = unbound_conf(folder, name, port, authority, server="    num-threads: 2\n",
+                        rest=snippet)  # fmt: skip
     return Process([unbound, "-d", "-c", str(conf)], folder / f"{name}.log")
 
 
