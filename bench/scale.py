@@ -119,6 +119,22 @@ def unbound_from_snippet(
     return Process([unbound, "-d", "-c", str(conf)], folder / f"{name}.log")
 
 
+def settle(folder: Path, timeout: float = 120.0) -> None:
+    """Wait until no Unbound is rewriting its saved copy of the zone (`<file>.tmp<pid>`,
+    renamed over the file when done) and none has for 2 s. Each does after every transfer:
+    an amendment measured while the previous one's copy is still being written waits for
+    it (the IXFR cannot be applied meanwhile), which would charge Arrêt for the CLI's
+    amendment just before it — Knot's Unbound is idle when its commit is measured."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        saved = list(folder.glob("unbound-*.rpz.zone"))
+        busy = list(folder.glob("unbound-*.rpz.zone.tmp*"))
+        recent = any(time.time() - f.stat().st_mtime < 2 for f in saved if f.exists())
+        if not busy and not recent:
+            return
+        time.sleep(0.2)
+
+
 def measure(
     n: int, operators: int, found: dict[str, str], new_database: Callable[[Path], str]
 ) -> dict[str, float]:
@@ -172,17 +188,20 @@ def measure(
         # A server in service has answered requests before: a dry run warms the code path.
         peers.api_amend(h_arret, token, 1, "warm-up.example", dry_run=True)
         say("amending")
+        settle(folder)
         start = time.perf_counter()
         subprocess.run([peers.ARRET, "order", "amend", "1", "--add", "mirror-cli.example"], env=env,
                        check=True, capture_output=True)  # fmt: skip
         out["amend CLI returns"] = time.perf_counter() - start
         peers.until_nxdomain(u_arret, "mirror-cli.example", slow, "the CLI's amendment")
         out["amend CLI"] = time.perf_counter() - start
+        settle(folder)
         start = time.perf_counter()
         peers.api_amend(h_arret, token, 1, "mirror-api.example")
         out["amend API returns"] = time.perf_counter() - start
         peers.until_nxdomain(u_arret, "mirror-api.example", slow, "the API's amendment")
         out["amend API"] = time.perf_counter() - start
+        settle(folder)
         start = time.perf_counter()
         out["knotc commit"] = knot.commit("mirror-knot.example")
         peers.until_nxdomain(u_knot, "mirror-knot.example", slow, "knotc's commit")
