@@ -135,8 +135,9 @@ def measure(
             entries = store_feed.entries(conn, store_feed.operator_id(conn, "bench"))
         engine.dispose()
         start = time.perf_counter()
-        render.BodyCache().full_zone(ZONE, 1, entries, render.Parts.of(FeedSettings()),
-                                     render.LIMIT)  # fmt: skip
+        for _ in render.BodyCache().full_zone(ZONE, 1, entries, render.Parts.of(FeedSettings()),
+                                              render.LIMIT):  # fmt: skip
+            pass
         out["arret"]["render"] = time.perf_counter() - start
         zone_file = folder / "bench.zone"
         zone_file.write_text(subprocess.run([ARRET, "policy", "--operator", "bench", "--format",

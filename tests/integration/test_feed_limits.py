@@ -139,14 +139,22 @@ def test_udp_queries_beyond_the_waiting_bound_are_dropped(live: Live) -> None:
 def test_the_transfer_cache_is_bounded_by_bytes_and_keeps_only_the_newest_serial() -> None:
     parts = render.Parts.of(FeedSettings())
     entries = [(f"site-{i}.cache.example", "nxdomain") for i in range(2_000)]
-    one = render.BodyCache().full_zone("a.", 1, entries, parts, 65000).size
+
+    def full(cache: render.BodyCache, zone: str, serial: int) -> int:
+        return render.Body(tuple(cache.full_zone(zone, serial, entries, parts, 65000))).size
+
+    one = full(render.BodyCache(), "a.", 1)
     cache = render.BodyCache(budget=int(one * 2.5))
     for serial in range(1, 30):  # amend, then AXFR, thirty times
-        cache.full_zone("a.", serial, entries, parts, 65000)
+        full(cache, "a.", serial)
     assert cache.size == one  # one version of one zone, not thirty
-    cache.full_zone("b.", 1, entries, parts, 65000)
-    cache.full_zone("c.", 1, entries, parts, 65000)
+    full(cache, "b.", 1)
+    full(cache, "c.", 1)
     assert cache.size <= cache.budget and cache.size == 2 * one  # the oldest zone went
     big = render.BodyCache(budget=one // 2)
-    assert big.full_zone("a.", 1, entries, parts, 65000).size == one  # served, not kept
+    assert full(big, "a.", 1) == one  # served, not kept
     assert big.size == 0
+    # A transfer cut short (a client gone mid-way) keeps nothing half-rendered.
+    fresh = render.BodyCache()
+    first = next(fresh.full_zone("a.", 1, entries, parts, 65000))
+    assert first[0] > 0 and fresh.size == 0

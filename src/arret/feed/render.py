@@ -119,26 +119,30 @@ class Body:
 
 
 def pack(records: Iterable[bytes], room: int) -> Body:
-    chunks: list[tuple[int, bytes]] = []
+    return Body(tuple(packed(records, room)))
+
+
+def packed(records: Iterable[bytes], room: int) -> Iterator[tuple[int, bytes]]:
+    """Records packed into message bodies of at most `room` octets, each as it fills."""
     batch: list[bytes] = []
     size = 0
     for record in records:
         if size + len(record) > room and batch:
-            chunks.append((len(batch), b"".join(batch)))
+            yield len(batch), b"".join(batch)
             batch, size = [], 0
         batch.append(record)
         size += len(record)
     if batch:
-        chunks.append((len(batch), b"".join(batch)))
-    return Body(tuple(chunks))
+        yield len(batch), b"".join(batch)
 
 
-def messages(qid: int, flags: int, question: bytes, body: Body) -> list[bytes]:
-    """Full messages (without TSIG): header, the question, the packed answers."""
-    return [
-        struct.pack("!HHHHHH", qid, flags, 1, count, 0, 0) + question + chunk
-        for count, chunk in body.chunks
-    ]
+def messages(
+    qid: int, flags: int, question: bytes, chunks: Iterable[tuple[int, bytes]]
+) -> Iterator[bytes]:
+    """Full messages (without TSIG): header, the question, the packed answers; each made
+    when asked for."""
+    for count, chunk in chunks:
+        yield struct.pack("!HHHHHH", qid, flags, 1, count, 0, 0) + question + chunk
 
 
 class BodyCache:
@@ -157,22 +161,42 @@ class BodyCache:
 
     def full_zone(
         self, zone: str, serial: int, entries: Sequence[Entry], parts: Parts, room: int
-    ) -> Body:
+    ) -> Iterator[tuple[int, bytes]]:
+        """The zone's packed bodies: the kept ones, or rendered one message at a time —
+        the first is on the wire while the rest is rendered (a million names take seconds,
+        more than a secondary such as Knot DNS waits for a first answer) — and kept once
+        the last is made."""
         key = (zone, room)
         with self._lock:
             found = self._bodies.get(key)
             if found is not None and found[0] == serial:
                 self._bodies.move_to_end(key)
-                return found[1]
+                return iter(found[1].chunks)
+        return self._render(key, serial, entries, parts, room)
+
+    def _render(
+        self,
+        key: tuple[str, int],
+        serial: int,
+        entries: Sequence[Entry],
+        parts: Parts,
+        room: int,
+    ) -> Iterator[tuple[int, bytes]]:
         soa = parts.soa(serial)
 
         def records() -> Iterator[bytes]:
             yield soa
             yield parts.ns
-            yield from entry_records(entries, parts, zone)
+            yield from entry_records(entries, parts, key[0])
             yield soa
 
-        body = pack(records(), room)
+        chunks = []
+        for chunk in packed(records(), room):
+            chunks.append(chunk)
+            yield chunk
+        self._keep(key, serial, Body(tuple(chunks)))
+
+    def _keep(self, key: tuple[str, int], serial: int, body: Body) -> None:
         with self._lock:
             old = self._bodies.pop(key, None)
             if old is not None:
@@ -183,4 +207,3 @@ class BodyCache:
                     self.size -= evicted.size
                 self._bodies[key] = (serial, body)
                 self.size += body.size
-        return body

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import struct
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -119,6 +119,8 @@ class Outcome:
     rcode: str = "NOERROR"
     reason: str = ""
     messages: list[bytes] = field(default_factory=list)
+    #: Messages to send after `messages`, made as they are taken (`respond(stream=True)`).
+    rest: Iterator[bytes] | None = None
     #: The zone's serial answered or transferred (None for errors).
     serial: int | None = None
     #: The serial the client's IXFR query said it holds (RFC 1995 §3).
@@ -167,18 +169,18 @@ def _with_unsigned_tsig_error(
 
 
 def sign_messages(
-    wires: Sequence[bytes], key: dns.tsig.Key, request_mac: bytes, now: datetime, original_id: int
-) -> list[bytes]:
-    """Sign each message of a transfer, each MAC chained to the previous (RFC 8945 §5.3.1)."""
+    wires: Iterable[bytes], key: dns.tsig.Key, request_mac: bytes, now: datetime, original_id: int
+) -> Iterator[bytes]:
+    """Sign each message of a transfer, each MAC chained to the previous (RFC 8945 §5.3.1),
+    as it is asked for."""
     template = _tsig_template(key.algorithm, original_id)
-    signed, ctx = [], None
+    ctx = None
     for index, wire in enumerate(wires):
         rdata, ctx = dns.tsig.sign(  # type: ignore[no-untyped-call]
             wire, key, template, int(now.timestamp()),
             request_mac if index == 0 else None, ctx, True,
         )  # fmt: skip
-        signed.append(_append_tsig(wire, key.name, rdata))
-    return signed
+        yield _append_tsig(wire, key.name, rdata)
 
 
 def servfail(wire: bytes) -> bytes | None:
@@ -197,7 +199,11 @@ def servfail(wire: bytes) -> bytes | None:
     return response.to_wire()
 
 
-def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) -> Outcome:
+def respond(
+    wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime, stream: bool = False
+) -> Outcome:
+    """The answer to one query. With `stream`, a transfer's messages not rendered yet are
+    left in `Outcome.rest`, made as the caller takes them."""
     if len(wire) < 12:
         return Outcome("dropped", reason="shorter than a DNS header")
     (flags,) = struct.unpack_from("!H", wire, 2)
@@ -258,9 +264,10 @@ def respond(wire: bytes, source: str, tcp: bool, view: FeedView, now: datetime) 
     if rdtype == dns.rdatatype.AXFR:
         if not tcp:
             return _error(query, dns.rcode.NOTIMP, "AXFR over UDP", zone.operator, key)
-        return _transfer(query, zone, _full_zone(zone, view.settings), "axfr", key, now)
+        full = _full_zone(zone, view.settings)
+        return _transfer(query, zone, full, "axfr", key, now, stream)
     if rdtype == dns.rdatatype.IXFR:
-        return _ixfr(query, zone, view, tcp, key, now)
+        return _ixfr(query, zone, view, tcp, key, now, stream)
     return _error(query, dns.rcode.REFUSED, f"{dns.rdatatype.to_text(rdtype)} not served",
                   zone.operator, key)  # fmt: skip
 
@@ -379,7 +386,7 @@ def _answer(
 _bodies = render.BodyCache()
 
 
-def _full_zone(zone: ZoneView, settings: FeedSettings) -> render.Body:
+def _full_zone(zone: ZoneView, settings: FeedSettings) -> Iterator[tuple[int, bytes]]:
     parts = render.Parts.of(settings)
     return _bodies.full_zone(zone.zone, zone.serial, zone.entries, parts, render.LIMIT)
 
@@ -391,6 +398,7 @@ def _ixfr(
     tcp: bool,
     key: OperatorKey | None,
     now: datetime,
+    stream: bool = False,
 ) -> Outcome:
     settings = view.settings
     client = None
@@ -407,7 +415,7 @@ def _ixfr(
     steps = view.steps(zone.operator, client, zone.serial)
     if steps is None:
         full = _full_zone(zone, settings)
-        return _noting(client, _transfer(query, zone, full, "ixfr-axfr", key, now))
+        return _noting(client, _transfer(query, zone, full, "ixfr-axfr", key, now, stream))
     parts = render.Parts.of(settings)
 
     def records() -> Iterator[bytes]:
@@ -419,8 +427,8 @@ def _ixfr(
             yield from render.entry_records(step.added, parts, zone.zone)
         yield parts.soa(zone.serial)
 
-    body = render.pack(records(), render.LIMIT)
-    return _noting(client, _transfer(query, zone, body, "ixfr", key, now))
+    body = render.packed(records(), render.LIMIT)
+    return _noting(client, _transfer(query, zone, body, "ixfr", key, now, stream))
 
 
 def _noting(client: int, outcome: Outcome) -> Outcome:
@@ -432,17 +440,20 @@ def _noting(client: int, outcome: Outcome) -> Outcome:
 def _transfer(
     query: dns.message.Message,
     zone: ZoneView,
-    body: render.Body,
+    chunks: Iterable[tuple[int, bytes]],
     kind: str,
     key: OperatorKey | None,
     now: datetime,
+    stream: bool = False,
 ) -> Outcome:
     """Header and question on every packed body (RFC 5936 §2.2.1), then TSIG chained over
     the messages when the query was signed (RFC 8945 §5.3.1)."""
     question = query.question[0]
     flags = 0x8000 | dns.flags.AA | (query.flags & dns.flags.RD)
     wire_question = render.name_wire(zone.zone) + struct.pack("!HH", question.rdtype, 1)
-    wires = render.messages(query.id, flags, wire_question, body)
+    wires = render.messages(query.id, flags, wire_question, chunks)
     if key is not None and isinstance(query.keyring, dns.tsig.Key):
         wires = sign_messages(wires, query.keyring, query.mac or b"", now, query.id)
-    return Outcome(kind, zone.operator, messages=wires, serial=zone.serial)
+    if stream:
+        return Outcome(kind, zone.operator, serial=zone.serial, rest=wires)
+    return Outcome(kind, zone.operator, messages=list(wires), serial=zone.serial)

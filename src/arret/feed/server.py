@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -48,6 +49,15 @@ IDLE_TIMEOUT = 30.0
 READ_TIMEOUT = 10.0
 #: A client that reads nothing of an answer for this long is disconnected.
 WRITE_TIMEOUT = 30.0
+#: Messages of a transfer rendered per step of a worker thread: the first step's are on
+#: the wire after about 1/60 of a million-name zone's rendering, not all of it.
+STREAM_BATCH = 16
+
+
+def _take(messages: Iterator[bytes], count: int) -> list[bytes]:
+    return list(itertools.islice(messages, count))
+
+
 #: Octets queued for one TCP client before the server waits for it to read.
 WRITE_BUFFER = 256 * 1024
 #: UDP queries queued for a worker thread at once; beyond, datagrams are dropped.
@@ -195,7 +205,7 @@ class FeedServer:
     ) -> tuple[list[bytes], Outcome | None]:
         now = self.clock.now()
         try:
-            outcome = await asyncio.to_thread(respond, wire, source, tcp, self.feed, now)
+            outcome = await asyncio.to_thread(respond, wire, source, tcp, self.feed, now, tcp)
         except Exception as exc:
             # The journal could not be read (an IXFR while the database is unreachable):
             # the client retries, as it would with any server failure.
@@ -213,7 +223,7 @@ class FeedServer:
         self.stats.count(outcome, now, view.serial if view else 0)
         if outcome.rcode != "NOERROR" or outcome.kind in ("dropped", "formerr"):
             log.info("%s from %s: %s %s", outcome.kind, source, outcome.rcode, outcome.reason)
-        elif outcome.kind != "soa":
+        elif outcome.kind != "soa" and outcome.rest is None:
             log.info("%s of %s to %s: %d messages", outcome.kind, outcome.operator, source,
                      len(outcome.messages))  # fmt: skip
         if self.on_outcome is not None:
@@ -222,6 +232,32 @@ class FeedServer:
         # all gone out (`_tcp` reports it again then).
         self._saw(outcome, source, now, complete=outcome.kind not in TRANSFERS)
         return outcome.messages, outcome
+
+    async def _send_rest(self, writer: asyncio.StreamWriter, outcome: Outcome, source: str) -> bool:
+        """Send the messages of a transfer still to be rendered, a batch at a time, each
+        batch made in a worker thread while the previous one is on its way; False (the
+        connection cut) when one could not be made."""
+        rest = outcome.rest
+        if rest is None:
+            return True
+        sent = 0
+        while True:
+            try:
+                batch = await asyncio.to_thread(_take, rest, STREAM_BATCH)
+            except Exception:
+                # The client sees the transfer end short and retries; the server goes on.
+                log.exception("transfer of %s to %s failed after %d messages",
+                              outcome.operator, source, sent)  # fmt: skip
+                writer.transport.abort()
+                return False
+            for message in batch:
+                writer.write(struct.pack("!H", len(message)) + message)
+                await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT)
+            sent += len(batch)
+            if len(batch) < STREAM_BATCH:
+                break
+        log.info("%s of %s to %s: %d messages", outcome.kind, outcome.operator, source, sent)
+        return True
 
     def _saw(self, outcome: Outcome, source: str, at: datetime, complete: bool = True) -> None:
         """Tell the delivery tracker what this answered query shows of the resolver."""
@@ -274,6 +310,9 @@ class FeedServer:
                     for message in messages:
                         writer.write(struct.pack("!H", len(message)) + message)
                         await asyncio.wait_for(writer.drain(), WRITE_TIMEOUT)
+                    sent = outcome is None or await self._send_rest(writer, outcome, source)
+                    if not sent:
+                        return
                     complete = True
                 finally:
                     if transfer is not None:

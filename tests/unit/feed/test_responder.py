@@ -277,6 +277,37 @@ def test_a_large_signed_transfer_spans_many_messages_each_under_64k() -> None:
     assert len(list(zone.iterate_rdatas("CNAME"))) == 24_000
 
 
+def test_a_streamed_transfer_is_made_as_it_is_taken_and_equals_the_whole_one() -> None:
+    """`arret serve` takes a full zone's messages as they are rendered (the first is on
+    the wire long before a million names are): the same octets, TSIG chain included, as
+    rendered at once; the zone kept for the next transfer only once all were made."""
+    entries = tuple(
+        sorted(e for i in range(3_000) for e in ((f"site{i}.example", "nxdomain"),
+                                                 (f"*.site{i}.example", "nxdomain")))
+    )  # fmt: skip
+    view = View(current=ZoneView("orange", ZONE, 101, entries))  # a serial not rendered yet
+    query = signed(dns.message.make_query(ZONE, dns.rdatatype.AXFR))
+    now = datetime.now(UTC)
+    streamed = respond(query.to_wire(), "203.0.113.9", True, view, now, stream=True)
+    assert streamed.messages == [] and streamed.rest is not None
+    first = next(streamed.rest)
+    # Not kept yet: a transfer asked meanwhile renders its own, equal, copy.
+    whole = respond(query.to_wire(), "203.0.113.9", True, view, now)
+    assert whole.rest is None and len(whole.messages) > 2
+    assert [first, *streamed.rest] == whole.messages
+    zone = dns.versioned.Zone(ZONE)
+    with dns.xfr.Inbound(zone, dns.rdatatype.AXFR) as inbound:
+        ctx = None
+        for wire in whole.messages:
+            message = dns.message.from_wire(
+                wire, keyring=query.keyring, request_mac=query.mac, xfr=True,
+                origin=zone.origin, tsig_ctx=ctx, multi=True,
+            )  # fmt: skip
+            ctx = message.tsig_ctx
+            inbound.process_message(message)
+    assert len(list(zone.iterate_rdatas("CNAME"))) == 6_000
+
+
 def test_a_tampered_message_in_a_signed_transfer_is_detected_by_the_client() -> None:
     query = signed(dns.message.make_query(ZONE, dns.rdatatype.AXFR))
     outcome = respond(query.to_wire(), "203.0.113.9", True, View(), datetime.now(UTC))
