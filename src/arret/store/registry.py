@@ -431,9 +431,12 @@ def covering_rows(
     scopes, actions = _SCOPES, _ACTIONS
     for q in queries:
         # yield_per on the statement (not the connection, which would keep it for every
-        # later statement): rows stream in batches instead of a million at once.
-        for name, scope, action, order_id in conn.execute(q.execution_options(yield_per=20_000)):
-            yield (name, scopes[scope], actions[action], order_id)
+        # later statement): rows stream in batches instead of a million at once — read a
+        # batch at a time (iterating the result row by row fetched each row alone).
+        result = conn.execute(q.execution_options(yield_per=20_000))
+        for batch in result.partitions():
+            for name, scope, action, order_id in batch:
+                yield (name, scopes[scope], actions[action], order_id)
 
 
 # --- allow-list -----------------------------------------------------------------------
