@@ -63,9 +63,18 @@ SECTIONS = [
     ("arret.store.registry", "record_event", "event row"),
     ("arret.store.registry", "_log_event", "log leaf"),
     ("arret.services.feed", "publish_event", "feed publish"),
+    ("arret.services.feed", "zone_entries", "zone"),
+    ("arret.services.feed", "compile_policy", "compile"),
+    ("arret.services.feed", "entries", "entries"),
+    ("arret.services.feed", "diff", "diff"),
+    ("arret.store.feed", "advance", "advance"),
+    ("arret.tlog.multiset", "add", "sum"),
     ("arret.store.feed", "record_version", "record_version"),
     ("arret.store.log", "advance_digest", "policy digest"),
     ("arret.store.feed", "insert_rows", "feed inserts"),
+    ("arret.store.feed", "insert_tuples", "feed inserts"),
+    ("arret.store.log", "event_leaves", "leaves"),
+    ("arret.store.log", "append_event", "append"),
     ("arret.domain.lifecycle", "apply", "order object"),
 ]
 
