@@ -323,14 +323,15 @@ def event_leaves(
     order_confidential: Callable[[int], bool],
     *,
     create_salts: bool,
+    payload: dict[str, Any] | None = None,
 ) -> list[Encoded] | None:
     """The leaf records of event `seq` (its leaf, then the names leaves of a large one,
     `arret.tlog.leaves.split_record`), each with its canonical octets, a confidential
     order's names committed to with their salts — created when missing (`create_salts`),
-    else None when one is missing."""
+    else None when one is missing. `payload`: `to_payload(event)`, when the caller has it."""
     confidential, names = committed_names(event, order_confidential)
     if not confidential:
-        return split_encoded(event_record(seq, event, False, _no_salt))
+        return split_encoded(event_record(seq, event, False, _no_salt, payload))
     found = salts(conn, names) if create_salts else known_salts(conn, names)
     if len(found) < len(set(names)):
         return None

@@ -93,11 +93,18 @@ def committed_names(
 
 
 def event_record(
-    seq: int, event: Event, confidential: bool, salt_of: Callable[[str], bytes]
+    seq: int,
+    event: Event,
+    confidential: bool,
+    salt_of: Callable[[str], bytes],
+    payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The leaf of one event. `confidential`: the event belongs to a confidential order,
-    whose names are committed to with `salt_of(name)` instead of written."""
-    payload = to_payload(event)
+    whose names are committed to with `salt_of(name)` instead of written. `payload`:
+    `to_payload(event)` when the caller has it (a million targets: built once); it is
+    left as it is (a confidential order's leaf is built from a payload of its own)."""
+    if payload is None or confidential:
+        payload = to_payload(event)
     if confidential and isinstance(event, OrderRegistered | OrderAmended):
         for field in ("targets", "added"):
             for target in payload.get(field, []):
