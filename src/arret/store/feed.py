@@ -530,6 +530,17 @@ def target_names(conn: Connection, order_ids: Iterable[int]) -> list[str]:
     return sorted(conn.scalars(query))
 
 
+def target_names_up_to(conn: Connection, order_ids: Iterable[int], most: int) -> list[str] | None:
+    """`target_names`, or None when the orders hold more than `most` target rows (counted
+    on the index): a caller that would recompute everything past that many names need
+    not read and sort a million of them first."""
+    ids = sorted(set(order_ids))
+    if not ids:
+        return []
+    rows = conn.scalar(select(func.count()).where(targets.c.order_id.in_(ids)))
+    return None if int(rows or 0) > most else target_names(conn, ids)
+
+
 def names_at_or_under(conn: Connection, name: str) -> list[str]:
     """Target names equal to `name` or below it (label boundary exact)."""
     query = (
