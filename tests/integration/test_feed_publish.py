@@ -55,6 +55,17 @@ def test_every_delta_is_the_difference_of_full_recomputations(engine: Engine, se
     replay_and_check(engine, random_history(random.Random(seed), 30))
 
 
+@pytest.mark.parametrize("seed", [14, 15])
+def test_whole_recomputations_past_the_threshold_give_the_same_feeds(
+    engine: Engine, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `FULL_ABOVE` names an event or an instant recomputes the whole zone, without
+    reading the names (a million-name order): with the threshold at nothing, every
+    publication takes that path, and every feed must still be exact."""
+    monkeypatch.setattr(feed, "FULL_ABOVE", 0)
+    replay_and_check(engine, random_history(random.Random(seed), 30))
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=20))
 def test_deltas_on_hypothesis_histories(rng: random.Random, steps: int) -> None:

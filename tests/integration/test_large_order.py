@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import Connection, Engine, create_engine, func, select
 from support.cli import Arret
 
 from arret.store.schema import events, feed_versions, log_leaves, orders, targets
@@ -57,3 +57,41 @@ def test_bad_names_at_the_end_of_100k_are_all_reported_and_nothing_is_written(
         assert repr(bad) in err and reason in err, (bad, err)
     assert "unknown operator 'nobody'" in err
     assert _counts(database_url) == before
+
+
+def test_a_large_registration_is_written_whole_and_gives_sqlite_its_cache_back(
+    engine: Engine,
+) -> None:
+    """Above `registry.LARGE` targets a registration is written with a larger SQLite page
+    cache (`store.bulk.large_write`): everything lands, the feed holds every name, and the
+    connection's cache is its own again afterwards."""
+    from datetime import UTC, datetime, timedelta
+
+    from arret.domain.lifecycle import OrderDraft
+    from arret.domain.model import TargetSpec
+    from arret.services import registry
+    from arret.store import feed as store_feed
+
+    now = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    names = [f"mirror{i}.leak{i % 97}.example" for i in range(registry.LARGE + 1)]
+    draft = OrderDraft(
+        reference="RG 26/2", authority="court", decided_on=now.date(),
+        targets=tuple(TargetSpec(n) for n in names), all_operators=True,
+        expires_at=now + timedelta(days=30),
+    )  # fmt: skip
+
+    def cache_size(conn: Connection) -> object:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        return raw.execute("PRAGMA cache_size").fetchone()[0]
+
+    with engine.begin() as conn:
+        registry.add_operator(conn, "sfr", now, "test")
+        sqlite = conn.dialect.name == "sqlite"
+        before = cache_size(conn) if sqlite else None
+        registry.register_order(conn, draft, now, "clerk")
+        assert not sqlite or cache_size(conn) == before
+    with engine.begin() as conn:
+        assert conn.scalar(select(func.count()).select_from(targets)) == len(names)
+        zone = store_feed.entries(conn, store_feed.operator_id(conn, "sfr"))
+        assert len(zone) == 2 * len(names)

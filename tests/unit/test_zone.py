@@ -109,3 +109,30 @@ def test_the_zone_file_says_what_it_leaves_out() -> None:
     assert "leak.example IN CNAME ." in text
     assert "; refused, not served: '1.2.rpz-ip'" in text
     assert "\n1.2.rpz-ip" not in text
+
+
+covering_facts = st.lists(
+    st.tuples(
+        st.sampled_from(["a.fr", "b.a.fr", "c.fr", "d.c.fr", "e.com", "f.e.com"]),
+        st.sampled_from(list(Scope)),
+        st.sampled_from(list(Action)),
+        st.integers(1, 4),
+    ),
+    max_size=12,
+)
+
+
+@given(covering_facts, st.sets(st.sampled_from(["b.a.fr", "x.c.fr", "y.e.com"])))
+def test_entries_keep_the_strongest_action_per_owner_whatever_the_path(
+    facts: list[tuple[str, Scope, Action, int]], allowed: set[str]
+) -> None:
+    """`entries` takes a fast path when every name has one rule; it must give what the
+    strongest-action merge gives (which it falls back to otherwise)."""
+    from arret.domain.policy import compile_policy
+    from arret.rpz.zone import _merged_entries
+
+    policy = compile_policy("sfr", datetime(2026, 1, 1, tzinfo=UTC), facts, frozenset(allowed))
+    assert entries(policy) == _merged_entries(policy)
+    assert len({owner for owner, _ in entries(policy)}) == len(entries(policy))
+    # A new zone from empty is all added, in order (the fast path of `diff`).
+    assert diff([], entries(policy)) == diff(set(), set(entries(policy)))

@@ -561,6 +561,11 @@ def _fast_checker(allowed: AbstractSet[str], reserved: Reserved) -> Callable[[st
     exact, wild, exceptions = rules.exact, rules.wild, rules.exceptions
     fullmatch = _FAST_NAME.fullmatch
     special = SPECIAL_USE
+    # `reserved_problem` and `covered_reserved` as one set and one suffix test: a name
+    # that is, or lies below, a reserved name, or that a reserved name lies below.
+    owns = [own for own, _ in reserved]
+    below = tuple(f".{own}" for own in owns)
+    hit = set(owns) | {own.split(".", i)[i] for own in owns for i in range(1, own.count(".") + 1)}
 
     def check(text: str) -> str | None:
         name = text.strip()
@@ -582,7 +587,7 @@ def _fast_checker(allowed: AbstractSet[str], reserved: Reserved) -> Callable[[st
             parent = name.partition(".")[2]
             if parent in wild and parent not in exceptions:
                 return None
-        if reserved and (reserved_problem(name, reserved) or covered_reserved(name, reserved)):
+        if below and (name in hit or name.endswith(below)):
             return None
         if allowed and covering_entry(name, allowed) is not None:
             return None

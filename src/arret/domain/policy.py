@@ -81,11 +81,13 @@ def compile_policy(
         if strength[action] > strength[strongest]:
             several[key] = (action, orders)
     rules = []
+    # `tuple.__new__` is what `Rule(...)` calls, without its Python frame (a million rules).
+    rule = tuple.__new__
     for key in sorted(single):
         many = several.get(key)
         if many is None:
             action, order_id = single[key]
-            rules.append(Rule(key[0], key[1], action, (order_id,)))
+            rules.append(rule(Rule, (key[0], key[1], action, (order_id,))))
         else:
             rules.append(Rule(key[0], key[1], many[0], tuple(sorted(many[1]))))
     subtrees = frozenset(name for name, scope in single if scope is Scope.SUBTREE)

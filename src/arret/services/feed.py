@@ -260,7 +260,11 @@ def publish_order(
 ) -> list[Published]:
     """Publish what a change of `order` (to `names`, default all its targets, read from
     the store: `order` may come without them) does now."""
-    touched = store_feed.target_names(conn, [order.id]) if names is None else sorted(set(names))
+    if names is None:
+        # Past FULL_ABOVE names the whole zone is recomputed anyway: not read them first.
+        touched = store_feed.target_names_up_to(conn, [order.id], FULL_ABOVE)
+    else:
+        touched = sorted(set(names))
     return publish(conn, now, addressees(conn, order), touched)
 
 
@@ -305,11 +309,14 @@ def publish_due(conn: Connection, now: datetime) -> list[Published]:
         published = publish(conn, now)
     else:
         order_ids = store_feed.due_orders(conn, since, now)
-        touched = store_feed.target_names(conn, order_ids)
-        touched += store_feed.due_target_names(conn, since, now)
-        for name in store_feed.due_allow_entries(conn, since, now):
-            touched += [*store_feed.names_at_or_under(conn, name), name]
-        published = publish(conn, now, None, sorted(set(touched))) if touched else []
+        whole = store_feed.target_names_up_to(conn, order_ids, FULL_ABOVE)
+        if whole is None:  # an order of more names than a partial publication takes
+            published = publish(conn, now)
+        else:
+            touched = whole + store_feed.due_target_names(conn, since, now)
+            for name in store_feed.due_allow_entries(conn, since, now):
+                touched += [*store_feed.names_at_or_under(conn, name), name]
+            published = publish(conn, now, None, sorted(set(touched))) if touched else []
     store_feed.set_published_until(conn, now)
     return published
 

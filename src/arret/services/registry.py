@@ -12,6 +12,7 @@ every other reason the command is refused.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -36,6 +37,10 @@ from arret.errors import InvalidName, InvalidOperator, InvalidOrder, InvalidTarg
 from arret.rpz.zone import FeedSettings, too_long
 from arret.services import feed, keys
 from arret.store import registry as store
+from arret.store.bulk import large_write
+
+#: Above this many targets, a registration is written with a larger database cache.
+LARGE = 10_000
 
 
 def _longest_zone(operators: Iterable[str], everyone: bool) -> str:
@@ -125,9 +130,10 @@ def record_registration(
         _refuse(bad, refused)
         raise
     _refuse(bad, None)
-    order_id = store.insert_order(conn, event, now)
-    recorded = replace(event, order_id=order_id)
-    feed.publish_event(conn, recorded, now)
+    with large_write(conn) if len(event.targets) > LARGE else nullcontext():
+        order_id = store.insert_order(conn, event, now)
+        recorded = replace(event, order_id=order_id)
+        feed.publish_event(conn, recorded, now)
     return recorded
 
 

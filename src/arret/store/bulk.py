@@ -15,12 +15,36 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import ARRAY, Column, ColumnElement, Connection, String, Table, any_, bindparam
 from sqlalchemy.exc import DBAPIError
 
 CHUNK = 1000
+
+#: SQLite's page cache during a large write, in KiB (its default is 2 MiB): a million
+#: names are written into indexes of tens of megabytes, in no order for the targets'
+#: names; with a small cache each page is written out and read back many times.
+LARGE_WRITE_CACHE_KIB = 131_072
+
+
+@contextmanager
+def large_write(conn: Connection) -> Iterator[None]:
+    """Give SQLite a larger page cache for the writes inside (in the caller's
+    transaction), then its own back — the pages beyond it are freed then. Durability is
+    untouched: only how many pages SQLite keeps in memory, not when it syncs them."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    before = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size=-{LARGE_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size={int(before)}")
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -34,12 +58,21 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
 
 
 def insert_tuples(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    native: bool = False,
 ) -> None:
     """Insert `rows`, each the values of `columns` in that order, inside the caller's
-    transaction: for a million rows, no dict per row to build and take apart again."""
+    transaction: for a million rows, no dict per row to build and take apart again.
+
+    `native`: the values are integers, booleans and text only, which the driver stores
+    as the columns' types would have converted them: no conversion per row (on SQLite,
+    a copy of each row otherwise)."""
     if conn.dialect.name == "sqlite":
-        _sqlite_insert(conn, table, columns, rows)
+        _sqlite_insert(conn, table, columns, rows, native)
         return
     if conn.dialect.name != "postgresql":
         conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
@@ -55,7 +88,11 @@ def insert_tuples(
 
 
 def _sqlite_insert(
-    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    native: bool = False,
 ) -> None:
     """The driver's executemany on the connection's own transaction, each value converted
     as SQLAlchemy would (e.g. `UTCDateTime`), once per distinct value of a column."""
@@ -85,9 +122,6 @@ def _sqlite_insert(
     ]
 
     def parameters() -> Iterator[Sequence[Any]]:
-        if not converted:
-            yield from rows
-            return
         for row in rows:
             values = list(row)
             for i, convert in converted:
@@ -103,7 +137,7 @@ def _sqlite_insert(
     assert raw is not None
     cursor = raw.cursor()
     try:
-        cursor.executemany(statement, parameters())
+        cursor.executemany(statement, rows if native or not converted else parameters())
     except sqlite3.Error as exc:
         # As SQLAlchemy would have raised it: `store.db.classify` reads its driver error
         # (a locked or full database is then a DatabaseBusy or DatabaseFull, not a trace).

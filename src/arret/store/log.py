@@ -34,11 +34,14 @@ from arret.store.schema import (
     operators,
 )
 from arret.tlog import multiset, tiles
-from arret.tlog.leaves import canonical, committed_names, event_record, split_record
+from arret.tlog.leaves import canonical, committed_names, event_record, split_encoded
 from arret.tlog.merkle import leaf_hash, node_hash
 from arret.tlog.signing import KeyFile, TreeHead, verify_head
 
 OPTION = "arret_log_key"
+
+#: A leaf's record and its canonical octets (`arret.tlog.leaves.canonical`).
+Encoded = tuple[dict[str, Any], bytes]
 
 
 def attach(engine: Engine, key: KeyFile) -> Engine:
@@ -110,6 +113,8 @@ class Record:
     event_id: int | None = None
     operator_id: int | None = None
     serial: int | None = None
+    #: `canonical(record)` when the caller has it already (a large event's leaves).
+    data: bytes | None = None
 
 
 def append(
@@ -156,7 +161,7 @@ def append_many(
     head_rows: list[dict[str, Any]] = []
     signed: TreeHead | None = None
     for n, item in enumerate(records):
-        data = canonical(item.record)
+        data = canonical(item.record) if item.data is None else item.data
         digest = leaf_hash(data)
         frontier = _push(frontier, size, digest)
         builder.push(digest)
@@ -318,23 +323,29 @@ def event_leaves(
     order_confidential: Callable[[int], bool],
     *,
     create_salts: bool,
-) -> list[dict[str, Any]] | None:
+    payload: dict[str, Any] | None = None,
+) -> list[Encoded] | None:
     """The leaf records of event `seq` (its leaf, then the names leaves of a large one,
-    `arret.tlog.leaves.split_record`), a confidential order's names committed to with
-    their salts — created when missing (`create_salts`), else None when one is missing."""
+    `arret.tlog.leaves.split_record`), each with its canonical octets, a confidential
+    order's names committed to with their salts — created when missing (`create_salts`),
+    else None when one is missing. `payload`: `to_payload(event)`, when the caller has it."""
     confidential, names = committed_names(event, order_confidential)
     if not confidential:
-        return split_record(event_record(seq, event, False, _no_salt))
+        return split_encoded(event_record(seq, event, False, _no_salt, payload))
     found = salts(conn, names) if create_salts else known_salts(conn, names)
     if len(found) < len(set(names)):
         return None
-    return split_record(event_record(seq, event, confidential, found.__getitem__))
+    return split_encoded(event_record(seq, event, confidential, found.__getitem__))
 
 
-def append_event(conn: Connection, seq: int, records: list[dict[str, Any]], at: datetime) -> None:
+def append_event(conn: Connection, seq: int, records: list[Encoded], at: datetime) -> None:
     """Append an event's leaves (`event_leaves`): the first records the event."""
-    first, *rest = records
-    append_many(conn, [Record(first, event_id=seq), *(Record(r) for r in rest)], at)
+    (first, data), *rest = records
+    append_many(
+        conn,
+        [Record(first, event_id=seq, data=data), *(Record(r, data=d) for r, d in rest)],
+        at,
+    )
 
 
 def salts(conn: Connection, names: Iterable[str]) -> dict[str, bytes]:

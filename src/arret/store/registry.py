@@ -39,6 +39,7 @@ _ACTIONS = {a.value: a for a in Action}
 def record_event(conn: Connection, event: Event, recorded_at: datetime) -> int:
     """Append `event` to the history; returns its sequence number."""
     order_id = getattr(event, "order_id", None)
+    payload = to_payload(event)
     result = conn.execute(
         events.insert().values(
             kind=kind_of(event),
@@ -46,24 +47,28 @@ def record_event(conn: Connection, event: Event, recorded_at: datetime) -> int:
             at=event.at,
             recorded_at=recorded_at,
             actor=event.actor,
-            payload=to_payload(event),
+            payload=payload,
         )
     )
     key = result.inserted_primary_key
     assert key is not None
     seq = int(key[0])
-    _log_event(conn, seq, event, recorded_at)
+    _log_event(conn, seq, event, recorded_at, payload)
     return seq
 
 
-def _log_event(conn: Connection, seq: int, event: Event, recorded_at: datetime) -> None:
+def _log_event(
+    conn: Connection, seq: int, event: Event, recorded_at: datetime, payload: dict[str, Any]
+) -> None:
     """The event's leaf in the transparency log (a confidential order's names as salted
-    commitments), in this transaction."""
+    commitments), in this transaction; `payload` is the event's (`to_payload`)."""
 
     def order_confidential(order_id: int) -> bool:
         return bool(conn.scalar(select(orders.c.confidential).where(orders.c.id == order_id)))
 
-    records = log.event_leaves(conn, seq, event, order_confidential, create_salts=True)
+    records = log.event_leaves(
+        conn, seq, event, order_confidential, create_salts=True, payload=payload
+    )
     assert records is not None
     log.append_event(conn, seq, records, recorded_at)
 
@@ -431,9 +436,12 @@ def covering_rows(
     scopes, actions = _SCOPES, _ACTIONS
     for q in queries:
         # yield_per on the statement (not the connection, which would keep it for every
-        # later statement): rows stream in batches instead of a million at once.
-        for name, scope, action, order_id in conn.execute(q.execution_options(yield_per=20_000)):
-            yield (name, scopes[scope], actions[action], order_id)
+        # later statement): rows stream in batches instead of a million at once — read a
+        # batch at a time (iterating the result row by row fetched each row alone).
+        result = conn.execute(q.execution_options(yield_per=20_000))
+        for batch in result.partitions():
+            for name, scope, action, order_id in batch:
+                yield (name, scopes[scope], actions[action], order_id)
 
 
 # --- allow-list -----------------------------------------------------------------------

@@ -226,13 +226,17 @@ feed_versions = Table(
     Column("rev", BigInteger, nullable=True),
 )
 
-#: A policy's entries as they stand at its current revision: `(owner, kind)`.
+#: A policy's entries as they stand at its current revision: `(owner, kind)`. No foreign
+#: key to its policy: PostgreSQL would check one per row, and a new policy of a million
+#: names has two million; only `store.feed` writes them, for a policy it has in hand
+#: (migration 0010d). On SQLite, stored in its key's b-tree alone (WITHOUT ROWID).
 feed_entries = Table(
     "feed_policy_entries",
     metadata,
-    Column("policy_id", Integer, ForeignKey("feed_policies.id"), primary_key=True),
+    Column("policy_id", Integer, primary_key=True),
     Column("owner", String(255), primary_key=True),
     Column("kind", String(16), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 #: The journal (RFC 1995): what each revision of a policy removed and added, for IXFR.
@@ -240,7 +244,8 @@ feed_changes = Table(
     "feed_policy_changes",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("policy_id", Integer, ForeignKey("feed_policies.id"), nullable=False),
+    # No foreign key, as for the entries (0010d).
+    Column("policy_id", Integer, nullable=False),
     Column("rev", BigInteger, nullable=False),
     Column("added", Boolean, nullable=False),
     Column("owner", String(255), nullable=False),

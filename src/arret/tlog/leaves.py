@@ -26,15 +26,37 @@ def _check(value: Any, where: str) -> None:
         return
     if isinstance(value, list):
         for i, item in enumerate(value):
-            _check(item, f"{where}[{i}]")
+            if not _plain(item):
+                _check(item, f"{where}[{i}]")
         return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError(f"{where}: key {key!r} is not a string")
-            _check(item, f"{where}.{key}")
+            if not _plain(item):
+                _check(item, f"{where}.{key}")
         return
     raise TypeError(f"{where}: {type(value).__name__} has no canonical form in a leaf")
+
+
+#: Exactly these types (not subclasses, which `_check` looks at closely) need no check.
+_SCALARS = frozenset({str, int, bool, type(None)})
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` is a scalar, or an object of scalars under string keys (a target
+    of an order: a million of them in a large order's leaf), so certainly canonical —
+    by exact type tests, the fast path of `_check`; anything else is left to it."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return True
+    if kind is not dict:
+        return False
+    scalars = _SCALARS
+    for key, item in value.items():
+        if type(key) is not str or type(item) not in scalars:
+            return False
+    return True
 
 
 def canonical(record: dict[str, Any]) -> bytes:
@@ -42,10 +64,14 @@ def canonical(record: dict[str, Any]) -> bytes:
     return _dumps(record).encode("utf-8")
 
 
+#: `json.dumps` with these arguments builds an encoder at every call: one, built once.
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    return _ENCODER.encode(value)
 
 
 def commitment(salt: bytes, name: str) -> str:
@@ -67,11 +93,18 @@ def committed_names(
 
 
 def event_record(
-    seq: int, event: Event, confidential: bool, salt_of: Callable[[str], bytes]
+    seq: int,
+    event: Event,
+    confidential: bool,
+    salt_of: Callable[[str], bytes],
+    payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The leaf of one event. `confidential`: the event belongs to a confidential order,
-    whose names are committed to with `salt_of(name)` instead of written."""
-    payload = to_payload(event)
+    whose names are committed to with `salt_of(name)` instead of written. `payload`:
+    `to_payload(event)` when the caller has it (a million targets: built once); it is
+    left as it is (a confidential order's leaf is built from a payload of its own)."""
+    if payload is None or confidential:
+        payload = to_payload(event)
     if confidential and isinstance(event, OrderRegistered | OrderAmended):
         for field in ("targets", "added"):
             for target in payload.get(field, []):
@@ -121,38 +154,85 @@ def split_record(record: dict[str, Any], max_leaf: int = MAX_LEAF) -> list[dict[
     `max_leaf` octets each, {"type": "names", "seq", "part" (from 1), and the slices of
     the lists}. Concatenating the names leaves' lists gives the event's lists back; the
     digest (`parts_digest` of the names leaves' hashes) binds them to the event leaf."""
-    if len(canonical(record)) <= max_leaf:
-        return [record]
+    return [leaf for leaf, _ in split_encoded(record, max_leaf)]
+
+
+def split_encoded(
+    record: dict[str, Any], max_leaf: int = MAX_LEAF
+) -> list[tuple[dict[str, Any], bytes]]:
+    """`split_record`, each leaf with its canonical octets (`canonical`), each leaf
+    encoded once: a million names are checked once and encoded a few times by the JSON
+    encoder's C code, not one `json.dumps` each."""
+    _check(record, "leaf")
     payload = dict(record["event"])
-    items = [(f, item) for f in NAME_FIELDS for item in payload.get(f) or []]
-    budget = max_leaf - _ENVELOPE
-    parts: list[dict[str, Any]] = []
-    current: dict[str, list[Any]] = {}
-    used = 0
-    for name_field, item in items:
-        # The item's canonical octets and a comma (the record was checked as a whole).
-        cost = len(_dumps(item).encode("utf-8")) + 1
-        if current and used + cost > budget:
-            parts.append(current)
-            current, used = {}, 0
-        current.setdefault(name_field, []).append(item)
-        used += cost
-    if current:
-        parts.append(current)
+    fields = [(f, payload[f]) for f in NAME_FIELDS if payload.get(f)]
+    count = sum(len(values) for _, values in fields)
+    # Each name costs at least two octets (its text and a comma): no need to encode a
+    # record that cannot fit.
+    if 2 * count <= max_leaf:
+        data = _dumps(record).encode("utf-8")
+        if len(data) <= max_leaf:
+            return [(record, data)]
+    flat = [item for _, values in fields for item in values]
     seq = record["seq"]
-    leaves = [{"type": "names", "seq": seq, "part": n + 1} | p for n, p in enumerate(parts)]
+    leaves: list[tuple[dict[str, Any], bytes]] = []
+    for part, (start, end) in enumerate(_bounds(flat, max_leaf - _ENVELOPE), start=1):
+        leaf: dict[str, Any] = {"type": "names", "seq": seq, "part": part}
+        offset = 0
+        for name_field, values in fields:  # the slices of each list in [start, end)
+            first, last = max(start, offset), min(end, offset + len(values))
+            if first < last:
+                leaf[name_field] = values[first - offset : last - offset]
+            offset += len(values)
+        # The record was checked whole: its parts need no second check.
+        leaves.append((leaf, _dumps(leaf).encode("utf-8")))
     for name_field in NAME_FIELDS:
         if name_field in payload:
             payload[name_field] = []
     head = dict(record) | {
         "event": payload,
         "names": {
-            "count": len(items),
+            "count": count,
             "leaves": len(leaves),
-            "digest": parts_digest([leaf_hash(canonical(leaf)) for leaf in leaves]),
+            "digest": parts_digest([leaf_hash(data) for _, data in leaves]),
         },
     }
-    return [head, *leaves]
+    return [(head, canonical(head)), *leaves]
+
+
+def _octets(items: list[Any]) -> int:
+    """The octets `items` take in a leaf's list: each one's canonical form and a comma."""
+    text = _dumps(items)  # "[" + the items joined by commas + "]"
+    return (len(text) if text.isascii() else len(text.encode("utf-8"))) - 1
+
+
+def _bounds(items: list[Any], budget: int) -> list[tuple[int, int]]:
+    """[start, end) of each names leaf: every leaf takes the items that follow while their
+    octets fit in `budget`, and at least one. Equal to adding them one at a time, but
+    costed a run at a time (one encoder call for a run of hundreds of names): a run that
+    fits is taken whole, one that does not is halved until one item is left."""
+    bounds = []
+    start, n = 0, len(items)
+    while start < n:
+        end = start + 1
+        used = _octets(items[start:end])
+        full = False
+        while end < n and not full:
+            average = used / (end - start)
+            run = max(1, min(n - end, int((budget - used) / average * 0.9)))
+            while True:
+                cost = _octets(items[end : end + run])
+                if used + cost <= budget:
+                    used += cost
+                    end += run
+                    break
+                if run == 1:
+                    full = True  # the next item does not fit
+                    break
+                run //= 2
+        bounds.append((start, end))
+        start = end
+    return bounds
 
 
 def joined_record(head: dict[str, Any], parts: list[dict[str, Any]]) -> dict[str, Any]:

@@ -101,3 +101,14 @@ def test_the_fast_path_takes_plain_names() -> None:
     assert check("www.ck") == "www.ck"  # an exception to "*.ck"
     for public in ("co.uk", "foo.ck", "ck", "github.io"):
         assert check(public) is None
+
+
+def test_the_fast_path_leaves_every_reserved_case_to_the_full_check() -> None:
+    """A reserved name, a name below one, and a name a reserved one lies below."""
+    check = names._fast_checker(frozenset(), RESERVED)
+    for near in ("rpz.arret", "x.rpz.arret", "notice.arret.example", "a.notice.arret.example",
+                 "arret.example"):  # fmt: skip
+        assert check(near) is None
+    assert check("other.example") == "other.example"
+    assert check("xrpz.arret.fr") == "xrpz.arret.fr"
+    assert check("notarret.example") == "notarret.example"

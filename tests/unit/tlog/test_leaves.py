@@ -6,18 +6,23 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from arret.domain.events import OrderAmended, OrderRegistered
 from arret.domain.model import OrderTerms, TargetSpec
 from arret.tlog import multiset
 from arret.tlog.leaves import (
+    NAME_FIELDS,
     canonical,
     commitment,
     event_record,
     feed_record,
     joined_record,
+    split_encoded,
     split_record,
 )
 from arret.tlog.merkle import leaf_hash
@@ -135,3 +140,59 @@ def test_an_amendment_splits_its_added_and_removed_names_in_order() -> None:
     assert len(leaves) > 4 and all(len(canonical(x)) <= 10_000 for x in leaves)
     assert joined_record(leaves[0], leaves[1:]) == whole
     assert leaves[0]["names"]["count"] == 1800
+
+
+def _split_one_at_a_time(record: dict[str, Any], max_leaf: int) -> list[dict[str, Any]]:
+    """The split as first written: each name encoded alone and added while it fits.
+    Leaves already logged were cut this way; `split_record` must cut them the same."""
+    if len(canonical(record)) <= max_leaf:
+        return [record]
+    payload = dict(record["event"])
+    items = [(f, item) for f in NAME_FIELDS for item in payload.get(f) or []]
+    parts: list[dict[str, list[Any]]] = []
+    current: dict[str, list[Any]] = {}
+    used = 0
+    for name_field, item in items:
+        cost = len(json.dumps(item, sort_keys=True, separators=(",", ":"),
+                              ensure_ascii=False).encode()) + 1  # fmt: skip
+        if current and used + cost > max_leaf - 200:
+            parts.append(current)
+            current, used = {}, 0
+        current.setdefault(name_field, []).append(item)
+        used += cost
+    if current:
+        parts.append(current)
+    leaves = [{"type": "names", "seq": record["seq"], "part": n + 1} | p
+              for n, p in enumerate(parts)]  # fmt: skip
+    for name_field in NAME_FIELDS:
+        if name_field in payload:
+            payload[name_field] = []
+    digest = hashlib.sha256(b"".join(leaf_hash(canonical(leaf)) for leaf in leaves)).hexdigest()
+    names = {"count": len(items), "leaves": len(leaves), "digest": digest}
+    return [record | {"event": payload, "names": names}, *leaves]
+
+
+name_items = st.one_of(
+    st.fixed_dictionaries({
+        "name": st.text(st.sampled_from("ab-.é☃"), min_size=1, max_size=300),
+        "scope": st.sampled_from(["exact", "subtree"]),
+        "action": st.sampled_from([None, "nxdomain", "notice"]),
+    }),
+    st.text(st.sampled_from("xyz."), min_size=1, max_size=80),
+)  # fmt: skip
+
+
+@given(
+    st.dictionaries(st.sampled_from(NAME_FIELDS), st.lists(name_items, max_size=400)),
+    st.sampled_from([250, 700, 2_000, 20_000]),
+)
+def test_a_split_cuts_the_leaves_where_adding_one_name_at_a_time_did(
+    lists: dict[str, list[Any]], max_leaf: int
+) -> None:
+    record = {"type": "event", "seq": 9, "event": {"kind": "order_amended", **lists}}
+    expected = _split_one_at_a_time(record, max_leaf)
+    encoded = split_encoded(record, max_leaf)
+    assert [leaf for leaf, _ in encoded] == expected == split_record(record, max_leaf)
+    assert [data for _, data in encoded] == [canonical(leaf) for leaf in expected]
+    with pytest.raises(TypeError, match="float has no canonical form"):
+        split_encoded(record | {"event": {**lists, "removed": ["a", 0.5]}}, max_leaf)
