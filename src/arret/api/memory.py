@@ -13,6 +13,23 @@ what the database connections the pool kept grew during the burst (SQLite's sche
 prepared statements and page cache of connections opened for it). Once the server has
 been idle for a while, `release` empties the former (a full garbage collection) and closes
 the latter (the next request opens a connection again) before the trim.
+
+Two more things kept pages from the trim, both measured with `bench/http_memory.py` against
+a baseline taken the same way as the figure after (idle, after the server's own release):
+
+- glibc's per-thread cache (tcache): each thread keeps up to 7 freed blocks of each of 64
+  sizes for itself, counted as in use, and the event loop's thread never ends. After a
+  burst its cache holds blocks freed last, all over the pages the burst took. `arret
+  serve` starts with it off (`arret.cli.serve.returning_allocator`): 3.0-3.1 MiB kept
+  became 1.2-1.6.
+- The number of threads answering at once: anyio's default of 40 lets 40 answers be built
+  at once, which spreads the burst (and the few blocks that outlive it) over more pages.
+  `bound_threads` allows `HTTP_THREADS`; with the cache off, 8 kept 1.1 MiB, 4 kept
+  0.9-1.0, and the burst's answers came as fast (the work holds the GIL: one core).
+
+Ruled out by the same measure: one glibc arena instead of two (2.0 MiB kept with the cache
+off), eight (2.4-3.0), a fixed mmap threshold of 64 KiB (1.5-1.7 with 8 threads), and
+jemalloc (`LD_PRELOAD`, 9-16 MiB kept 17 s after the burst, though 20-40 % faster).
 """
 
 from __future__ import annotations
@@ -25,6 +42,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
+import anyio.to_thread
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -51,6 +69,18 @@ def release(engine: Engine) -> None:
     (closed; those checked out are closed when given back)."""
     gc.collect()
     engine.dispose()
+
+
+#: The most threads that run the application's blocking work at once (anyio's default: 40).
+#: Answering takes the GIL, so more do not answer sooner; they spread a burst over more
+#: memory. Also bounds the requests that wait at once in the database (lock waits).
+HTTP_THREADS = 4
+
+
+def bound_threads(threads: int = HTTP_THREADS) -> None:
+    """Lets at most `threads` worker threads run blocking work for this event loop (route
+    handlers, dependencies, the trims here); called once inside the running loop."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
 
 
 #: Seconds after the last request in flight ends at which memory is given back again, if
