@@ -25,6 +25,7 @@ server.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -47,6 +48,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def cpu(pid: int) -> float:
+    """Seconds of CPU the process has used (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss(pid: int) -> int:
@@ -140,6 +147,7 @@ def measure(
         sampler = threading.Thread(target=sample_peak, args=(done, peak))
         sampler.start()
         started = time.monotonic()
+        cpu_before = cpu(server.pid)
         try:
             for _ in range(rounds):
                 with ThreadPoolExecutor(clients) as pool:
@@ -149,6 +157,7 @@ def measure(
             done.set()
             sampler.join()
         ended = time.monotonic()
+        cpu_burst = cpu(server.pid) - cpu_before
         time.sleep(max(0.0, ended + AFTER - time.monotonic()))
         after = rss(server.pid)
     finally:
@@ -162,6 +171,7 @@ def measure(
         "peak": peak[0],
         "after": after,
         "seconds": ended - started,
+        "cpu": cpu_burst,
         "median": statistics.median(latencies),
         "p90": latencies[int(len(latencies) * 0.9)],
     }
@@ -183,31 +193,33 @@ def main() -> None:
         template = Path(tmp) / "template"
         template.mkdir()
         order = registry(template, args.names)
-        for page in args.pages:
-            for allocator in args.allocators:
-                for rounds in args.rounds:
-                    for run in range(1, args.runs + 1):
-                        folder = Path(tmp) / f"{page}-{allocator}-{rounds}-{run}"
-                        shutil.copytree(template, folder)
-                        path = PAGES[page].format(order=order)
-                        m = measure(folder, path, args.clients, rounds, args.idle,
-                                    ALLOCATORS[allocator])  # fmt: skip
-                        rows.append((page, allocator, rounds, run, m))
-                        shutil.rmtree(folder)
+        # Runs outermost: on a shared machine, load that comes and goes falls on every
+        # combination alike.
+        combinations = list(itertools.product(args.pages, args.allocators, args.rounds))
+        for run in range(1, args.runs + 1):
+            for page, allocator, rounds in combinations:
+                folder = Path(tmp) / f"{page}-{allocator}-{rounds}-{run}"
+                shutil.copytree(template, folder)
+                path = PAGES[page].format(order=order)
+                m = measure(folder, path, args.clients, rounds, args.idle, ALLOCATORS[allocator])
+                rows.append((page, allocator, rounds, run, m))
+                shutil.rmtree(folder)
+        rows.sort(key=lambda row: (row[0], list(ALLOCATORS).index(row[1]), row[2], row[3]))
     print(f"{args.clients} concurrent reads of an order of {args.names:,} names, in rounds; "
           f"RSS in MiB, after = {AFTER:.0f} s after the last answer")  # fmt: skip
     print("| page | allocator | rounds | run | baseline (noise) | peak | after | kept "
-          "| burst s | latency median s | latency p90 s |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| burst s | server CPU s | latency median s | latency p90 s |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for page, allocator, rounds, run, m in rows:
         print(f"| {page} | {LABELS[allocator]} | {rounds} | {run} "
               f"| {m['baseline'] / MIB:.1f} ({m['noise'] / MIB:.2f}) | {m['peak'] / MIB:.0f} "
               f"| {m['after'] / MIB:.1f} | {(m['after'] - m['baseline']) / MIB:.2f} "
-              f"| {m['seconds']:.1f} | {m['median']:.1f} | {m['p90']:.1f} |")  # fmt: skip
+              f"| {m['seconds']:.1f} | {m['cpu']:.1f} | {m['median']:.1f} "
+              f"| {m['p90']:.1f} |")  # fmt: skip
     if args.runs > 1:
         print("\n| page | allocator | rounds | kept MiB, median | kept MiB, most "
-              "| peak MiB, median |")  # fmt: skip
-        print("|---|---|---:|---:|---:|---:|")
+              "| peak MiB, median | server CPU s, median |")  # fmt: skip
+        print("|---|---|---:|---:|---:|---:|---:|")
         for page in args.pages:
             for allocator in args.allocators:
                 for rounds in args.rounds:
@@ -215,8 +227,9 @@ def main() -> None:
                     kept = [(m["after"] - m["baseline"]) / MIB for m in ms]
                     peak = statistics.median(m["peak"] / MIB for m in ms)
                     median = statistics.median(kept)
+                    used = statistics.median(m["cpu"] for m in ms)
                     print(f"| {page} | {LABELS[allocator]} | {rounds} | {median:.2f} "
-                          f"| {max(kept):.2f} | {peak:.0f} |")  # fmt: skip
+                          f"| {max(kept):.2f} | {peak:.0f} | {used:.1f} |")  # fmt: skip
 
 
 if __name__ == "__main__":
