@@ -155,13 +155,10 @@ def returning_allocator(environ: Mapping[str, str]) -> dict[str, str]:
     its 1 MiB arenas and the server stays at its peak (measured: 96 MiB, then 284 MiB
     after 200 concurrent reads of a 5,000-name order): so the C allocator
     (`PYTHONMALLOC=malloc`), in two glibc arenas, with `arret.api.memory`'s trims when
-    idle. And without glibc's per-thread cache (tcache): each thread keeps up to 7 freed
-    blocks of each of 64 sizes for itself, which the allocator counts as in use, so no
-    trim can give back the pages they lie on; the event loop's thread never ends, and
-    after a burst its cache holds blocks freed last, scattered over the pages the burst
-    took. With it, the idle server kept 3.0-3.1 MiB of a burst; without, 1.2-1.6 (the
-    same answers took as long: glibc's fast bins remain). A tunable of the user's own
-    in GLIBC_TUNABLES is kept; the cache is turned off only if it names none for it."""
+    idle. And without glibc's per-thread cache (tcache), whose blocks no trim can give
+    back (`arret.api.memory` says why and what it was measured to keep). A tunable of the
+    user's own in GLIBC_TUNABLES is kept, and the cache is left on if it names one for it.
+    A C library other than glibc ignores both variables."""
     env = {**environ, "PYTHONMALLOC": "malloc"}
     env.setdefault("MALLOC_ARENA_MAX", "2")
     tunables = env.get("GLIBC_TUNABLES", "")
