@@ -2,19 +2,30 @@
 
 A real `arret serve` on loopback (a temporary SQLite registry: the demo, plus one order of
 N names); 200 clients at once read that order's public JSON (`--pages json`) or its HTML
-page in the register (`html`), `--rounds` times in a row; the server's RSS before, at its
-peak, and 10 s and 30 s after the last answer ("kept": 30 s after minus before). With the
-allocator `arret serve` picks for itself (the C allocator, two glibc arenas, a trim when
-idle) and with CPython's own (`PYTHONMALLOC=pymalloc`), in the same run. Each combination
-of page, allocator and rounds is measured `--runs` times, each on a fresh server.
+page in the register (`html`), `--rounds` times in a row.
+
+The baseline is the server's RSS once idle, measured as the figure after the burst is:
+after one request and the release the server does once idle for 12-13 s
+(`arret.api.memory`); its noise is the spread of the RSS sampled each second over the
+last `--idle` seconds before the burst. The peak is sampled every 0.1 s during the burst;
+"after" is the RSS 20 s after the last answer (past the release); "kept" is after minus
+baseline. Latency: seconds from sending a request to its answer's last byte, over the
+burst.
+
+With the allocator `arret serve` picks for itself (`own`: the C allocator, two glibc
+arenas, no per-thread cache, trims when idle), the same with glibc's per-thread cache on
+(`tcache`, as before it was turned off) and with CPython's own (`pymalloc`). Each
+combination of page, allocator and rounds is measured `--runs` times, each on a fresh
+server.
 
     python bench/http_memory.py [--names 5000] [--clients 200] [--rounds 2 5] [--runs 3]
-        [--pages json html] [--allocators own pymalloc]
+        [--pages json html] [--allocators own tcache pymalloc]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -23,6 +34,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +50,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def cpu(pid: int) -> float:
+    """Seconds of CPU the process has used (user and system)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1]) * 1024
@@ -45,8 +63,18 @@ def rss(pid: int) -> int:
 
 #: The page each client reads, by `--pages` name.
 PAGES = {"json": "/api/public/orders/{order}", "html": "/register/{order}"}
-ALLOCATORS = {"own": {}, "pymalloc": {"PYTHONMALLOC": "pymalloc"}}
-LABELS = {"own": "arret serve's own (malloc, trim)", "pymalloc": "CPython's pymalloc"}
+ALLOCATORS = {
+    "own": {},
+    "tcache": {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=7"},
+    "pymalloc": {"PYTHONMALLOC": "pymalloc"},
+}
+LABELS = {
+    "own": "arret serve's own",
+    "tcache": "own, tcache on",
+    "pymalloc": "CPython's pymalloc",
+}
+#: Seconds after the last answer at which "after" is measured: past the idle release.
+AFTER = 20.0
 
 
 def environment(folder: Path, extra: dict[str, str]) -> dict[str, str]:
@@ -71,7 +99,9 @@ def registry(folder: Path, names: int) -> int:
     return max(o["id"] for o in json.loads(arret("order", "list", "--json")))
 
 
-def measure(folder: Path, path: str, clients: int, rounds: int, extra: dict[str, str]) -> dict:
+def measure(
+    folder: Path, path: str, clients: int, rounds: int, idle: int, extra: dict[str, str]
+) -> dict[str, float]:
     env = environment(folder, extra)
     http = free_port()
     log = (folder / "serve.log").open("wb")
@@ -80,11 +110,18 @@ def measure(folder: Path, path: str, clients: int, rounds: int, extra: dict[str,
          "--probe-every", "off"], env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{http}{path}"
+    latencies: list[float] = []
 
     def get(_: int = 0) -> int:
+        sent = time.monotonic()
         with urllib.request.urlopen(url, timeout=300) as response:
             response.read()
-            return int(response.status)
+        latencies.append(time.monotonic() - sent)
+        return int(response.status)
+
+    def sample_peak(done: threading.Event, peak: list[int]) -> None:
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], rss(server.pid))
 
     try:
         deadline = time.monotonic() + 30
@@ -96,24 +133,48 @@ def measure(folder: Path, path: str, clients: int, rounds: int, extra: dict[str,
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        time.sleep(1)
-        baseline = peak = rss(server.pid)
+        first = time.monotonic()
+        # Idle long enough for the server's own release (12-13 s), then `idle` s more.
+        samples = []
+        for second in range(1, 14 + idle + 1):
+            time.sleep(max(0.0, first + second - time.monotonic()))
+            samples.append(rss(server.pid))
+        idle_rss = samples[-idle:]
+        baseline = idle_rss[-1]
+        latencies.clear()
+        peak = [baseline]
+        done = threading.Event()
+        sampler = threading.Thread(target=sample_peak, args=(done, peak))
+        sampler.start()
         started = time.monotonic()
-        for _ in range(rounds):
-            with ThreadPoolExecutor(clients) as pool:
-                statuses = list(pool.map(get, range(clients)))
-            assert statuses == [200] * clients
-            peak = max(peak, rss(server.pid))
-        took = time.monotonic() - started
-        time.sleep(10)
+        cpu_before = cpu(server.pid)
+        try:
+            for _ in range(rounds):
+                with ThreadPoolExecutor(clients) as pool:
+                    statuses = list(pool.map(get, range(clients)))
+                assert statuses == [200] * clients
+        finally:
+            done.set()
+            sampler.join()
+        ended = time.monotonic()
+        cpu_burst = cpu(server.pid) - cpu_before
+        time.sleep(max(0.0, ended + AFTER - time.monotonic()))
         after = rss(server.pid)
-        time.sleep(20)
-        later = rss(server.pid)
     finally:
         server.terminate()
         server.wait(10)
         log.close()
-    return {"baseline": baseline, "peak": peak, "after": after, "later": later, "seconds": took}
+    latencies.sort()
+    return {
+        "baseline": baseline,
+        "noise": max(idle_rss) - min(idle_rss),
+        "peak": peak[0],
+        "after": after,
+        "seconds": ended - started,
+        "cpu": cpu_burst,
+        "median": statistics.median(latencies),
+        "p90": latencies[int(len(latencies) * 0.9)],
+    }
 
 
 def main() -> None:
@@ -122,43 +183,53 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--rounds", type=int, nargs="+", default=[2])
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--idle", type=int, default=5, help="seconds of idle RSS sampled")
     parser.add_argument("--pages", nargs="+", choices=sorted(PAGES), default=["json"])
-    parser.add_argument("--allocators", nargs="+", choices=sorted(ALLOCATORS),
-                        default=["own", "pymalloc"])  # fmt: skip
+    parser.add_argument("--allocators", nargs="+", choices=list(ALLOCATORS),
+                        default=["own", "tcache"])  # fmt: skip
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory(prefix="arret-bench-mem-") as tmp:
         template = Path(tmp) / "template"
         template.mkdir()
         order = registry(template, args.names)
-        for page in args.pages:
-            for allocator in args.allocators:
-                for rounds in args.rounds:
-                    for run in range(1, args.runs + 1):
-                        folder = Path(tmp) / f"{page}-{allocator}-{rounds}-{run}"
-                        shutil.copytree(template, folder)
-                        path = PAGES[page].format(order=order)
-                        m = measure(folder, path, args.clients, rounds, ALLOCATORS[allocator])
-                        rows.append((page, allocator, rounds, run, m))
-                        shutil.rmtree(folder)
-    print(f"{args.clients} concurrent reads of an order of {args.names:,} names, in rounds")
-    print("| page | allocator | rounds | run | baseline MiB | peak MiB | 10 s after MiB "
-          "| 30 s after MiB | kept MiB | burst s |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        # Runs outermost: on a shared machine, load that comes and goes falls on every
+        # combination alike.
+        combinations = list(itertools.product(args.pages, args.allocators, args.rounds))
+        for run in range(1, args.runs + 1):
+            for page, allocator, rounds in combinations:
+                folder = Path(tmp) / f"{page}-{allocator}-{rounds}-{run}"
+                shutil.copytree(template, folder)
+                path = PAGES[page].format(order=order)
+                m = measure(folder, path, args.clients, rounds, args.idle, ALLOCATORS[allocator])
+                rows.append((page, allocator, rounds, run, m))
+                shutil.rmtree(folder)
+        rows.sort(key=lambda row: (row[0], list(ALLOCATORS).index(row[1]), row[2], row[3]))
+    print(f"{args.clients} concurrent reads of an order of {args.names:,} names, in rounds; "
+          f"RSS in MiB, after = {AFTER:.0f} s after the last answer")  # fmt: skip
+    print("| page | allocator | rounds | run | baseline (noise) | peak | after | kept "
+          "| burst s | server CPU s | latency median s | latency p90 s |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for page, allocator, rounds, run, m in rows:
-        print(f"| {page} | {LABELS[allocator]} | {rounds} | {run} | {m['baseline'] / MIB:.0f} "
-              f"| {m['peak'] / MIB:.0f} | {m['after'] / MIB:.0f} | {m['later'] / MIB:.0f} "
-              f"| {(m['later'] - m['baseline']) / MIB:.1f} | {m['seconds']:.1f} |")  # fmt: skip
+        print(f"| {page} | {LABELS[allocator]} | {rounds} | {run} "
+              f"| {m['baseline'] / MIB:.1f} ({m['noise'] / MIB:.2f}) | {m['peak'] / MIB:.0f} "
+              f"| {m['after'] / MIB:.1f} | {(m['after'] - m['baseline']) / MIB:.2f} "
+              f"| {m['seconds']:.1f} | {m['cpu']:.1f} | {m['median']:.1f} "
+              f"| {m['p90']:.1f} |")  # fmt: skip
     if args.runs > 1:
-        print("\n| page | allocator | rounds | kept MiB, median | kept MiB, most |")
-        print("|---|---|---:|---:|---:|")
+        print("\n| page | allocator | rounds | kept MiB, median | kept MiB, most "
+              "| peak MiB, median | server CPU s, median |")  # fmt: skip
+        print("|---|---|---:|---:|---:|---:|---:|")
         for page in args.pages:
             for allocator in args.allocators:
                 for rounds in args.rounds:
-                    kept = [(m["later"] - m["baseline"]) / MIB for p, a, r, _, m in rows
-                            if (p, a, r) == (page, allocator, rounds)]  # fmt: skip
-                    print(f"| {page} | {LABELS[allocator]} | {rounds} "
-                          f"| {statistics.median(kept):.1f} | {max(kept):.1f} |")  # fmt: skip
+                    ms = [m for p, a, r, _, m in rows if (p, a, r) == (page, allocator, rounds)]
+                    kept = [(m["after"] - m["baseline"]) / MIB for m in ms]
+                    peak = statistics.median(m["peak"] / MIB for m in ms)
+                    median = statistics.median(kept)
+                    used = statistics.median(m["cpu"] for m in ms)
+                    print(f"| {page} | {LABELS[allocator]} | {rounds} | {median:.2f} "
+                          f"| {max(kept):.2f} | {peak:.0f} | {used:.1f} |")  # fmt: skip
 
 
 if __name__ == "__main__":

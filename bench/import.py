@@ -249,12 +249,15 @@ def run_cli(backend: Backend, env: dict[str, str], n: int, operators: int) -> di
 def run_api(backend: Backend, env: dict[str, str], n: int, operators: int) -> dict[str, Any]:
     from support.processes import Process, start_on_free_ports
 
+    from arret.cli.serve import returning_allocator
+
     url = backend.fresh(env)
     created = subprocess.run([ARRET, "--db", url, "token", "create", "--role", "authority"],
                              env=env, check=True, capture_output=True, text=True)  # fmt: skip
     token = created.stdout.split()[-1]
     out = backend.folder / f"api-{n}-{operators}.sections.json"
-    serve_env = {**env, "PYTHONMALLOC": "malloc", "MALLOC_ARENA_MAX": "2"}
+    # The allocator `arret serve` starts itself with (the child here is not `arret`).
+    serve_env = returning_allocator(env)
 
     def start(p: tuple[int, ...]) -> Process:
         return Process([sys.executable, __file__, "_child", str(out), "--db", url, "serve",

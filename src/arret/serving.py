@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 import uvicorn
 from sqlalchemy import Engine
 
+from arret.api import memory
 from arret.api.app import create_app
 from arret.api.runtime import HttpSettings, Runtime
 from arret.domain.instants import Clock
@@ -176,6 +177,7 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        memory.bound_threads()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         try:

@@ -4,12 +4,17 @@ once a second), and again at set delays while it stays idle (`arret.api.memory`)
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
+import anyio
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 
-from arret.api.memory import GiveBackMemory, release
+from arret.api.memory import HTTP_THREADS, GiveBackMemory, bound_threads, release
+from arret.cli.serve import returning_allocator
 from arret.store.db import open_engine
 
 
@@ -143,3 +148,43 @@ def test_release_closes_the_pooled_connections_and_new_ones_are_set_up_alike(
             assert again.scalar(text("PRAGMA foreign_keys")) == 1
     finally:
         engine.dispose()
+
+
+def test_serve_starts_with_the_c_allocator_and_no_per_thread_cache_unless_told() -> None:
+    env = returning_allocator({"PATH": "/bin"})
+    assert env == {
+        "PATH": "/bin",
+        "PYTHONMALLOC": "malloc",
+        "MALLOC_ARENA_MAX": "2",
+        "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0",
+    }
+    # The user's own tunables are kept, and theirs for the cache wins.
+    mine = returning_allocator({"GLIBC_TUNABLES": "glibc.malloc.mxfast=0"})
+    assert mine["GLIBC_TUNABLES"] == "glibc.malloc.mxfast=0:glibc.malloc.tcache_count=0"
+    theirs = {"GLIBC_TUNABLES": "glibc.malloc.tcache_count=7", "MALLOC_ARENA_MAX": "4"}
+    assert returning_allocator(theirs) == {**theirs, "PYTHONMALLOC": "malloc"}
+
+
+def test_blocking_work_runs_on_at_most_the_bounded_number_of_threads() -> None:
+    """A burst of blocking calls through the event loop's thread pool (as a burst of
+    requests makes) never has more than `HTTP_THREADS` of them running at once."""
+    running = [0]
+    most = [0]
+    lock = threading.Lock()
+
+    def work() -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.01)
+        with lock:
+            running[0] -= 1
+
+    async def burst() -> None:
+        bound_threads()
+        async with anyio.create_task_group() as group:
+            for _ in range(50):
+                group.start_soon(run_in_threadpool, work)
+
+    asyncio.run(burst())
+    assert 1 <= most[0] <= HTTP_THREADS < 40  # 40: anyio's default

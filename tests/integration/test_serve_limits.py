@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from pathlib import Path
 import pytest
 from support.authority import free_port
 from support.processes import Process, wait_until
+
+from arret.api.memory import HTTP_THREADS
 
 ARRET = str(Path(sys.executable).parent / "arret")
 MIB = 2**20
@@ -166,11 +169,34 @@ def test_memory_after_200_concurrent_requests_returns_near_its_baseline(
     order = max(o["id"] for o in json.loads(server.arret("order", "list", "--json")))
     path = f"/api/public/orders/{order}"
     server.get(path)
+    pid = server.process.popen.pid
+    # `arret serve` started itself again with the allocator that gives memory back: the C
+    # allocator, glibc's per-thread cache off (arret.cli.serve.returning_allocator).
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    assert b"PYTHONMALLOC=malloc" in environ
+    assert any(v.startswith(b"GLIBC_TUNABLES=") and b"tcache_count=0" in v for v in environ)
+    threads_before = len(os.listdir(f"/proc/{pid}/task"))
     baseline = server.rss()
     peak = baseline
-    with ThreadPoolExecutor(200) as pool:
-        statuses = list(pool.map(lambda _: server.get(path), range(200)))
+    threads = [threads_before]
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            threads.append(len(os.listdir(f"/proc/{pid}/task")))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(200) as pool:
+            statuses = list(pool.map(lambda _: server.get(path), range(200)))
+    finally:
+        done.set()
+        watcher.join()
     assert statuses == [200] * 200
+    # The answers were built by a few threads (arret.api.memory.HTTP_THREADS), not by
+    # anyio's default of 40.
+    assert max(threads) <= threads_before + HTTP_THREADS + 2, threads  # 2: the feed's, if any
     peak = max(peak, server.rss())
     # Memory is given back once the last request is answered: poll for it, briefly.
     # Measured here (bench/http_memory.py, 1,500 names): 24 MiB kept with the allocator

@@ -13,6 +13,31 @@ what the database connections the pool kept grew during the burst (SQLite's sche
 prepared statements and page cache of connections opened for it). Once the server has
 been idle for a while, `release` empties the former (a full garbage collection) and closes
 the latter (the next request opens a connection again) before the trim.
+
+Two more things kept pages from the trim. Both were found by measuring against a baseline
+taken the way the figure after a burst is: idle, after the server's own release (a baseline
+taken 1 s after the first request, before that release, is 1.4 MiB higher and hid them).
+
+- glibc's per-thread cache (tcache): each thread keeps up to 7 freed blocks of each of 64
+  sizes for itself, which the allocator counts as in use, and the event loop's thread
+  never ends. After a burst its cache holds the blocks freed last, spread over the pages
+  the burst took, and no trim can give those pages back. `arret serve` starts with it
+  off (`arret.cli.serve.returning_allocator`); glibc's fast bins still serve small blocks
+  quickly, and the trim consolidates them.
+- The number of threads building answers at once: anyio's default of 40 spreads a burst,
+  and the few blocks that outlive it, over more pages. Answers hold the GIL while they
+  are built, so more threads do not answer sooner: `bound_threads` allows `HTTP_THREADS`.
+
+`bench/http_memory.py` (2 x 200 concurrent reads of a 5,000-name order, MiB kept 20 s
+after the last answer; the idle baseline varies by less than 0.01 MiB over 5 s and by
+0.2 MiB from one fresh server to the next): 3.6-3.8 kept before, 2.8-3.6 with 4 threads
+alone, 0.8-1.5 with both (median 1.0 over 9 runs) and 1.7-1.9 for the HTML page, in as
+much CPU time; the peak went from 158 to 136 MiB. What stays are blocks that outlive the
+burst (grown sets and dicts of asyncio, anyio, uvicorn) and the pages they share.
+Ruled out, each with the cache off: one glibc arena instead of two (2.0 kept at 40
+threads, against 1.2-1.6), eight arenas (2.4-3.0 at 4 threads), a fixed mmap threshold of
+64 KiB (1.5-1.7 at 8 threads, against 1.1); and jemalloc (`LD_PRELOAD` of Debian's
+libjemalloc2, 9-16 MiB kept 17 s after a burst, though faster).
 """
 
 from __future__ import annotations
@@ -25,6 +50,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
+import anyio.to_thread
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -53,6 +79,18 @@ def release(engine: Engine) -> None:
     engine.dispose()
 
 
+#: The most threads that run the application's blocking work at once (anyio's default: 40).
+#: Answering takes the GIL, so more do not answer sooner; they spread a burst over more
+#: memory. Also bounds the requests that wait at once in the database (lock waits).
+HTTP_THREADS = 4
+
+
+def bound_threads(threads: int = HTTP_THREADS) -> None:
+    """Lets at most `threads` worker threads run blocking work for this event loop (route
+    handlers, dependencies, the trims here); called once inside the running loop."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+
 #: Seconds after the last request in flight ends at which memory is given back again, if
 #: no request came meanwhile. At 1 s the bodies of a burst's last answers have left their
 #: transports' buffers. anyio retires a worker thread idle for 10 s only when it is next
@@ -71,8 +109,9 @@ class GiveBackMemory:
     the later trims from `release_from` seconds on call `release` first.
 
     Measured with `bench/http_memory.py` (2 x 200 concurrent reads of a 5,000-name
-    order): a trim when the last answer is handed over left 34 to 38 MiB of the burst; the
-    later ones without `release` 23 to 26 MiB, with it 4.5 to 6."""
+    order), before the per-thread cache was turned off and against a baseline taken 1 s
+    after the first request: a trim when the last answer is handed over left 34 to 38 MiB
+    of the burst; the later ones without `release` 23 to 26 MiB, with it 4.5 to 6."""
 
     def __init__(
         self,
