@@ -31,8 +31,8 @@ taken 1 s after the first request, before that release, is 1.4 MiB higher and hi
 `bench/http_memory.py` (2 x 200 concurrent reads of a 5,000-name order, MiB kept 20 s
 after the last answer; the idle baseline varies by less than 0.01 MiB over 5 s and by
 0.2 MiB from one fresh server to the next): 3.6-3.8 kept before, 2.8-3.6 with 4 threads
-alone, 0.8-1.5 with both (median 1.0 over 9 runs) and 1.7-1.9 for the HTML page, in as
-much CPU time; the peak went from 158 to 136 MiB. What stays are blocks that outlive the
+alone, 0.8-1.5 with both (median 1.0 over 9 runs at 4 threads; 1.07-1.08 at 8, the
+setting) and 1.7-1.9 for the HTML page, in as much CPU time; the peak went from 158 to 136 MiB. What stays are blocks that outlive the
 burst (grown sets and dicts of asyncio, anyio, uvicorn) and the pages they share.
 Ruled out, each with the cache off: one glibc arena instead of two (2.0 kept at 40
 threads, against 1.2-1.6), eight arenas (2.4-3.0 at 4 threads), a fixed mmap threshold of
@@ -81,8 +81,12 @@ def release(engine: Engine) -> None:
 
 #: The most threads that run the application's blocking work at once (anyio's default: 40).
 #: Answering takes the GIL, so more do not answer sooner; they spread a burst over more
-#: memory. Also bounds the requests that wait at once in the database (lock waits).
-HTTP_THREADS = 4
+#: memory. It also bounds the requests waiting at once in the database: while a long write
+#: holds SQLite's lock, each waiting write holds a thread up to `--lock-wait` before its
+#: 503, and reads queue behind them. 8, not the 4 that kept least: 8 kept 1.07-1.08 MiB
+#: after the bench's burst (4: 0.8-1.5), and twice as many writers can wait before a read
+#: does.
+HTTP_THREADS = 8
 
 
 def bound_threads(threads: int = HTTP_THREADS) -> None:
