@@ -33,7 +33,8 @@ after the last answer; the idle baseline varies by less than 0.01 MiB over 5 s a
 0.2 MiB from one fresh server to the next): 3.6-3.8 kept before, 2.8-3.6 with 4 threads
 alone, 0.8-1.5 with both (median 1.0 over 9 runs at 4 threads; 1.07-1.08 at 8, the
 setting) and 1.7-1.9 for the HTML page, in as much CPU time; the peak went from 158 to
-136 MiB. What stays are blocks that outlive the burst (grown sets and dicts of asyncio, anyio, uvicorn) and the pages they share.
+136 MiB. What stays are blocks that outlive the burst (grown sets and dicts of asyncio,
+anyio, uvicorn) and the pages they share.
 Ruled out, each with the cache off: one glibc arena instead of two (2.0 kept at 40
 threads, against 1.2-1.6), eight arenas (2.4-3.0 at 4 threads), a fixed mmap threshold of
 64 KiB (1.5-1.7 at 8 threads, against 1.1); and jemalloc (`LD_PRELOAD` of Debian's
