@@ -481,10 +481,8 @@ def _edges(after: datetime) -> list[tuple[ColumnElement[int], ColumnElement[date
 #: first scheduler pass after registering a million names (in `arret serve`, or at its
 #: next start) recomputed all of them for nothing, and `/metrics` counted the
 #: registration as an instant still owed while the database was busy.
-_REPUBLISHED_NOT = {
-    "effective": orders.c.effective_at > orders.c.registered_at,
-    "added": targets.c.added_at != orders.c.registered_at,
-}
+_EFFECTIVE_LATER = orders.c.effective_at > orders.c.registered_at
+_ADDED_LATER = targets.c.added_at != orders.c.registered_at
 
 
 def _due(
@@ -494,10 +492,10 @@ def _due(
     a registration has already published."""
     query = select(wanted).where(instant > after, instant <= until)
     if instant is orders.c.effective_at:
-        query = query.where(_REPUBLISHED_NOT["effective"])
+        query = query.where(_EFFECTIVE_LATER)
     elif instant is targets.c.added_at:
         query = query.join_from(targets, orders, orders.c.id == targets.c.order_id).where(
-            _REPUBLISHED_NOT["added"]
+            _ADDED_LATER
         )
     return query
 

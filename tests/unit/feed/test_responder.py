@@ -254,6 +254,21 @@ def test_mutated_queries_never_crash_it(data: st.DataObject) -> None:
     respond(bytes(wire), "192.0.2.1", True, View(), NOW)
 
 
+def signed_transfer(messages: list[bytes], query: dns.message.Message) -> dns.versioned.Zone:
+    """The zone a client builds from a signed AXFR's messages, checking the TSIG chain."""
+    zone = dns.versioned.Zone(ZONE)
+    with dns.xfr.Inbound(zone, dns.rdatatype.AXFR) as inbound:
+        ctx = None
+        for wire in messages:
+            message = dns.message.from_wire(
+                wire, keyring=query.keyring, request_mac=query.mac, xfr=True,
+                origin=zone.origin, tsig_ctx=ctx, multi=True,
+            )  # fmt: skip
+            ctx = message.tsig_ctx
+            inbound.process_message(message)
+    return zone
+
+
 def test_a_large_signed_transfer_spans_many_messages_each_under_64k() -> None:
     entries = tuple(
         sorted(e for i in range(12_000) for e in ((f"site{i}.example", "nxdomain"),
@@ -264,16 +279,7 @@ def test_a_large_signed_transfer_spans_many_messages_each_under_64k() -> None:
     outcome = respond(query.to_wire(), "203.0.113.9", True, view, datetime.now(UTC))
     assert len(outcome.messages) > 5
     assert max(len(m) for m in outcome.messages) <= 65535
-    zone = dns.versioned.Zone(ZONE)
-    with dns.xfr.Inbound(zone, dns.rdatatype.AXFR) as inbound:
-        ctx = None
-        for wire in outcome.messages:
-            message = dns.message.from_wire(
-                wire, keyring=query.keyring, request_mac=query.mac, xfr=True,
-                origin=zone.origin, tsig_ctx=ctx, multi=True,
-            )  # fmt: skip
-            ctx = message.tsig_ctx
-            inbound.process_message(message)
+    zone = signed_transfer(outcome.messages, query)
     assert len(list(zone.iterate_rdatas("CNAME"))) == 24_000
 
 
@@ -295,16 +301,7 @@ def test_a_streamed_transfer_is_made_as_it_is_taken_and_equals_the_whole_one() -
     whole = respond(query.to_wire(), "203.0.113.9", True, view, now)
     assert whole.rest is None and len(whole.messages) > 2
     assert [first, *streamed.rest] == whole.messages
-    zone = dns.versioned.Zone(ZONE)
-    with dns.xfr.Inbound(zone, dns.rdatatype.AXFR) as inbound:
-        ctx = None
-        for wire in whole.messages:
-            message = dns.message.from_wire(
-                wire, keyring=query.keyring, request_mac=query.mac, xfr=True,
-                origin=zone.origin, tsig_ctx=ctx, multi=True,
-            )  # fmt: skip
-            ctx = message.tsig_ctx
-            inbound.process_message(message)
+    zone = signed_transfer(whole.messages, query)
     assert len(list(zone.iterate_rdatas("CNAME"))) == 6_000
 
 
