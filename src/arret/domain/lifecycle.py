@@ -5,7 +5,7 @@ the event to record, or raise `InvalidOrder` listing *every* reason it is refuse
 `apply` folds an event into the order's state. Names in targets are already valid
 A-labels here (see `arret.domain.names`); what is checked is the law of the order:
 
-- an order has an end, after its start (SPEC §2: an order without an end is refused);
+- an order has an end, after its start (an order without an end is refused);
 - history is never rewritten: a change may not be dated before the order's last change,
   and an order that has ended (expired or lifted) is not changed again — a new order is
   registered instead;

@@ -1,4 +1,4 @@
-"""Orders, targets and operators (SPEC §2), as immutable values.
+"""Orders, targets and operators (docs/orders.md), as immutable values.
 
 An `Order` here is the registry's current knowledge of one order: its terms, and the
 dated life of each of its targets. Every instant in it is in UTC. The rules of what

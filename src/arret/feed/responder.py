@@ -9,16 +9,16 @@ What is answered (everything else is REFUSED and logged, never a crash):
   zone when the journal does not reach back that far, the single SOA when the client is
   current.
 
-Access (SPEC invariant 3): a query for operator O's zone is answered only when it is
-signed with one of O's valid TSIG keys (RFC 8945), or unsigned from a source network O
-declared (`--allow-from`, for resolvers that cannot sign). An unknown key is answered
-NOTAUTH/BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned, §5.3.2), a time outside the
-fudge NOTAUTH/BADTIME (signed, with the server's time), a valid key of another operator
-REFUSED. The signature is checked first: every other error answer (NOTIMP, REFUSED,
-FORMERR, BADVERS) to a request whose key is known and whose MAC is good is signed with
-that key (§5.3). A query with EDNS version above 0 is answered BADVERS with an OPT of
-version 0 (RFC 6891 §6.1.3). Garbage is dropped when it has no DNS header, answered
-FORMERR otherwise.
+Access (docs/architecture.md, invariant 3): a query for operator O's zone is answered
+only when it is signed with one of O's valid TSIG keys (RFC 8945), or unsigned from a
+source network O declared (`--allow-from`, for resolvers that cannot sign). An unknown
+key is answered NOTAUTH/BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned, §5.3.2), a
+time outside the fudge NOTAUTH/BADTIME (signed, with the server's time), a valid key of
+another operator REFUSED. The signature is checked first: every other error answer
+(NOTIMP, REFUSED, FORMERR, BADVERS) to a request whose key is known and whose MAC is
+good is signed with that key (§5.3). A query with EDNS version above 0 is answered
+BADVERS with an OPT of version 0 (RFC 6891 §6.1.3). Garbage is dropped when it has no
+DNS header, answered FORMERR otherwise.
 """
 
 from __future__ import annotations
