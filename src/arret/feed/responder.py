@@ -52,8 +52,7 @@ from arret.rpz.zonefile import soa_rdata
 
 log = logging.getLogger("arret.feed")
 
-#: Records per message of a transfer; messages stay well under 64 KiB.
-RECORDS_PER_MESSAGE = 500
+#: Seconds a TSIG-signed message's time may differ from ours (RFC 8945 §5.2.3).
 FUDGE = 300
 #: The header bits of a query that its answer depends on: the opcode, RD and CD (copied
 #: into the response).
@@ -214,10 +213,8 @@ def respond(
     # make the process hold. Only the bits an answer depends on are parsed; the TSIG MAC
     # is checked on the message as sent (`wire`), so no bit escapes it.
     parsed = wire[:2] + struct.pack("!H", flags & _QUERY_FLAGS) + wire[4:]
-    found: dict[str, dns.rdata.Rdata] = {}
 
     def keyring(message: dns.message.Message, name: dns.name.Name) -> bool:
-        found["name"] = name  # type: ignore[assignment]
         return False  # parse only: the MAC is checked below, against `now`
 
     try:
