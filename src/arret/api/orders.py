@@ -28,7 +28,7 @@ from arret.domain.instants import parse_date, parse_duration, parse_instant
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import Order, Status, TargetSpec
 from arret.errors import Conflict, Forbidden, InvalidOrder, InvalidTime
-from arret.services import registry
+from arret.services import queries, registry
 from arret.store import registry as store
 from arret.store import tokens as store_tokens
 
@@ -229,18 +229,11 @@ def list_orders(
     when = times(at=at)["at"] or rt.clock.now()
     with rt.read() as conn:
         if operator is not None:
-            store.get_operator(conn, operator)
+            queries.operator(conn, operator)
             if not principal.reads_operator(operator):
                 raise Forbidden(f"a {principal.role} token cannot read operator {operator!r}")
-        found = [
-            o
-            for o in store.list_orders(conn, operator)
-            if o.registered_at <= when and principal.reads_order(o)
-        ]
-        counts = store.present_target_counts(conn, when)
-    if status is not None:
-        found = [o for o in found if o.status_at(when) is status]
-    return [views.order_summary(o, when, counts.get(o.id, 0)) for o in found]
+        found = queries.orders_at(conn, when, operator, status, principal.reads_order)
+    return [views.order_summary(f.order, when, f.names) for f in found]
 
 
 def readable(conn: Connection, principal: Principal, order_id: int) -> Order:

@@ -15,7 +15,7 @@ from arret.domain.instants import format_instant, parse_date, parse_duration, pa
 from arret.domain.lifecycle import OrderDraft, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
 from arret.errors import ArretError
-from arret.services import registry
+from arret.services import queries, registry
 from arret.store import registry as store
 
 app = typer.Typer(no_args_is_help=True, help="Blocking orders: register, amend, lift, read.")
@@ -180,13 +180,8 @@ def list_(
     e = env(ctx)
     when = instant(at, e.clock)
     with e.transaction() as conn:
-        if operator is not None:
-            store.get_operator(conn, operator)
-        found = [o for o in store.list_orders(conn, operator) if o.registered_at <= when]
-        counts = store.present_target_counts(conn, when)
-    if status is not None:
-        found = [o for o in found if o.status_at(when) is status]
-    summaries = [render.order_summary(o, when, counts.get(o.id, 0)) for o in found]
+        found = queries.orders_at(conn, when, operator, status)
+    summaries = [render.order_summary(f.order, when, f.names) for f in found]
     if json:
         print_json(summaries)
         return

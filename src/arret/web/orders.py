@@ -17,7 +17,7 @@ from arret.domain.instants import parse_date, parse_duration, parse_instant
 from arret.domain.lifecycle import OrderDraft, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, Forbidden, InvalidOrder, InvalidTargets, InvalidTime
-from arret.services import registry
+from arret.services import queries, registry
 from arret.store import registry as store
 from arret.web import session
 from arret.web.pages import render
@@ -39,18 +39,12 @@ def orders(
         when_at = parse_instant(at) if at else rt.clock.now()
     except InvalidTime as error:
         problem, when_at = error, rt.clock.now()
+    statuses = {s.value: s for s in Status}
     with rt.read() as conn:
-        operators = [op.name for op in store.list_operators(conn) if user.reads_operator(op.name)]
+        operators = [op.name for op in queries.operators(conn) if user.reads_operator(op.name)]
         chosen = operator if operator in operators else None
-        found = [
-            o
-            for o in store.list_orders(conn, chosen)
-            if o.registered_at <= when_at and user.reads_order(o)
-        ]
-        counts = store.present_target_counts(conn, when_at)
-    if status in {s.value for s in Status}:
-        found = [o for o in found if o.status_at(when_at).value == status]
-    rows = [views.order_summary(o, when_at, counts.get(o.id, 0)) for o in reversed(found)]
+        found = queries.orders_at(conn, when_at, chosen, statuses.get(status), user.reads_order)
+    rows = [views.order_summary(f.order, when_at, f.names) for f in reversed(found)]
     return render(
         request,
         rt,
@@ -58,7 +52,7 @@ def orders(
         user=user,
         rows=rows,
         operators=operators,
-        statuses=[s.value for s in Status],
+        statuses=list(statuses),
         filters={"status": status, "operator": operator, "at": at},
         problem=problem,
     )
