@@ -30,7 +30,17 @@ from arret.domain.instants import (
     parse_duration,
     parse_instant,
 )
-from arret.domain.model import Action, Order, OrderTerms, Scope, Status, Target, TargetSpec
+from arret.domain.model import (
+    ACTIONS,
+    SCOPES,
+    Action,
+    Order,
+    OrderTerms,
+    Scope,
+    Status,
+    Target,
+    TargetSpec,
+)
 from arret.errors import InvalidName, InvalidOrder, InvalidTargets, InvalidTime
 
 _T = TypeVar("_T")
@@ -121,10 +131,10 @@ def parse_draft(
     effective = read("effective_at", parse_instant)
     expires = read("expires_at", parse_instant)
     duration = read("duration", parse_duration)
-    action = _ACTIONS.get(typed.action.strip().lower())
+    action = ACTIONS.get(typed.action.strip().lower())
     if action is None:
         reasons.append(
-            f"{label['action']}: unknown action {typed.action!r} (one of: {', '.join(_ACTIONS)})"
+            f"{label['action']}: unknown action {typed.action!r} (one of: {', '.join(ACTIONS)})"
         )
     if reasons or decided is None or action is None:
         raise InvalidOrder(reasons)
@@ -163,8 +173,6 @@ def parse_instants(
     return out
 
 
-_SCOPES = {s.value: s for s in Scope}
-_ACTIONS = {a.value: a for a in Action}
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -185,10 +193,10 @@ def parse_target_lines(text: str, scope: Scope, source: str) -> list[TargetSpec]
             continue
         line_scope, action, unknown = scope, None, []
         for word in words[1:]:
-            if word.lower() in _SCOPES:
-                line_scope = _SCOPES[word.lower()]
-            elif word.lower() in _ACTIONS:
-                action = _ACTIONS[word.lower()]
+            if word.lower() in SCOPES:
+                line_scope = SCOPES[word.lower()]
+            elif word.lower() in ACTIONS:
+                action = ACTIONS[word.lower()]
             else:
                 unknown.append(word)
         if unknown:

@@ -41,6 +41,14 @@ class Status(StrEnum):
     LIFTED = "lifted"
 
 
+#: Each enum by its value, as text and the database spell it: read from one dictionary
+#: (a lookup in the enum itself costs a call through its metaclass per value, and a
+#: million targets are read at a time).
+SCOPES: dict[str, Scope] = {s.value: s for s in Scope}
+ACTIONS: dict[str, Action] = {a.value: a for a in Action}
+STATUSES: dict[str, Status] = {s.value: s for s in Status}
+
+
 @dataclass(frozen=True, slots=True)
 class TargetSpec:
     """A target as written in an order or amendment; `name` is already an A-label."""

@@ -15,7 +15,7 @@ from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.domain.instants import parse_instant
 from arret.domain.lifecycle import OrderDraft, TypedOrder, parse_draft, parse_target_lines
-from arret.domain.model import Action, Scope, Status, TargetSpec
+from arret.domain.model import STATUSES, Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, Forbidden, InvalidOrder, InvalidTargets, InvalidTime
 from arret.services import queries, registry
 from arret.store import registry as store
@@ -39,11 +39,10 @@ def orders(
         when_at = parse_instant(at) if at else rt.clock.now()
     except InvalidTime as error:
         problem, when_at = error, rt.clock.now()
-    statuses = {s.value: s for s in Status}
     with rt.read() as conn:
         operators = [op.name for op in queries.operators(conn) if user.reads_operator(op.name)]
         chosen = operator if operator in operators else None
-        found = queries.orders_at(conn, when_at, chosen, statuses.get(status), user.reads_order)
+        found = queries.orders_at(conn, when_at, chosen, STATUSES.get(status), user.reads_order)
     rows = [views.order_summary(f.order, when_at, f.names) for f in reversed(found)]
     return render(
         request,
@@ -52,7 +51,7 @@ def orders(
         user=user,
         rows=rows,
         operators=operators,
-        statuses=list(statuses),
+        statuses=list(STATUSES),
         filters={"status": status, "operator": operator, "at": at},
         problem=problem,
     )
