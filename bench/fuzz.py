@@ -104,7 +104,7 @@ def setup(folder: Path) -> tuple[dict[str, str], dnsfuzz.Keys]:
     targets = folder / "targets.txt"
     targets.write_text("".join(f"site{i}.example\n" for i in range(300)))
     arret(env, "order", "add", "--reference", "FUZZ-1", "--authority", "bench", "--decided",
-          "2026-01-01", "--duration", "90d", "--operator", "fuzz", "--targets-file",
+          "2026-01-01", "--duration", "90d", "--operator", "fuzz", "--yes", "--targets-file",
           str(targets))  # fmt: skip
     return env, (("fuzz-1.tsig.arret.", mine), ("other-1.tsig.arret.", other))
 

@@ -96,7 +96,7 @@ def registry(folder: Path, names: int) -> int:
     listing = folder / "names.txt"
     listing.write_text("".join(f"n{i:07d}-mirror.example\n" for i in range(names)))
     arret("order", "add", "--reference", "bench", "--authority", "court", "--decided",
-          "2026-11-01", "--duration", "30d", "--operator", "orange", "--targets-file",
+          "2026-11-01", "--duration", "30d", "--operator", "orange", "--yes", "--targets-file",
           str(listing))  # fmt: skip
     return max(o["id"] for o in json.loads(arret("order", "list", "--json")))
 

@@ -240,7 +240,8 @@ def order_args(operators: int) -> list[str]:
 def run_cli(backend: Backend, env: dict[str, str], n: int, operators: int) -> dict[str, Any]:
     url = backend.fresh(env)
     path = names_file(backend.folder, n)
-    argv = ["--db", url, "order", "add", "--targets-file", str(path), *order_args(operators)]
+    argv = ["--db", url, "order", "add", "--yes", "--targets-file", str(path),
+            *order_args(operators)]  # fmt: skip
     seconds, rss, sections, _ = run_child(argv, env, backend.folder, f"cli-{n}-{operators}")
     backend.drop(url)
     return {"seconds": seconds, "rss": rss, "sections": sections}
@@ -282,7 +283,7 @@ def run_api(backend: Backend, env: dict[str, str], n: int, operators: int) -> di
             "targets": [{"name": line} for line in lines],
         }).encode()  # fmt: skip
         request = urllib.request.Request(
-            f"http://127.0.0.1:{ports[1]}/api/orders",
+            f"http://127.0.0.1:{ports[1]}/api/orders?confirm=true",
             body,
             {"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         )

@@ -158,7 +158,8 @@ def measure(
         targets.write_text("".join(f"site{i}.example\n" for i in range(n)))
         say("importing")
         add = [peers.ARRET, "order", "add", "--reference", "B", "--authority", "bench", "--decided",
-               "2026-01-01", "--duration", "90d", "--all-operators", "--targets-file"]  # fmt: skip
+               "2026-01-01", "--duration", "90d", "--all-operators", "--yes",
+               "--targets-file"]  # fmt: skip
         out["import"] = peers.timed_run([*add, str(targets)], env)
         say(f"imported in {out['import']:.1f} s; starting arret serve")
         token = peers.authority_token(env)

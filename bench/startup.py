@@ -61,7 +61,7 @@ def main() -> None:
         targets.write_text("".join(f"site{i}.example\n" for i in range(args.names)))
         subprocess.run([ARRET, "order", "add", "--reference", "B", "--authority", "bench",
                         "--decided", "2026-01-01", "--duration", "90d", "--operator", "bench",
-                        "--targets-file", str(targets)], env=env, check=True,
+                        "--yes", "--targets-file", str(targets)], env=env, check=True,
                        capture_output=True)  # fmt: skip
         rows: dict[str, float | int] = {}
         help_runs = [timed([ARRET, "--help"], env) for _ in range(args.runs)]

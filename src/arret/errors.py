@@ -108,6 +108,13 @@ class Conflict(ArretError):
     for a different request (HTTP 409)."""
 
 
+class ConfirmationRequired(ArretError):
+    """A change of more names than the confirmation threshold, not confirmed (`--yes`,
+    `?confirm=true`, the web UI's confirm step); nothing was changed (HTTP 422)."""
+
+    exit_code = 10
+
+
 class LogKeyError(ArretError):
     """The log's signing key is missing, readable by others, not Ed25519, or not the key
     that signed this log."""

@@ -451,7 +451,7 @@ def test_the_public_register_never_shows_a_confidential_orders_names(site: Site)
 
 def test_the_public_register_pages_a_long_orders_names(site: Site) -> None:
     body = order_body(targets=[{"name": f"q{i:04d}.example"} for i in range(1203)])
-    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    order_id = site.post("/api/orders?confirm=true", "authority", json=body).json()["id"]
     one = site.get(f"/api/public/orders/{order_id}").json()
     assert one["names"] == 1203 and len(one["targets"]) == 1000
     registered = one["timeline"][0]

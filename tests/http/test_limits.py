@@ -65,18 +65,18 @@ def test_an_authority_sends_large_bodies_up_to_the_configured_limit(site: Site) 
     targets = [{"name": f"n{i:05d}-leak.example"} for i in range(5000)]
     payload = json.dumps(order_body(targets=targets)).encode()
     assert 64 * KIB < len(payload) < 256 * KIB
-    r = site.post("/api/orders", "authority", content=payload,
+    r = site.post("/api/orders?confirm=true", "authority", content=payload,
                   headers={"Content-Type": "application/json"})  # fmt: skip
     assert r.status_code == 201, r.text[:300]
     # A reader's token may not write: it gets the anonymous limit.
     r = site.post("/api/orders", "auditor", content=payload,
                   headers={"Content-Type": "application/json"})  # fmt: skip
     assert_error(r, 413, "content_too_large")
-    r = site.post("/api/orders", "authority", content=b" " * (257 * KIB),
+    r = site.post("/api/orders?confirm=true", "authority", content=b" " * (257 * KIB),
                   headers={"Content-Type": "application/json"})  # fmt: skip
     error = assert_error(r, 413, "content_too_large")
     assert "256 KiB" in error["message"] and "--max-body" in error["message"]
-    r = site.post("/api/orders", "authority", content=Body(chunks=100),
+    r = site.post("/api/orders?confirm=true", "authority", content=Body(chunks=100),
                   headers={"Content-Type": "application/json"})  # fmt: skip
     assert_error(r, 413, "content_too_large")
 
@@ -115,6 +115,6 @@ def test_a_database_that_cannot_say_who_calls_leaves_the_answer_to_the_handler(
         raise OSError("database went away")
 
     monkeypatch.setattr(tokens, "authenticate", broken)
-    r = site.post("/api/orders", "authority", content=b"x" * (65 * KIB),
+    r = site.post("/api/orders?confirm=true", "authority", content=b"x" * (65 * KIB),
                   headers={"Content-Type": "application/json"})  # fmt: skip
     assert_error(r, 413, "content_too_large")

@@ -166,7 +166,7 @@ def test_a_large_registration_is_planned_then_applied_on_confirmation(site: Site
 
 def test_an_amendment_removing_many_names_is_planned_first(site: Site) -> None:
     body = order_body(targets=[{"name": f"n{i}.example"} for i in range(6)])
-    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    order_id = site.post("/api/orders?confirm=true", "authority", json=body).json()["id"]
     csrf = login(site, "authority")
     remove = "\n".join(f"n{i}.example" for i in range(5))
     r = site.client.post(f"/orders/{order_id}/amend", data={"csrf": csrf, "remove": remove})
@@ -182,7 +182,7 @@ def test_an_amendment_removing_many_names_is_planned_first(site: Site) -> None:
 
 def test_an_orders_page_lists_its_targets_a_page_at_a_time(site: Site) -> None:
     body = order_body(targets=[{"name": f"p{i:04d}.example"} for i in range(1001)])
-    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    order_id = site.post("/api/orders?confirm=true", "authority", json=body).json()["id"]
     login(site, "authority")
     first = site.client.get(f"/orders/{order_id}").text
     names = re.findall(r'<td class="name">([^<]*)</td>', first)
@@ -198,7 +198,7 @@ def test_an_orders_page_lists_its_targets_a_page_at_a_time(site: Site) -> None:
 
 def test_the_register_pages_a_long_orders_names_and_caps_its_timeline(site: Site) -> None:
     body = order_body(targets=[{"name": f"r{i:04d}.example"} for i in range(1150)])
-    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    order_id = site.post("/api/orders?confirm=true", "authority", json=body).json()["id"]
     first = site.client.get(f"/register/{order_id}").text
     names = Texts(first).by_id["names"]
     assert "r0999.example" in names and "r1000.example" not in names
@@ -214,7 +214,7 @@ def test_the_register_pages_a_long_orders_names_and_caps_its_timeline(site: Site
 
 
 def test_amend_and_lift_errors_are_shown_on_the_order_page(site: Site) -> None:
-    order_id = site.post("/api/orders", "authority", json=order_body()).json()["id"]
+    order_id = site.post("/api/orders?confirm=true", "authority", json=order_body()).json()["id"]
     csrf = login(site, "authority")
     r = site.client.post(f"/orders/{order_id}/amend", data={"csrf": csrf, "add": "gouv.fr"})
     assert r.status_code == 422 and "gouv.fr" in r.text and "public suffix" in r.text
@@ -231,7 +231,7 @@ def test_amend_and_lift_errors_are_shown_on_the_order_page(site: Site) -> None:
 def test_untrusted_text_is_escaped_on_every_page(site: Site) -> None:
     hostile = "<script>window.pwned=1</script><b>x</b>"
     body = order_body(reference="<i>R</i>", notice=hostile, legal_basis=hostile)
-    order_id = site.post("/api/orders", "authority", json=body).json()["id"]
+    order_id = site.post("/api/orders?confirm=true", "authority", json=body).json()["id"]
     login(site, "auditor")
     pages = [
         "/register",
@@ -253,7 +253,7 @@ def test_untrusted_text_is_escaped_on_every_page(site: Site) -> None:
 
 
 def test_the_notice_page_for_a_blocked_host_in_each_language(site: Site) -> None:
-    site.post("/api/orders", "authority", json=order_body(action="notice"))
+    site.post("/api/orders?confirm=true", "authority", json=order_body(action="notice"))
     site.client.cookies.clear()
     r = site.client.get("/any/path", headers={"Host": "www.leak.example"})
     texts = Texts(r.text).by_id

@@ -199,7 +199,7 @@ def test_targets_file_takes_thousands_of_names_with_per_line_scope_and_action(
     lines = ["# mirrors found by the CNIL", "exact.example exact", "quiet.example nodata", ""]
     lines += [f"m{i}.example" for i in range(3000)]
     path.write_text("\n".join(lines), encoding="utf-8")
-    register(demo, "--operator", "orange", "--targets-file", str(path))
+    register(demo, "--operator", "orange", "--yes", "--targets-file", str(path))
     policy = demo.json("policy", "--operator", "orange", "--at", "2026-12-01")
     rules = {r["name"]: r for r in policy["rules"]}  # type: ignore[index]
     assert len(rules) == 3002

@@ -114,7 +114,7 @@ def verify(arret: Arret, *args: str) -> tuple[int, str]:
 
 
 def order(arret: Arret, reference: str, *names: str, confidential: bool = False) -> None:
-    arret("order", "add", "--reference", reference, "--authority", "TJ Paris", "--decided",
+    arret("order", "add", "--yes", "--reference", reference, "--authority", "TJ Paris", "--decided",
           "2026-11-27", "--duration", "90d", "--operator", "orange",
           *(["--confidential"] if confidential else []), *names)  # fmt: skip
 

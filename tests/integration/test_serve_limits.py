@@ -145,7 +145,7 @@ def test_an_authority_body_above_max_body_is_refused(tmp_path: Path) -> None:
         body = json.dumps(order).encode()
         assert 64 * 1024 < len(body) < MIB
         request = urllib.request.Request(
-            f"http://127.0.0.1:{server.http}/api/orders", body, method="POST",
+            f"http://127.0.0.1:{server.http}/api/orders?confirm=true", body, method="POST",
             headers={"Content-Type": "application/json", "Authorization": token[15:-2]},
         )  # fmt: skip
         with urllib.request.urlopen(request, timeout=120) as response:
@@ -163,7 +163,7 @@ def test_memory_after_200_concurrent_requests_returns_near_its_baseline(
     `bench/http_memory.py`'s."""
     names = tmp_path / "names.txt"
     names.write_text("".join(f"n{i:05d}-mirror.example\n" for i in range(1500)))
-    server.arret("order", "add", "--reference", "RG big", "--authority", "court",
+    server.arret("order", "add", "--yes", "--reference", "RG big", "--authority", "court",
                  "--decided", "2026-11-01", "--duration", "30d", "--operator", "orange",
                  "--targets-file", str(names))  # fmt: skip
     order = max(o["id"] for o in json.loads(server.arret("order", "list", "--json")))

@@ -137,7 +137,7 @@ def test_a_lock_held_30_s_does_not_stop_serve_and_the_due_instant_follows_it(
 ) -> None:
     # An order that takes effect while the lock is held: its instant is owed meanwhile.
     effective = datetime.now(UTC) + timedelta(seconds=6)
-    server.arret("order", "add", "--reference", "RG 26/30", "--authority", "court",
+    server.arret("order", "add", "--yes", "--reference", "RG 26/30", "--authority", "court",
                  "--decided", "2026-11-30", "--effective", iso(effective), "--duration", "30d",
                  "--operator", "orange", "pending.example")  # fmt: skip
     before = server.serial()
@@ -147,7 +147,7 @@ def test_a_lock_held_30_s_does_not_stop_serve_and_the_due_instant_follows_it(
         locked_at = time.monotonic()
         # A clerk's second writer: one line, its own exit status, nothing changed.
         run = subprocess.run(
-            [ARRET, "--lock-wait", "1", "order", "add", "--reference", "RG 26/31",
+            [ARRET, "--lock-wait", "1", "order", "add", "--yes", "--reference", "RG 26/31",
              "--authority", "court", "--decided", "2026-11-30", "--duration", "30d",
              "--operator", "orange", "second.example"],
             env=server.env, capture_output=True, text=True,
@@ -156,7 +156,7 @@ def test_a_lock_held_30_s_does_not_stop_serve_and_the_due_instant_follows_it(
         assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1
         assert "database is busy" in run.stderr
         # An HTTP write: 503 with Retry-After and the one error shape, not a 500.
-        status, body, headers = server.request("POST", "/api/orders", {
+        status, body, headers = server.request("POST", "/api/orders?confirm=true", {
             "reference": "RG 26/32", "authority": "court", "decided_on": "2026-11-30",
             "duration": "30d", "operators": ["orange"], "targets": [{"name": "api.example"}],
         })  # fmt: skip
@@ -189,7 +189,7 @@ def test_a_lock_held_30_s_does_not_stop_serve_and_the_due_instant_follows_it(
     # Backoff is capped at 5 s and each attempt waits 1 s for the lock.
     assert took < 8, took
     # And writes work again.
-    status, body, _ = server.request("POST", "/api/orders", {
+    status, body, _ = server.request("POST", "/api/orders?confirm=true", {
         "reference": "RG 26/33", "authority": "court", "decided_on": "2026-11-30",
         "duration": "30d", "operators": ["orange"], "targets": [{"name": "after.example"}],
     })  # fmt: skip
@@ -229,7 +229,7 @@ def test_a_full_disk_is_one_line_in_the_cli_and_a_503_in_the_api(tmp_path: Path)
             return [o["reference"] for o in json.loads(arret("order", "list", "--json").stdout)]
 
         before = references()
-        run = arret("order", "add", "--reference", "RG 26/40", "--authority", "court",
+        run = arret("order", "add", "--yes", "--reference", "RG 26/40", "--authority", "court",
                     "--decided", "2026-11-30", "--duration", "30d", "--operator", "orange",
                     "--targets-file", str(names))  # fmt: skip
         assert run.returncode == 8, run.stderr
@@ -256,7 +256,7 @@ def test_a_full_disk_is_one_line_in_the_cli_and_a_503_in_the_api(tmp_path: Path)
                 "targets": [{"name": f"x{i}.full.example"} for i in range(20_000)],
             }).encode()  # fmt: skip
             request = urllib.request.Request(
-                f"http://127.0.0.1:{http_port}/api/orders", body, method="POST",
+                f"http://127.0.0.1:{http_port}/api/orders?confirm=true", body, method="POST",
                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
             )  # fmt: skip
             with pytest.raises(urllib.error.HTTPError) as error:
@@ -301,7 +301,7 @@ def test_lost_postgresql_connections_are_replaced_and_serve_goes_on(
             ).fetchone()
         assert cut is not None and cut[0] >= 1
         assert server.serial() == before  # from memory
-        server.arret("order", "add", "--reference", "RG 26/50", "--authority", "court",
+        server.arret("order", "add", "--yes", "--reference", "RG 26/50", "--authority", "court",
                      "--decided", "2026-11-30", "--duration", "30d", "--operator", "orange",
                      "reconnected.example")  # fmt: skip
         wait_until(lambda: server.serial() != before, 10, "the change after reconnecting")

@@ -266,7 +266,8 @@ class Lab:
                            f"nt-{tag}.example notice\n")  # fmt: skip
         self.arret("order", "add", "--reference", f"M-{tag}", "--authority", "TJ Paris",
                    "--decided", "2026-11-01", "--effective", iso(effective), "--expires",
-                   iso(expires), "--all-operators", "--targets-file", str(targets))  # fmt: skip
+                   iso(expires), "--all-operators", "--yes", "--targets-file",
+                   str(targets))  # fmt: skip
         window = Window(tag, effective.timestamp(), expires.timestamp())
         until = window.expires + max(self.bound(k) for k in self.kinds) + 1.5
         threads = [

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException
 from arret.errors import (
     AlreadyExists,
     ArretError,
+    ConfirmationRequired,
     Conflict,
     DatabaseNotReady,
     DatabaseUnavailable,
@@ -50,6 +51,7 @@ STATUS: dict[type[ArretError], int] = {
     InvalidOperator: 422,
     InvalidRole: 422,
     InvalidConfig: 422,
+    ConfirmationRequired: 422,
     AlreadyExists: 409,
     Conflict: 409,
     NotFound: 404,

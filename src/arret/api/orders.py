@@ -44,6 +44,20 @@ IdempotencyKey = Annotated[
     ),
 ]
 DryRun = Annotated[bool, Query(description="Check and plan the change; write nothing.")]
+Confirm = Annotated[
+    bool,
+    Query(
+        description="Apply a change of more names (added and removed) than the server's "
+        "confirmation threshold (`--confirm-above`, default 100); without it such a change "
+        "is refused with 422 `confirmation_required` (a dry run needs none)."
+    ),
+]
+
+
+def gated(rt: Runtime, confirm: bool, dry_run: bool) -> registry.Confirm:
+    return registry.gate(rt.settings.confirm_above, confirm or dry_run,
+                         "repeat the request with ?confirm=true to apply it, or "
+                         "?dry_run=true to see its plan")  # fmt: skip
 
 
 def times(**fields: str | None) -> dict[str, datetime | None]:
@@ -181,11 +195,13 @@ def register(
     principal: Writer,
     idempotency_key: IdempotencyKey = None,
     dry_run: DryRun = False,
+    confirm: Confirm = False,
 ) -> JSONResponse:
     draft = draft_of(body)
+    check = gated(rt, confirm, dry_run)
 
     def change(conn: Connection, now: datetime) -> tuple[int, dict[str, Any]]:
-        order = registry.register_order(conn, draft, now, principal.actor)
+        order = registry.register_order(conn, draft, now, principal.actor, check)
         return 201, detail(conn, order, now) | {"plan": plan(None, order)}
 
     return write(rt, request, principal, idempotency_key, dry_run, body.model_dump, change)
@@ -256,8 +272,10 @@ def amend(
     principal: Writer,
     idempotency_key: IdempotencyKey = None,
     dry_run: DryRun = False,
+    confirm: Confirm = False,
 ) -> JSONResponse:
     at = times(expires_at=body.expires_at, at=body.at)
+    check = gated(rt, confirm, dry_run)
 
     def change(conn: Connection, now: datetime) -> tuple[int, dict[str, Any]]:
         # Costs what it changes: neither the order's targets nor its history are read
@@ -271,6 +289,7 @@ def amend(
             remove=body.remove,
             expires_at=at["expires_at"],
             at=at["at"],
+            confirm=check,
         )
         event = done.event
         summary = views.order_summary(

@@ -41,6 +41,22 @@ def lock_wait_of(explicit: float | None = None) -> float:
     return value
 
 
+#: `--confirm-above`'s default (the same as the server's; see services.registry).
+CONFIRM_ABOVE = 100
+
+
+def confirm_above_of(explicit: int | None = None) -> int:
+    """`--confirm-above`, else env ARRET_CONFIRM_ABOVE, else the default."""
+    if explicit is not None:
+        return explicit
+    raw = os.environ.get("ARRET_CONFIRM_ABOVE")
+    if not raw:
+        return CONFIRM_ABOVE
+    if not raw.isdigit():
+        raise ArretError(f"ARRET_CONFIRM_ABOVE={raw!r}: give a whole number of names")
+    return int(raw)
+
+
 @dataclass
 class Env:
     url: str
@@ -49,6 +65,8 @@ class Env:
     log_key: Path = field(default_factory=log_key_path)
     #: Seconds a write waits for another writer's lock (`--lock-wait`).
     lock_wait: float = LOCK_WAIT
+    #: Names a change may add and remove before it needs `--yes` (`--confirm-above`).
+    confirm_above: int = CONFIRM_ABOVE
     _engine: Engine | None = None
 
     @property
@@ -64,6 +82,18 @@ class Env:
         require_current(self.engine)
         with self.engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def rehearsal(self) -> Iterator[Connection]:
+        """A transaction rolled back at its end (`--dry-run`): the change is made by the
+        same code, checked and planned, and nothing of it stays."""
+        require_current(self.engine)
+        with self.engine.connect() as conn:
+            conn.begin()
+            try:
+                yield conn
+            finally:
+                conn.rollback()
 
 
 def env(ctx: typer.Context) -> Env:

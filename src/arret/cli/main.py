@@ -20,7 +20,15 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from typer.core import TyperGroup
 
-from arret.cli.context import Env, default_actor, env, lock_wait_of, log_key_path
+from arret.cli.context import (
+    CONFIRM_ABOVE,
+    Env,
+    confirm_above_of,
+    default_actor,
+    env,
+    lock_wait_of,
+    log_key_path,
+)
 from arret.cli.output import console
 from arret.errors import ArretError
 from arret.store.db import LOCK_WAIT, classify, database_url, migrate
@@ -126,12 +134,24 @@ def root(
             f"exit status 7 (default: env ARRET_LOCK_WAIT, else {LOCK_WAIT:g}).",
         ),
     ] = None,
+    confirm_above: Annotated[
+        int | None,
+        typer.Option(
+            "--confirm-above",
+            metavar="N",
+            min=0,
+            help="A change adding and removing more names than N needs --yes, else it is "
+            f"refused with exit status 10 (default: env ARRET_CONFIRM_ABOVE, else "
+            f"{CONFIRM_ABOVE}).",
+        ),
+    ] = None,
 ) -> None:
     """Arrêt: legal DNS blocking orders, from the authority to every addressed resolver."""
     existing = ctx.find_object(Env)
     if existing is None:
         ctx.obj = Env(database_url(db), log_key=log_key_path(log_key),
-                      lock_wait=lock_wait_of(lock_wait))  # fmt: skip
+                      lock_wait=lock_wait_of(lock_wait),
+                      confirm_above=confirm_above_of(confirm_above))  # fmt: skip
     else:
         if db is not None:
             existing.url = db
@@ -139,6 +159,8 @@ def root(
             existing.log_key = Path(log_key)
         if lock_wait is not None:
             existing.lock_wait = lock_wait
+        if confirm_above is not None:
+            existing.confirm_above = confirm_above
 
 
 @app.command()

@@ -20,6 +20,20 @@ from arret.store import registry as store
 
 app = typer.Typer(no_args_is_help=True, help="Blocking orders: register, amend, lift, read.")
 
+Yes = Annotated[
+    bool,
+    typer.Option(
+        "--yes",
+        help="Apply a change of more names than --confirm-above (default 100) without "
+        "asking; without it such a change is refused (exit status 10).",
+    ),
+]
+DryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Check and plan the change, print it; write nothing.")
+]
+#: How a refused large change says to confirm it.
+CONFIRM_HOW = "run it again with --yes to apply it, or with --dry-run to see its plan"
+
 
 def read_targets_file(path: Path, scope: Scope) -> list[TargetSpec]:
     """One target per line: `NAME [exact|subtree] [nxdomain|nodata|notice]`; `#` comments."""
@@ -79,6 +93,8 @@ def add(
         typer.Option(metavar="FILE", help="One target per line: NAME [exact|subtree] [ACTION]."),
     ] = None,
     actor: Actor = None,
+    yes: Yes = False,
+    dry_run: DryRun = False,
 ) -> None:
     """Register an order; prints its id. Refused whole if anything in it is wrong."""
     e = env(ctx)
@@ -107,8 +123,18 @@ def add(
         notice=notice,
     )
     draft = parse_draft(typed, OPTION_NAMES, problems)
-    with e.transaction() as conn:
-        recorded = registry.record_registration(conn, draft, e.clock.now(), actor_of(actor))
+    confirm = registry.gate(e.confirm_above, yes or dry_run, CONFIRM_HOW)
+    with e.rehearsal() if dry_run else e.transaction() as conn:
+        recorded = registry.record_registration(
+            conn, draft, e.clock.now(), actor_of(actor), confirm
+        )
+    if dry_run:
+        terms = recorded.terms
+        to = "every operator" if terms.all_operators else ", ".join(sorted(terms.operators))
+        say(f"dry run, nothing written: the order would block {len(recorded.targets):,} "
+            f"names for {to}, from {format_instant(terms.effective_at)} to "
+            f"{format_instant(terms.expires_at)}")  # fmt: skip
+        return
     typer.echo(recorded.order_id)
 
 
@@ -129,14 +155,15 @@ def amend(
         typer.Option(metavar="DATETIME", help="When the amendment takes effect (default: now)."),
     ] = None,
     actor: Actor = None,
+    yes: Yes = False,
+    dry_run: DryRun = False,
 ) -> None:
     """Amend an order: add mirror sites, remove names, change the expiry — each dated."""
     e = env(ctx)
     scope = Scope.EXACT if exact else Scope.SUBTREE
-    when = parse_instants(
-        {"--expires": expires, "--at": at}, f"amendment of order {order_id} refused"
-    )
-    with e.transaction() as conn:
+    refused = f"amendment of order {order_id} refused"
+    when = parse_instants({"--expires": expires, "--at": at}, refused)
+    with e.rehearsal() if dry_run else e.transaction() as conn:
         done = registry.amend_order(
             conn,
             order_id,
@@ -146,11 +173,17 @@ def amend(
             remove=remove or [],
             expires_at=when["--expires"],
             at=when["--at"],
+            confirm=registry.gate(e.confirm_above, yes or dry_run, CONFIRM_HOW),
         )
     changes = [f"{len(done.event.added):,} added", f"{len(done.event.removed):,} removed"]
     if done.event.expires_at is not None:
         changes.append(f"expires {format_instant(done.event.expires_at)}")
-    say(f"order {done.order.id} amended: {', '.join(changes)}; {done.targets:,} targets now")
+    what = (
+        f"dry run, nothing written: order {done.order.id} would be"
+        if dry_run
+        else (f"order {done.order.id}")
+    )
+    say(f"{what} amended: {', '.join(changes)}; {done.targets:,} targets now")
 
 
 @app.command("lift")

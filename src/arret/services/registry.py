@@ -11,7 +11,7 @@ every other reason the command is refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -33,7 +33,13 @@ from arret.domain.model import AllowEntry, Operator, OperatorKey, Order, TargetS
 from arret.domain.operators import check_endpoints, check_networks, check_operator_name
 from arret.domain.policy import Policy, Rule, allowed_at, compile_policy
 from arret.domain.triggers import reserved_problem, trigger_problem
-from arret.errors import InvalidName, InvalidOperator, InvalidOrder, InvalidTargets
+from arret.errors import (
+    ConfirmationRequired,
+    InvalidName,
+    InvalidOperator,
+    InvalidOrder,
+    InvalidTargets,
+)
 from arret.rpz.zone import FeedSettings, too_long
 from arret.services import feed, keys
 from arret.store import registry as store
@@ -41,6 +47,41 @@ from arret.store.bulk import large_write
 
 #: Above this many targets, a registration is written with a larger database cache.
 LARGE = 10_000
+
+#: Names one change may add and remove in all before it needs an explicit confirmation,
+#: unless the entry point is told otherwise (`--confirm-above`): a mistyped file or a
+#: wrong order id should cost a question, not a million names blocked or unblocked.
+CONFIRM_ABOVE = 100
+
+
+def needs_confirmation(adds: int, removes: int, above: int) -> bool:
+    """Whether a change adding `adds` and removing `removes` names must be confirmed.
+    Every entry point asks this one question: the CLI (`--yes`), the API
+    (`?confirm=true`) and the web UI (its plan page). A lift changes no target (its
+    names stay on record, no longer in force) and has a public reason: it is not asked."""
+    return adds + removes > above
+
+
+#: Called by a write with the names it will add and remove, once they are checked and
+#: before anything is written; raises to refuse the change (see `gate`).
+Confirm = Callable[[int, int], None]
+
+
+def gate(above: int, confirmed: bool, how: str) -> Confirm:
+    """The check a write makes before writing: `ConfirmationRequired`, saying the change's
+    size and `how` to confirm it, when it needs a confirmation it did not get. Bad input
+    is reported first: a change that cannot be made is not asked about."""
+
+    def check(adds: int, removes: int) -> None:
+        if confirmed or not needs_confirmation(adds, removes, above):
+            return
+        raise ConfirmationRequired(
+            f"this change adds {adds:,} and removes {removes:,} names, more than {above:,} "
+            "without confirmation; nothing was changed",
+            [how],
+        )
+
+    return check
 
 
 def _longest_zone(operators: Iterable[str], everyone: bool) -> str:
@@ -96,10 +137,14 @@ def current_allowed(conn: Connection, at: datetime) -> frozenset[str]:
 
 
 def register_order(
-    conn: Connection, draft: lifecycle.OrderDraft, now: datetime, actor: str
+    conn: Connection,
+    draft: lifecycle.OrderDraft,
+    now: datetime,
+    actor: str,
+    confirm: Confirm | None = None,
 ) -> Order:
     """Register an order; the order as written."""
-    recorded = record_registration(conn, draft, now, actor)
+    recorded = record_registration(conn, draft, now, actor, confirm)
     # The order as written, from the event in hand (reading a million targets back would
     # cost as much again), with its instants in UTC as the store gives them back.
     terms = recorded.terms
@@ -116,7 +161,11 @@ def register_order(
 
 
 def record_registration(
-    conn: Connection, draft: lifecycle.OrderDraft, now: datetime, actor: str
+    conn: Connection,
+    draft: lifecycle.OrderDraft,
+    now: datetime,
+    actor: str,
+    confirm: Confirm | None = None,
 ) -> OrderRegistered:
     """Register an order; its event as recorded (with its id). For a caller that needs
     no `Order`: building one costs a second per million targets (`arret order add`)."""
@@ -130,6 +179,8 @@ def record_registration(
         _refuse(bad, refused)
         raise
     _refuse(bad, None)
+    if confirm is not None:
+        confirm(len(event.targets), 0)
     with large_write(conn) if len(event.targets) > LARGE else nullcontext():
         order_id = store.insert_order(conn, event, now)
         recorded = replace(event, order_id=order_id)
@@ -158,6 +209,7 @@ def amend_order(
     remove: Sequence[str] = (),
     expires_at: datetime | None = None,
     at: datetime | None = None,
+    confirm: Confirm | None = None,
 ) -> Amended:
     """Amend an order, at a cost that grows with the names added and removed, not with
     the order: its targets are never all loaded (`bench/scale.py` measures it at 1M)."""
@@ -185,6 +237,8 @@ def amend_order(
         _refuse(bad, refused)
         raise
     _refuse(bad, None)
+    if confirm is not None:
+        confirm(len(event.added), len(event.removed))
     seq = store.save_amendment(conn, event, now)
     after = store.load_order_head(conn, order_id)
     feed.publish_amendment(conn, order, after, event, now)

@@ -213,7 +213,7 @@ def create_order(
         with rt.rehearse() as conn:
             planned = registry.register_order(conn, draft, now, user.actor)
         names = [t.name for t in planned.current_targets()]
-        if len(names) > rt.settings.confirm_above and not confirm:
+        if registry.needs_confirmation(len(names), 0, rt.settings.confirm_above) and not confirm:
             return render(
                 request, rt, "plan.html", user=user, form=form, adds=names, removes=[],
                 action_url="/orders/new", order=None,
@@ -311,8 +311,11 @@ def amend_order(
         # The amendment's own names: exactly those it adds and removes (the planning
         # refuses a name added twice or removed without being there).
         gone = sorted(planned.event.removed)
-        if len(gone) > rt.settings.confirm_above and not confirm:
-            new = sorted(t.name for t in planned.event.added)
+        new = sorted(t.name for t in planned.event.added)
+        if (
+            registry.needs_confirmation(len(new), len(gone), rt.settings.confirm_above)
+            and not confirm
+        ):
             return render(
                 request, rt, "plan.html", user=user, form=form, adds=new, removes=gone,
                 action_url=f"/orders/{order_id}/amend", order=order_id,
