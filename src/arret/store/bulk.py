@@ -13,6 +13,7 @@ way for each database.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -85,6 +86,43 @@ def insert_tuples(
         write = copy.write_row
         for row in rows:
             write(row)
+
+
+def insert_column(
+    conn: Connection,
+    table: Table,
+    fixed: dict[str, Any],
+    column: str,
+    values: Sequence[str],
+) -> None:
+    """Insert one row per item of `values` (text, stored in `column`), every other column
+    the same (`fixed`), in the order of `values`, inside the caller's transaction.
+
+    On SQLite, one statement reading the values from a JSON array (`json_each`, which
+    yields them in order): the driver's `executemany` spent about 2.6 µs a row binding
+    six parameters — most of the cost of a million targets — and this about 0.7 µs."""
+    if not values:
+        return
+    names = [*fixed, column]
+    if conn.dialect.name != "sqlite":
+        constant = list(fixed.values())
+        insert_tuples(conn, table, names, ([*constant, v] for v in values))
+        return
+    bound = []
+    for name, value in fixed.items():
+        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        bound.append(value if process is None else process(value))
+    # Our own table and column names, never user input.
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "
+        f"SELECT {', '.join('?' for _ in fixed)}, value FROM json_each(?)"
+    )
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        raw.execute(statement, (*bound, json.dumps(list(values))))
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
 
 
 def _sqlite_insert(
