@@ -430,18 +430,25 @@ def covered_names(
 
 
 def covering_rows(
-    conn: Connection, operator: str, at: datetime, names: Sequence[str] | None = None
+    conn: Connection,
+    operator: str,
+    at: datetime,
+    names: Sequence[str] | None = None,
+    without: int | None = None,
 ) -> Iterator[Covering]:
     """Every (name, scope, action, order) in force for `operator` at `at`, selected by SQL:
     orders addressed to it and in force, their targets present — restricted to `names`
-    when given. One query (per 1,000 names), no per-name round trip;
-    `arret.domain.policy.compile_policy` merges the rows."""
+    when given, and without the order `without` (whose rows the caller has in hand). One
+    query (per 1,000 names), no per-name round trip; `arret.domain.policy.compile_policy`
+    merges the rows."""
     query = _in_force_targets(operator, at).add_columns(
         targets.c.name,
         targets.c.scope,
         func.coalesce(targets.c.action, orders.c.action),
         orders.c.id,
     )
+    if without is not None:
+        query = query.where(orders.c.id != without)
     if names is None:
         queries = [query]
     else:
