@@ -24,6 +24,7 @@ from arret.store.schema import (
     feed_members,
     feed_policies,
     feed_settings,
+    feed_snapshots,
     feed_versions,
     operators,
     order_operators,
@@ -190,8 +191,61 @@ def copy_policy(conn: Connection, source: Policy, at: datetime) -> Policy:
 
 
 def drop_entries(conn: Connection, policy_id: int) -> None:
-    """Forget the entries of a policy no operator serves any more (its journal stays)."""
+    """Forget the entries of a policy no operator serves any more (its journal stays).
+    The revisions whose journal was derived from those entries (`snapshots`) get their
+    journal written first: without the entries it could not be derived any more."""
+    found = snapshots(conn, policy_id)
+    states = {rev: state_at(conn, policy_id, rev) for rev in found}
+    for rev, state in states.items():
+        rows = ((policy_id, rev, True, owner, kind) for owner, kind in state)
+        columns = ("policy_id", "rev", "added", "owner", "kind")
+        insert_tuples(conn, feed_changes, columns, rows, native=True)
+    conn.execute(delete(feed_snapshots).where(feed_snapshots.c.policy_id == policy_id))
     conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == policy_id))
+
+
+def snapshots(conn: Connection, policy_id: int) -> list[int]:
+    """The revisions of the policy that filled it from no entries, whose journal is
+    derived (`state_at`), not stored."""
+    query = select(feed_snapshots.c.rev).where(feed_snapshots.c.policy_id == policy_id)
+    return sorted(int(r) for r in conn.scalars(query))
+
+
+def state_at(conn: Connection, policy_id: int, rev: int) -> list[Entry]:
+    """The policy's entries at its revision `rev` (at most its current one), sorted: its
+    entries now with the journal of every later revision undone, newest first — or, when
+    a later revision filled it from nothing, nothing at the revision before that one,
+    with the journal in between undone. Reads the policy's entries (or nothing) and the
+    journal after `rev`: what an IXFR from before `rev` would send anyway."""
+    refilled = conn.scalar(
+        select(func.min(feed_snapshots.c.rev)).where(
+            feed_snapshots.c.policy_id == policy_id, feed_snapshots.c.rev > rev
+        )
+    )
+    if refilled is None:
+        state = dict(policy_entries(conn, policy_id))
+        until = int(
+            conn.scalar(select(feed_policies.c.rev).where(feed_policies.c.id == policy_id)) or 0
+        )
+    else:
+        state, until = {}, int(refilled) - 1
+    query = (
+        select(feed_changes.c.added, feed_changes.c.owner, feed_changes.c.kind)
+        .where(
+            feed_changes.c.policy_id == policy_id,
+            feed_changes.c.rev > rev,
+            feed_changes.c.rev <= until,
+        )
+        # Newest revision first; in each, its additions undone before its removals (an
+        # owner whose kind changed was removed and added in the same revision).
+        .order_by(feed_changes.c.rev.desc(), feed_changes.c.added.desc())
+    )
+    for added, owner, kind in conn.execute(query):
+        if added:
+            state.pop(owner, None)
+        else:
+            state[owner] = kind
+    return sorted(state.items())
 
 
 def policy_entries(
@@ -244,12 +298,16 @@ def advance(conn: Connection, current: Policy, change: Delta) -> Policy:
         ((pid, o, k) for o, k in change.added),
         native=True,
     )
-    journal = chain(
-        ((pid, rev, False, o, k) for o, k in change.removed),
-        ((pid, rev, True, o, k) for o, k in change.added),
-    )
-    columns = ("policy_id", "rev", "added", "owner", "kind")
-    insert_tuples(conn, feed_changes, columns, journal, native=True)
+    if current.entries == 0 and not change.removed and change.added:
+        # From nothing to these entries: the journal would repeat them (`snapshots`).
+        conn.execute(feed_snapshots.insert().values(policy_id=pid, rev=rev))
+    else:
+        journal = chain(
+            ((pid, rev, False, o, k) for o, k in change.removed),
+            ((pid, rev, True, o, k) for o, k in change.added),
+        )
+        columns = ("policy_id", "rev", "added", "owner", "kind")
+        insert_tuples(conn, feed_changes, columns, journal, native=True)
     total = multiset.remove(multiset.add(current.total, b"", change.added), b"", change.removed)
     count = current.entries + len(change.added) - len(change.removed)
     conn.execute(
@@ -340,7 +398,17 @@ def latest_of(conn: Connection, op_ids: Sequence[int]) -> dict[int, Version]:
 
 
 def revision_changes(conn: Connection, policy_id: int, rev: int) -> tuple[list[Entry], list[Entry]]:
-    """(removed, added) entries of one revision of a policy."""
+    """(removed, added) entries of one revision of a policy (derived from the entries for
+    a revision that filled it from nothing)."""
+    if (
+        conn.scalar(
+            select(feed_snapshots.c.rev).where(
+                feed_snapshots.c.policy_id == policy_id, feed_snapshots.c.rev == rev
+            )
+        )
+        is not None
+    ):
+        return [], state_at(conn, policy_id, rev)
     rows = conn.execute(
         select(feed_changes.c.added, feed_changes.c.owner, feed_changes.c.kind)
         .where(feed_changes.c.policy_id == policy_id, feed_changes.c.rev == rev)
