@@ -194,14 +194,19 @@ def drop_entries(conn: Connection, policy_id: int) -> None:
     """Forget the entries of a policy no operator serves any more (its journal stays).
     The revisions whose journal was derived from those entries (`snapshots`) get their
     journal written first: without the entries it could not be derived any more."""
-    found = snapshots(conn, policy_id)
-    states = {rev: state_at(conn, policy_id, rev) for rev in found}
+    write_derived_journal(conn, policy_id)
+    conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == policy_id))
+
+
+def write_derived_journal(conn: Connection, policy_id: int) -> None:
+    """Store the journal of the policy's revisions that filled it from nothing, as the
+    journal of any other revision (they are then no longer `snapshots`)."""
+    states = {rev: state_at(conn, policy_id, rev) for rev in snapshots(conn, policy_id)}
     for rev, state in states.items():
         rows = ((policy_id, rev, True, owner, kind) for owner, kind in state)
         columns = ("policy_id", "rev", "added", "owner", "kind")
         insert_tuples(conn, feed_changes, columns, rows, native=True)
     conn.execute(delete(feed_snapshots).where(feed_snapshots.c.policy_id == policy_id))
-    conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == policy_id))
 
 
 def snapshots(conn: Connection, policy_id: int) -> list[int]:

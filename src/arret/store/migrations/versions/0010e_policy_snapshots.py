@@ -29,12 +29,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # The journal rows of the derived revisions are not written back: a database with
-    # such revisions cannot go back below this revision and keep its journal.
+    # The journal of the derived revisions is written out, as the code before stored it.
+    from arret.store.feed import write_derived_journal
+
     conn = op.get_bind()
-    if conn.scalar(sa.text("SELECT count(*) FROM feed_policy_snapshots")):
-        raise RuntimeError(
-            "feed_policy_snapshots holds revisions whose journal is derived from the "
-            "entries; write their journal rows before downgrading"
-        )
+    for (policy_id,) in conn.execute(
+        sa.text("SELECT DISTINCT policy_id FROM feed_policy_snapshots ORDER BY policy_id")
+    ).all():
+        write_derived_journal(conn, int(policy_id))
     op.drop_table("feed_policy_snapshots")
