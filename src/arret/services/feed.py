@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
 
 from sqlalchemy import Connection
 
@@ -33,7 +32,7 @@ from arret.domain.events import (
 from arret.domain.model import Action, Order, TargetSpec
 from arret.domain.policy import Covering, allowed_at, compile_policy
 from arret.rpz import serial as serials
-from arret.rpz.zone import Delta, Entry, FeedSettings, diff, entries
+from arret.rpz.zone import Delta, Entry, FeedSettings, covering_entries, diff, entries
 from arret.store import feed as store_feed
 from arret.store import log as store_log
 from arret.store import registry as store
@@ -94,10 +93,13 @@ def zone_entries(
         if registered is None:
             covering: Iterable[Covering] = store.covering_rows(conn, operator, at)
         else:
-            covering = chain(
-                store.covering_rows(conn, operator, at, without=registered.order.id),
-                registered.covering(operator, at),
-            )
+            covering = [
+                *store.covering_rows(conn, operator, at, without=registered.order.id),
+                *registered.covering(operator, at),
+            ]
+            found = None if allowed else covering_entries(covering)
+            if found is not None:
+                return found, None
         policy = compile_policy(operator, at, covering, allowed)
         return entries(policy), None
     touched = set(names)
