@@ -350,13 +350,17 @@ def _insert_entries(conn: Connection, pid: int, added: Sequence[Entry]) -> None:
         rows = ((pid, o, k) for o, k in added)
         insert_tuples(conn, feed_entries, ("policy_id", "owner", "kind"), rows, native=True)
         return
+    kinds = {kind for _, kind in added}
     by_kind: dict[str, list[str]] = {}
-    for owner, kind in added:
-        found = by_kind.get(kind)
-        if found is None:
-            by_kind[kind] = [owner]
-        else:
-            found.append(owner)
+    if len(kinds) == 1:  # the usual large revision: one order's names and wildcards
+        by_kind[kinds.pop()] = [owner for owner, _ in added]
+    else:
+        for owner, kind in added:
+            found = by_kind.get(kind)
+            if found is None:
+                by_kind[kind] = [owner]
+            else:
+                found.append(owner)
     for kind, owners in sorted(by_kind.items()):
         insert_column(conn, feed_entries, {"policy_id": pid, "kind": kind}, "owner", owners)
 
