@@ -288,8 +288,9 @@ def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -
     return [] if pid is None else policy_entries(conn, pid, owners)
 
 
-#: From this many entries added, on SQLite, their sum is computed in a second thread
-#: while SQLite writes them: its statement runs without Python's lock.
+#: From this many entries added, their sum is computed in a second thread while the
+#: database writes them: SQLite's statement runs without Python's lock, and PostgreSQL
+#: works in its own process while the rows stream to it.
 SUM_ALONGSIDE = 50_000
 
 
@@ -298,9 +299,9 @@ def advance(conn: Connection, current: Policy, change: Delta) -> Policy:
     rev = current.rev + 1
     summed: list[int] = []
     worker = None
-    if len(change.added) >= SUM_ALONGSIDE and conn.dialect.name == "sqlite":
+    if len(change.added) >= SUM_ALONGSIDE:
         # 2M SHAKE-256 outputs of 512 octets for a million names (about 5 s), meanwhile
-        # SQLite inserts the entries in C (`_insert_entries`), releasing the GIL.
+        # the entries are written (`_insert_entries`).
         def add() -> None:
             summed.append(multiset.add(current.total, b"", change.added))
 
@@ -343,13 +344,9 @@ def _write_revision(conn: Connection, current: Policy, change: Delta, rev: int) 
 
 def _insert_entries(conn: Connection, pid: int, added: Sequence[Entry]) -> None:
     """New entries of the policy. They come sorted by owner, the order of the table's key
-    (appended to its b-tree, not spread). On SQLite, one statement per kind with the
-    owners alone (`insert_column`: half the time of binding each row, and no Python
-    meanwhile); elsewhere tuples, not a dict per row (two million for a million names)."""
-    if conn.dialect.name != "sqlite":
-        rows = ((pid, o, k) for o, k in added)
-        insert_tuples(conn, feed_entries, ("policy_id", "owner", "kind"), rows, native=True)
-        return
+    (appended to its b-tree, not spread). One statement per kind with the owners alone
+    (`insert_column`; on SQLite half the time of binding each row, and no Python
+    meanwhile; on PostgreSQL, COPY lines joined as text)."""
     kinds = {kind for _, kind in added}
     by_kind: dict[str, list[str]] = {}
     if len(kinds) == 1:  # the usual large revision: one order's names and wildcards
