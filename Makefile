@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/policy.py
+
+# Adds the web UI's new messages to each catalogue (src/arret/web/locale), to translate.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k flash:2 -o $(VENV)/messages.pot src/arret
+	$(BIN)/pybabel update -i $(VENV)/messages.pot -d src/arret/web/locale
 
 clean:
 	rm -rf $(VENV) arret.db arret.db-*

@@ -2,7 +2,8 @@
 
 A real `arret serve` on loopback (a temporary SQLite registry: the demo, plus one order of
 N names); 200 clients at once read that order's public JSON (`--pages json`) or its HTML
-page in the register (`html`), `--rounds` times in a row.
+page in the register (`html`), `--rounds` times in a row; `--bursts` such bursts, each
+followed by the same idle time and a sample of the RSS (does what each keeps add up?).
 
 The baseline is the server's RSS once idle, measured as the figure after the burst is:
 after one request and the release the server does once idle for 12-13 s
@@ -19,7 +20,7 @@ combination of page, allocator and rounds is measured `--runs` times, each on a 
 server.
 
     python bench/http_memory.py [--names 5000] [--clients 200] [--rounds 2 5] [--runs 3]
-        [--pages json html] [--allocators own tcache pymalloc]
+        [--bursts 6] [--pages json html] [--allocators own tcache pymalloc]
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ARRET = str(Path(sys.executable).parent / "arret")
 MIB = 2**20
@@ -100,8 +102,9 @@ def registry(folder: Path, names: int) -> int:
 
 
 def measure(
-    folder: Path, path: str, clients: int, rounds: int, idle: int, extra: dict[str, str]
-) -> dict[str, float]:
+    folder: Path, path: str, clients: int, rounds: int, idle: int, extra: dict[str, str],
+    bursts: int = 1,
+) -> dict[str, Any]:  # fmt: skip
     env = environment(folder, extra)
     http = free_port()
     log = (folder / "serve.log").open("wb")
@@ -143,23 +146,26 @@ def measure(
         baseline = idle_rss[-1]
         latencies.clear()
         peak = [baseline]
-        done = threading.Event()
-        sampler = threading.Thread(target=sample_peak, args=(done, peak))
-        sampler.start()
-        started = time.monotonic()
+        kept: list[int] = []
         cpu_before = cpu(server.pid)
-        try:
-            for _ in range(rounds):
-                with ThreadPoolExecutor(clients) as pool:
-                    statuses = list(pool.map(get, range(clients)))
-                assert statuses == [200] * clients
-        finally:
-            done.set()
-            sampler.join()
-        ended = time.monotonic()
+        for _ in range(bursts):
+            done = threading.Event()
+            sampler = threading.Thread(target=sample_peak, args=(done, peak))
+            sampler.start()
+            started = time.monotonic()
+            try:
+                for _ in range(rounds):
+                    with ThreadPoolExecutor(clients) as pool:
+                        statuses = list(pool.map(get, range(clients)))
+                    assert statuses == [200] * clients
+            finally:
+                done.set()
+                sampler.join()
+            ended = time.monotonic()
+            time.sleep(max(0.0, ended + AFTER - time.monotonic()))
+            kept.append(rss(server.pid) - baseline)
         cpu_burst = cpu(server.pid) - cpu_before
-        time.sleep(max(0.0, ended + AFTER - time.monotonic()))
-        after = rss(server.pid)
+        after = baseline + kept[-1]
     finally:
         server.terminate()
         server.wait(10)
@@ -171,6 +177,7 @@ def measure(
         "peak": peak[0],
         "after": after,
         "seconds": ended - started,
+        "kept": kept,
         "cpu": cpu_burst,
         "median": statistics.median(latencies),
         "p90": latencies[int(len(latencies) * 0.9)],
@@ -184,6 +191,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, nargs="+", default=[2])
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--idle", type=int, default=5, help="seconds of idle RSS sampled")
+    parser.add_argument("--bursts", type=int, default=1,
+                        help="bursts, each followed by 20 s idle and an RSS sample")  # fmt: skip
     parser.add_argument("--pages", nargs="+", choices=sorted(PAGES), default=["json"])
     parser.add_argument("--allocators", nargs="+", choices=list(ALLOCATORS),
                         default=["own", "tcache"])  # fmt: skip
@@ -201,20 +210,23 @@ def main() -> None:
                 folder = Path(tmp) / f"{page}-{allocator}-{rounds}-{run}"
                 shutil.copytree(template, folder)
                 path = PAGES[page].format(order=order)
-                m = measure(folder, path, args.clients, rounds, args.idle, ALLOCATORS[allocator])
+                m = measure(folder, path, args.clients, rounds, args.idle, ALLOCATORS[allocator],
+                            args.bursts)  # fmt: skip
                 rows.append((page, allocator, rounds, run, m))
                 shutil.rmtree(folder)
         rows.sort(key=lambda row: (row[0], list(ALLOCATORS).index(row[1]), row[2], row[3]))
     print(f"{args.clients} concurrent reads of an order of {args.names:,} names, in rounds; "
           f"RSS in MiB, after = {AFTER:.0f} s after the last answer")  # fmt: skip
     print("| page | allocator | rounds | run | baseline (noise) | peak | after | kept "
-          "| burst s | server CPU s | latency median s | latency p90 s |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| kept after each burst | last burst s | server CPU s | latency median s "
+          "| latency p90 s |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
     for page, allocator, rounds, run, m in rows:
         print(f"| {page} | {LABELS[allocator]} | {rounds} | {run} "
               f"| {m['baseline'] / MIB:.1f} ({m['noise'] / MIB:.2f}) | {m['peak'] / MIB:.0f} "
               f"| {m['after'] / MIB:.1f} | {(m['after'] - m['baseline']) / MIB:.2f} "
-              f"| {m['seconds']:.1f} | {m['cpu']:.1f} | {m['median']:.1f} "
+              f"| {', '.join(f'{k / MIB:.2f}' for k in m['kept'])} | {m['seconds']:.1f} "
+              f"| {m['cpu']:.1f} | {m['median']:.1f} "
               f"| {m['p90']:.1f} |")  # fmt: skip
     if args.runs > 1:
         print("\n| page | allocator | rounds | kept MiB, median | kept MiB, most "

@@ -90,9 +90,19 @@ def start_serve(
     return serve, dns_port, http_port
 
 
+#: Seconds one poll of a resolver waits for its answer. Unbound answers a query on the
+#: thread its source port hashes to, and the thread that took a transfer then rewrites its
+#: saved copy of the zone (about 2 s at a million names), while the other thread already
+#: answers from the updated zone. A poll that waited 2 s on the busy thread timed the poll,
+#: not the resolver (every run then measured about 2.5 s, for Knot's feed as for Arrêt's):
+#: each poll is a fresh socket, so a fresh source port, given up after this long.
+POLL_ANSWER = 0.05
+
+
 def until_nxdomain(port: int, name: str, timeout: float, what: str) -> None:
-    """Poll the resolver on `port` until it answers NXDOMAIN for `name`."""
-    wait_until(lambda: rcode(port, name) == "NXDOMAIN", timeout, what, step=0.005)
+    """Poll the resolver on `port` until it first answers NXDOMAIN for `name`."""
+    wait_until(lambda: rcode(port, name, timeout=POLL_ANSWER) == "NXDOMAIN", timeout, what,
+               step=0.005)  # fmt: skip
 
 
 @dataclass

@@ -389,3 +389,25 @@ def test_the_installed_command_runs_the_demo_in_a_fresh_folder(tmp_path: Path) -
     bad = subprocess.run([exe, "order", "show", "7"], cwd=tmp_path, env=env, capture_output=True,
                          text=True)  # fmt: skip
     assert bad.returncode == 3 and "no order with id 7" in bad.stderr
+
+
+def test_an_order_wrong_in_several_ways_is_refused_with_every_reason(
+    demo: Arret, tmp_path: Path
+) -> None:
+    """The CLI read its fields one by one and stopped at the first bad date; it now reads
+    them as the API and the web form do (one parser), and says everything at once."""
+    listing = tmp_path / "targets.txt"
+    listing.write_text("ok.example\nbad.example frobnicate\n")
+    before = demo.json("order", "list", "--json")
+    code, _, err = demo(
+        "order", "add", "--reference", "R", "--decided", "2026-13-45", "--expires", "soon",
+        "--duration", "forever", "--operator", "orange", "--targets-file", str(listing),
+        ok=False,
+    )  # fmt: skip
+    assert code == 1 and "nothing was registered" in err
+    for reason in (f"{listing}:2", "frobnicate", "--authority: required", "--decided:",
+                   "--expires:", "--duration:"):  # fmt: skip
+        assert reason in err, (reason, err)
+    code, _, err = demo("order", "amend", "1", "--expires", "later", "--at", "then", ok=False)
+    assert code == 1 and "--expires:" in err and "--at:" in err
+    assert demo.json("order", "list", "--json") == before

@@ -1,4 +1,4 @@
-"""Compliance probing against real resolvers on loopback (issue 5's acceptance).
+"""Compliance probing against real resolvers on loopback (what `arret probe` promises).
 
 Three resolvers of one operator, all probed:
 

@@ -59,8 +59,8 @@ def query(port: int, name: str, rdtype: str = "A", timeout: float = 2.0) -> dns.
                          timeout=timeout)  # fmt: skip
 
 
-def rcode(port: int, name: str, rdtype: str = "A") -> str:
-    return dns.rcode.to_text(query(port, name, rdtype).rcode())
+def rcode(port: int, name: str, rdtype: str = "A", timeout: float = 2.0) -> str:
+    return dns.rcode.to_text(query(port, name, rdtype, timeout).rcode())
 
 
 #: What servers print when the port they were given was taken since it was chosen (BIND

@@ -1,4 +1,4 @@
-"""`/api/log`: the transparency log, for anyone, without a token (issue 6, item 5) — the
+"""`/api/log`: the transparency log, for anyone, without a token — the
 newest signed tree head (or any earlier one), leaves by range, inclusion and consistency
 proofs, the public key, and the leaf of an operator's feed serial. Leaves never hold a
 confidential order's names (only salted commitments), nor an operator's digest salt.

@@ -24,11 +24,10 @@ from arret.api.deps import Id, Reader, Rt, Writer
 from arret.api.runtime import Runtime
 from arret.api.schemas import AmendIn, LiftIn, OrderIn, TargetIn
 from arret.domain.access import Principal
-from arret.domain.instants import parse_date, parse_duration, parse_instant
-from arret.domain.lifecycle import OrderDraft
+from arret.domain.lifecycle import OrderDraft, TypedOrder, parse_draft, parse_instants
 from arret.domain.model import Order, Status, TargetSpec
-from arret.errors import Conflict, Forbidden, InvalidOrder, InvalidTime
-from arret.services import registry
+from arret.errors import Conflict, Forbidden
+from arret.services import queries, registry
 from arret.store import registry as store
 from arret.store import tokens as store_tokens
 
@@ -49,16 +48,7 @@ DryRun = Annotated[bool, Query(description="Check and plan the change; write not
 
 def times(**fields: str | None) -> dict[str, datetime | None]:
     """Read every instant given; one error listing each one that cannot be read."""
-    out: dict[str, datetime | None] = {}
-    problems = []
-    for field, text in fields.items():
-        try:
-            out[field] = parse_instant(text) if text else None
-        except InvalidTime as exc:
-            problems.append(f"{field}: {exc.summary}")
-    if problems:
-        raise InvalidOrder(problems, "request refused")
-    return out
+    return parse_instants(fields)
 
 
 def specs(targets: list[TargetIn]) -> tuple[TargetSpec, ...]:
@@ -66,40 +56,23 @@ def specs(targets: list[TargetIn]) -> tuple[TargetSpec, ...]:
 
 
 def draft_of(body: OrderIn) -> OrderDraft:
-    problems = []
-    decided = None
-    try:
-        decided = parse_date(body.decided_on)
-    except InvalidTime as exc:
-        problems.append(f"decided_on: {exc.summary}")
-    duration = None
-    try:
-        duration = parse_duration(body.duration) if body.duration else None
-    except InvalidTime as exc:
-        problems.append(f"duration: {exc.summary}")
-    try:
-        at = times(effective_at=body.effective_at, expires_at=body.expires_at)
-    except InvalidOrder as exc:
-        problems += exc.reasons
-        at = {}
-    if problems or decided is None:
-        raise InvalidOrder(problems, "order refused")
-    return OrderDraft(
+    typed = TypedOrder(
         reference=body.reference,
         authority=body.authority,
-        decided_on=decided,
+        decided_on=body.decided_on,
         targets=specs(body.targets),
         operators=tuple(body.operators),
         all_operators=body.all_operators,
-        effective_at=at.get("effective_at"),
-        expires_at=at.get("expires_at"),
-        duration=duration,
+        effective_at=body.effective_at or "",
+        expires_at=body.expires_at or "",
+        duration=body.duration or "",
         requester=body.requester,
         legal_basis=body.legal_basis,
-        action=body.action,
+        action=body.action.value,
         confidential=body.confidential,
         notice=body.notice,
     )
+    return parse_draft(typed)
 
 
 #: Targets in one page of `/api/orders/{id}/targets` (and in an order's detail) unless
@@ -229,18 +202,11 @@ def list_orders(
     when = times(at=at)["at"] or rt.clock.now()
     with rt.read() as conn:
         if operator is not None:
-            store.get_operator(conn, operator)
+            queries.operator(conn, operator)
             if not principal.reads_operator(operator):
                 raise Forbidden(f"a {principal.role} token cannot read operator {operator!r}")
-        found = [
-            o
-            for o in store.list_orders(conn, operator)
-            if o.registered_at <= when and principal.reads_order(o)
-        ]
-        counts = store.present_target_counts(conn, when)
-    if status is not None:
-        found = [o for o in found if o.status_at(when) is status]
-    return [views.order_summary(o, when, counts.get(o.id, 0)) for o in found]
+        found = queries.orders_at(conn, when, operator, status, principal.reads_order)
+    return [views.order_summary(f.order, when, f.names) for f in found]
 
 
 def readable(conn: Connection, principal: Principal, order_id: int) -> Order:

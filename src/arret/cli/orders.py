@@ -11,11 +11,11 @@ from arret import views as render
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table, say
-from arret.domain.instants import format_instant, parse_date, parse_duration, parse_instant
-from arret.domain.lifecycle import OrderDraft, parse_target_lines
+from arret.domain.instants import format_instant, parse_instant
+from arret.domain.lifecycle import TypedOrder, parse_draft, parse_instants, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
-from arret.errors import ArretError
-from arret.services import registry
+from arret.errors import ArretError, InvalidTargets
+from arret.services import queries, registry
 from arret.store import registry as store
 
 app = typer.Typer(no_args_is_help=True, help="Blocking orders: register, amend, lift, read.")
@@ -28,6 +28,18 @@ def read_targets_file(path: Path, scope: Scope) -> list[TargetSpec]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ArretError(f"cannot read the targets file {str(path)!r}: {exc}") from None
     return parse_target_lines(text, scope, str(path))
+
+
+#: How `order add` names each field in its errors: by its option.
+OPTION_NAMES = {
+    "reference": "--reference",
+    "authority": "--authority",
+    "decided_on": "--decided",
+    "effective_at": "--effective",
+    "expires_at": "--expires",
+    "duration": "--duration",
+    "action": "--action",
+}
 
 
 @app.command("add")
@@ -72,35 +84,29 @@ def add(
     e = env(ctx)
     scope = Scope.EXACT if exact else Scope.SUBTREE
     specs = [TargetSpec(t, scope) for t in targets or []]
+    problems: list[str] = []
     if targets_file is not None:
-        specs += read_targets_file(targets_file, scope)
-    missing = [
-        flag
-        for flag, value in (
-            ("--reference", reference),
-            ("--authority", authority),
-            ("--decided", decided),
-        )
-        if not value
-    ]
-    if missing:
-        raise ArretError(f"missing {', '.join(missing)}; see: arret order add --help")
-    draft = OrderDraft(
+        try:
+            specs += read_targets_file(targets_file, scope)
+        except InvalidTargets as error:
+            problems += error.reasons
+    typed = TypedOrder(
         reference=reference,
         authority=authority,
-        decided_on=parse_date(decided),
+        decided_on=decided,
         targets=tuple(specs),
         operators=tuple(operator or []),
         all_operators=all_operators,
-        effective_at=parse_instant(effective) if effective else None,
-        expires_at=parse_instant(expires) if expires else None,
-        duration=parse_duration(duration) if duration else None,
+        effective_at=effective or "",
+        expires_at=expires or "",
+        duration=duration or "",
         requester=requester,
         legal_basis=basis,
-        action=action,
+        action=action.value,
         confidential=confidential,
         notice=notice,
     )
+    draft = parse_draft(typed, OPTION_NAMES, problems)
     with e.transaction() as conn:
         recorded = registry.record_registration(conn, draft, e.clock.now(), actor_of(actor))
     typer.echo(recorded.order_id)
@@ -127,6 +133,9 @@ def amend(
     """Amend an order: add mirror sites, remove names, change the expiry — each dated."""
     e = env(ctx)
     scope = Scope.EXACT if exact else Scope.SUBTREE
+    when = parse_instants(
+        {"--expires": expires, "--at": at}, f"amendment of order {order_id} refused"
+    )
     with e.transaction() as conn:
         done = registry.amend_order(
             conn,
@@ -135,8 +144,8 @@ def amend(
             actor_of(actor),
             add=[TargetSpec(t, scope) for t in add or []],
             remove=remove or [],
-            expires_at=parse_instant(expires) if expires else None,
-            at=parse_instant(at) if at else None,
+            expires_at=when["--expires"],
+            at=when["--at"],
         )
     changes = [f"{len(done.event.added):,} added", f"{len(done.event.removed):,} removed"]
     if done.event.expires_at is not None:
@@ -180,13 +189,8 @@ def list_(
     e = env(ctx)
     when = instant(at, e.clock)
     with e.transaction() as conn:
-        if operator is not None:
-            store.get_operator(conn, operator)
-        found = [o for o in store.list_orders(conn, operator) if o.registered_at <= when]
-        counts = store.present_target_counts(conn, when)
-    if status is not None:
-        found = [o for o in found if o.status_at(when) is status]
-    summaries = [render.order_summary(o, when, counts.get(o.id, 0)) for o in found]
+        found = queries.orders_at(conn, when, operator, status)
+    summaries = [render.order_summary(f.order, when, f.names) for f in found]
     if json:
         print_json(summaries)
         return

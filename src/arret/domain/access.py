@@ -1,4 +1,4 @@
-"""Who may do what through the HTTP API and the web UI (issue 4), as pure rules.
+"""Who may do what through the HTTP API and the web UI, as pure rules.
 
 Four kinds of caller:
 

@@ -1,4 +1,4 @@
-"""The immutable history of the registry (SPEC §2 "Event").
+"""The immutable history of the registry.
 
 Each event carries `at`, the instant from which it takes effect in the registry's
 history, and its `actor`. The state of an order at any instant is the fold of its

@@ -1,7 +1,7 @@
 """Instants, dates and durations, exactly as orders state them.
 
 Every instant Arrêt handles is an aware `datetime` in UTC. Input written without an
-offset is read as UTC (SPEC §2: "stored and shown in UTC"); a date alone means its
+offset is read as UTC (instants are stored and shown in UTC); a date alone means its
 midnight, UTC. Durations are calendar arithmetic in UTC: months and years move the
 calendar and clamp to the month's last day (`18mo` from 2021-08-31 is 2023-02-28,
 time of day kept); weeks, days, hours, minutes and seconds are exact multiples of

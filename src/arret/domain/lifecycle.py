@@ -5,7 +5,7 @@ the event to record, or raise `InvalidOrder` listing *every* reason it is refuse
 `apply` folds an event into the order's state. Names in targets are already valid
 A-labels here (see `arret.domain.names`); what is checked is the law of the order:
 
-- an order has an end, after its start (SPEC §2: an order without an end is refused);
+- an order has an end, after its start (an order without an end is refused);
 - history is never rewritten: a change may not be dated before the order's last change,
   and an order that has ended (expired or lifted) is not changed again — a new order is
   registered instead;
@@ -16,15 +16,34 @@ A-labels here (see `arret.domain.names`); what is checked is the law of the orde
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import TypeVar
 
 from arret.domain import text
 from arret.domain.events import OrderAmended, OrderEvent, OrderLifted, OrderRegistered
-from arret.domain.instants import Duration, format_instant
-from arret.domain.model import Action, Order, OrderTerms, Scope, Status, Target, TargetSpec
-from arret.errors import InvalidName, InvalidOrder, InvalidTargets
+from arret.domain.instants import (
+    Duration,
+    format_instant,
+    parse_date,
+    parse_duration,
+    parse_instant,
+)
+from arret.domain.model import (
+    ACTIONS,
+    SCOPES,
+    Action,
+    Order,
+    OrderTerms,
+    Scope,
+    Status,
+    Target,
+    TargetSpec,
+)
+from arret.errors import InvalidName, InvalidOrder, InvalidTargets, InvalidTime
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -48,8 +67,112 @@ class OrderDraft:
     notice: str = ""
 
 
-_SCOPES = {s.value: s for s in Scope}
-_ACTIONS = {a.value: a for a in Action}
+@dataclass(frozen=True)
+class TypedOrder:
+    """An order as it was typed — on the command line, in a JSON body, in the web form —
+    every field still text, its targets already read (`parse_target_lines` or one per
+    argument). `parse_draft` turns it into an `OrderDraft`."""
+
+    reference: str = ""
+    authority: str = ""
+    decided_on: str = ""
+    targets: tuple[TargetSpec, ...] = ()
+    operators: tuple[str, ...] = ()
+    all_operators: bool = False
+    effective_at: str = ""
+    expires_at: str = ""
+    duration: str = ""
+    requester: str = ""
+    legal_basis: str = ""
+    action: str = Action.NXDOMAIN.value
+    confidential: bool = False
+    notice: str = ""
+
+
+#: How `parse_draft` names a field in its reasons unless told otherwise: the API's names.
+FIELD_NAMES = {
+    "reference": "reference",
+    "authority": "authority",
+    "decided_on": "decided_on",
+    "effective_at": "effective_at",
+    "expires_at": "expires_at",
+    "duration": "duration",
+    "action": "action",
+}
+
+
+def parse_draft(
+    typed: TypedOrder,
+    names: dict[str, str] | None = None,
+    problems: Sequence[str] = (),
+) -> OrderDraft:
+    """The draft `typed` describes, or `InvalidOrder` listing every reason it cannot be
+    read — each field missing or unreadable at once, after `problems` already found (its
+    targets' lines, say). `names` says how the edge calls each field (`--decided`, "date
+    of the decision"); the law of the order (an end after its start…) is checked when it
+    is planned, not here."""
+    label = {**FIELD_NAMES, **(names or {})}
+    reasons = list(problems)
+    for field in ("reference", "authority", "decided_on"):
+        if not getattr(typed, field).strip():
+            reasons.append(f"{label[field]}: required")
+
+    def read(field: str, parse: Callable[[str], _T]) -> _T | None:
+        raw = getattr(typed, field)
+        if not raw.strip():
+            return None
+        try:
+            return parse(raw)
+        except InvalidTime as error:
+            reasons.append(f"{label[field]}: {error.summary}")
+            return None
+
+    decided = read("decided_on", parse_date)
+    effective = read("effective_at", parse_instant)
+    expires = read("expires_at", parse_instant)
+    duration = read("duration", parse_duration)
+    action = ACTIONS.get(typed.action.strip().lower())
+    if action is None:
+        reasons.append(
+            f"{label['action']}: unknown action {typed.action!r} (one of: {', '.join(ACTIONS)})"
+        )
+    if reasons or decided is None or action is None:
+        raise InvalidOrder(reasons)
+    return OrderDraft(
+        reference=typed.reference,
+        authority=typed.authority,
+        decided_on=decided,
+        targets=typed.targets,
+        operators=typed.operators,
+        all_operators=typed.all_operators,
+        effective_at=effective,
+        expires_at=expires,
+        duration=duration,
+        requester=typed.requester,
+        legal_basis=typed.legal_basis,
+        action=action,
+        confidential=typed.confidential,
+        notice=typed.notice,
+    )
+
+
+def parse_instants(
+    typed: Mapping[str, str | None], refused: str = "request refused"
+) -> dict[str, datetime | None]:
+    """Each instant of `typed` (by the name its edge gives it; empty: None), or
+    `InvalidOrder` listing every one that cannot be read."""
+    out: dict[str, datetime | None] = {}
+    problems = []
+    for field, raw in typed.items():
+        try:
+            out[field] = parse_instant(raw) if raw else None
+        except InvalidTime as error:
+            problems.append(f"{field}: {error.summary}")
+    if problems:
+        raise InvalidOrder(problems, refused)
+    return out
+
+
 _LINE_END = re.compile(r"\r\n|\r|\n")
 
 
@@ -70,10 +193,10 @@ def parse_target_lines(text: str, scope: Scope, source: str) -> list[TargetSpec]
             continue
         line_scope, action, unknown = scope, None, []
         for word in words[1:]:
-            if word.lower() in _SCOPES:
-                line_scope = _SCOPES[word.lower()]
-            elif word.lower() in _ACTIONS:
-                action = _ACTIONS[word.lower()]
+            if word.lower() in SCOPES:
+                line_scope = SCOPES[word.lower()]
+            elif word.lower() in ACTIONS:
+                action = ACTIONS[word.lower()]
             else:
                 unknown.append(word)
         if unknown:

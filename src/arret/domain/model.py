@@ -1,4 +1,4 @@
-"""Orders, targets and operators (SPEC §2), as immutable values.
+"""Orders, targets and operators (docs/orders.md), as immutable values.
 
 An `Order` here is the registry's current knowledge of one order: its terms, and the
 dated life of each of its targets. Every instant in it is in UTC. The rules of what
@@ -39,6 +39,14 @@ class Status(StrEnum):
     IN_FORCE = "in-force"
     EXPIRED = "expired"
     LIFTED = "lifted"
+
+
+#: Each enum by its value, as text and the database spell it: read from one dictionary
+#: (a lookup in the enum itself costs a call through its metaclass per value, and a
+#: million targets are read at a time).
+SCOPES: dict[str, Scope] = {s.value: s for s in Scope}
+ACTIONS: dict[str, Action] = {a.value: a for a in Action}
+STATUSES: dict[str, Status] = {s.value: s for s in Status}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Which names must an operator block at instant T? (SPEC §2 "Policy at T".)
+"""Which names must an operator block at instant T?
 
 The policy of operator O at T is the set of rules `(name, scope, action)` from every
 order addressed to O that is in force at T (`[effective_at, end)`), restricted to the

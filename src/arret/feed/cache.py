@@ -3,7 +3,7 @@ the database's journal.
 
 Each zone is an immutable `ZoneView`: a refresh builds the new version beside the old
 one and swaps the reference, so a transfer that started on the old version finishes on
-it — a resolver never receives a half-built zone (SPEC invariant 4).
+it — a resolver never receives a half-built zone (docs/architecture.md, invariant 4).
 """
 
 from __future__ import annotations

@@ -9,16 +9,16 @@ What is answered (everything else is REFUSED and logged, never a crash):
   zone when the journal does not reach back that far, the single SOA when the client is
   current.
 
-Access (SPEC invariant 3): a query for operator O's zone is answered only when it is
-signed with one of O's valid TSIG keys (RFC 8945), or unsigned from a source network O
-declared (`--allow-from`, for resolvers that cannot sign). An unknown key is answered
-NOTAUTH/BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned, §5.3.2), a time outside the
-fudge NOTAUTH/BADTIME (signed, with the server's time), a valid key of another operator
-REFUSED. The signature is checked first: every other error answer (NOTIMP, REFUSED,
-FORMERR, BADVERS) to a request whose key is known and whose MAC is good is signed with
-that key (§5.3). A query with EDNS version above 0 is answered BADVERS with an OPT of
-version 0 (RFC 6891 §6.1.3). Garbage is dropped when it has no DNS header, answered
-FORMERR otherwise.
+Access (docs/architecture.md, invariant 3): a query for operator O's zone is answered
+only when it is signed with one of O's valid TSIG keys (RFC 8945), or unsigned from a
+source network O declared (`--allow-from`, for resolvers that cannot sign). An unknown
+key is answered NOTAUTH/BADKEY, a wrong MAC NOTAUTH/BADSIG (both unsigned, §5.3.2), a
+time outside the fudge NOTAUTH/BADTIME (signed, with the server's time), a valid key of
+another operator REFUSED. The signature is checked first: every other error answer
+(NOTIMP, REFUSED, FORMERR, BADVERS) to a request whose key is known and whose MAC is
+good is signed with that key (§5.3). A query with EDNS version above 0 is answered
+BADVERS with an OPT of version 0 (RFC 6891 §6.1.3). Garbage is dropped when it has no
+DNS header, answered FORMERR otherwise.
 """
 
 from __future__ import annotations
@@ -52,8 +52,7 @@ from arret.rpz.zonefile import soa_rdata
 
 log = logging.getLogger("arret.feed")
 
-#: Records per message of a transfer; messages stay well under 64 KiB.
-RECORDS_PER_MESSAGE = 500
+#: Seconds a TSIG-signed message's time may differ from ours (RFC 8945 §5.2.3).
 FUDGE = 300
 #: The header bits of a query that its answer depends on: the opcode, RD and CD (copied
 #: into the response).
@@ -214,10 +213,8 @@ def respond(
     # make the process hold. Only the bits an answer depends on are parsed; the TSIG MAC
     # is checked on the message as sent (`wire`), so no bit escapes it.
     parsed = wire[:2] + struct.pack("!H", flags & _QUERY_FLAGS) + wire[4:]
-    found: dict[str, dns.rdata.Rdata] = {}
 
     def keyring(message: dns.message.Message, name: dns.name.Name) -> bool:
-        found["name"] = name  # type: ignore[assignment]
         return False  # parse only: the MAC is checked below, against `now`
 
     try:

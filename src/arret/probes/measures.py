@@ -1,7 +1,7 @@
-"""What the probe results say of each operator (issue 5, "Measures per operator"):
-compliance, over-blocking, canary failures, errors, and how long names took to be
-blocked once their order took effect and unblocked once it ended. Pure: the results and
-the instant `now` are given; `arret report` and the web pages only show what comes out.
+"""What the probe results say of each operator: compliance, over-blocking, canary
+failures, errors, and how long names took to be blocked once their order took effect and
+unblocked once it ended. Pure: the results and the instant `now` are given; `arret
+report` and the web pages only show what comes out.
 
 How the results are read:
 

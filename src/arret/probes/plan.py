@@ -1,9 +1,9 @@
-"""What to ask each resolver of an operator, and what to expect (issue 5, "What is
-probed"): every name in force for it — for a subtree target, the name and one generated
-name below it, since "the whole site" must be blocked —, every name whose order ended
-within a window (still blocking it is over-blocking), and canary names that must
-resolve, so that a dead or broken resolver is not taken for a blocking one. Pure: the
-policy, the instants and the labels are given."""
+"""What to ask each resolver of an operator, and what to expect: every name in force for
+it — for a subtree target, the name and one generated name below it, since "the whole
+site" must be blocked —, every name whose order ended within a window (still blocking it
+is over-blocking), and canary names that must resolve, so that a dead or broken resolver
+is not taken for a blocking one. Pure: the policy, the instants and the labels are
+given."""
 
 from __future__ import annotations
 

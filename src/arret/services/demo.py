@@ -1,4 +1,4 @@
-"""The 2021 case (../shared/seed), with fictitious names under `.example`.
+"""The 2021 case, with fictitious names under `.example`.
 
 February 2021: the medical records of about 500,000 patients of French laboratories
 were published on a freshly registered site behind a CDN. On 4 March 2021, ruling in

@@ -1,5 +1,5 @@
 """Publishing each operator's feed: a new serial and its journal entry whenever the
-operator's policy at "now" changes (SPEC invariant 1 and 4).
+operator's policy at "now" changes (docs/architecture.md, invariants 1 and 4).
 
 An event (order registered, amended, lifted; allow-list entry) publishes in the same
 transaction as the event, for the operators it concerns and only for the names it

@@ -26,7 +26,7 @@ from arret.services import feed, registry
 from arret.store import probes as store_probes
 from arret.store import registry as store
 
-#: Ended orders are probed this long after their end (issue 5: default 30 days).
+#: Ended orders are probed this long after their end (30 days unless told otherwise).
 WINDOW = timedelta(days=30)
 #: The last instant an order ending at `t` was in force.
 _JUST_BEFORE = timedelta(microseconds=1)

@@ -4,7 +4,7 @@ head after each, the salts of confidential names, and the operators' policy dige
 The signing key travels with the engine (`attach`), as a SQLAlchemy execution option:
 every transaction opened from an engine that was given the key can append, and one
 opened from an engine without it fails at its first append — before it commits, so a
-change that cannot be logged is not made either (SPEC invariant 5).
+change that cannot be logged is not made either (docs/architecture.md, invariant 5).
 
 Appends are serial: each locks the one `log_state` row (`lock`), so two transactions
 never take the same index; feed publication takes the same lock before it reads the

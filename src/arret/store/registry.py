@@ -25,15 +25,20 @@ from arret.domain.events import (
     to_payload,
 )
 from arret.domain.lifecycle import Standing
-from arret.domain.model import Action, AllowEntry, Operator, Order, OrderTerms, Scope, Target
+from arret.domain.model import (
+    ACTIONS,
+    SCOPES,
+    AllowEntry,
+    Operator,
+    Order,
+    OrderTerms,
+    Target,
+)
 from arret.domain.policy import Covering
 from arret.errors import AlreadyExists, NotFound
 from arret.store import log
 from arret.store.bulk import insert_column, insert_tuples, matching
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
-
-_SCOPES = {s.value: s for s in Scope}
-_ACTIONS = {a.value: a for a in Action}
 
 
 def record_event(conn: Connection, event: Event, recorded_at: datetime) -> int:
@@ -250,7 +255,7 @@ def _order(row: RowMapping, addressees: set[str], order_targets: tuple[Target, .
         all_operators=row["all_operators"],
         requester=row["requester"],
         legal_basis=row["legal_basis"],
-        action=_ACTIONS[row["action"]],
+        action=ACTIONS[row["action"]],
         confidential=row["confidential"],
         notice=row["notice"],
     )
@@ -309,8 +314,8 @@ def current_target_count(conn: Connection, order_id: int) -> int:
 def _target(r: RowMapping) -> Target:
     return Target(
         r["name"],
-        _SCOPES[r["scope"]],
-        _ACTIONS[r["action"]] if r["action"] else None,
+        SCOPES[r["scope"]],
+        ACTIONS[r["action"]] if r["action"] else None,
         r["added_at"],
         r["removed_at"],
     )
@@ -453,7 +458,7 @@ def covering_rows(
         queries = [query]
     else:
         queries = [query.where(clause) for clause in matching(conn, targets.c.name, names)]
-    scopes, actions = _SCOPES, _ACTIONS
+    scopes, actions = SCOPES, ACTIONS
     for q in queries:
         # yield_per on the statement (not the connection, which would keep it for every
         # later statement): rows stream in batches instead of a million at once — read a

@@ -359,7 +359,7 @@ probe_results = Table(
 )
 
 
-# --- The transparency log (issue 6; `arret.store.log`) ---
+# --- The transparency log (`arret.store.log`) ---
 
 #: Leaves of the Merkle tree, in log order: canonical JSON (`arret.tlog.leaves`) and its
 #: RFC 9162 leaf hash. Appended in the transaction of what they record, never changed.

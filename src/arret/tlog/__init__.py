@@ -1,2 +1,2 @@
-"""The transparency log (issue 6): a Merkle tree of every event and every published feed,
+"""The transparency log: a Merkle tree of every event and every published feed,
 as RFC 9162 (Certificate Transparency 2.0) defines it."""

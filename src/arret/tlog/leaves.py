@@ -1,4 +1,4 @@
-"""What the transparency log records, as canonical bytes (issue 6, items 1 and 4).
+"""What the transparency log records, as canonical bytes.
 
 A leaf is canonical JSON: UTF-8, keys sorted, no insignificant space, and only strings,
 integers, booleans, null, lists and objects (no floats, whose text form is not unique),

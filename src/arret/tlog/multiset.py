@@ -1,4 +1,4 @@
-"""The digest of an operator's policy, updatable by a change (issue 6, item 1).
+"""The digest of an operator's policy, updatable by a change.
 
 The feed leaf of a serial commits to the whole policy of that serial. Hashing the
 sorted zone would cost a pass over every entry at every publication — seconds at a

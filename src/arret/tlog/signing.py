@@ -1,4 +1,4 @@
-"""The log's Ed25519 key and its signed tree heads (issue 6, item 2).
+"""The log's Ed25519 key and its signed tree heads.
 
 The private key lives in a file outside the database (`arret init` creates it, mode
 0600, PKCS#8 PEM so that `openssl pkey -in KEY -pubout` reads it), so that a copy of

@@ -1,4 +1,4 @@
-"""Checking a log from outside (issue 6, item 6): signatures, consistency with a head
+"""Checking a log from outside: signatures, consistency with a head
 saved earlier, every leaf's hash, and the root each signed head claims.
 
 The verifier reads a `Source` — a server's public endpoints or a database — and trusts

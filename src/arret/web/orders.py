@@ -13,11 +13,11 @@ from arret import views
 from arret.api.deps import Id, Rt
 from arret.api.runtime import Runtime
 from arret.domain.access import Principal
-from arret.domain.instants import parse_date, parse_duration, parse_instant
-from arret.domain.lifecycle import OrderDraft, parse_target_lines
-from arret.domain.model import Action, Scope, Status, TargetSpec
+from arret.domain.instants import parse_instant
+from arret.domain.lifecycle import OrderDraft, TypedOrder, parse_draft, parse_target_lines
+from arret.domain.model import STATUSES, Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, Forbidden, InvalidOrder, InvalidTargets, InvalidTime
-from arret.services import registry
+from arret.services import queries, registry
 from arret.store import registry as store
 from arret.web import session
 from arret.web.pages import render
@@ -40,17 +40,10 @@ def orders(
     except InvalidTime as error:
         problem, when_at = error, rt.clock.now()
     with rt.read() as conn:
-        operators = [op.name for op in store.list_operators(conn) if user.reads_operator(op.name)]
+        operators = [op.name for op in queries.operators(conn) if user.reads_operator(op.name)]
         chosen = operator if operator in operators else None
-        found = [
-            o
-            for o in store.list_orders(conn, chosen)
-            if o.registered_at <= when_at and user.reads_order(o)
-        ]
-        counts = store.present_target_counts(conn, when_at)
-    if status in {s.value for s in Status}:
-        found = [o for o in found if o.status_at(when_at).value == status]
-    rows = [views.order_summary(o, when_at, counts.get(o.id, 0)) for o in reversed(found)]
+        found = queries.orders_at(conn, when_at, chosen, STATUSES.get(status), user.reads_order)
+    rows = [views.order_summary(f.order, when_at, f.names) for f in reversed(found)]
     return render(
         request,
         rt,
@@ -58,7 +51,7 @@ def orders(
         user=user,
         rows=rows,
         operators=operators,
-        statuses=[s.value for s in Status],
+        statuses=list(STATUSES),
         filters={"status": status, "operator": operator, "at": at},
         problem=problem,
     )
@@ -133,6 +126,18 @@ def _order_form(
     )
 
 
+#: How the form's errors name each field: by its label.
+FORM_NAMES = {
+    "reference": "case reference",
+    "authority": "issuing authority",
+    "decided_on": "date of the decision",
+    "effective_at": "takes effect at",
+    "expires_at": "expires at",
+    "duration": "duration",
+    "action": "action",
+}
+
+
 def _draft(form: dict[str, Any]) -> OrderDraft:
     scope = Scope.EXACT if form["exact"] else Scope.SUBTREE
     problems: list[str] = []
@@ -141,43 +146,24 @@ def _draft(form: dict[str, Any]) -> OrderDraft:
         targets = tuple(parse_target_lines(form["targets"], scope, "line"))
     except InvalidTargets as error:
         problems += error.reasons
-
-    def read(label: str, parse: Any, text: str) -> Any:
-        if not text.strip():
-            return None
-        try:
-            return parse(text)
-        except InvalidTime as error:
-            problems.append(f"{label}: {error.summary}")
-            return None
-
-    decided = read("date of the decision", parse_date, form["decided_on"])
-    if not form["decided_on"].strip():
-        problems.append("the date of the decision is required")
-    effective = read("takes effect at", parse_instant, form["effective_at"])
-    expires = read("expires at", parse_instant, form["expires_at"])
-    duration = read("duration", parse_duration, form["duration"]) if not expires else None
-    actions = {a.value: a for a in Action}
-    if form["action"] not in actions:
-        problems.append(f"unknown action {form['action']!r} (one of: {', '.join(actions)})")
-    if problems:
-        raise InvalidOrder(problems)
-    return OrderDraft(
+    typed = TypedOrder(
         reference=form["reference"],
         authority=form["authority"],
-        decided_on=decided,
+        decided_on=form["decided_on"],
         targets=targets,
         operators=tuple(form["operators"]),
         all_operators=bool(form["all_operators"]),
-        effective_at=effective,
-        expires_at=expires,
-        duration=duration,
+        effective_at=form["effective_at"],
+        expires_at=form["expires_at"],
+        # The form offers both; an expiry typed wins over the duration's default.
+        duration="" if form["expires_at"].strip() else form["duration"],
         requester=form["requester"],
         legal_basis=form["legal_basis"],
-        action=actions[form["action"]],
+        action=form["action"],
         confidential=bool(form["confidential"]),
         notice=form["notice"],
     )
+    return parse_draft(typed, FORM_NAMES, problems)
 
 
 @router.post("/orders/new")

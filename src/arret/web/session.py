@@ -70,7 +70,7 @@ def principal(request: Request, rt: Runtime) -> Principal | None:
     if found is None:
         # Over, logged out elsewhere, or its token revoked or expired: it ends here too.
         request.session.pop(KEY, None)
-        request.session["flash"] = (
+        request.session["flash"] = i18n.N_(
             "Your session ended, or the token is no longer valid: log in again."
         )
     return found

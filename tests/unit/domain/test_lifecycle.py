@@ -188,3 +188,21 @@ def test_a_lift_needs_a_reason() -> None:
     with pytest.raises(InvalidOrder) as caught:
         lifecycle.plan_lift(registered(), day(1), "clerk", "  ")
     assert "needs a reason" in caught.value.diagnostics()
+
+
+def test_one_parser_reads_a_typed_order_and_names_every_problem_as_its_edge_does() -> None:
+    from arret.domain.lifecycle import TypedOrder, parse_draft
+    from arret.errors import InvalidOrder
+
+    typed = TypedOrder(reference="R", authority="court", decided_on="2021-03-04",
+                       expires_at="2022-09-04", action="NoData")  # fmt: skip
+    draft = parse_draft(typed)
+    assert (draft.decided_on.isoformat(), draft.action.value) == ("2021-03-04", "nodata")
+    assert draft.expires_at is not None and draft.effective_at is None
+    wrong = TypedOrder(decided_on="yesterday-ish", duration="18 moons", action="drop")
+    with pytest.raises(InvalidOrder) as refused:
+        parse_draft(wrong, {"decided_on": "--decided"}, ["line 3: bad"])
+    reasons = refused.value.reasons
+    assert reasons[0] == "line 3: bad" and len(reasons) == 6, reasons
+    assert {r.split(":")[0] for r in reasons[1:]} == {
+        "reference", "authority", "--decided", "duration", "action"}  # fmt: skip

@@ -1,0 +1,109 @@
+"""The layers keep the rules docs/architecture.md gives them, read from the source itself.
+
+- The pure core (`arret.domain`, `arret.rpz`, `arret.tlog`, `arret.probes.verdict`) does
+  no I/O and reads no clock: it imports no module that does, and nothing of Arrêt outside
+  the core but its errors.
+- The edges (`arret.cli`, `arret.api`, `arret.web`) reach the database through
+  `arret.services`, never `arret.store`.
+
+Both lists of exceptions are what the code still does today; they may only shrink. A new
+module that breaks a rule fails here, and so does an exception that no longer happens (so
+the list is kept exact).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "arret"
+
+PURE = ("arret.domain", "arret.rpz", "arret.tlog", "arret.probes.verdict")
+#: Imports the pure core may use from Arrêt outside itself.
+PURE_MAY_USE = ("arret.errors",)
+#: Standard and third-party modules that read or write the world: files, sockets,
+#: processes, databases, the clock, the environment.
+IMPURE = frozenset({
+    "asyncio", "http", "io", "logging", "os", "pathlib", "selectors", "shutil", "socket",
+    "sqlite3", "ssl", "stat", "subprocess", "sys", "tempfile", "time", "urllib.request",
+    "sqlalchemy", "psycopg", "fastapi", "starlette", "uvicorn", "httpx", "typer", "rich",
+})  # fmt: skip
+#: The pure core's impure imports still to move out (module -> imports).
+PURE_EXCEPTIONS = {
+    # The log key's file (created private, refused when readable by others).
+    "arret.tlog.signing": {"os", "pathlib", "stat"},
+}
+
+EDGES = ("arret.cli", "arret.api", "arret.web")
+#: Edge modules that still read the database through `arret.store` directly.
+EDGE_EXCEPTIONS = frozenset({
+    "arret.api.app", "arret.api.log", "arret.api.operators", "arret.api.orders",
+    "arret.api.public", "arret.cli.allow", "arret.cli.context", "arret.cli.log",
+    "arret.cli.main", "arret.cli.operators", "arret.cli.orders", "arret.cli.report",
+    "arret.cli.tokens", "arret.web.operators", "arret.web.orders", "arret.web.pages",
+})  # fmt: skip
+
+
+def modules() -> Iterator[tuple[str, set[str]]]:
+    """Each module's dotted name and what it imports."""
+    for path in sorted(SOURCE.rglob("*.py")):
+        parts = path.relative_to(SOURCE.parent).with_suffix("").parts
+        is_package = parts[-1] == "__init__"
+        name = ".".join(parts[:-1] if is_package else parts)
+        package = name if is_package else name.rsplit(".", 1)[0]
+        yield name, imports(ast.parse(path.read_text(), str(path)), package)
+
+
+def imports(tree: ast.Module, package: str) -> set[str]:
+    """Every module `tree` imports, at any depth (imports inside functions count), relative
+    imports read from `package`."""
+    found: set[str] = set()
+    parent = package.split(".")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join([*parent[: len(parent) - node.level + 1], base]).strip(".")
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def within(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
+
+
+def impure(name: str) -> bool:
+    return any(name == m or name.startswith(m + ".") for m in IMPURE)
+
+
+def test_the_pure_core_imports_nothing_that_does_io() -> None:
+    broken: dict[str, set[str]] = {}
+    outside = lambda name: within(name, ("arret",)) and not within(name, PURE + PURE_MAY_USE)  # noqa: E731
+    for module, names in modules():
+        if not within(module, PURE):
+            continue
+        bad = {name for name in names if impure(name) or outside(name)}
+        # `from x import y` also lists x.y: keep what names a module, not its members.
+        bad = {b for b in bad if not any(b.startswith(o + ".") for o in bad)}
+        if bad:
+            broken[module] = bad
+    assert broken == PURE_EXCEPTIONS
+
+
+def test_the_edges_reach_the_database_through_services() -> None:
+    reaching = {
+        module
+        for module, names in modules()
+        if within(module, EDGES) and any(within(n, ("arret.store",)) for n in names)
+    }
+    assert reaching == EDGE_EXCEPTIONS
+
+
+def test_the_checks_see_an_import_inside_a_function() -> None:
+    """The reading itself: an import inside a function counts, a relative one is resolved."""
+    tree = ast.parse("def f():\n    import socket\n    from ..store import db\n")
+    assert {"socket", "arret.store", "arret.store.db"} <= imports(tree, "arret.domain")
