@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from arret.domain.instants import format_instant, parse_instant
-from arret.domain.model import Action, OrderTerms, Scope, TargetSpec
+from arret.domain.model import ACTION_VALUES, SCOPE_VALUES, Action, OrderTerms, Scope, TargetSpec
 
 
 @dataclass(frozen=True)
@@ -125,17 +125,16 @@ def kind_of(event: Event) -> str:
     return KIND[type(event)]
 
 
-#: `Enum.value` is a descriptor call: a dictionary is several times faster, for payloads
-#: of up to millions of targets.
-_SCOPE_VALUES = {s: s.value for s in Scope}
-_ACTION_VALUES: dict[Action | None, str | None] = {a: a.value for a in Action} | {None: None}
-
-
 def _targets_payload(targets: Iterable[TargetSpec]) -> list[dict[str, Any]]:
     """Each target as the payload holds it (inlined: a call less for each of a million)."""
-    scopes, actions = _SCOPE_VALUES, _ACTION_VALUES
+    scopes, actions = SCOPE_VALUES, ACTION_VALUES
     return [
-        {"name": t.name, "scope": scopes[t.scope], "action": actions[t.action]} for t in targets
+        {
+            "name": t.name,
+            "scope": scopes[t.scope],
+            "action": actions[t.action] if t.action else None,
+        }
+        for t in targets
     ]
 
 

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from arret.domain.model import ACTION_STRENGTH, Action, Scope
+from arret.domain.model import ACTION_STRENGTH, ACTION_VALUES, Action, Scope
 from arret.domain.policy import Covering, Policy
 from arret.domain.triggers import SPECIAL_USE, trigger_problem
 
@@ -184,7 +184,7 @@ def covering_entries(covering: Sequence[Covering]) -> list[Entry] | None:
     wild: list[Entry] = []
     previous = ""
     subtree = Scope.SUBTREE
-    kinds = _KINDS  # `Action.value` is a descriptor call: a dictionary is several times faster
+    kinds = ACTION_VALUES
     for name, scope, action, _ in facts:
         if name == previous:
             return None
@@ -198,9 +198,6 @@ def covering_entries(covering: Sequence[Covering]) -> list[Entry] | None:
     out = wild + plain
     out.sort()
     return out
-
-
-_KINDS = {a: a.value for a in Action}
 
 
 def _name_of(fact: Covering) -> str:
