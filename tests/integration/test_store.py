@@ -336,3 +336,36 @@ def test_target_instants_are_stored_as_every_other_instant_and_old_ones_are_mend
     with engine.begin() as conn:
         assert conn.scalar(same) == 2
         assert {t.added_at for t in store.load_order(conn, order.id).targets} == {whole_second}
+
+
+@pytest.mark.parametrize("mixed", [False, True], ids=["one scope and action", "mixed"])
+def test_targets_are_stored_in_the_order_given_with_their_own_scope_and_action(
+    engine: Engine, mixed: bool
+) -> None:
+    """Targets sharing one scope and action go in by one statement of their names alone
+    (`bulk.insert_column`); others row by row. Either way each row holds its target, in
+    the order given (pages of targets follow that order), by registration and amendment."""
+    add_operators(engine, ("orange",))
+    names = [f"n{i}-{'z' if i % 2 else 'a'}.example" for i in range(60)]
+    specs = [
+        TargetSpec(n, Scope.EXACT if mixed and i % 3 == 0 else Scope.SUBTREE,
+                   Action.NODATA if mixed and i % 5 == 0 else None)
+        for i, n in enumerate(names)
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        order = registry.register_order(conn, draft(targets=tuple(specs[:40])), NOW, "t")
+        registry.amend_order(conn, order.id, NOW + timedelta(hours=1), "t", add=specs[40:])
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(targets.c.name, targets.c.scope, targets.c.action, targets.c.added_at)
+            .where(targets.c.order_id == order.id)
+            .order_by(targets.c.id)
+        ).all()
+        page, total, more = store.target_page(conn, order.id, 0, 100)
+    expected = [
+        (s.name, s.scope.value, s.action.value if s.action else None,
+         NOW if i < 40 else NOW + timedelta(hours=1))
+        for i, s in enumerate(specs)
+    ]  # fmt: skip
+    assert [tuple(r) for r in rows] == expected
+    assert [t.name for _, t in page] == names and (total, more) == (60, False)

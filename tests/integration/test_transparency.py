@@ -191,7 +191,10 @@ def _salt(conn: Connection) -> int:
 
 
 def _served_zone(conn: Connection) -> int:
-    """A name slipped into orange's zone behind the log's back."""
+    """A name slipped into orange's zone behind the log's back. The entries stand for
+    every revision since the policy was last filled from nothing (that revision's journal
+    is derived from them): the first serial of those is the first the registry no longer
+    backs, or, with no such revision, the latest."""
     conn.execute(
         text(
             "INSERT INTO feed_policy_entries (policy_id, owner, kind) SELECT m.policy_id, "
@@ -199,7 +202,16 @@ def _served_zone(conn: Connection) -> int:
             "o.id = m.operator_id WHERE o.name = 'orange'"
         )
     )
-    return last_feed_leaf(conn, "orange")
+    first = conn.execute(
+        text(
+            "SELECT min(l.idx) FROM log_leaves l JOIN operators o ON o.id = l.operator_id "
+            "JOIN feed_members m ON m.operator_id = o.id JOIN feed_versions v ON "
+            "v.operator_id = o.id AND v.serial = l.serial AND v.policy_id = m.policy_id "
+            "WHERE o.name = 'orange' AND v.rev >= (SELECT max(s.rev) FROM "
+            "feed_policy_snapshots s WHERE s.policy_id = m.policy_id)"
+        )
+    ).scalar()
+    return last_feed_leaf(conn, "orange") if first is None else int(first)
 
 
 def _journal(conn: Connection) -> int:

@@ -136,3 +136,20 @@ def test_entries_keep_the_strongest_action_per_owner_whatever_the_path(
     assert len({owner for owner, _ in entries(policy)}) == len(entries(policy))
     # A new zone from empty is all added, in order (the fast path of `diff`).
     assert diff([], entries(policy)) == diff(set(), set(entries(policy)))
+
+
+@given(covering_facts)
+def test_entries_straight_from_covering_facts_are_those_of_the_compiled_policy(
+    facts: list[tuple[str, Scope, Action, int]],
+) -> None:
+    """The path of a registration's whole recomputation (`covering_entries`, nothing
+    allow-listed) gives what compiling the policy gives, or declines (a name twice)."""
+    from arret.domain.policy import compile_policy
+    from arret.rpz.zone import covering_entries
+
+    policy = compile_policy("sfr", datetime(2026, 1, 1, tzinfo=UTC), facts, frozenset())
+    found = covering_entries(facts)
+    names = [name for name, *_ in facts]
+    assert (found is None) == (len(set(names)) < len(names))
+    if found is not None:
+        assert found == entries(policy)

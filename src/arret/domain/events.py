@@ -12,12 +12,13 @@ store keeps and what the transparency log will hash.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from arret.domain.instants import format_instant, parse_instant
-from arret.domain.model import Action, OrderTerms, Scope, TargetSpec
+from arret.domain.model import ACTION_VALUES, SCOPE_VALUES, Action, OrderTerms, Scope, TargetSpec
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,17 @@ def kind_of(event: Event) -> str:
     return KIND[type(event)]
 
 
-def _target_payload(t: TargetSpec) -> dict[str, Any]:
-    return {"name": t.name, "scope": t.scope.value, "action": t.action.value if t.action else None}
+def _targets_payload(targets: Iterable[TargetSpec]) -> list[dict[str, Any]]:
+    """Each target as the payload holds it (inlined: a call less for each of a million)."""
+    scopes, actions = SCOPE_VALUES, ACTION_VALUES
+    return [
+        {
+            "name": t.name,
+            "scope": scopes[t.scope],
+            "action": actions[t.action] if t.action else None,
+        }
+        for t in targets
+    ]
 
 
 def _target_from(d: dict[str, Any]) -> TargetSpec:
@@ -155,12 +165,12 @@ def to_payload(event: Event) -> dict[str, Any]:
                 "action": terms.action.value,
                 "confidential": terms.confidential,
                 "notice": terms.notice,
-                "targets": [_target_payload(t) for t in targets],
+                "targets": _targets_payload(targets),
             }
         case OrderAmended(order_id=oid, added=added, removed=removed, expires_at=expires):
             base |= {
                 "order_id": oid,
-                "added": [_target_payload(t) for t in added],
+                "added": _targets_payload(added),
                 "removed": list(removed),
                 "expires_at": format_instant(expires) if expires else None,
             }

@@ -25,8 +25,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from arret.domain.model import ACTION_STRENGTH, Action, Scope
-from arret.domain.policy import Policy
+from arret.domain.model import ACTION_STRENGTH, ACTION_VALUES, Action, Scope
+from arret.domain.policy import Covering, Policy
 from arret.domain.triggers import SPECIAL_USE, trigger_problem
 
 Record = tuple[str, str]
@@ -171,6 +171,37 @@ def entries(policy: Policy) -> list[Entry]:
     ]
     out.sort()
     return out
+
+
+def covering_entries(covering: Sequence[Covering]) -> list[Entry] | None:
+    """`entries(compile_policy(..., covering, allowed))` with nothing allow-listed, straight
+    from the covering facts when every name in them is covered once (a registration of a
+    million names): no rule per name, no dictionary of them, one sort of the facts by
+    name. None when a name comes twice (an exact and a subtree rule, or two orders): the
+    merge decides those."""
+    facts = sorted(covering, key=_name_of)
+    plain: list[Entry] = []
+    wild: list[Entry] = []
+    previous = ""
+    subtree = Scope.SUBTREE
+    kinds = ACTION_VALUES
+    for name, scope, action, _ in facts:
+        if name == previous:
+            return None
+        previous = name
+        kind = kinds[action]
+        plain.append((name, kind))
+        if scope is subtree:
+            wild.append((f"*.{name}", kind))
+    # "*" sorts before every character of a name: the wildcards come first, already in
+    # order (the sort below only confirms it).
+    out = wild + plain
+    out.sort()
+    return out
+
+
+def _name_of(fact: Covering) -> str:
+    return fact[0]
 
 
 def _merged_entries(policy: Policy) -> list[Entry]:

@@ -27,11 +27,12 @@ from arret.domain.events import (
     OperatorAdded,
     OperatorChanged,
     OrderAmended,
+    OrderRegistered,
 )
-from arret.domain.model import Action, Order
-from arret.domain.policy import allowed_at, compile_policy
+from arret.domain.model import Action, Order, TargetSpec
+from arret.domain.policy import Covering, allowed_at, compile_policy
 from arret.rpz import serial as serials
-from arret.rpz.zone import Delta, Entry, FeedSettings, diff, entries
+from arret.rpz.zone import Delta, Entry, FeedSettings, covering_entries, diff, entries
 from arret.store import feed as store_feed
 from arret.store import log as store_log
 from arret.store import registry as store
@@ -54,22 +55,58 @@ def _parents(name: str) -> list[str]:
     return [".".join(labels[i:]) for i in range(1, len(labels))]
 
 
+@dataclass(frozen=True)
+class Registered:
+    """An order registered in the caller's transaction, with the targets just written for
+    it (all added at `added_at`, none removed): its covering rows, which a whole
+    recomputation would otherwise read back from the database (4 s of a million-name
+    registration), come from here — the same facts the SQL query selects
+    (`store.registry.covering_rows`), decided by the same rules."""
+
+    order: Order
+    targets: Sequence[TargetSpec]
+    added_at: datetime
+
+    def covering(self, operator: str, at: datetime) -> list[Covering]:
+        order = self.order
+        if not (order.terms.addresses(operator) and order.in_force_at(at)):
+            return []
+        if not self.added_at <= at:
+            return []
+        default, order_id = order.terms.action, order.id
+        return [(t.name, t.scope, t.action or default, order_id) for t in self.targets]
+
+
 def zone_entries(
-    conn: Connection, operator: str, at: datetime, names: Sequence[str] | None = None
+    conn: Connection,
+    operator: str,
+    at: datetime,
+    names: Sequence[str] | None = None,
+    registered: Registered | None = None,
 ) -> tuple[list[Entry], list[str] | None]:
     """The zone's entries at `at` for the owners that `names` decide (all when None), and
     those owners. A name decides its own entry and its wildcard, and the passthru entries
-    of allow-listed names at or below it."""
+    of allow-listed names at or below it. `registered`: an order whose rows are in hand
+    (used for a whole recomputation)."""
     allowed = allowed_at(store.allow_entries(conn), at)
     if names is None:
-        policy = compile_policy(operator, at, store.covering_rows(conn, operator, at), allowed)
+        if registered is None:
+            covering: Iterable[Covering] = store.covering_rows(conn, operator, at)
+        else:
+            covering = [
+                *store.covering_rows(conn, operator, at, without=registered.order.id),
+                *registered.covering(operator, at),
+            ]
+            found = None if allowed else covering_entries(covering)
+            if found is not None:
+                return found, None
+        policy = compile_policy(operator, at, covering, allowed)
         return entries(policy), None
     touched = set(names)
     holes = {a for a in allowed if a in touched or any(p in touched for p in _parents(a))}
     # Whether a hole is a passthru depends on every subtree above it, touched or not.
     asked = sorted(touched | holes | {p for a in holes for p in _parents(a)})
-    covering = store.covering_rows(conn, operator, at, asked)
-    policy = compile_policy(operator, at, covering, allowed)
+    policy = compile_policy(operator, at, store.covering_rows(conn, operator, at, asked), allowed)
     owners = sorted({o for n in touched | holes for o in (n, f"*.{n}")})
     wanted = set(owners)
     return [e for e in entries(policy) if e[0] in wanted], owners
@@ -125,9 +162,11 @@ def publish(
     now: datetime,
     operators: Iterable[str] | None = None,
     names: Sequence[str] | None = None,
+    registered: Registered | None = None,
 ) -> list[Published]:
     """Bring the feeds of `operators` (all when None) to their policy at `now`, looking at
     `names` only (all when None). Operators whose zone does not change keep their serial.
+    `registered`: an order just registered, whose rows need not be read back.
 
     Each policy is computed, compared and written once, whatever the number of operators
     it serves; each of them then gets its own serial and log leaf (O(1) each).
@@ -146,7 +185,9 @@ def publish(
         current = store_feed.policy(conn, pid)
         # A policy never published from is computed whole, whatever was touched.
         fresh = current.rev == 0 and current.base_policy is None
-        new, owners = zone_entries(conn, names_of[members[0]], now, None if fresh else names)
+        new, owners = zone_entries(
+            conn, names_of[members[0]], now, None if fresh else names, registered
+        )
         old = store_feed.policy_entries(conn, pid, owners)
         change = diff(old, new)
         before = current
@@ -256,7 +297,11 @@ def addressees(conn: Connection, order: Order) -> list[str] | None:
 
 
 def publish_order(
-    conn: Connection, order: Order, now: datetime, names: Sequence[str] | None = None
+    conn: Connection,
+    order: Order,
+    now: datetime,
+    names: Sequence[str] | None = None,
+    registered: Registered | None = None,
 ) -> list[Published]:
     """Publish what a change of `order` (to `names`, default all its targets, read from
     the store: `order` may come without them) does now."""
@@ -265,7 +310,7 @@ def publish_order(
         touched = store_feed.target_names_up_to(conn, [order.id], FULL_ABOVE)
     else:
         touched = sorted(set(names))
-    return publish(conn, now, addressees(conn, order), touched)
+    return publish(conn, now, addressees(conn, order), touched, registered)
 
 
 def publish_amendment(
@@ -298,6 +343,9 @@ def publish_event(conn: Connection, event: Event, now: datetime) -> list[Publish
     order = store.load_order_head(conn, event.order_id)
     if isinstance(event, OrderAmended) and event.expires_at is None:
         return publish_order(conn, order, now, [*event.removed, *(t.name for t in event.added)])
+    if isinstance(event, OrderRegistered):
+        # Its targets are the event's, just written by `store.registry.insert_order`.
+        return publish_order(conn, order, now, None, Registered(order, event.targets, event.at))
     return publish_order(conn, order, now)
 
 

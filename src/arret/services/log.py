@@ -330,12 +330,19 @@ Revision = tuple[int, int]  # (policy id, revision)
 
 
 def revision_sums(
-    conn: Connection, since: dict[int, PolicyReached] | None = None
+    conn: Connection,
+    since: dict[int, PolicyReached] | None = None,
+    refused: list[str] | None = None,
 ) -> dict[Revision, tuple[int, int]]:
     """(unsalted multiset sum, entry count) of every policy revision, replayed from the
     journals: each policy from empty, or a copy from the revision it was copied from —
     or, for a policy in `since` (a checkpoint), from the revision it reached there, only
-    the journal after it."""
+    the journal after it.
+
+    A revision stored as filling its policy from nothing (`store.feed.snapshots`) is
+    summed from its entries as `store.feed.state_at` derives them; where the replay
+    finds its policy not empty before it, or journal rows stored for it, the claim is
+    false and said in `refused`."""
     since = since or {}
     revisions: dict[int, set[int]] = defaultdict(set)
     for pid, rev in conn.execute(
@@ -365,7 +372,15 @@ def revision_sums(
         journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
         for rev, added, owner, kind in conn.execute(query.order_by(feed_changes.c.id)):
             journal[int(rev)].append((bool(added), owner, kind))
-        for rev in sorted(r for r in revisions[pid] | set(journal) if after is None or r > after):
+        filled = set(store_feed.snapshots(conn, pid))
+        replayed = revisions[pid] | set(journal) | filled
+        for rev in sorted(r for r in replayed if after is None or r > after):
+            if rev in filled:
+                if (count != 0 or total != 0 or rev in journal) and refused is not None:
+                    refused.append(f"revision {rev} of policy {pid} is stored as filling it "
+                                   "from nothing, but its journal says otherwise")  # fmt: skip
+                state = store_feed.state_at(conn, pid, rev)
+                total, count = multiset.add(0, b"", state), len(state)
             for added, owner, kind in journal.get(rev, []):
                 element = multiset.element(b"", owner, kind)
                 total += element if added else -element
@@ -379,7 +394,10 @@ def _feed_problems(conn: Connection, report: Report, since: Reached | None) -> R
     """Every feed serial (after `since`) has the digest its policy's journal gives."""
     from arret.store import registry as store
 
-    sums = revision_sums(conn, None if since is None else since.policies)
+    refused: list[str] = []
+    sums = revision_sums(conn, None if since is None else since.policies, refused)
+    for problem in refused:
+        report.add(None, problem)
     reached: dict[str, FeedReached] = {}
     for op in store.list_operators(conn):
         op_id = store_feed.operator_id(conn, op.name)

@@ -13,9 +13,11 @@ way for each database.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ARRAY, Column, ColumnElement, Connection, String, Table, any_, bindparam
@@ -85,6 +87,87 @@ def insert_tuples(
         write = copy.write_row
         for row in rows:
             write(row)
+
+
+def insert_column(
+    conn: Connection,
+    table: Table,
+    fixed: dict[str, Any],
+    column: str,
+    values: Sequence[str],
+) -> None:
+    """Insert one row per item of `values` (text, stored in `column`), every other column
+    the same (`fixed`), in the order of `values`, inside the caller's transaction.
+
+    On SQLite, one statement reading the values from a JSON array (`json_each`, which
+    yields them in order): the driver's `executemany` spent about 2.6 µs a row binding
+    six parameters — most of the cost of a million targets — and this about 0.7 µs."""
+    if not values:
+        return
+    names = [*fixed, column]
+    if conn.dialect.name == "postgresql":
+        _copy_column(conn, table, fixed, column, values)
+        return
+    if conn.dialect.name != "sqlite":
+        constant = list(fixed.values())
+        insert_tuples(conn, table, names, ([*constant, v] for v in values))
+        return
+    bound = _bound(conn, table, fixed)
+    # Our own table and column names, never user input.
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "
+        f"SELECT {', '.join('?' for _ in fixed)}, value FROM json_each(?)"
+    )
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        raw.execute(statement, (*bound, json.dumps(list(values))))
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+
+
+def _bound(conn: Connection, table: Table, values: dict[str, Any]) -> list[Any]:
+    """The values as the columns' types give them to the driver (e.g. `UTCDateTime`)."""
+    bound = []
+    for name, value in values.items():
+        process = table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        bound.append(value if process is None else process(value))
+    return bound
+
+
+#: COPY's text format (PostgreSQL manual, COPY, "Text Format"): these characters escaped.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """A value in COPY's text format: NULL as \\N, booleans as t/f, instants in ISO 8601
+    with their offset (the store hands over aware datetimes only)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        assert value.tzinfo is not None, "instants are aware"
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def _copy_column(
+    conn: Connection, table: Table, fixed: dict[str, Any], column: str, values: Sequence[str]
+) -> None:
+    """`insert_column` on PostgreSQL: COPY in its text format, the fixed columns formatted
+    once and each line a join of text (psycopg adapting a row of six values cost about
+    as much as the server's work on it)."""
+    # The varying column last: each line is the fixed part, then the value.
+    head = "".join(_copy_text(v) + "\t" for v in _bound(conn, table, fixed))
+    statement = f"COPY {table.name} ({', '.join([*fixed, column])}) FROM STDIN"
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for start in range(0, len(values), 10_000):
+            chunk = values[start : start + 10_000]
+            lines = [head + v.translate(_COPY_ESCAPES) for v in chunk]
+            copy.write("\n".join(lines) + "\n")
 
 
 def _sqlite_insert(

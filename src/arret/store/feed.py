@@ -5,6 +5,7 @@ Like `arret.store.registry`, every function works in the caller's transaction.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, delete, func, literal, select
 
 from arret.rpz.zone import Delta, Entry
 from arret.store import log
-from arret.store.bulk import insert_tuples, matching
+from arret.store.bulk import insert_column, insert_tuples, matching
 from arret.store.schema import (
     allow_list,
     feed_changes,
@@ -24,6 +25,7 @@ from arret.store.schema import (
     feed_members,
     feed_policies,
     feed_settings,
+    feed_snapshots,
     feed_versions,
     operators,
     order_operators,
@@ -190,8 +192,66 @@ def copy_policy(conn: Connection, source: Policy, at: datetime) -> Policy:
 
 
 def drop_entries(conn: Connection, policy_id: int) -> None:
-    """Forget the entries of a policy no operator serves any more (its journal stays)."""
+    """Forget the entries of a policy no operator serves any more (its journal stays).
+    The revisions whose journal was derived from those entries (`snapshots`) get their
+    journal written first: without the entries it could not be derived any more."""
+    write_derived_journal(conn, policy_id)
     conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == policy_id))
+
+
+def write_derived_journal(conn: Connection, policy_id: int) -> None:
+    """Store the journal of the policy's revisions that filled it from nothing, as the
+    journal of any other revision (they are then no longer `snapshots`)."""
+    states = {rev: state_at(conn, policy_id, rev) for rev in snapshots(conn, policy_id)}
+    for rev, state in states.items():
+        rows = ((policy_id, rev, True, owner, kind) for owner, kind in state)
+        columns = ("policy_id", "rev", "added", "owner", "kind")
+        insert_tuples(conn, feed_changes, columns, rows, native=True)
+    conn.execute(delete(feed_snapshots).where(feed_snapshots.c.policy_id == policy_id))
+
+
+def snapshots(conn: Connection, policy_id: int) -> list[int]:
+    """The revisions of the policy that filled it from no entries, whose journal is
+    derived (`state_at`), not stored."""
+    query = select(feed_snapshots.c.rev).where(feed_snapshots.c.policy_id == policy_id)
+    return sorted(int(r) for r in conn.scalars(query))
+
+
+def state_at(conn: Connection, policy_id: int, rev: int) -> list[Entry]:
+    """The policy's entries at its revision `rev` (at most its current one), sorted: its
+    entries now with the journal of every later revision undone, newest first — or, when
+    a later revision filled it from nothing, nothing at the revision before that one,
+    with the journal in between undone. Reads the policy's entries (or nothing) and the
+    journal after `rev`: what an IXFR from before `rev` would send anyway."""
+    refilled = conn.scalar(
+        select(func.min(feed_snapshots.c.rev)).where(
+            feed_snapshots.c.policy_id == policy_id, feed_snapshots.c.rev > rev
+        )
+    )
+    if refilled is None:
+        state = dict(policy_entries(conn, policy_id))
+        until = int(
+            conn.scalar(select(feed_policies.c.rev).where(feed_policies.c.id == policy_id)) or 0
+        )
+    else:
+        state, until = {}, int(refilled) - 1
+    query = (
+        select(feed_changes.c.added, feed_changes.c.owner, feed_changes.c.kind)
+        .where(
+            feed_changes.c.policy_id == policy_id,
+            feed_changes.c.rev > rev,
+            feed_changes.c.rev <= until,
+        )
+        # Newest revision first; in each, its additions undone before its removals (an
+        # owner whose kind changed was removed and added in the same revision).
+        .order_by(feed_changes.c.rev.desc(), feed_changes.c.added.desc())
+    )
+    for added, owner, kind in conn.execute(query):
+        if added:
+            state.pop(owner, None)
+        else:
+            state[owner] = kind
+    return sorted(state.items())
 
 
 def policy_entries(
@@ -228,29 +288,32 @@ def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -
     return [] if pid is None else policy_entries(conn, pid, owners)
 
 
+#: From this many entries added, their sum is computed in a second thread while the
+#: database writes them: SQLite's statement runs without Python's lock, and PostgreSQL
+#: works in its own process while the rows stream to it.
+SUM_ALONGSIDE = 50_000
+
+
 def advance(conn: Connection, current: Policy, change: Delta) -> Policy:
     """Apply `change` to the policy as its next revision: entries, journal and sum."""
     rev = current.rev + 1
-    removed_owners = [owner for owner, _ in change.removed]
-    for clause in matching(conn, feed_entries.c.owner, removed_owners):
-        conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == current.id, clause))
-    pid = current.id
-    # Tuples, not a dict per row: two million rows for a million names. The entries come
-    # sorted by owner, the order of the table's key (appended to its index, not spread).
-    insert_tuples(
-        conn,
-        feed_entries,
-        ("policy_id", "owner", "kind"),
-        ((pid, o, k) for o, k in change.added),
-        native=True,
-    )
-    journal = chain(
-        ((pid, rev, False, o, k) for o, k in change.removed),
-        ((pid, rev, True, o, k) for o, k in change.added),
-    )
-    columns = ("policy_id", "rev", "added", "owner", "kind")
-    insert_tuples(conn, feed_changes, columns, journal, native=True)
-    total = multiset.remove(multiset.add(current.total, b"", change.added), b"", change.removed)
+    summed: list[int] = []
+    worker = None
+    if len(change.added) >= SUM_ALONGSIDE:
+        # 2M SHAKE-256 outputs of 512 octets for a million names (about 5 s), meanwhile
+        # the entries are written (`_insert_entries`).
+        def add() -> None:
+            summed.append(multiset.add(current.total, b"", change.added))
+
+        worker = threading.Thread(target=add, name="policy-sum", daemon=True)
+        worker.start()
+    try:
+        _write_revision(conn, current, change, rev)
+    finally:
+        if worker is not None:
+            worker.join()
+    added = summed[0] if summed else multiset.add(current.total, b"", change.added)
+    total = multiset.remove(added, b"", change.removed)
     count = current.entries + len(change.added) - len(change.removed)
     conn.execute(
         feed_policies.update()
@@ -258,6 +321,45 @@ def advance(conn: Connection, current: Policy, change: Delta) -> Policy:
         .values(rev=rev, entries=count, sum=multiset.to_text(total))
     )
     return Policy(current.id, current.base_policy, current.base_rev, rev, count, total)
+
+
+def _write_revision(conn: Connection, current: Policy, change: Delta, rev: int) -> None:
+    """The entries and journal rows of revision `rev` of the policy."""
+    removed_owners = [owner for owner, _ in change.removed]
+    for clause in matching(conn, feed_entries.c.owner, removed_owners):
+        conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == current.id, clause))
+    pid = current.id
+    _insert_entries(conn, pid, change.added)
+    if current.entries == 0 and not change.removed and change.added:
+        # From nothing to these entries: the journal would repeat them (`snapshots`).
+        conn.execute(feed_snapshots.insert().values(policy_id=pid, rev=rev))
+    else:
+        journal = chain(
+            ((pid, rev, False, o, k) for o, k in change.removed),
+            ((pid, rev, True, o, k) for o, k in change.added),
+        )
+        columns = ("policy_id", "rev", "added", "owner", "kind")
+        insert_tuples(conn, feed_changes, columns, journal, native=True)
+
+
+def _insert_entries(conn: Connection, pid: int, added: Sequence[Entry]) -> None:
+    """New entries of the policy. They come sorted by owner, the order of the table's key
+    (appended to its b-tree, not spread). One statement per kind with the owners alone
+    (`insert_column`; on SQLite half the time of binding each row, and no Python
+    meanwhile; on PostgreSQL, COPY lines joined as text)."""
+    kinds = {kind for _, kind in added}
+    by_kind: dict[str, list[str]] = {}
+    if len(kinds) == 1:  # the usual large revision: one order's names and wildcards
+        by_kind[kinds.pop()] = [owner for owner, _ in added]
+    else:
+        for owner, kind in added:
+            found = by_kind.get(kind)
+            if found is None:
+                by_kind[kind] = [owner]
+            else:
+                found.append(owner)
+    for kind, owners in sorted(by_kind.items()):
+        insert_column(conn, feed_entries, {"policy_id": pid, "kind": kind}, "owner", owners)
 
 
 @dataclass(frozen=True)
@@ -340,7 +442,17 @@ def latest_of(conn: Connection, op_ids: Sequence[int]) -> dict[int, Version]:
 
 
 def revision_changes(conn: Connection, policy_id: int, rev: int) -> tuple[list[Entry], list[Entry]]:
-    """(removed, added) entries of one revision of a policy."""
+    """(removed, added) entries of one revision of a policy (derived from the entries for
+    a revision that filled it from nothing)."""
+    if (
+        conn.scalar(
+            select(feed_snapshots.c.rev).where(
+                feed_snapshots.c.policy_id == policy_id, feed_snapshots.c.rev == rev
+            )
+        )
+        is not None
+    ):
+        return [], state_at(conn, policy_id, rev)
     rows = conn.execute(
         select(feed_changes.c.added, feed_changes.c.owner, feed_changes.c.kind)
         .where(feed_changes.c.policy_id == policy_id, feed_changes.c.rev == rev)

@@ -280,10 +280,14 @@ def leaves(conn: Connection, start: int, end: int, max_bytes: int | None = None)
     """Leaves `start` ≤ index < `end`, in order; with `max_bytes`, only as many as fit in
     that many characters of data (at least one): a page stays bounded even where one
     leaf holds a registration of a million names."""
-    rows = conn.execution_options(stream_results=True).execute(
+    # Streamed by the statement's option: `Connection.execution_options` changes the
+    # connection itself, and every later statement in it (an UPDATE too) was then sent
+    # through a PostgreSQL server-side cursor, which refuses anything but a query.
+    rows = conn.execute(
         select(log_leaves)
         .where(log_leaves.c.idx >= start, log_leaves.c.idx < end)
         .order_by(log_leaves.c.idx)
+        .execution_options(stream_results=True)
     )
     out: list[Leaf] = []
     total = 0

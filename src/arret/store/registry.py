@@ -37,7 +37,7 @@ from arret.domain.model import (
 from arret.domain.policy import Covering
 from arret.errors import AlreadyExists, NotFound
 from arret.store import log
-from arret.store.bulk import insert_tuples, matching
+from arret.store.bulk import insert_column, insert_tuples, matching
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
 
 
@@ -156,6 +156,20 @@ def _target_rows(order_id: int, specs: Iterable[Any], at: datetime) -> Iterator[
         yield (order_id, t.name, t.scope.value, t.action.value if t.action else None, at, None)
 
 
+def _insert_targets(conn: Connection, order_id: int, specs: Sequence[Any], at: datetime) -> None:
+    """The rows of an order's targets, in the order given. Targets that share one scope
+    and one action (the usual registration, up to millions of names) differ only in
+    their name: one statement with the names alone (`insert_column`)."""
+    kinds = {(t.scope, t.action) for t in specs}
+    if len(kinds) != 1:
+        insert_tuples(conn, targets, _TARGET_COLUMNS, _target_rows(order_id, specs, at))
+        return
+    scope, action = kinds.pop()
+    fixed = {"order_id": order_id, "scope": scope.value,
+             "action": action.value if action else None, "added_at": at}  # fmt: skip
+    insert_column(conn, targets, fixed, "name", [t.name for t in specs])
+
+
 def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime) -> int:
     """Write a registration (its event and its projection); returns the new order's id."""
     terms = event.terms
@@ -188,7 +202,7 @@ def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime
         conn.execute(
             order_operators.insert(), [{"order_id": order_id, "operator_id": i} for i in ids]
         )
-    insert_tuples(conn, targets, _TARGET_COLUMNS, _target_rows(order_id, event.targets, event.at))
+    _insert_targets(conn, order_id, event.targets, event.at)
     record_event(conn, replace(event, order_id=order_id), recorded_at)
     return order_id
 
@@ -202,8 +216,7 @@ def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime)
             .values(removed_at=event.at)
         )
     if event.added:
-        rows = _target_rows(event.order_id, event.added, event.at)
-        insert_tuples(conn, targets, _TARGET_COLUMNS, rows)
+        _insert_targets(conn, event.order_id, event.added, event.at)
     values: dict[str, Any] = {"last_changed_at": event.at}
     if event.expires_at is not None:
         values["expires_at"] = event.expires_at
@@ -422,18 +435,25 @@ def covered_names(
 
 
 def covering_rows(
-    conn: Connection, operator: str, at: datetime, names: Sequence[str] | None = None
+    conn: Connection,
+    operator: str,
+    at: datetime,
+    names: Sequence[str] | None = None,
+    without: int | None = None,
 ) -> Iterator[Covering]:
     """Every (name, scope, action, order) in force for `operator` at `at`, selected by SQL:
     orders addressed to it and in force, their targets present — restricted to `names`
-    when given. One query (per 1,000 names), no per-name round trip;
-    `arret.domain.policy.compile_policy` merges the rows."""
+    when given, and without the order `without` (whose rows the caller has in hand). One
+    query (per 1,000 names), no per-name round trip; `arret.domain.policy.compile_policy`
+    merges the rows."""
     query = _in_force_targets(operator, at).add_columns(
         targets.c.name,
         targets.c.scope,
         func.coalesce(targets.c.action, orders.c.action),
         orders.c.id,
     )
+    if without is not None:
+        query = query.where(orders.c.id != without)
     if names is None:
         queries = [query]
     else:

@@ -253,6 +253,18 @@ feed_changes = Table(
     Index(None, "policy_id", "rev"),
 )
 
+#: Revisions of a policy that took it from no entries to some: nothing removed, every
+#: entry at that revision added. Their journal is not stored (it would repeat the entries:
+#: two million rows for a million names) but derived from the policy's entries and its
+#: later journal (`arret.store.feed.state_at`); the policy's entries are never dropped
+#: while it has such a revision (`store.feed.drop_entries` writes the journal first).
+feed_snapshots = Table(
+    "feed_policy_snapshots",
+    metadata,
+    Column("policy_id", Integer, primary_key=True),
+    Column("rev", BigInteger, primary_key=True),
+)
+
 #: How the zones are rendered: the host that `notice` answers point to. Kept so that a
 #: change of `arret serve --notice-host` gives the zones that carry it a new serial.
 feed_settings = Table(
