@@ -37,6 +37,7 @@ when it was built.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
 import shutil
@@ -258,6 +259,19 @@ def row(n: int, operators: int, figure: str, unit: str, peer: str | None,
     return "| " + " | ".join(cells) + " |"
 
 
+def compile_arret() -> None:
+    """Compile arret's modules once, as pip does when it installs the package, into a
+    folder of this run (PYTHONPYCACHEPREFIX, inherited by every `arret` started): from
+    an editable install under PYTHONDONTWRITEBYTECODE=1, each process would otherwise
+    compile a hundred modules again (0.2 s of every `arret order amend` measured so)."""
+    import arret
+
+    os.environ["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="arret-bench-pycache-")
+    atexit.register(shutil.rmtree, os.environ["PYTHONPYCACHEPREFIX"], ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(arret.__file__).parent)],
+                   check=True)  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
@@ -275,6 +289,7 @@ def main() -> None:
         os.environ["ARRET_LOG_KEY"] = str(args.keep.resolve() / "log.key")
         signing.create(Path(os.environ["ARRET_LOG_KEY"]))
     ensure_key()
+    compile_arret()
     found = peers.tools()
     server = None
     if args.backend == "postgresql":
