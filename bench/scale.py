@@ -25,7 +25,13 @@ Prints a markdown table with the ratio Arrêt/Knot where Knot does the same thin
 Benchmark figures, not timed tests: the machine is shared.
 
     .venv/bin/python bench/scale.py [--sizes 100000,1000000] [--operators 4,100,300]
-                                    [--backend sqlite|postgresql]
+                                    [--backend sqlite|postgresql] [--keep DIR]
+
+`--keep DIR` (SQLite) builds each registry of N names and K operators once, keeps a copy
+of it in DIR (with the log key and the import's time) and starts every later run with the
+same DIR from a fresh copy of it, so that work on the server can be measured again
+without the minutes of a million-name import: the import figure is then the one measured
+when it was built.
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ from support.unbound import unbound_conf  # noqa: E402
 
 from arret.services import registry  # noqa: E402
 from arret.store.db import migrate  # noqa: E402
+from arret.tlog import signing  # noqa: E402
 
 #: The operator whose zone is transferred, served by Knot and pulled by the Unbounds.
 OPERATOR = "op0"
@@ -135,9 +142,15 @@ def settle(folder: Path, timeout: float = 120.0) -> None:
         time.sleep(0.2)
 
 
+def kept_registry(keep: Path | None, n: int, operators: int) -> Path | None:
+    """Where the kept registry of N names and K operators is (or goes), when `--keep` is given."""
+    return None if keep is None else keep / f"{n}x{operators}"
+
+
 def measure(
-    n: int, operators: int, found: dict[str, str], new_database: Callable[[Path], str]
-) -> dict[str, float]:
+    n: int, operators: int, found: dict[str, str], new_database: Callable[[Path], str],
+    keep: Path | None = None,
+) -> dict[str, float]:  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="arret-bench-scale-"))
     authority = Authority()
     processes: list[Process] = []
@@ -153,15 +166,29 @@ def measure(
         u_arret, u_knot = free_port(), free_port()
         url = new_database(folder)
         env = {**os.environ, "ARRET_DB": url}
-        build(url, operators, u_arret)
-        targets = folder / "targets.txt"
-        targets.write_text("".join(f"site{i}.example\n" for i in range(n)))
-        say("importing")
-        add = [peers.ARRET, "order", "add", "--reference", "B", "--authority", "bench", "--decided",
-               "2026-01-01", "--duration", "90d", "--all-operators", "--yes",
-               "--targets-file"]  # fmt: skip
-        out["import"] = peers.timed_run([*add, str(targets)], env)
-        say(f"imported in {out['import']:.1f} s; starting arret serve")
+        kept = kept_registry(keep, n, operators)
+        if kept is not None and (kept / "import.txt").exists():
+            for db in kept.glob("arret.db*"):
+                shutil.copy(db, folder / db.name)
+            out["import"] = float((kept / "import.txt").read_text())
+            peers.timed_run([peers.ARRET, "operator", "edit", OPERATOR, "--notify",
+                             f"127.0.0.1:{u_arret}"], env)  # fmt: skip
+            say(f"copied the registry kept in {kept}; starting arret serve")
+        else:
+            build(url, operators, u_arret)
+            targets = folder / "targets.txt"
+            targets.write_text("".join(f"site{i}.example\n" for i in range(n)))
+            say("importing")
+            add = [peers.ARRET, "order", "add", "--reference", "B", "--authority", "bench",
+                   "--decided", "2026-01-01", "--duration", "90d", "--all-operators",
+                   "--yes", "--targets-file"]  # fmt: skip
+            out["import"] = peers.timed_run([*add, str(targets)], env)
+            if kept is not None:
+                kept.mkdir(parents=True, exist_ok=True)
+                for db in folder.glob("arret.db*"):
+                    shutil.copy(db, kept / db.name)
+                (kept / "import.txt").write_text(f"{out['import']}\n")
+            say(f"imported in {out['import']:.1f} s; starting arret serve")
         token = peers.authority_token(env)
         start = time.perf_counter()
         serve, p_arret, h_arret = peers.start_serve(folder, env, ZONE, start_bound)
@@ -231,13 +258,36 @@ def row(n: int, operators: int, figure: str, unit: str, peer: str | None,
     return "| " + " | ".join(cells) + " |"
 
 
+def compile_arret() -> None:
+    """Compile arret's modules once, as pip does when it installs the package: from an
+    editable install under PYTHONDONTWRITEBYTECODE=1, every `arret` process would compile
+    its hundred modules again (0.2 s of each `arret order amend`, measured so). The
+    bytecode goes where Python looks for it, beside the sources (`__pycache__`, ignored
+    by git); PYTHONDONTWRITEBYTECODE only stops a process writing it, not reading it."""
+    import arret
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(arret.__file__).parent)],
+                   check=True)  # fmt: skip
+
+
 def main() -> None:
-    ensure_key()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--operators", default="4,100,300")
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="keep each registry built in DIR and start from a copy of it "
+                        "when it is there (SQLite)")  # fmt: skip
     args = parser.parse_args()
+    if args.keep is not None:
+        if args.backend != "sqlite":
+            parser.error("--keep takes a SQLite registry")
+        args.keep.mkdir(parents=True, exist_ok=True)
+        # The registry's log key is kept with it: its later writes are signed by the same key.
+        os.environ["ARRET_LOG_KEY"] = str(args.keep.resolve() / "log.key")
+        signing.create(Path(os.environ["ARRET_LOG_KEY"]))
+    ensure_key()
+    compile_arret()
     found = peers.tools()
     server = None
     if args.backend == "postgresql":
@@ -254,7 +304,7 @@ def main() -> None:
         for n in (int(s) for s in args.sizes.split(",")):
             for operators in (int(k) for k in args.operators.split(",")):
                 try:
-                    result = measure(n, operators, found, new_database)
+                    result = measure(n, operators, found, new_database, args.keep)
                 except Exception as error:  # a run too big for today: say so, go on
                     print(f"| {n:,} | {operators} | failed: {type(error).__name__}: "
                           f"{str(error)[:200]} |||||||", flush=True)  # fmt: skip

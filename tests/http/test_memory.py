@@ -14,7 +14,7 @@ from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
 from arret.api.memory import HTTP_THREADS, GiveBackMemory, bound_threads, release
-from arret.cli.serve import returning_allocator
+from arret.cli.start import returning_allocator
 from arret.store.db import open_engine
 
 

@@ -16,20 +16,37 @@ sys.path.insert(0, str(BENCH.parent))
 from scale import COLUMNS, FIGURES  # noqa: E402
 
 
-def test_bench_scale_prints_every_figure_at_a_tiny_size() -> None:
+def figures(*options: str) -> tuple[list[list[str]], str]:
+    """The table's rows of a run at 200 names and 4 operators, and what it said."""
     for program, package in (("knotd", "knot"), ("knotc", "knot"), ("kdig", "knot-dnsutils"),
                              ("dig", "bind9-dnsutils"), ("unbound", "unbound")):  # fmt: skip
         require_program(program, package)
-    run = subprocess.run([sys.executable, str(BENCH), "--sizes", "200", "--operators", "4"],
-                         capture_output=True, text=True, timeout=300)  # fmt: skip
+    run = subprocess.run([sys.executable, str(BENCH), "--sizes", "200", "--operators", "4",
+                          *options], capture_output=True, text=True, timeout=300)  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     rows = [[cell.strip() for cell in line.strip().strip("|").split("|")]
             for line in run.stdout.splitlines() if line.startswith("| 200 |")]  # fmt: skip
     assert "| " + " | ".join(COLUMNS) + " |" in run.stdout
     assert [r[2] for r in rows] == [figure for figure, _, _ in FIGURES], run.stdout + run.stderr
+    return rows, run.stdout + run.stderr
+
+
+def test_bench_scale_prints_every_figure_at_a_tiny_size() -> None:
+    rows, _ = figures()
     for cells, (figure, _, peer) in zip(rows, FIGURES, strict=True):
         assert len(cells) == len(COLUMNS), cells
         assert cells[1] == "4"
         assert float(cells[4]) > 0, (figure, cells)  # Arrêt's figure
         if peer is not None:
             assert float(cells[5]) > 0 and float(cells[7]) > 0, (figure, cells)
+
+
+def test_a_kept_registry_is_built_once_and_started_from_again(tmp_path: Path) -> None:
+    """`--keep DIR`: the second run starts from a copy of the registry the first built
+    (its import figure is the first one's), and measures everything else again."""
+    first, said = figures("--keep", str(tmp_path))
+    assert "imported in" in said
+    second, said = figures("--keep", str(tmp_path))
+    assert "copied the registry kept in" in said and "imported in" not in said
+    assert second[0][2] == "import" and second[0][4] == first[0][4]
+    assert all(float(cells[4]) > 0 for cells in second), second

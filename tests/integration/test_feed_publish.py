@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine
+from sqlalchemy import event as sql_event
 from support.histories import BASE, OPERATORS, History, random_history, write_event
 from support.signed import open_engine
 
@@ -279,7 +280,12 @@ def test_target_counts_by_index_equal_a_replay(engine: Engine, seed: int) -> Non
                 assert store.present_target_count(conn, order.id, at) == len(
                     order.targets_at(at)
                 ), (order.id, at)
-            assert store.current_target_count(conn, order.id) == len(order.current_targets())
+            current = store.current_target_count(conn, order.id)
+            assert current == len(order.current_targets())
+            for at in h.instants():  # given the current count, as an amendment's answer is
+                assert store.present_target_count(conn, order.id, at, current) == len(
+                    order.targets_at(at)
+                ), (order.id, at)
             pages, after, more = [], 0, True
             while more:
                 page, total, more = store.target_page(conn, order.id, after, 2)
@@ -289,6 +295,34 @@ def test_target_counts_by_index_equal_a_replay(engine: Engine, seed: int) -> Non
             assert [(t.name, t.added_at, t.removed_at) for t in pages] == [
                 (t.name, t.added_at, t.removed_at) for t in order.targets
             ]
+
+
+def test_an_order_s_present_count_does_not_read_its_current_targets(engine: Engine) -> None:
+    """Given the current count, `present_target_count` reads only the targets dated after
+    the instant: SQLite's plans for its queries are ranges on the instants, never a look-up
+    of the order's targets not removed (for a million-name order, a million rows)."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plans")
+    h = written(engine, 23)
+    statements: list[tuple[str, object]] = []
+
+    def seen(_c: object, _cursor: object, statement: str, parameters: object, *_: object) -> None:
+        statements.append((statement, parameters))
+
+    with engine.connect() as conn:
+        order = next(iter(h.orders.values()))
+        current = store.current_target_count(conn, order.id)
+        sql_event.listen(engine, "before_cursor_execute", seen)
+        try:
+            store.present_target_count(conn, order.id, h.instants()[0], current)
+        finally:
+            sql_event.remove(engine, "before_cursor_execute", seen)
+        raw = conn.connection.driver_connection
+        assert raw is not None and len(statements) == 2
+        for statement, parameters in statements:
+            plan = raw.execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+            # A range on an instant: what was added, or removed, after `at`.
+            assert all(">?)" in step[3] for step in plan), (statement, plan)
 
 
 @pytest.mark.parametrize("seed", [31, 32])

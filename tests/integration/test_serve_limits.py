@@ -171,7 +171,7 @@ def test_memory_after_200_concurrent_requests_returns_near_its_baseline(
     server.get(path)
     pid = server.process.popen.pid
     # `arret serve` started itself again with the allocator that gives memory back: the C
-    # allocator, glibc's per-thread cache off (arret.cli.serve.returning_allocator).
+    # allocator, glibc's per-thread cache off (arret.cli.start.returning_allocator).
     environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     assert b"PYTHONMALLOC=malloc" in environ
     assert any(v.startswith(b"GLIBC_TUNABLES=") and b"tcache_count=0" in v for v in environ)

@@ -22,7 +22,7 @@ taken 1 s after the first request, before that release, is 1.4 MiB higher and hi
   sizes for itself, which the allocator counts as in use, and the event loop's thread
   never ends. After a burst its cache holds the blocks freed last, spread over the pages
   the burst took, and no trim can give those pages back. `arret serve` starts with it
-  off (`arret.cli.serve.returning_allocator`); glibc's fast bins still serve small blocks
+  off (`arret.cli.start.returning_allocator`); glibc's fast bins still serve small blocks
   quickly, and the trim consolidates them.
 - The number of threads building answers at once: anyio's default of 40 spreads a burst,
   and the few blocks that outlive it, over more pages. Answers hold the GIL while they

@@ -293,7 +293,7 @@ def amend(
         )
         event = done.event
         summary = views.order_summary(
-            done.order, now, store.present_target_count(conn, order_id, now)
+            done.order, now, store.present_target_count(conn, order_id, now, done.targets)
         )
         return 200, summary | {
             "plan": {
@@ -327,7 +327,8 @@ def lift(
         # and keeps its names (none is added or removed).
         done = registry.lift_order(conn, order_id, now, principal.actor, body.reason, at["at"])
         after = done.order
-        count = store.present_target_count(conn, order_id, now)
+        total = store.current_target_count(conn, order_id)
+        count = store.present_target_count(conn, order_id, now, total)
         return 200, views.order_summary(after, now, count) | {
             "plan": {
                 "adds": [],
@@ -336,7 +337,7 @@ def lift(
                 "operators": views.operators_of(after),
             },
             "lift": views.history_entry(done.seq, now, done.event),
-            "targets_total": store.current_target_count(conn, order_id),
+            "targets_total": total,
             "targets_url": f"/api/orders/{order_id}/targets",
         }
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from typer.core import TyperGroup
 
+from arret.cli import coercion
 from arret.cli.context import (
     CONFIRM_ABOVE,
     Env,
@@ -35,6 +36,8 @@ from arret.store.db import LOCK_WAIT, classify, database_url, migrate
 
 if TYPE_CHECKING:  # typer's own copy of click: the separate package costs 0.1 s to import
     from typer import _click as click
+
+coercion.install()
 
 #: The commands defined in other modules: name -> (module under arret.cli, attribute),
 #: the attribute a Typer app (a group of commands) or a function (one command).

@@ -6,9 +6,6 @@ uvicorn and the rest would add 0.4 s to the start of every other command."""
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +14,7 @@ import typer
 from arret.cli.context import env
 from arret.cli.options import Canaries, Control
 from arret.cli.output import console
+from arret.cli.start import restart_with_returning_allocator
 from arret.rpz.zone import FeedSettings
 
 
@@ -101,7 +99,7 @@ def serve(
     and expiry instant, and serve the web UI, the REST API and the notice page. Stops
     cleanly on SIGTERM or Ctrl-C. No access log is written: the notice page's visitors
     are not recorded."""
-    _with_returning_allocator()
+    restart_with_returning_allocator()  # when `arret.cli.start` did not already
     from arret.cli.options import size, span
     from arret.domain.operators import check_endpoint
     from arret.feed.server import TcpLimits
@@ -131,37 +129,3 @@ def serve(
         tcp=TcpLimits(total=tcp_connections, per_source=tcp_per_source),
     )
     run(e.engine, e.clock, options, lambda line: console.print(line, markup=False))
-
-
-def _with_returning_allocator() -> None:
-    """Start `arret serve` again (same process id, same arguments) with an allocator that
-    gives memory back to the system (`returning_allocator`). Set PYTHONMALLOC yourself
-    (e.g. `PYTHONMALLOC=pymalloc`) to keep another choice."""
-    if "PYTHONMALLOC" in os.environ or Path(sys.argv[0]).name != "arret":
-        return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execve(sys.executable, sys.orig_argv, returning_allocator(os.environ))
-
-
-#: glibc's per-thread cache of freed blocks, off (see `returning_allocator`).
-NO_TCACHE = "glibc.malloc.tcache_count=0"
-
-
-def returning_allocator(environ: Mapping[str, str]) -> dict[str, str]:
-    """`environ` for a server that gives the memory of a burst back once it is idle.
-
-    Under CPython's own small-object allocator, a burst of concurrent requests fragments
-    its 1 MiB arenas and the server stays at its peak (measured: 96 MiB, then 284 MiB
-    after 200 concurrent reads of a 5,000-name order): so the C allocator
-    (`PYTHONMALLOC=malloc`), in two glibc arenas, with `arret.api.memory`'s trims when
-    idle. And without glibc's per-thread cache (tcache), whose blocks no trim can give
-    back (`arret.api.memory` says why and what it was measured to keep). A tunable of the
-    user's own in GLIBC_TUNABLES is kept, and the cache is left on if it names one for it.
-    A C library other than glibc ignores both variables."""
-    env = {**environ, "PYTHONMALLOC": "malloc"}
-    env.setdefault("MALLOC_ARENA_MAX", "2")
-    tunables = env.get("GLIBC_TUNABLES", "")
-    if "glibc.malloc.tcache_count=" not in tunables:
-        env["GLIBC_TUNABLES"] = f"{tunables}:{NO_TCACHE}" if tunables else NO_TCACHE
-    return env

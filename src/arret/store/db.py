@@ -23,6 +23,7 @@ from arret.errors import (
     DatabaseUnreachable,
     NotFound,
 )
+from arret.store import schema
 
 DEFAULT_URL = "sqlite:///arret.db"
 #: The newest migration. Every command checks the database against it without importing
@@ -71,6 +72,7 @@ def open_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:
         )
     else:
         engine = create_engine(parsed, **POOL)
+    schema.declare_for(engine.dialect.name)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", lambda c, _r: _sqlite_pragmas(c, wait_ms))
     event.listen(engine, "handle_error", _unstorable_parameter)

@@ -5,11 +5,12 @@ Like `arret.store.registry`, every function works in the caller's transaction.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, delete, func, literal, select
@@ -266,11 +267,13 @@ def policy_entries(
     kinds: dict[str, str] = {}
     if owners is None:
         if conn.dialect.name == "sqlite":
-            # The driver's own tuples: SQLAlchemy's rows cost 3 s more at 2,000,000
-            # records, the largest part of `arret serve`'s start at a million names.
-            # Stored in the order the policy was written, so mostly sorted already.
             raw = conn.connection.driver_connection
             assert raw is not None
+            whole = _sqlite_policy_entries(raw, policy_id)
+            if whole is not None:
+                return whole
+            # The driver's own tuples: SQLAlchemy's rows cost 3 s more at 2,000,000
+            # records. Stored in the order the policy was written, so mostly sorted.
             query = "SELECT owner, kind FROM feed_policy_entries WHERE policy_id = ?"
             rows = raw.execute(query, (policy_id,)).fetchall()
         else:
@@ -280,6 +283,45 @@ def policy_entries(
     for clause in matching(conn, feed_entries.c.owner, owners):
         found += [(o, kinds.setdefault(k, k)) for o, k in conn.execute(base.where(clause))]
     return sorted(found)
+
+
+_FIRST_KIND = "SELECT kind FROM feed_policy_entries WHERE policy_id = ?1 LIMIT 1"
+_OF_KIND = (
+    "SELECT count(*), count(CASE WHEN kind = ?2 THEN 1 END), group_concat(CASE WHEN "
+    "kind = ?2 THEN owner END, char(10)) FROM feed_policy_entries WHERE policy_id = ?1"
+)
+_OTHER_KINDS = "SELECT DISTINCT kind FROM feed_policy_entries WHERE policy_id = ?1 AND kind <> ?2"
+
+
+def _sqlite_policy_entries(raw: Any, policy_id: int) -> list[Entry] | None:
+    """All of a policy's entries, sorted, read from SQLite as one text of owners per kind
+    (nearly always one kind): 2,000,000 rows read as tuples by the driver took 1.4 s
+    and their kinds shared another 0.3 s; as one text split in Python, about 0.8 s, in
+    one pass over the table when all its entries are of one kind. None when an owner
+    holds the separator (a name never does) or the text would be too long for SQLite: then
+    the caller reads rows."""
+    first = raw.execute(_FIRST_KIND, (policy_id,)).fetchone()
+    if first is None:
+        return []
+    kind = first[0]
+    try:
+        total, count, text = raw.execute(_OF_KIND, (policy_id, kind)).fetchone()
+        texts = [(kind, count, text)]
+        if count < total:
+            for (other,) in raw.execute(_OTHER_KINDS, (policy_id, kind)).fetchall():
+                texts.append((other, *raw.execute(_OF_KIND, (policy_id, other)).fetchone()[1:]))
+    except sqlite3.DataError:  # a text over SQLite's limit (1 GB): rows, then
+        return None
+    found: list[Entry] = []
+    for kind, count, text in texts:
+        owners = text.split("\n") if count else []
+        if len(owners) != count:
+            return None
+        found += zip(owners, repeat(kind))  # one string for the kind, as `kinds` above
+    if len(found) != total:
+        return None
+    found.sort()
+    return found
 
 
 def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -> list[Entry]:

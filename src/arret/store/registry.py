@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, RowMapping, func, null, or_, select, update
 
 from arret.domain.events import (
     AllowEntryRemoved,
@@ -338,16 +338,25 @@ def target_page(
     return page[:limit], int(total or 0), len(page) > limit
 
 
-def present_target_count(conn: Connection, order_id: int, at: datetime) -> int:
-    """How many of the order's targets are present at `at` (added, not yet removed).
+def present_target_count(
+    conn: Connection, order_id: int, at: datetime, current: int | None = None
+) -> int:
+    """How many of the order's targets are present at `at` (added, not yet removed);
+    `current` is `current_target_count` when the caller has just counted it.
 
     Counted as: not removed (on the covering (order_id, removed_at) index), less those
     added after `at`, plus those removed after `at` but added by then — the last two are
     range queries on the instants' indexes and hold only dated changes around `at`, so a
-    million-name order is not read row by row (0.23 s at 1M otherwise)."""
-    current = current_target_count(conn, order_id)
+    million-name order is not read row by row (0.23 s at 1M otherwise). For the names
+    added later, the order and "not removed" are tested on expressions, which no index
+    answers: SQLite's planner otherwise took the (order_id, removed_at) or the removed_at
+    index, and read the order's million rows (0.18 to 0.35 s) to find none."""
+    if current is None:
+        current = current_target_count(conn, order_id)
     later = select(func.count()).where(
-        targets.c.added_at > at, targets.c.order_id == order_id, targets.c.removed_at.is_(None)
+        targets.c.added_at > at,
+        targets.c.order_id + 0 == order_id,
+        func.coalesce(targets.c.removed_at, null()).is_(None),
     )
     gone_later = select(func.count()).where(
         targets.c.removed_at > at, targets.c.order_id == order_id, targets.c.added_at <= at
