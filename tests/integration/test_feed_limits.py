@@ -57,7 +57,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
     for args in (
         ["init"],
         ["operator", "add", "orange", "--allow-from", "127.0.0.0/8"],
-        ["order", "add", "--reference", "R", "--authority", "court", "--decided",
+        ["order", "add", "--yes", "--reference", "R", "--authority", "court", "--decided",
          "2026-11-01", "--duration", "30d", "--operator", "orange", "--targets-file",
          str(names)],
     ):  # fmt: skip
