@@ -7,7 +7,7 @@ followed by the same idle time and a sample of the RSS (does what each keeps add
 
 The baseline is the server's RSS once idle, measured as the figure after the burst is:
 after one request and the release the server does once idle for 12-13 s
-(`arret.api.memory`); its noise is the spread of the RSS sampled each second over the
+(`arret.http.memory`); its noise is the spread of the RSS sampled each second over the
 last `--idle` seconds before the burst. The peak is sampled every 0.1 s during the burst;
 "after" is the RSS 20 s after the last answer (past the release); "kept" is after minus
 baseline. Latency: seconds from sending a request to its answer's last byte, over the

@@ -53,11 +53,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from support.signed import open_engine
 
-from arret.api.app import create_app
-from arret.api.runtime import HttpSettings, Runtime
 from arret.domain.instants import FixedClock
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import TargetSpec
+from arret.http.app import create_app
+from arret.http.runtime import HttpSettings, Runtime
 from arret.services import log as log_service
 from arret.services import registry
 from arret.store import feed as store_feed

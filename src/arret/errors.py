@@ -3,7 +3,7 @@
 Each error carries *every* reason it has (all the bad targets, not the first), and
 `diagnostics()` renders them for a human. The CLI translates these into a message and a
 non-zero exit status in exactly one place (`arret.cli.main`); the HTTP API turns them
-into its one JSON error shape in `arret.api.errors`; the DNS side answers rcodes.
+into its one JSON error shape in `arret.http.errors`; the DNS side answers rcodes.
 """
 
 from __future__ import annotations

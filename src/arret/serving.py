@@ -204,9 +204,9 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
                 "(full transfer)")  # fmt: skip
         import uvicorn
 
-        from arret.api import memory
-        from arret.api.app import create_app
-        from arret.api.runtime import HttpSettings, Runtime
+        from arret.http import memory
+        from arret.http.app import create_app
+        from arret.http.runtime import HttpSettings, Runtime
 
         memory.bound_threads()
         settings = HttpSettings(

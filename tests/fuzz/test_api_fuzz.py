@@ -1,7 +1,7 @@
 """The JSON API's write endpoints under generated bodies: valid ones, valid ones with a
 field replaced by any JSON (wrong types, huge numbers, deep nesting, odd text), and any
 JSON at all; plus any Authorization header. Never a 500: every refusal is a 4xx in the
-one error shape (api/errors.py), every success a JSON object."""
+one error shape (http/errors.py), every success a JSON object."""
 
 from __future__ import annotations
 

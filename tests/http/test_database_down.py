@@ -14,9 +14,9 @@ from sqlalchemy import create_engine
 from support.authority import free_port
 from support.website import NOW, SECRET, make_site
 
-from arret.api.app import create_app
-from arret.api.runtime import HttpSettings, Runtime
 from arret.domain.instants import FixedClock
+from arret.http.app import create_app
+from arret.http.runtime import HttpSettings, Runtime
 from arret.store.db import open_engine
 
 

@@ -120,9 +120,9 @@ def test_an_empty_log_says_so(tmp_path: object) -> None:
     from support.signed import open_engine
     from support.website import NOW, SECRET
 
-    from arret.api.app import create_app
-    from arret.api.runtime import HttpSettings, Runtime
     from arret.domain.instants import FixedClock
+    from arret.http.app import create_app
+    from arret.http.runtime import HttpSettings, Runtime
     from arret.store.db import migrate
 
     engine = open_engine(f"sqlite:///{Path(str(tmp_path)) / 'empty.db'}")

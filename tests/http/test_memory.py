@@ -1,5 +1,5 @@
 """The server gives freed memory back when the last request in flight is answered (at most
-once a second), and again at set delays while it stays idle (`arret.api.memory`)."""
+once a second), and again at set delays while it stays idle (`arret.http.memory`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import anyio
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 
-from arret.api.memory import HTTP_THREADS, GiveBackMemory, bound_threads, release
 from arret.cli.start import returning_allocator
+from arret.http.memory import HTTP_THREADS, GiveBackMemory, bound_threads, release
 from arret.store.db import open_engine
 
 

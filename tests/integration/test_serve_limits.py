@@ -20,7 +20,7 @@ import pytest
 from support.authority import free_port
 from support.processes import Process, wait_until
 
-from arret.api.memory import HTTP_THREADS
+from arret.http.memory import HTTP_THREADS
 
 ARRET = str(Path(sys.executable).parent / "arret")
 MIB = 2**20
@@ -194,7 +194,7 @@ def test_memory_after_200_concurrent_requests_returns_near_its_baseline(
         done.set()
         watcher.join()
     assert statuses == [200] * 200
-    # The answers were built by a few threads (arret.api.memory.HTTP_THREADS), not by
+    # The answers were built by a few threads (arret.http.memory.HTTP_THREADS), not by
     # anyio's default of 40.
     assert max(threads) <= threads_before + HTTP_THREADS + 2, threads  # 2: the feed's, if any
     peak = max(peak, server.rss())

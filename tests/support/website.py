@@ -11,10 +11,10 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from arret.api.app import create_app
-from arret.api.runtime import HttpSettings, Runtime
 from arret.domain.access import Kind, Role
 from arret.domain.instants import FixedClock
+from arret.http.app import create_app
+from arret.http.runtime import HttpSettings, Runtime
 from arret.services import demo, tokens
 from arret.store.db import migrate
 from support.signed import open_engine

@@ -35,10 +35,10 @@ PURE_EXCEPTIONS = {
     "arret.tlog.signing": {"os", "pathlib", "stat"},
 }
 
-EDGES = ("arret.cli", "arret.api", "arret.web")
+EDGES = ("arret.cli", "arret.api", "arret.web", "arret.http")
 #: Edge modules that still read the database through `arret.store` directly.
 EDGE_EXCEPTIONS = frozenset({
-    "arret.api.app", "arret.api.log", "arret.api.operators", "arret.api.orders",
+    "arret.http.app", "arret.api.log", "arret.api.operators", "arret.api.orders",
     "arret.api.public", "arret.cli.allow", "arret.cli.context", "arret.cli.log",
     "arret.cli.main", "arret.cli.operators", "arret.cli.orders", "arret.cli.report",
     "arret.cli.tokens", "arret.web.operators", "arret.web.orders", "arret.web.pages",
@@ -101,6 +101,18 @@ def test_the_edges_reach_the_database_through_services() -> None:
         if within(module, EDGES) and any(within(n, ("arret.store",)) for n in names)
     }
     assert reaching == EDGE_EXCEPTIONS
+
+
+def test_the_api_and_the_web_ui_do_not_import_each_other() -> None:
+    """Sibling route packages: what both need lives in `arret.http` or `arret.services`."""
+    crossing = {
+        (module, name)
+        for module, names in modules()
+        for name in names
+        if (within(module, ("arret.api",)) and within(name, ("arret.web",)))
+        or (within(module, ("arret.web",)) and within(name, ("arret.api",)))
+    }
+    assert crossing == set()
 
 
 def test_the_checks_see_an_import_inside_a_function() -> None:

@@ -1,2 +1,2 @@
 """The HTTP side: REST API (`/api`), web UI, public register and notice page, built by
-`arret.api.app.create_app`."""
+`arret.http.app.create_app`."""

@@ -12,8 +12,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from arret.api.deps import MAX_INT, Overseer, Rt, Serial
 from arret.errors import NotFound
+from arret.http.deps import MAX_INT, Overseer, Rt, Serial
 from arret.services import log
 from arret.store import log as store_log
 from arret.tlog import tiles

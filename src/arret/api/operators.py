@@ -9,11 +9,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from arret import views
-from arret.api.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_operator
 from arret.api.orders import times
-from arret.api.runtime import Runtime
 from arret.api.schemas import AllowIn, OperatorIn
 from arret.feed.server import ResolverState
+from arret.http.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_operator
+from arret.http.runtime import Runtime
 from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
 from arret.services import exports, feed, keys, log, registry

@@ -20,13 +20,13 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from arret import views
-from arret.api.deps import Id, Reader, Rt, Writer
-from arret.api.runtime import Runtime
 from arret.api.schemas import AmendIn, LiftIn, OrderIn, TargetIn
 from arret.domain.access import Principal
 from arret.domain.lifecycle import OrderDraft, TypedOrder, parse_draft, parse_instants
 from arret.domain.model import Order, Status, TargetSpec
 from arret.errors import Conflict, Forbidden
+from arret.http.deps import Id, Reader, Rt, Writer
+from arret.http.runtime import Runtime
 from arret.services import queries, registry
 from arret.store import registry as store
 from arret.store import tokens as store_tokens

@@ -15,12 +15,12 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from arret import views
-from arret.api.deps import Id, Rt
-from arret.api.runtime import Runtime
 from arret.domain.model import Order
 from arret.feed import render
 from arret.feed.server import FeedServer
-from arret.services import notice
+from arret.http.deps import Id, Rt
+from arret.http.runtime import Runtime
+from arret.services import notice, queries
 from arret.services.status import feed_status
 from arret.store import registry as store
 from arret.store.db import SCHEMA_HEAD, current_revision
@@ -35,21 +35,10 @@ def public_orders(rt: Rt) -> list[dict[str, Any]]:
         return public_listing(conn, now)
 
 
-#: The register lists at most this many names of each order; an order's own page and
-#: `/api/public/orders/{id}` list them all.
-LISTED_NAMES = 20
-
-
 def public_listing(conn: Connection, now: datetime) -> list[dict[str, Any]]:
-    counts = store.current_target_counts(conn)
     return [
-        views.public_order(
-            o,
-            now,
-            counts.get(o.id, 0),
-            [] if o.terms.confidential else store.current_target_names(conn, o.id, LISTED_NAMES),
-        )
-        for o in store.list_orders(conn)
+        views.public_order(p.order, now, p.names, p.first_names)
+        for p in queries.public_register(conn)
     ]
 
 

@@ -28,9 +28,9 @@ def returning_allocator(environ: Mapping[str, str]) -> dict[str, str]:
     Under CPython's own small-object allocator, a burst of concurrent requests fragments
     its 1 MiB arenas and the server stays at its peak (measured: 96 MiB, then 284 MiB
     after 200 concurrent reads of a 5,000-name order): so the C allocator
-    (`PYTHONMALLOC=malloc`), in two glibc arenas, with `arret.api.memory`'s trims when
+    (`PYTHONMALLOC=malloc`), in two glibc arenas, with `arret.http.memory`'s trims when
     idle. And without glibc's per-thread cache (tcache), whose blocks no trim can give
-    back (`arret.api.memory` says why and what it was measured to keep). A tunable of the
+    back (`arret.http.memory` says why and what it was measured to keep). A tunable of the
     user's own in GLIBC_TUNABLES is kept, and the cache is left on if it names one for it.
     A C library other than glibc ignores both variables."""
     env = {**environ, "PYTHONMALLOC": "malloc"}

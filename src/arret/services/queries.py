@@ -56,3 +56,31 @@ def orders_at(
     ]
     counts = store.present_target_counts(conn, at)
     return [Listed(o, counts.get(o.id, 0)) for o in found]
+
+
+#: The public register lists at most this many names of each order; an order's own page
+#: and `/api/public/orders/{id}` list them all.
+LISTED_NAMES = 20
+
+
+@dataclass(frozen=True)
+class Public:
+    """An order as the public register lists it: its current names' count and the first
+    `LISTED_NAMES` of them (none for a confidential order)."""
+
+    order: Order
+    names: int
+    first_names: list[str]
+
+
+def public_register(conn: Connection) -> list[Public]:
+    """Every order, oldest first, as the public register lists it."""
+    counts = store.current_target_counts(conn)
+    return [
+        Public(
+            o,
+            counts.get(o.id, 0),
+            [] if o.terms.confidential else store.current_target_names(conn, o.id, LISTED_NAMES),
+        )
+        for o in store.list_orders(conn)
+    ]

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from arret.api.deps import Rt
 from arret.errors import ArretError, Forbidden
+from arret.http.deps import Rt
 from arret.probes.measures import Probed
 from arret.probes.records import Result
 from arret.probes.series import BLOCKING, over_time, polyline

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from arret import views
-from arret.api.deps import Id, Rt
-from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.domain.instants import parse_instant
 from arret.domain.lifecycle import OrderDraft, TypedOrder, parse_draft, parse_target_lines
 from arret.domain.model import STATUSES, Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, Forbidden, InvalidOrder, InvalidTargets, InvalidTime
+from arret.http.deps import Id, Rt
+from arret.http.runtime import Runtime
 from arret.services import queries, registry
 from arret.store import registry as store
 from arret.web import session

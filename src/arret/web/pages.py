@@ -20,12 +20,11 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from arret import views
-from arret.api.deps import Id, Rt
-from arret.api.public import public_listing
-from arret.api.runtime import Runtime
 from arret.domain import text
 from arret.errors import ArretError
-from arret.services import notice
+from arret.http.deps import Id, Rt
+from arret.http.runtime import Runtime
+from arret.services import notice, queries
 from arret.store import log as store_log
 from arret.store import registry as store
 from arret.tlog.signing import key_id
@@ -109,7 +108,11 @@ def home(request: Request, rt: Rt) -> Response:
 @router.get("/register")
 def register(request: Request, rt: Rt) -> Response:
     with rt.read() as conn:
-        orders = public_listing(conn, rt.clock.now())
+        now = rt.clock.now()
+        orders = [
+            views.public_order(p.order, now, p.names, p.first_names)
+            for p in queries.public_register(conn)
+        ]
         head = store_log.head(conn)
     key = store_log.require_key(rt.engine).public_key()
     log = None if head is None else {

@@ -13,9 +13,9 @@ from typing import Any
 
 from fastapi import Request
 
-from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.errors import Forbidden, NotAuthenticated
+from arret.http.runtime import Runtime
 from arret.services import tokens
 from arret.web import i18n
 

@@ -28,10 +28,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from arret.api import errors
-from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.errors import NotAuthenticated
+from arret.http import errors
+from arret.http.runtime import Runtime
 from arret.services import tokens
 
 log = logging.getLogger("arret.api")

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from arret.api.runtime import Runtime
 from arret.domain.access import Principal
 from arret.errors import Forbidden, NotAuthenticated
+from arret.http.runtime import Runtime
 from arret.services import tokens
 
 #: The databases hold signed 64-bit integers. A larger number in a path or a query names

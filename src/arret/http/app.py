@@ -17,10 +17,11 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from arret import __version__
-from arret.api import errors, limits, memory, operators, orders, public
 from arret.api import log as log_api
-from arret.api.runtime import Runtime
+from arret.api import operators, orders, public
 from arret.errors import ArretError, NotFound
+from arret.http import errors, limits, memory
+from arret.http.runtime import Runtime
 from arret.store.db import classify
 from arret.web import operators as operator_pages
 from arret.web import orders as order_pages
