@@ -1,2 +1,3 @@
-"""The HTTP side: REST API (`/api`), web UI, public register and notice page, built by
-`arret.http.app.create_app`."""
+"""The JSON API's routes (`/api/…`): orders, operators, the transparency log, the public
+register and notice lookup, `/healthz` and `/metrics`; mounted by
+`arret.http.app.create_app`, beside `arret.web`'s pages."""
