@@ -81,3 +81,24 @@ def test_the_api_asks_for_confirm_above_the_threshold(site: Site) -> None:
     small = site.post(f"/api/orders/{order}/amend", "authority",
                       json={"remove": ["n2.leak.example"]})  # fmt: skip
     assert small.status_code == 200, small.text
+
+
+def test_a_bad_threshold_or_confirmation_is_refused_clearly(tmp_path: Path, site: Site) -> None:
+    """Tried: a threshold that is not a whole number, in the environment and as an option;
+    a confirmation that is not a boolean."""
+    import os
+    import subprocess
+    import sys
+
+    arret = str(Path(sys.executable).parent / "arret")
+    env = {**os.environ, "ARRET_DB": f"sqlite:///{tmp_path / 'x.db'}",
+           "ARRET_CONFIRM_ABOVE": "lots"}  # fmt: skip
+    run = subprocess.run([arret, "order", "list"], env=env, capture_output=True, text=True)
+    assert run.returncode == 1 and "ARRET_CONFIRM_ABOVE='lots'" in run.stderr
+    assert "Traceback" not in run.stderr
+    env["ARRET_CONFIRM_ABOVE"] = "5"
+    run = subprocess.run([arret, "--confirm-above", "-1", "order", "list"], env=env,
+                         capture_output=True, text=True)  # fmt: skip
+    assert run.returncode == 2 and "--confirm-above" in run.stderr
+    refused = site.post("/api/orders?confirm=maybe", "authority", json=order_body())
+    assert refused.status_code == 422 and "confirm" in refused.text
