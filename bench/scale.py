@@ -58,9 +58,9 @@ from support.processes import Process  # noqa: E402
 from support.signed import ensure_key, open_engine  # noqa: E402
 from support.unbound import unbound_conf  # noqa: E402
 
+from arret import keyfile  # noqa: E402
 from arret.services import registry  # noqa: E402
 from arret.store.db import migrate  # noqa: E402
-from arret.tlog import signing  # noqa: E402
 
 #: The operator whose zone is transferred, served by Knot and pulled by the Unbounds.
 OPERATOR = "op0"
@@ -285,7 +285,7 @@ def main() -> None:
         args.keep.mkdir(parents=True, exist_ok=True)
         # The registry's log key is kept with it: its later writes are signed by the same key.
         os.environ["ARRET_LOG_KEY"] = str(args.keep.resolve() / "log.key")
-        signing.create(Path(os.environ["ARRET_LOG_KEY"]))
+        keyfile.create(Path(os.environ["ARRET_LOG_KEY"]))
     ensure_key()
     compile_arret()
     found = peers.tools()

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import Engine
 from support.postgres import PostgresServer, PostgresUnavailable, is_root, start_server
 
+from arret import keyfile
+from arret.keyfile import KeyFile
 from arret.store.db import migrate, open_engine
 from arret.store.log import attach
-from arret.tlog import signing
-from arret.tlog.signing import KeyFile
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -23,7 +23,7 @@ def pytest_configure(config: pytest.Config) -> None:
     process or as a subprocess) through ARRET_LOG_KEY — never a key in the work tree."""
     folder = Path(tempfile.mkdtemp(prefix="arret-test-key-"))
     path = folder / "log.key"
-    signing.create(path)
+    keyfile.create(path)
     os.environ["ARRET_LOG_KEY"] = str(path)
 
 

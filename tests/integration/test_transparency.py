@@ -24,14 +24,15 @@ from support.cli import Arret
 from support.signed import open_engine
 from support.tamper import drop_guards
 
+from arret import keyfile
 from arret.feed import render, responder
+from arret.keyfile import KeyFile
 from arret.rpz.zone import FeedSettings
 from arret.services import log as log_service
 from arret.services import registry as registry_service
 from arret.services.log import HeldZone, check_held, entries_of
 from arret.store import log as store_log
-from arret.tlog import merkle, signing
-from arret.tlog.signing import KeyFile
+from arret.tlog import merkle
 
 NOW = datetime(2026, 11, 29, 12, tzinfo=UTC)
 SECRETS = ("secret-one.example", "secret-two.example", "secret-three.example")
@@ -613,7 +614,7 @@ def test_an_auditor_verifies_a_database_with_the_public_key_alone(
     assert code == 0 and "log verified" in out, err
     # Another key's public half: every head fails its signature.
     other = tmp_path / "other.key"
-    signing.create(other)
+    keyfile.create(other)
     pem.write_text(public_pem(KeyFile(other).public_key()))
     code, _, err = logged(*no_key, "log", "verify", "--public-key", str(pem), ok=False)
     assert code == 5 and "signature that does not verify" in err, err

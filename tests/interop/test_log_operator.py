@@ -22,8 +22,8 @@ from support.processes import Process, rcode, start_on_free_ports, wait_until
 from support.signed import open_engine
 from support.unbound import unbound_conf
 
+from arret.keyfile import KeyFile
 from arret.services import keys
-from arret.tlog.signing import KeyFile
 
 ARRET = str(Path(sys.executable).parent / "arret")
 SCRIPT = Path(__file__).parents[2] / "contrib" / "check-before-load.sh"

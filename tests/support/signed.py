@@ -11,16 +11,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from arret import keyfile
+from arret.keyfile import KeyFile
 from arret.store import db
 from arret.store.log import attach
-from arret.tlog import signing
-from arret.tlog.signing import KeyFile
 
 
 def ensure_key() -> Path:
     if "ARRET_LOG_KEY" not in os.environ:
         path = Path(tempfile.mkdtemp(prefix="arret-log-key-")) / "log.key"
-        signing.create(path)
+        keyfile.create(path)
         os.environ["ARRET_LOG_KEY"] = str(path)
     return Path(os.environ["ARRET_LOG_KEY"])
 

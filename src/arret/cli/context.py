@@ -14,9 +14,9 @@ from sqlalchemy import Connection, Engine
 
 from arret.domain.instants import Clock, SystemClock
 from arret.errors import ArretError
+from arret.keyfile import DEFAULT_KEY, KeyFile
 from arret.store.db import LOCK_WAIT, open_engine, require_current
 from arret.store.log import attach
-from arret.tlog.signing import DEFAULT_KEY, KeyFile
 
 
 def log_key_path(explicit: str | Path | None = None) -> Path:

@@ -191,10 +191,11 @@ def init(ctx: typer.Context) -> None:
 
 def _prepare_log_key(e: Env) -> None:
     """Create the log key when missing; say where it is and which key it is."""
+    from arret import keyfile
+    from arret.keyfile import KeyFile
     from arret.tlog import signing
-    from arret.tlog.signing import KeyFile
 
-    created = signing.create(e.log_key)
+    created = keyfile.create(e.log_key)
     public = KeyFile(e.log_key).public_key()
     verb = "created" if created else "using"
     console.print(

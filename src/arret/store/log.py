@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from arret.domain.events import Event
 from arret.errors import LogInconsistent, LogKeyError
+from arret.keyfile import KeyFile
 from arret.store.bulk import insert_rows, matching
 from arret.store.schema import (
     feed_digests,
@@ -36,7 +37,7 @@ from arret.store.schema import (
 from arret.tlog import multiset, tiles
 from arret.tlog.leaves import canonical, committed_names, event_record, split_encoded
 from arret.tlog.merkle import leaf_hash, node_hash
-from arret.tlog.signing import KeyFile, TreeHead, verify_head
+from arret.tlog.signing import TreeHead, verify_head
 
 OPTION = "arret_log_key"
 

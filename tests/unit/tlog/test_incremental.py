@@ -11,10 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from arret import keyfile
+from arret.keyfile import KeyFile
 from arret.store.log import _fold, _push
-from arret.tlog import signing
 from arret.tlog.merkle import consistency_proof, leaf_hash, root
-from arret.tlog.signing import KeyFile, TreeHead
+from arret.tlog.signing import TreeHead
 from arret.tlog.verify import _PrefixRoots, verify
 
 REFERENCE = [bytes.fromhex(h) for h in ("", "00", "10", "2021", "3031", "40414243")]
@@ -89,7 +90,7 @@ def test_the_verifier_names_the_changed_leaf(
     tmp_path_factory: pytest.TempPathFactory, size: int, data: st.DataObject
 ) -> None:
     path = tmp_path_factory.mktemp("key") / "log.key"
-    signing.create(path)
+    keyfile.create(path)
     log = MemoryLog(KeyFile(path), [f'{{"n":{i}}}' for i in range(size)])
     assert verify(log).ok
     saved = log.head(data.draw(st.integers(min_value=1, max_value=size)))

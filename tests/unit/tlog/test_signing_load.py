@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from arret import keyfile
 from arret.errors import LogKeyError
-from arret.tlog import signing
 
 
 def raw(key: Ed25519PrivateKey) -> bytes:
@@ -33,12 +33,12 @@ def test_keys_made_by_create_are_read_as_the_serialization_module_reads_them(
 ) -> None:
     for i in range(20):
         path = tmp_path / f"k{i}"
-        assert signing.create(path)
-        assert signing._seed(path.read_bytes()) is not None  # the short way is taken
+        assert keyfile.create(path)
+        assert keyfile._seed(path.read_bytes()) is not None  # the short way is taken
         expected = serialization.load_pem_private_key(path.read_bytes(), password=None)
         assert isinstance(expected, Ed25519PrivateKey)
-        assert raw(signing.load(path)) == raw(expected)
-        assert signing.KeyFile(path).public_key() == expected.public_key().public_bytes_raw()
+        assert raw(keyfile.load(path)) == raw(expected)
+        assert keyfile.KeyFile(path).public_key() == expected.public_key().public_bytes_raw()
 
 
 def test_other_forms_go_through_the_serialization_module(tmp_path: Path) -> None:
@@ -46,25 +46,25 @@ def test_other_forms_go_through_the_serialization_module(tmp_path: Path) -> None
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())  # fmt: skip
     crlf = written(tmp_path / "crlf", pem.replace(b"\n", b"\r\n"))
-    assert raw(signing.load(crlf)) == raw(key)
+    assert raw(keyfile.load(crlf)) == raw(key)
     openssh = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                                 serialization.NoEncryption())  # fmt: skip
     with pytest.raises(LogKeyError, match="not a PEM private key"):
-        signing.load(written(tmp_path / "ssh", openssh))
+        keyfile.load(written(tmp_path / "ssh", openssh))
     # An X25519 key has the same length and layout, another algorithm.
     x = X25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption())  # fmt: skip
-    assert signing._seed(x) is None
+    assert keyfile._seed(x) is None
     with pytest.raises(LogKeyError, match="not an Ed25519 key"):
-        signing.load(written(tmp_path / "x", x))
+        keyfile.load(written(tmp_path / "x", x))
 
 
 def test_signing_with_the_key_of_create_does_not_import_the_serialization_module(
     tmp_path: Path,
 ) -> None:
-    assert signing.create(tmp_path / "key")
-    probe = ("import sys; from pathlib import Path; from arret.tlog.signing import KeyFile; "
+    assert keyfile.create(tmp_path / "key")
+    probe = ("import sys; from pathlib import Path; from arret.keyfile import KeyFile; "
              f"k = KeyFile(Path({str(tmp_path / 'key')!r})); k.public_key(); "
              "print('cryptography.hazmat.primitives.serialization' in sys.modules)")  # fmt: skip
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
