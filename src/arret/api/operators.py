@@ -16,7 +16,7 @@ from arret.http.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_oper
 from arret.http.runtime import Runtime
 from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
-from arret.services import exports, feed, keys, log, registry
+from arret.services import exports, feed, keys, log, queries, registry
 from arret.services.status import changes_since, feed_status
 from arret.store import registry as store
 
@@ -206,7 +206,7 @@ def operator_config(
 def list_allow(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     with rt.read() as conn:
         now = rt.clock.now()
-        return [views.allow_entry(a) for a in store.allow_entries(conn) if a.in_force_at(now)]
+        return [views.allow_entry(a) for a in queries.allowed_at(conn, now)]
 
 
 @router.post("/allow", status_code=201, summary="Allow-list a name", tags=["allow-list"])

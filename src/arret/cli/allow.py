@@ -10,8 +10,7 @@ from arret import views as render
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_json, print_table
-from arret.services import registry
-from arret.store import registry as store
+from arret.services import queries, registry
 
 app = typer.Typer(no_args_is_help=True, help="The allow-list: names that are never blocked.")
 
@@ -50,7 +49,7 @@ def list_(ctx: typer.Context, at: At = None, json: Json = False) -> None:
     e = env(ctx)
     when = instant(at, e.clock)
     with e.transaction() as conn:
-        entries = [a for a in store.allow_entries(conn) if a.in_force_at(when)]
+        entries = queries.allowed_at(conn, when)
     if json:
         print_json([render.allow_entry(a) for a in entries])
         return

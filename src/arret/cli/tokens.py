@@ -12,7 +12,6 @@ from arret.cli.options import Actor, Json, actor_of, instant_or_span
 from arret.cli.output import console, print_json, print_table
 from arret.domain.access import Role
 from arret.services import tokens
-from arret.store import tokens as store_tokens
 
 app = typer.Typer(no_args_is_help=True, help="API and web UI tokens: create, list, revoke.")
 
@@ -45,7 +44,7 @@ def list_(ctx: typer.Context, json: Json = False) -> None:
     e = env(ctx)
     now = e.clock.now()
     with e.transaction() as conn:
-        rows = [render.token(t, now) for t in store_tokens.list_tokens(conn)]
+        rows = [render.token(t, now) for t in tokens.listed(conn)]
     if json:
         print_json(rows)
         return

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from arret.domain.model import Operator, Order, Status
+from arret.domain.model import AllowEntry, Operator, Order, Status
 from arret.store import registry as store
 
 
@@ -84,3 +84,8 @@ def public_register(conn: Connection) -> list[Public]:
         )
         for o in store.list_orders(conn)
     ]
+
+
+def allowed_at(conn: Connection, at: datetime) -> list[AllowEntry]:
+    """The allow-list entries in force at `at`."""
+    return [a for a in store.allow_entries(conn) if a.in_force_at(at)]

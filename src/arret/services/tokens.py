@@ -47,6 +47,11 @@ def create(
     return token, info
 
 
+def listed(conn: Connection) -> list[TokenInfo]:
+    """Every token ever created (never its secret: only its hash is kept)."""
+    return store_tokens.list_tokens(conn)
+
+
 def revoke(conn: Connection, token_id: int, now: datetime) -> TokenInfo:
     info = store_tokens.get_token(conn, token_id)
     if info.revoked_at is not None:
