@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from arret.domain.instants import Clock
+from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.domain.operators import check_endpoint
 from arret.errors import ArretError
 from arret.feed.cache import DatabaseFeed
@@ -46,7 +47,7 @@ class ServeOptions:
     notice_host: str = FeedSettings.notice_host
     public_url: str | None = None
     session_secret_file: Path | None = None
-    confirm_above: int = 100
+    confirm_above: int = CONFIRM_ABOVE
     #: The largest request body of an authority, in bytes (HttpSettings.max_body).
     max_body: int = 64 * 2**20
     #: How long a web UI login lasts (HttpSettings.session_lifetime).

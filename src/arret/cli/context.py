@@ -13,6 +13,7 @@ import typer
 from sqlalchemy import Connection, Engine
 
 from arret.domain.instants import Clock, SystemClock
+from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
 from arret.keyfile import DEFAULT_KEY, KeyFile
 from arret.store.db import LOCK_WAIT, open_engine, require_current
@@ -39,10 +40,6 @@ def lock_wait_of(explicit: float | None = None) -> float:
     if not value > 0:
         raise ArretError(f"ARRET_LOCK_WAIT={raw!r}: give a number of seconds above 0")
     return value
-
-
-#: `--confirm-above`'s default (the same as the server's; see services.registry).
-CONFIRM_ABOVE = 100
 
 
 def confirm_above_of(explicit: int | None = None) -> int:

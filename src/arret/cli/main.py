@@ -22,7 +22,6 @@ from typer.core import TyperGroup
 
 from arret.cli import coercion
 from arret.cli.context import (
-    CONFIRM_ABOVE,
     Env,
     confirm_above_of,
     default_actor,
@@ -31,6 +30,7 @@ from arret.cli.context import (
     log_key_path,
 )
 from arret.cli.output import console
+from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
 from arret.store.db import LOCK_WAIT, classify, database_url, migrate
 

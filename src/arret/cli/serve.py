@@ -15,6 +15,7 @@ from arret.cli.context import env
 from arret.cli.options import Canaries, Control
 from arret.cli.output import console
 from arret.cli.start import restart_with_returning_allocator
+from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.rpz.zone import FeedSettings
 
 
@@ -55,9 +56,10 @@ def serve(
         int,
         typer.Option(
             metavar="N",
-            help="The web UI asks for confirmation before blocking or unblocking more names.",
+            help="A registration or amendment of more names (added and removed) needs a "
+            "confirmation: the web UI's plan page, the API's ?confirm=true.",
         ),
-    ] = 100,
+    ] = CONFIRM_ABOVE,
     max_body: Annotated[
         str,
         typer.Option(

@@ -45,6 +45,12 @@ from arret.errors import InvalidName, InvalidOrder, InvalidTargets, InvalidTime
 
 _T = TypeVar("_T")
 
+#: Names one change may add and remove in all before it needs an explicit confirmation,
+#: unless the entry point is told otherwise (`--confirm-above`): a mistyped file or a
+#: wrong order id should cost a question, not a million names blocked or unblocked
+#: (`services.registry.gate`).
+CONFIRM_ABOVE = 100
+
 
 @dataclass(frozen=True)
 class OrderDraft:

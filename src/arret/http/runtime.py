@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from arret.domain.instants import Clock
+from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
 from arret.feed.server import FeedServer
 
@@ -34,7 +35,7 @@ class HttpSettings:
     notice_host: str = "notice.arret.localhost"
     #: Registrations that would block more names than this, and amendments that would
     #: remove more, are shown as a plan and applied only when confirmed.
-    confirm_above: int = 100
+    confirm_above: int = CONFIRM_ABOVE
     #: Where `arret serve` answers DNS, written into the resolver snippets.
     dns_endpoint: str = "127.0.0.1:5353"
     #: The UI's address as people reach it (links in resolver snippets).

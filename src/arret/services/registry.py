@@ -48,11 +48,6 @@ from arret.store.bulk import large_write
 #: Above this many targets, a registration is written with a larger database cache.
 LARGE = 10_000
 
-#: Names one change may add and remove in all before it needs an explicit confirmation,
-#: unless the entry point is told otherwise (`--confirm-above`): a mistyped file or a
-#: wrong order id should cost a question, not a million names blocked or unblocked.
-CONFIRM_ABOVE = 100
-
 
 def needs_confirmation(adds: int, removes: int, above: int) -> bool:
     """Whether a change adding `adds` and removing `removes` names must be confirmed.
