@@ -92,20 +92,24 @@ def history(engine: Engine) -> dict[str, dict[int, list[Entry]]]:
     return seen
 
 
+def assert_journals_replay(conn: Connection, seen: dict[str, dict[int, list[Entry]]]) -> None:
+    """The journal of each operator's serials, replayed from nothing, gives every zone."""
+    for name in OPERATORS:
+        op_id = store_feed.operator_id(conn, name)
+        held: list[Entry] = []
+        for version in store_feed.versions(conn, op_id):
+            removed, added = store_feed.journal(conn, op_id, version.serial)
+            held = apply_delta(held, Delta(tuple(removed), tuple(added)))
+            assert held == seen[name][version.serial], (name, version)
+
+
 def test_ixfr_from_every_serial_is_the_difference_of_the_full_zones(engine: Engine) -> None:
     seen = history(engine)
     with engine.begin() as conn:
         filled = conn.execute(select(feed_snapshots.c.policy_id, feed_snapshots.c.rev)).all()
         assert len(filled) == 2  # the first fill and the fill after emptying
         assert problems(conn) == []
-        for name in OPERATORS:
-            # The journal of each serial, replayed from nothing, gives every zone.
-            op_id = store_feed.operator_id(conn, name)
-            held: list[Entry] = []
-            for version in store_feed.versions(conn, op_id):
-                removed, added = store_feed.journal(conn, op_id, version.serial)
-                held = apply_delta(held, Delta(tuple(removed), tuple(added)))
-                assert held == seen[name][version.serial], (name, version)
+        assert_journals_replay(conn, seen)
     cache = DatabaseFeed(engine, FeedSettings())
     cache.refresh()
     for name, by_serial in seen.items():
@@ -184,13 +188,7 @@ def test_a_registry_from_before_keeps_verifying_and_gets_derived_journals(
     migrate(engine)
     with engine.begin() as conn:
         assert problems(conn) == []
-        for name in OPERATORS:
-            op_id = store_feed.operator_id(conn, name)
-            held: list[Entry] = []
-            for version in store_feed.versions(conn, op_id):
-                removed, added = store_feed.journal(conn, op_id, version.serial)
-                held = apply_delta(held, Delta(tuple(removed), tuple(added)))
-                assert held == seen[name][version.serial], (name, version)
+        assert_journals_replay(conn, seen)
         # Emptied and filled again after the upgrade: that fill is derived.
         for found in store_feed.memberships(conn).values():
             assert store_feed.snapshots(conn, found) == []
