@@ -34,7 +34,14 @@ after the last answer; the idle baseline varies by less than 0.01 MiB over 5 s a
 alone, 0.8-1.5 with both (median 1.0 over 9 runs at 4 threads; 1.07-1.08 at 8, the
 setting) and 1.7-1.9 for the HTML page, in as much CPU time; the peak went from 158 to
 136 MiB. What stays are blocks that outlive the burst (grown sets and dicts of asyncio,
-anyio, uvicorn) and the pages they share.
+anyio, uvicorn) and the pages they share. Traced (tracemalloc, an idle snapshot before a
+burst against one 20 s after it), the Python blocks grown are eight hash tables sized for
+200 connections, about 200 KB: asyncio's set of all tasks and its loop's sets of async
+generators and transports, the selector's map of descriptors, anyio's limiter queue and
+task states, uvicorn's sets of connections and tasks. Reserving them at start (growing each
+once, so a burst finds them sized) was not done: it writes into the private state of four
+libraries, and a second burst, which finds them grown, still keeps 0.43-0.55 MiB — the
+other blocks a burst leaves scattered — so it would not reach the baseline either.
 Ruled out, each with the cache off: one glibc arena instead of two (2.0 kept at 40
 threads, against 1.2-1.6), eight arenas (2.4-3.0 at 4 threads), a fixed mmap threshold of
 64 KiB (1.5-1.7 at 8 threads, against 1.1); and jemalloc (`LD_PRELOAD` of Debian's
