@@ -4,11 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench messages clean
+.PHONY: run test lint bench messages lock clean
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements.lock pins, each file checked against its hash, then
+# Arrêt itself (editable, its dependencies already there).
+$(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 # Sets up and runs Arrêt on its embedded default (SQLite file ./arret.db) with the 2021 case:
@@ -38,5 +41,17 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k flash:2 -o $(VENV)/messages.pot src/arret
 	$(BIN)/pybabel update -i $(VENV)/messages.pot -d src/arret/web/locale
 
+# Resolves pyproject.toml's dependencies (and the dev extra) again to their newest
+# releases and pins each with its files' hashes in requirements.lock; `make test` then
+# reinstalls from it. To move one package only: add `--upgrade-package NAME` to LOCK_ARGS.
+LOCK_TOOLS := .lock-venv
+LOCK_ARGS  ?= --upgrade
+lock:
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/pip install --quiet pip-tools==7.5.2
+	$(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --extra dev --strip-extras \
+		--allow-unsafe --no-emit-find-links --no-emit-index-url $(LOCK_ARGS) \
+		-o requirements.lock pyproject.toml
+
 clean:
-	rm -rf $(VENV) arret.db arret.db-*
+	rm -rf $(VENV) $(LOCK_TOOLS) arret.db arret.db-*
