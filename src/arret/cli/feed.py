@@ -1,4 +1,5 @@
-"""`arret feed …`: tools on the receiving side of the feed."""
+"""`arret feed …`: a resolver's copy of the feed (`sync`), and new serials for every zone
+after a restore of the database (`republish`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from arret.errors import ArretError
 from arret.feed.sync import ZoneFile
 from arret.rpz.resolvers import split_endpoint
 
-app = typer.Typer(no_args_is_help=True, help="The feed, seen from a resolver.")
+app = typer.Typer(
+    no_args_is_help=True,
+    help="The feed: a resolver's copy of it (sync); every zone again after a restore (republish).",
+)
 
 
 #: The environment variable `arret feed sync` reads the TSIG secret from.
@@ -114,3 +118,21 @@ def sync(
         if once:
             return
         time.sleep(interval)
+
+
+@app.command("republish")
+def republish(ctx: typer.Context) -> None:
+    """Give every operator's zone a new serial, its names unchanged, so that every resolver
+    fetches its whole zone again: run it once after restoring the database from a backup
+    (before starting `arret serve`), so that resolvers holding serials published after the
+    backup replace them with what the restored registry says."""
+    from arret.cli.context import env
+    from arret.services import feed as feed_service
+
+    e = env(ctx)
+    with e.transaction() as conn:
+        published = feed_service.republish(conn, e.clock.now())
+    for p in published:
+        console.print(f"{p.operator}: serial {p.serial} (whole zone)", markup=False)
+    if not published:
+        console.print("no zone to republish", markup=False)

@@ -13,7 +13,7 @@ histories.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -271,13 +271,32 @@ def adopt_notice_host(conn: Connection, host: str, now: datetime) -> list[Publis
     store_feed.set_notice_host(conn, host, now)
     if before == host:
         return []
+    return _rewrite(conn, now, lambda pid: store_feed.has_kind(conn, pid, Action.NOTICE.value))
+
+
+def republish(conn: Connection, now: datetime) -> list[Published]:
+    """Give every operator's zone a new serial, its entries unchanged, marked as a rewrite
+    so that every resolver fetches the whole zone again. For after a restore of the
+    database: resolvers hold serials published after the backup, which the restored
+    registry does not know; the serials given here come from the clock, so they are above
+    every serial served before, and each resolver replaces what it holds with what the
+    registry says now. Without this, the feed would serve the backup's older serials,
+    which resolvers ignore, until the next change."""
+    store_log.lock(conn)
+    return _rewrite(conn, now, lambda _pid: True)
+
+
+def _rewrite(conn: Connection, now: datetime, chosen: Callable[[int], bool]) -> list[Published]:
+    """A new serial for every operator of each policy `chosen` accepts, marked as a rewrite
+    (the journal does not bridge it: RFC 1995 §4 allows a full zone as the answer to any
+    IXFR). The caller holds the log's lock."""
     names_of = {i: n for n, i in store_feed.operator_ids(conn).items()}
     served: dict[int, list[int]] = defaultdict(list)
     for op_id, pid in store_feed.memberships(conn).items():
         served[pid].append(op_id)
     published = []
     for pid, members in sorted(served.items()):
-        if not store_feed.has_kind(conn, pid, Action.NOTICE.value):
+        if not chosen(pid):
             continue
         current = store_feed.advance(conn, store_feed.policy(conn, pid), Delta((), ()))
         lasts = store_feed.latest_of(conn, members)
