@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from arret.errors import NotFound
 from arret.http.deps import MAX_INT, Overseer, Rt, Serial
 from arret.services import log
-from arret.store import log as store_log
+from arret.services.database import log_public_key
 from arret.tlog import tiles
 from arret.tlog.signing import key_id, public_pem
 
@@ -28,7 +28,7 @@ Bound = Annotated[int | None, Query(le=MAX_INT)]
 
 @router.get("/key", summary="The public key that signs the tree heads (Ed25519)")
 def public_key(rt: Rt) -> dict[str, Any]:
-    raw = store_log.require_key(rt.engine).public_key()
+    raw = log_public_key(rt.engine)
     return {
         "algorithm": "Ed25519",
         "public_key": base64.b64encode(raw).decode("ascii"),

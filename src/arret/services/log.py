@@ -44,6 +44,21 @@ MAX_LEAVES = 1000
 MAX_PAGE_CHARS = 4_000_000
 
 
+#: The secret of an operator's feed digests (its key, and the salt of older serials).
+DigestSecret = store_log.DigestSecret
+
+
+def newest_head(conn: Connection) -> TreeHead | None:
+    """The newest signed tree head; None while the log is empty."""
+    return store_log.head(conn)
+
+
+def serial_leaf(conn: Connection, operator: str, serial: int) -> tuple[int, str] | None:
+    """The index and data of the leaf that logs `operator`'s `serial`; None if none does."""
+    found = store_log.feed_leaf(conn, operator, serial)
+    return None if found is None else (found.index, found.data)
+
+
 class DatabaseSource:
     """The verifier's view of a log read straight from the database."""
 

@@ -24,8 +24,8 @@ from arret.domain import text
 from arret.errors import ArretError
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
-from arret.services import notice, queries
-from arret.store import log as store_log
+from arret.services import log, notice, queries
+from arret.services.database import log_public_key
 from arret.store import registry as store
 from arret.tlog.signing import key_id
 from arret.web import i18n, session
@@ -113,13 +113,13 @@ def register(request: Request, rt: Rt) -> Response:
             views.public_order(p.order, now, p.names, p.first_names)
             for p in queries.public_register(conn)
         ]
-        head = store_log.head(conn)
-    key = store_log.require_key(rt.engine).public_key()
-    log = None if head is None else {
+        head = log.newest_head(conn)
+    key = log_public_key(rt.engine)
+    shown = None if head is None else {
         "size": head.size, "root": head.root_hash.hex(), "signed_at": views.when(head.timestamp),
         "key_id": key_id(key),
     }  # fmt: skip
-    return render(request, rt, "register.html", orders=orders[::-1], log=log,
+    return render(request, rt, "register.html", orders=orders[::-1], log=shown,
                   public_url=rt.settings.public_url)  # fmt: skip
 
 
