@@ -35,9 +35,8 @@ PURE_EXCEPTIONS: dict[str, set[str]] = {}
 EDGES = ("arret.cli", "arret.api", "arret.web", "arret.http")
 #: Edge modules that still read the database through `arret.store` directly.
 EDGE_EXCEPTIONS = frozenset({
-    "arret.api.operators", "arret.api.orders", "arret.api.public", "arret.cli.operators",
-    "arret.cli.orders", "arret.cli.report", "arret.web.operators", "arret.web.orders",
-    "arret.web.pages",
+    "arret.api.operators", "arret.api.public", "arret.cli.operators", "arret.cli.report",
+    "arret.web.operators", "arret.web.pages",
 })  # fmt: skip
 
 
