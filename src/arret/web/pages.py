@@ -26,7 +26,6 @@ from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
 from arret.services import log, notice, queries
 from arret.services.database import log_public_key
-from arret.store import registry as store
 from arret.tlog.signing import key_id
 from arret.web import i18n, session
 
@@ -136,18 +135,18 @@ def register_order(
 ) -> Response:
     now = rt.clock.now()
     with rt.read() as conn:
-        order = store.load_order_head(conn, order_id)
-        history = store.history(conn, order_id)
-        count = store.current_target_count(conn, order_id)
-        page, more = store.current_name_page(conn, order_id, after, REGISTER_PAGE)
-    reveal = not order.terms.confidential
+        found = queries.public_order(conn, order_id, after, REGISTER_PAGE)
+    order, names = found.order, found.names
+    following = (
+        None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
+    )
     return render(
         request,
         rt,
         "public_order.html",
-        order=views.public_order(order, now, count, [n for _, n in page]),
-        names_next=f"/register/{order_id}?after={page[-1][0]}" if more and reveal else None,
-        timeline=views.timeline(order, history, now, reveal),
+        order=views.public_order(order, now, names.count, names.names or []),
+        names_next=following,
+        timeline=views.timeline(order, found.history, now, not order.terms.confidential),
     )
 
 
