@@ -35,7 +35,7 @@ PURE_EXCEPTIONS: dict[str, set[str]] = {}
 EDGES = ("arret.cli", "arret.api", "arret.web", "arret.http")
 #: Edge modules that still read the database through `arret.store` directly.
 EDGE_EXCEPTIONS = frozenset({
-    "arret.api.operators", "arret.cli.operators", "arret.cli.report", "arret.web.operators",
+    "arret.cli.report", "arret.web.operators",
 })  # fmt: skip
 
 

@@ -18,7 +18,6 @@ from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
 from arret.services import exports, feed, keys, log, queries, registry
 from arret.services.status import changes_since, feed_status
-from arret.store import registry as store
 
 router = APIRouter(prefix="/api", tags=["operators"])
 
@@ -81,7 +80,7 @@ def resolver_view(state: ResolverState) -> dict[str, Any]:
 @router.get("/operators", summary="List operators (an operator token sees itself)")
 def list_operators(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     with rt.read() as conn:
-        found = store.list_operators(conn)
+        found = queries.operators(conn)
     return [views.operator(op) for op in found if principal.reads_operator(op.name)]
 
 
@@ -103,7 +102,7 @@ def add_operator(body: OperatorIn, rt: Rt, principal: Writer) -> dict[str, Any]:
 @router.get("/operators/{name}", summary="Show an operator and its feed's status")
 def show_operator(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
-        op = store.get_operator(conn, name)
+        op = queries.operator(conn, name)
     may_read_operator(principal, name)
     return views.operator(op) | {"feed": status_view(rt, name)}
 
@@ -111,7 +110,7 @@ def show_operator(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
 @router.get("/operators/{name}/feed", summary="The feed's serial, size and last transfer")
 def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
     may_read_operator(principal, name)
     return status_view(rt, name)
 
@@ -125,7 +124,7 @@ def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
 )
 def operator_digest_salt(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         may_read_operator(principal, name)
         secret = log.digest_secret(conn, name)
     return {"operator": name, **log.secret_to_json(secret)}
@@ -139,7 +138,7 @@ def operator_changes(
     since: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
 ) -> list[dict[str, Any]]:
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         may_read_operator(principal, name)
         found = changes_since(conn, name, since)
     return [
@@ -167,7 +166,7 @@ def operator_policy(
 ) -> PlainTextResponse:
     when = times(at=at)["at"] or rt.clock.now()
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         may_read_operator(principal, name)
         result = registry.policy_for(conn, name, when)
         serial = feed.serial_at(conn, name, when) if format is exports.Format.RPZ else 0
@@ -194,7 +193,7 @@ def operator_config(
     notice_address: Annotated[list[str] | None, Query()] = None,
 ) -> PlainTextResponse:
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         may_read_operator(principal, name)
         text = keys.resolver_config(conn, name, resolver, server, rt.clock.now(), directory,
                                     register_url, not principal.holds_secrets_of(name),
@@ -240,5 +239,5 @@ def events(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[dict[str, Any]]:
     with rt.read() as conn:
-        found = [h for h in store.history(conn) if h[0] > after][:limit]
+        found = queries.events(conn, after, limit)
     return [views.history_entry(*h) for h in found]
