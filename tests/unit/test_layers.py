@@ -34,9 +34,7 @@ PURE_EXCEPTIONS: dict[str, set[str]] = {}
 
 EDGES = ("arret.cli", "arret.api", "arret.web", "arret.http")
 #: Edge modules that still read the database through `arret.store` directly.
-EDGE_EXCEPTIONS = frozenset({
-    "arret.cli.report", "arret.web.operators",
-})  # fmt: skip
+EDGE_EXCEPTIONS: frozenset[str] = frozenset()
 
 
 def modules() -> Iterator[tuple[str, set[str]]]:
