@@ -10,7 +10,18 @@ from fastapi.responses import PlainTextResponse
 
 from arret import views
 from arret.api.orders import times
-from arret.api.schemas import AllowIn, OperatorIn
+from arret.api.schemas import (
+    AllowIn,
+    AllowOut,
+    ChangeOut,
+    DigestSaltOut,
+    EventOut,
+    FeedOut,
+    OperatorAddedOut,
+    OperatorDetailOut,
+    OperatorIn,
+    OperatorOut,
+)
 from arret.feed.server import ResolverState
 from arret.http.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_operator
 from arret.http.runtime import Runtime
@@ -77,14 +88,23 @@ def resolver_view(state: ResolverState) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("/operators", summary="List operators (an operator token sees itself)")
+@router.get(
+    "/operators",
+    summary="List operators (an operator token sees itself)",
+    response_model=list[OperatorOut],
+)
 def list_operators(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     with rt.read() as conn:
         found = queries.operators(conn)
     return [views.operator(op) for op in found if principal.reads_operator(op.name)]
 
 
-@router.post("/operators", status_code=201, summary="Add an operator; its TSIG key once")
+@router.post(
+    "/operators",
+    status_code=201,
+    summary="Add an operator; its TSIG key once",
+    response_model=OperatorAddedOut,
+)
 def add_operator(body: OperatorIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:
         op, key = registry.add_operator(
@@ -99,7 +119,11 @@ def add_operator(body: OperatorIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     return views.operator(op) | {"key": key_view(key)}
 
 
-@router.get("/operators/{name}", summary="Show an operator and its feed's status")
+@router.get(
+    "/operators/{name}",
+    summary="Show an operator and its feed's status",
+    response_model=OperatorDetailOut,
+)
 def show_operator(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
         op = queries.operator(conn, name)
@@ -107,7 +131,11 @@ def show_operator(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     return views.operator(op) | {"feed": status_view(rt, name)}
 
 
-@router.get("/operators/{name}/feed", summary="The feed's serial, size and last transfer")
+@router.get(
+    "/operators/{name}/feed",
+    summary="The feed's serial, size and last transfer",
+    response_model=FeedOut,
+)
 def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
         queries.operator(conn, name)
@@ -121,6 +149,7 @@ def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     description="`key`: the operator's digest key (hex, 512 octets little-endian), used "
     "from serial `keyed_since` on; `salt`: the salt of the serials logged before it "
     "(null when there are none).",
+    response_model=DigestSaltOut,
 )
 def operator_digest_salt(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
@@ -130,7 +159,11 @@ def operator_digest_salt(name: str, rt: Rt, principal: Reader) -> dict[str, Any]
     return {"operator": name, **log.secret_to_json(secret)}
 
 
-@router.get("/operators/{name}/changes", summary="What the feed changed since a serial")
+@router.get(
+    "/operators/{name}/changes",
+    summary="What the feed changed since a serial",
+    response_model=list[ChangeOut],
+)
 def operator_changes(
     name: str,
     rt: Rt,
@@ -201,14 +234,20 @@ def operator_config(
     return PlainTextResponse(text)
 
 
-@router.get("/allow", summary="The allow-list", tags=["allow-list"])
+@router.get("/allow", summary="The allow-list", tags=["allow-list"], response_model=list[AllowOut])
 def list_allow(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     with rt.read() as conn:
         now = rt.clock.now()
         return [views.allow_entry(a) for a in queries.allowed_at(conn, now)]
 
 
-@router.post("/allow", status_code=201, summary="Allow-list a name", tags=["allow-list"])
+@router.post(
+    "/allow",
+    status_code=201,
+    summary="Allow-list a name",
+    tags=["allow-list"],
+    response_model=AllowOut,
+)
 def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:
         entry = registry.allow_name(conn, body.name, body.reason, rt.clock.now(), principal.actor)
@@ -221,6 +260,7 @@ def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     description="From now, the orders that cover the name block it again. 404 when the "
     "name is not on the allow-list.",
     tags=["allow-list"],
+    response_model=AllowOut,
 )
 def remove_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:
@@ -229,7 +269,12 @@ def remove_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     return views.allow_entry(entry)
 
 
-@router.get("/events", summary="The registry's history, oldest first", tags=["events"])
+@router.get(
+    "/events",
+    summary="The registry's history, oldest first",
+    tags=["events"],
+    response_model=list[EventOut],
+)
 def events(
     rt: Rt,
     principal: Overseer,

@@ -20,7 +20,18 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from arret import views
-from arret.api.schemas import AmendIn, LiftIn, OrderIn, TargetIn
+from arret.api.schemas import (
+    AmendedOut,
+    AmendIn,
+    LiftedOut,
+    LiftIn,
+    OrderDetailOut,
+    OrderIn,
+    OrderOut,
+    RegisteredOut,
+    TargetIn,
+    TargetsPageOut,
+)
 from arret.domain.access import Principal
 from arret.domain.lifecycle import OrderDraft, TypedOrder, parse_draft, parse_instants
 from arret.domain.model import Order, Status, TargetSpec
@@ -181,7 +192,13 @@ def write(
     return JSONResponse(answer, status)
 
 
-@router.post("", status_code=201, summary="Register an order")
+@router.post(
+    "",
+    status_code=201,
+    summary="Register an order",
+    response_model=RegisteredOut,
+    responses={200: {"model": RegisteredOut, "description": "A dry run: what it would do"}},
+)
 def register(
     body: OrderIn,
     request: Request,
@@ -201,7 +218,7 @@ def register(
     return write(rt, request, principal, idempotency_key, dry_run, body.model_dump, change)
 
 
-@router.get("", summary="List orders")
+@router.get("", summary="List orders", response_model=list[OrderOut])
 def list_orders(
     rt: Rt,
     principal: Reader,
@@ -219,7 +236,11 @@ def list_orders(
     return [views.order_summary(f.order, when, f.names) for f in found]
 
 
-@router.get("/{order_id}", summary="Show an order with its targets and history")
+@router.get(
+    "/{order_id}",
+    summary="Show an order with its targets and history",
+    response_model=OrderDetailOut,
+)
 def show(
     order_id: Id,
     rt: Rt,
@@ -231,7 +252,11 @@ def show(
         return detail(conn, queries.order_head(conn, order_id, principal), when)
 
 
-@router.get("/{order_id}/targets", summary="An order's targets, a page at a time")
+@router.get(
+    "/{order_id}/targets",
+    summary="An order's targets, a page at a time",
+    response_model=TargetsPageOut,
+)
 def targets(
     order_id: Id,
     rt: Rt,
@@ -250,7 +275,11 @@ def targets(
     return {"id": order.id} | targets_view(order, page, limit)
 
 
-@router.post("/{order_id}/amend", summary="Amend an order (add mirrors, remove names, expiry)")
+@router.post(
+    "/{order_id}/amend",
+    summary="Amend an order (add mirrors, remove names, expiry)",
+    response_model=AmendedOut,
+)
 def amend(
     order_id: Id,
     body: AmendIn,
@@ -297,7 +326,9 @@ def amend(
     return write(rt, request, principal, idempotency_key, dry_run, body.model_dump, change)
 
 
-@router.post("/{order_id}/lift", summary="Lift an order before its expiry")
+@router.post(
+    "/{order_id}/lift", summary="Lift an order before its expiry", response_model=LiftedOut
+)
 def lift(
     order_id: Id,
     body: LiftIn,

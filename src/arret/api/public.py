@@ -15,6 +15,13 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from arret import views
+from arret.api.schemas import (
+    HealthOut,
+    NoticeOut,
+    PublicNamesOut,
+    PublicOrderDetailOut,
+    PublicOrderOut,
+)
 from arret.domain.model import Order
 from arret.feed import render
 from arret.feed.server import FeedServer
@@ -27,7 +34,11 @@ from arret.services.status import feed_status
 router = APIRouter(tags=["public"])
 
 
-@router.get("/api/public/orders", summary="The public register: every order")
+@router.get(
+    "/api/public/orders",
+    summary="The public register: every order",
+    response_model=list[PublicOrderOut],
+)
 def public_orders(rt: Rt) -> list[dict[str, Any]]:
     now = rt.clock.now()
     with rt.read() as conn:
@@ -56,7 +67,11 @@ def names_view(order: Order, page: queries.Names, limit: int) -> dict[str, Any]:
     }
 
 
-@router.get("/api/public/orders/{order_id}", summary="One order in the public register")
+@router.get(
+    "/api/public/orders/{order_id}",
+    summary="One order in the public register",
+    response_model=PublicOrderDetailOut,
+)
 def public_order(order_id: Id, rt: Rt) -> dict[str, Any]:
     """Its terms, the first page of its names (`targets_next` for the rest) and its
     timeline (at most 100 names per step; the counts are whole)."""
@@ -72,7 +87,11 @@ def public_order(order_id: Id, rt: Rt) -> dict[str, Any]:
     )
 
 
-@router.get("/api/public/orders/{order_id}/names", summary="An order's names, a page at a time")
+@router.get(
+    "/api/public/orders/{order_id}/names",
+    summary="An order's names, a page at a time",
+    response_model=PublicNamesOut,
+)
 def public_names(
     order_id: Id,
     rt: Rt,
@@ -111,7 +130,9 @@ def notice_view(answer: notice.Answer) -> dict[str, Any]:
     }
 
 
-@router.get("/api/notice", summary="Is this name blocked now, and by which order?")
+@router.get(
+    "/api/notice", summary="Is this name blocked now, and by which order?", response_model=NoticeOut
+)
 def notice_lookup(
     rt: Rt, name: Annotated[str, Query(min_length=1, max_length=1000)]
 ) -> dict[str, Any]:
@@ -119,7 +140,17 @@ def notice_lookup(
         return notice_view(notice.lookup(conn, name, rt.clock.now()))
 
 
-@router.get("/healthz", summary="Liveness: the database answers at the expected schema")
+@router.get(
+    "/healthz",
+    summary="Liveness: the database answers at the expected schema",
+    response_model=HealthOut,
+    responses={
+        503: {
+            "model": HealthOut,
+            "description": "Degraded: the database is not at the expected schema",
+        }
+    },
+)
 def healthz(rt: Rt) -> JSONResponse:
     revision, expected = schema(rt.engine)
     ok = revision == expected
