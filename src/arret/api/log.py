@@ -12,10 +12,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from arret.api.schemas import (
+    CommitmentOut,
+    ConsistencyOut,
+    HeadsOut,
+    InclusionOut,
+    LeafOut,
+    LeavesOut,
+    LogKeyOut,
+    TreeHeadOut,
+)
 from arret.errors import NotFound
 from arret.http.deps import MAX_INT, Overseer, Rt, Serial
 from arret.services import log
-from arret.store import log as store_log
+from arret.services.database import log_public_key
 from arret.tlog import tiles
 from arret.tlog.signing import key_id, public_pem
 
@@ -26,9 +36,11 @@ NEWEST = "A tree size (default: newest)"
 Bound = Annotated[int | None, Query(le=MAX_INT)]
 
 
-@router.get("/key", summary="The public key that signs the tree heads (Ed25519)")
+@router.get(
+    "/key", summary="The public key that signs the tree heads (Ed25519)", response_model=LogKeyOut
+)
 def public_key(rt: Rt) -> dict[str, Any]:
-    raw = store_log.require_key(rt.engine).public_key()
+    raw = log_public_key(rt.engine)
     return {
         "algorithm": "Ed25519",
         "public_key": base64.b64encode(raw).decode("ascii"),
@@ -37,7 +49,11 @@ def public_key(rt: Rt) -> dict[str, Any]:
     }
 
 
-@router.get("/head", summary="The newest signed tree head, or the one of a given size")
+@router.get(
+    "/head",
+    summary="The newest signed tree head, or the one of a given size",
+    response_model=TreeHeadOut,
+)
 def tree_head(
     rt: Rt, size: Annotated[int | None, Query(le=MAX_INT, description=NEWEST)] = None
 ) -> dict[str, Any]:
@@ -45,7 +61,11 @@ def tree_head(
         return log.head(conn, size).as_json()
 
 
-@router.get("/heads", summary="Signed heads of sizes start ≤ size < end (at most 1,000)")
+@router.get(
+    "/heads",
+    summary="Signed heads of sizes start ≤ size < end (at most 1,000)",
+    response_model=HeadsOut,
+)
 def heads(
     rt: Rt, start: Annotated[int, Query(le=MAX_INT)] = 1, end: Bound = None
 ) -> dict[str, Any]:
@@ -59,6 +79,7 @@ def heads(
     "/leaves",
     summary="Leaves start ≤ index < end (at most 1,000, and about 4 MB: `end` in the "
     "answer says where the page stopped; ask again from there)",
+    response_model=LeavesOut,
 )
 def leaves(
     rt: Rt, start: Annotated[int, Query(le=MAX_INT)] = 0, end: Bound = None
@@ -70,7 +91,11 @@ def leaves(
     return {"start": start, "end": found[-1]["index"] + 1 if found else start, "leaves": found}
 
 
-@router.get("/proof/inclusion", summary="The audit path of a leaf in a tree size")
+@router.get(
+    "/proof/inclusion",
+    summary="The audit path of a leaf in a tree size",
+    response_model=InclusionOut,
+)
 def inclusion(
     rt: Rt,
     index: Annotated[int, Query(le=MAX_INT)],
@@ -80,7 +105,11 @@ def inclusion(
         return log.inclusion(conn, index, size)
 
 
-@router.get("/proof/consistency", summary="That the tree of `first` leaves is a prefix of `second`")
+@router.get(
+    "/proof/consistency",
+    summary="That the tree of `first` leaves is a prefix of `second`",
+    response_model=ConsistencyOut,
+)
 def consistency(
     rt: Rt,
     first: Annotated[int, Query(le=MAX_INT)],
@@ -95,13 +124,18 @@ def consistency(
 @router.get(
     "/commitments/{name}",
     summary="For auditors: a name's salt, its commitment and the leaves holding it",
+    response_model=CommitmentOut,
 )
 def commitment_proof(name: str, rt: Rt, _principal: Overseer) -> dict[str, Any]:
     with rt.read() as conn:
         return log.commitment_proof(conn, name)
 
 
-@router.get("/feeds/{operator}/{serial}", summary="The leaf of an operator's feed serial")
+@router.get(
+    "/feeds/{operator}/{serial}",
+    summary="The leaf of an operator's feed serial",
+    response_model=LeafOut,
+)
 def feed_leaf(operator: str, serial: Serial, rt: Rt) -> dict[str, Any]:
     with rt.read() as conn:
         return log.feed_leaf(conn, operator, serial)

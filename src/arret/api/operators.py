@@ -10,7 +10,18 @@ from fastapi.responses import PlainTextResponse
 
 from arret import views
 from arret.api.orders import times
-from arret.api.schemas import AllowIn, OperatorIn
+from arret.api.schemas import (
+    AllowIn,
+    AllowOut,
+    ChangeOut,
+    DigestSaltOut,
+    EventOut,
+    FeedOut,
+    OperatorAddedOut,
+    OperatorDetailOut,
+    OperatorIn,
+    OperatorOut,
+)
 from arret.feed.server import ResolverState
 from arret.http.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_operator
 from arret.http.runtime import Runtime
@@ -18,7 +29,6 @@ from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
 from arret.services import exports, feed, keys, log, queries, registry
 from arret.services.status import changes_since, feed_status
-from arret.store import registry as store
 
 router = APIRouter(prefix="/api", tags=["operators"])
 
@@ -78,14 +88,23 @@ def resolver_view(state: ResolverState) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("/operators", summary="List operators (an operator token sees itself)")
+@router.get(
+    "/operators",
+    summary="List operators (an operator token sees itself)",
+    response_model=list[OperatorOut],
+)
 def list_operators(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     with rt.read() as conn:
-        found = store.list_operators(conn)
+        found = queries.operators(conn)
     return [views.operator(op) for op in found if principal.reads_operator(op.name)]
 
 
-@router.post("/operators", status_code=201, summary="Add an operator; its TSIG key once")
+@router.post(
+    "/operators",
+    status_code=201,
+    summary="Add an operator; its TSIG key once",
+    response_model=OperatorAddedOut,
+)
 def add_operator(body: OperatorIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:
         op, key = registry.add_operator(
@@ -100,18 +119,26 @@ def add_operator(body: OperatorIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     return views.operator(op) | {"key": key_view(key)}
 
 
-@router.get("/operators/{name}", summary="Show an operator and its feed's status")
+@router.get(
+    "/operators/{name}",
+    summary="Show an operator and its feed's status",
+    response_model=OperatorDetailOut,
+)
 def show_operator(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
-        op = store.get_operator(conn, name)
+        op = queries.operator(conn, name)
     may_read_operator(principal, name)
     return views.operator(op) | {"feed": status_view(rt, name)}
 
 
-@router.get("/operators/{name}/feed", summary="The feed's serial, size and last transfer")
+@router.get(
+    "/operators/{name}/feed",
+    summary="The feed's serial, size and last transfer",
+    response_model=FeedOut,
+)
 def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
     may_read_operator(principal, name)
     return status_view(rt, name)
 
@@ -122,16 +149,21 @@ def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     description="`key`: the operator's digest key (hex, 512 octets little-endian), used "
     "from serial `keyed_since` on; `salt`: the salt of the serials logged before it "
     "(null when there are none).",
+    response_model=DigestSaltOut,
 )
 def operator_digest_salt(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         may_read_operator(principal, name)
         secret = log.digest_secret(conn, name)
     return {"operator": name, **log.secret_to_json(secret)}
 
 
-@router.get("/operators/{name}/changes", summary="What the feed changed since a serial")
+@router.get(
+    "/operators/{name}/changes",
+    summary="What the feed changed since a serial",
+    response_model=list[ChangeOut],
+)
 def operator_changes(
     name: str,
     rt: Rt,
@@ -139,7 +171,7 @@ def operator_changes(
     since: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
 ) -> list[dict[str, Any]]:
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         may_read_operator(principal, name)
         found = changes_since(conn, name, since)
     return [
@@ -167,7 +199,7 @@ def operator_policy(
 ) -> PlainTextResponse:
     when = times(at=at)["at"] or rt.clock.now()
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         may_read_operator(principal, name)
         result = registry.policy_for(conn, name, when)
         serial = feed.serial_at(conn, name, when) if format is exports.Format.RPZ else 0
@@ -200,7 +232,7 @@ def operator_config(
     notice_address: Annotated[list[str] | None, Query()] = None,
 ) -> PlainTextResponse:
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         may_read_operator(principal, name)
         text = keys.resolver_config(conn, name, resolver, server or ["127.0.0.1:53"],
                                     rt.clock.now(), directory,
@@ -209,14 +241,20 @@ def operator_config(
     return PlainTextResponse(text)
 
 
-@router.get("/allow", summary="The allow-list", tags=["allow-list"])
+@router.get("/allow", summary="The allow-list", tags=["allow-list"], response_model=list[AllowOut])
 def list_allow(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     with rt.read() as conn:
         now = rt.clock.now()
         return [views.allow_entry(a) for a in queries.allowed_at(conn, now)]
 
 
-@router.post("/allow", status_code=201, summary="Allow-list a name", tags=["allow-list"])
+@router.post(
+    "/allow",
+    status_code=201,
+    summary="Allow-list a name",
+    tags=["allow-list"],
+    response_model=AllowOut,
+)
 def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:
         entry = registry.allow_name(conn, body.name, body.reason, rt.clock.now(), principal.actor)
@@ -229,6 +267,7 @@ def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     description="From now, the orders that cover the name block it again. 404 when the "
     "name is not on the allow-list.",
     tags=["allow-list"],
+    response_model=AllowOut,
 )
 def remove_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:
@@ -237,7 +276,12 @@ def remove_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     return views.allow_entry(entry)
 
 
-@router.get("/events", summary="The registry's history, oldest first", tags=["events"])
+@router.get(
+    "/events",
+    summary="The registry's history, oldest first",
+    tags=["events"],
+    response_model=list[EventOut],
+)
 def events(
     rt: Rt,
     principal: Overseer,
@@ -247,5 +291,5 @@ def events(
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
 ) -> list[dict[str, Any]]:
     with rt.read() as conn:
-        found = [h for h in store.history(conn) if h[0] > after][:limit]
+        found = queries.events(conn, after, limit)
     return [views.history_entry(*h) for h in found]

@@ -20,16 +20,25 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from arret import views
-from arret.api.schemas import AmendIn, LiftIn, OrderIn, TargetIn
+from arret.api.schemas import (
+    AmendedOut,
+    AmendIn,
+    LiftedOut,
+    LiftIn,
+    OrderDetailOut,
+    OrderIn,
+    OrderOut,
+    RegisteredOut,
+    TargetIn,
+    TargetsPageOut,
+)
 from arret.domain.access import Principal
 from arret.domain.lifecycle import OrderDraft, TypedOrder, parse_draft, parse_instants
 from arret.domain.model import Order, Status, TargetSpec
 from arret.errors import Conflict, Forbidden
 from arret.http.deps import Id, Reader, Rt, Writer
 from arret.http.runtime import Runtime
-from arret.services import queries, registry
-from arret.store import registry as store
-from arret.store import tokens as store_tokens
+from arret.services import queries, registry, tokens
 
 router = APIRouter(prefix="/api/orders", tags=["orders"])
 
@@ -95,29 +104,25 @@ PAGE = 1000
 MAX_PAGE = 10_000
 
 
-def targets_page(
-    conn: Connection, order: Order, after: int = 0, limit: int = PAGE
-) -> dict[str, Any]:
+def targets_view(order: Order, page: queries.Targets, limit: int) -> dict[str, Any]:
     """One page of an order's targets (removed ones included, in order of addition), how
     many it has in all, and the URL of the next page (None on the last)."""
-    page, total, more = store.target_page(conn, order.id, after, limit)
+    following = f"/api/orders/{order.id}/targets?after={page.next_after}&limit={limit}"
     return {
-        "targets": [views.target(order, t) for _, t in page],
-        "targets_total": total,
-        "targets_next": f"/api/orders/{order.id}/targets?after={page[-1][0]}&limit={limit}"
-        if more
-        else None,
+        "targets": [views.target(order, t) for t in page.targets],
+        "targets_total": page.total,
+        "targets_next": following if page.next_after is not None else None,
     }
 
 
 def detail(conn: Connection, order: Order, at: datetime) -> dict[str, Any]:
     """An order at `at`, with the first page of its targets and its history (`order` may
     come without its targets)."""
-    summary = views.order_summary(order, at, store.present_target_count(conn, order.id, at))
+    found = queries.order_detail(conn, order, at, 0, PAGE)
     return (
-        summary
-        | targets_page(conn, order)
-        | {"history": [views.history_entry(*h) for h in store.history(conn, order.id)]}
+        views.order_summary(order, at, found.names)
+        | targets_view(order, found.targets, PAGE)
+        | {"history": [views.history_entry(*h) for h in found.history]}
     )
 
 
@@ -167,12 +172,12 @@ def write(
     try:
         with rt.begin() as conn:
             if key is not None:
-                seen = store_tokens.remembered(conn, principal.token_id, key)
+                seen = tokens.remembered(conn, principal.token_id, key)
                 if seen is not None:
                     return replay(seen)
             status, answer = change(conn, now)
             if key is not None:
-                store_tokens.remember(conn, principal.token_id, key, digest, status, answer, now)
+                tokens.remember(conn, principal.token_id, key, digest, status, answer, now)
     except IntegrityError:
         # Two first requests with one key at once: the other one's answer was written
         # first, and this transaction (its change included) is rolled back. Answer as a
@@ -180,14 +185,20 @@ def write(
         if key is None:
             raise
         with rt.read() as conn:
-            seen = store_tokens.remembered(conn, principal.token_id, key)
+            seen = tokens.remembered(conn, principal.token_id, key)
         if seen is None:
             raise
         return replay(seen)
     return JSONResponse(answer, status)
 
 
-@router.post("", status_code=201, summary="Register an order")
+@router.post(
+    "",
+    status_code=201,
+    summary="Register an order",
+    response_model=RegisteredOut,
+    responses={200: {"model": RegisteredOut, "description": "A dry run: what it would do"}},
+)
 def register(
     body: OrderIn,
     request: Request,
@@ -207,7 +218,7 @@ def register(
     return write(rt, request, principal, idempotency_key, dry_run, body.model_dump, change)
 
 
-@router.get("", summary="List orders")
+@router.get("", summary="List orders", response_model=list[OrderOut])
 def list_orders(
     rt: Rt,
     principal: Reader,
@@ -225,15 +236,11 @@ def list_orders(
     return [views.order_summary(f.order, when, f.names) for f in found]
 
 
-def readable(conn: Connection, principal: Principal, order_id: int) -> Order:
-    """The order's head (without targets) if `principal` may read it."""
-    order = store.load_order_head(conn, order_id)
-    if not principal.reads_order(order):
-        raise Forbidden(f"order {order_id} is not addressed to {principal.role.operator}")
-    return order
-
-
-@router.get("/{order_id}", summary="Show an order with its targets and history")
+@router.get(
+    "/{order_id}",
+    summary="Show an order with its targets and history",
+    response_model=OrderDetailOut,
+)
 def show(
     order_id: Id,
     rt: Rt,
@@ -242,10 +249,14 @@ def show(
 ) -> dict[str, Any]:
     when = times(at=at)["at"] or rt.clock.now()
     with rt.read() as conn:
-        return detail(conn, readable(conn, principal, order_id), when)
+        return detail(conn, queries.order_head(conn, order_id, principal), when)
 
 
-@router.get("/{order_id}/targets", summary="An order's targets, a page at a time")
+@router.get(
+    "/{order_id}/targets",
+    summary="An order's targets, a page at a time",
+    response_model=TargetsPageOut,
+)
 def targets(
     order_id: Id,
     rt: Rt,
@@ -259,11 +270,16 @@ def targets(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Targets per page.")] = PAGE,
 ) -> dict[str, Any]:
     with rt.read() as conn:
-        order = readable(conn, principal, order_id)
-        return {"id": order.id} | targets_page(conn, order, after, limit)
+        order = queries.order_head(conn, order_id, principal)
+        page = queries.targets_page(conn, order.id, after, limit)
+    return {"id": order.id} | targets_view(order, page, limit)
 
 
-@router.post("/{order_id}/amend", summary="Amend an order (add mirrors, remove names, expiry)")
+@router.post(
+    "/{order_id}/amend",
+    summary="Amend an order (add mirrors, remove names, expiry)",
+    response_model=AmendedOut,
+)
 def amend(
     order_id: Id,
     body: AmendIn,
@@ -293,7 +309,7 @@ def amend(
         )
         event = done.event
         summary = views.order_summary(
-            done.order, now, store.present_target_count(conn, order_id, now, done.targets)
+            done.order, now, queries.present_names(conn, order_id, now, done.targets)
         )
         return 200, summary | {
             "plan": {
@@ -310,7 +326,9 @@ def amend(
     return write(rt, request, principal, idempotency_key, dry_run, body.model_dump, change)
 
 
-@router.post("/{order_id}/lift", summary="Lift an order before its expiry")
+@router.post(
+    "/{order_id}/lift", summary="Lift an order before its expiry", response_model=LiftedOut
+)
 def lift(
     order_id: Id,
     body: LiftIn,
@@ -327,8 +345,8 @@ def lift(
         # and keeps its names (none is added or removed).
         done = registry.lift_order(conn, order_id, now, principal.actor, body.reason, at["at"])
         after = done.order
-        total = store.current_target_count(conn, order_id)
-        count = store.present_target_count(conn, order_id, now, total)
+        total = queries.current_names(conn, order_id)
+        count = queries.present_names(conn, order_id, now, total)
         return 200, views.order_summary(after, now, count) | {
             "plan": {
                 "adds": [],

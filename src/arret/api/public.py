@@ -15,20 +15,30 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from arret import views
+from arret.api.schemas import (
+    HealthOut,
+    NoticeOut,
+    PublicNamesOut,
+    PublicOrderDetailOut,
+    PublicOrderOut,
+)
 from arret.domain.model import Order
 from arret.feed import render
 from arret.feed.server import FeedServer
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
 from arret.services import notice, queries
+from arret.services.database import schema
 from arret.services.status import feed_status
-from arret.store import registry as store
-from arret.store.db import SCHEMA_HEAD, current_revision
 
 router = APIRouter(tags=["public"])
 
 
-@router.get("/api/public/orders", summary="The public register: every order")
+@router.get(
+    "/api/public/orders",
+    summary="The public register: every order",
+    response_model=list[PublicOrderOut],
+)
 def public_orders(rt: Rt) -> list[dict[str, Any]]:
     now = rt.clock.now()
     with rt.read() as conn:
@@ -46,39 +56,42 @@ def public_listing(conn: Connection, now: datetime) -> list[dict[str, Any]]:
 PUBLIC_PAGE = 1000
 
 
-def names_page(conn: Connection, order: Order, after: int, limit: int) -> dict[str, Any]:
+def names_view(order: Order, page: queries.Names, limit: int) -> dict[str, Any]:
     """A page of an order's current names (none for a confidential order), how many it has,
     and the URL of the next page."""
-    count = store.current_target_count(conn, order.id)
-    if order.terms.confidential:
-        return {"names": count, "targets": None, "targets_next": None}
-    page, more = store.current_name_page(conn, order.id, after, limit)
-    following = f"/api/public/orders/{order.id}/names?after={page[-1][0]}&limit={limit}"
+    following = f"/api/public/orders/{order.id}/names?after={page.next_after}&limit={limit}"
     return {
-        "names": count,
-        "targets": [name for _, name in page],
-        "targets_next": following if more else None,
+        "names": page.count,
+        "targets": page.names,
+        "targets_next": None if page.next_after is None else following,
     }
 
 
-@router.get("/api/public/orders/{order_id}", summary="One order in the public register")
+@router.get(
+    "/api/public/orders/{order_id}",
+    summary="One order in the public register",
+    response_model=PublicOrderDetailOut,
+)
 def public_order(order_id: Id, rt: Rt) -> dict[str, Any]:
     """Its terms, the first page of its names (`targets_next` for the rest) and its
     timeline (at most 100 names per step; the counts are whole)."""
     now = rt.clock.now()
     with rt.read() as conn:
-        order = store.load_order_head(conn, order_id)
-        history = store.history(conn, order_id)
-        page = names_page(conn, order, 0, PUBLIC_PAGE)
-    reveal = not order.terms.confidential
+        found = queries.public_order(conn, order_id, 0, PUBLIC_PAGE)
+    order, reveal = found.order, not found.order.terms.confidential
+    timeline = views.timeline(order, found.history, now, reveal)
     return (
-        views.public_order(order, now, page["names"], page["targets"] or [])
-        | page
-        | {"timeline": [views.moment(m) for m in views.timeline(order, history, now, reveal)]}
+        views.public_order(order, now, found.names.count, found.names.names or [])
+        | names_view(order, found.names, PUBLIC_PAGE)
+        | {"timeline": [views.moment(m) for m in timeline]}
     )
 
 
-@router.get("/api/public/orders/{order_id}/names", summary="An order's names, a page at a time")
+@router.get(
+    "/api/public/orders/{order_id}/names",
+    summary="An order's names, a page at a time",
+    response_model=PublicNamesOut,
+)
 def public_names(
     order_id: Id,
     rt: Rt,
@@ -88,8 +101,9 @@ def public_names(
     limit: Annotated[int, Query(ge=1, le=10_000, description="Names per page.")] = PUBLIC_PAGE,
 ) -> dict[str, Any]:
     with rt.read() as conn:
-        order = store.load_order_head(conn, order_id)
-        return {"id": order.id} | names_page(conn, order, after, limit)
+        order = queries.order_head(conn, order_id)
+        page = queries.public_names(conn, order, after, limit)
+    return {"id": order.id} | names_view(order, page, limit)
 
 
 def notice_view(answer: notice.Answer) -> dict[str, Any]:
@@ -116,7 +130,9 @@ def notice_view(answer: notice.Answer) -> dict[str, Any]:
     }
 
 
-@router.get("/api/notice", summary="Is this name blocked now, and by which order?")
+@router.get(
+    "/api/notice", summary="Is this name blocked now, and by which order?", response_model=NoticeOut
+)
 def notice_lookup(
     rt: Rt, name: Annotated[str, Query(min_length=1, max_length=1000)]
 ) -> dict[str, Any]:
@@ -124,13 +140,23 @@ def notice_lookup(
         return notice_view(notice.lookup(conn, name, rt.clock.now()))
 
 
-@router.get("/healthz", summary="Liveness: the database answers at the expected schema")
+@router.get(
+    "/healthz",
+    summary="Liveness: the database answers at the expected schema",
+    response_model=HealthOut,
+    responses={
+        503: {
+            "model": HealthOut,
+            "description": "Degraded: the database is not at the expected schema",
+        }
+    },
+)
 def healthz(rt: Rt) -> JSONResponse:
-    revision = current_revision(rt.engine)
-    ok = revision == SCHEMA_HEAD
+    revision, expected = schema(rt.engine)
+    ok = revision == expected
     body = {
         "status": "ok" if ok else "degraded",
-        "database": "ok" if ok else f"schema {revision}, expected {SCHEMA_HEAD}",
+        "database": "ok" if ok else f"schema {revision}, expected {expected}",
         "feed": "running" if rt.feed is not None else "not in this process",
         "time": views.when(rt.clock.now()),
     }
@@ -167,9 +193,9 @@ class ArretCollector(Collector):
         )
         try:
             with self.rt.read() as conn:
-                orders = store.list_orders(conn)
+                orders = queries.orders(conn)
                 in_force.add_metric([], sum(1 for o in orders if o.in_force_at(now)))
-                for op in store.list_operators(conn):
+                for op in queries.operators(conn):
                     status = feed_status(conn, op.name)
                     names.add_metric([op.name], status.names)
                     if status.serial is not None:

@@ -15,9 +15,8 @@ from sqlalchemy import Connection, Engine
 from arret.domain.instants import Clock, SystemClock
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
-from arret.keyfile import DEFAULT_KEY, KeyFile
-from arret.store.db import LOCK_WAIT, open_engine, require_current
-from arret.store.log import attach
+from arret.keyfile import DEFAULT_KEY
+from arret.services.database import LOCK_WAIT, open_engine, require_current
 
 
 def log_key_path(explicit: str | Path | None = None) -> Path:
@@ -70,7 +69,7 @@ class Env:
     def engine(self) -> Engine:
         """The database, with the log key attached: a write it cannot log fails."""
         if self._engine is None:
-            self._engine = attach(open_engine(self.url, self.lock_wait), KeyFile(self.log_key))
+            self._engine = open_engine(self.url, self.lock_wait, self.log_key)
         return self._engine
 
     @contextmanager

@@ -30,9 +30,8 @@ from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
 from arret.services import keys as key_service
 from arret.services import log as log_service
-from arret.store import log as store_log
-from arret.store.db import require_current
-from arret.store.log import DigestSecret
+from arret.services.database import log_public_key, require_current
+from arret.services.log import DigestSecret
 from arret.tlog import multiset
 from arret.tlog.merkle import verify_consistency
 from arret.tlog.signing import TreeHead, key_id, verify_head
@@ -332,9 +331,7 @@ def verify_command(
         require_current(e.engine)
         with e.engine.connect() as conn:  # reads only
             public = (
-                read_public_key(public_key)
-                if public_key is not None
-                else store_log.require_key(e.engine).public_key()
+                read_public_key(public_key) if public_key is not None else log_public_key(e.engine)
             )
             # The registry's part of a checkpoint written from a server is missing: then
             # everything is verified again.
@@ -353,8 +350,7 @@ def verify_command(
 
         def lookup(serial: int) -> tuple[int, str] | None:
             with e.engine.connect() as conn:
-                leaf = store_log.feed_leaf(conn, operator or "", serial)
-            return None if leaf is None else (leaf.index, leaf.data)
+                return log_service.serial_leaf(conn, operator or "", serial)
 
     where = ""
     if operator is not None and held_salt is not None and report.ok:

@@ -32,7 +32,7 @@ from arret.cli.context import (
 from arret.cli.output import console
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
-from arret.store.db import LOCK_WAIT, classify, database_url, migrate
+from arret.services.database import LOCK_WAIT, classify, database_url, migrate
 
 if TYPE_CHECKING:  # typer's own copy of click: the separate package costs 0.1 s to import
     from typer import _click as click

@@ -17,9 +17,8 @@ from arret.domain.model import OperatorKey
 from arret.errors import InvalidConfig, InvalidOperator
 from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
-from arret.services import feed, keys, registry
-from arret.store import keys as store_keys
-from arret.store import registry as store
+from arret.services import keys, queries, registry
+from arret.services.status import operator_status
 
 app = typer.Typer(no_args_is_help=True, help="Operators: the ISPs that orders address.")
 
@@ -203,7 +202,7 @@ def list_(ctx: typer.Context, at: At = None, json: Json = False) -> None:
     e = env(ctx)
     when = instant(at, e.clock)
     with e.transaction() as conn:
-        ops = [op for op in store.list_operators(conn) if op.added_at <= when]
+        ops = [op for op in queries.operators(conn) if op.added_at <= when]
     if json:
         print_json([render.operator(op) for op in ops])
         return
@@ -219,12 +218,9 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
     e = env(ctx)
     when = instant(at, e.clock)
     with e.transaction() as conn:
-        op = store.get_operator(conn, name)
-        addressed = store.list_orders(conn, operator=name)
-        in_force = [o.id for o in addressed if o.in_force_at(when)]
-        rules = registry.rule_count(conn, name, when)
-        serial = feed.serial_at(conn, name, when)
-        key_list = store_keys.keys(conn, name)
+        status = operator_status(conn, name, when)
+    op, addressed, in_force = status.operator, status.orders, status.in_force
+    rules, serial, key_list = status.rules, status.serial, status.keys
     valid_keys = [k.name for k in key_list if k.valid_at(when)]
     if json:
         print_json(

@@ -16,7 +16,6 @@ from arret.domain.lifecycle import TypedOrder, parse_draft, parse_instants, pars
 from arret.domain.model import Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, InvalidTargets
 from arret.services import queries, registry
-from arret.store import registry as store
 
 app = typer.Typer(no_args_is_help=True, help="Blocking orders: register, amend, lift, read.")
 
@@ -258,8 +257,8 @@ def show(
     e = env(ctx)
     when = instant(at, e.clock)
     with e.transaction() as conn:
-        order = store.load_order(conn, order_id)
-        events = store.history(conn, order_id)
+        full = queries.order_in_full(conn, order_id)
+    order, events = full.order, full.history
     summary = render.order_summary(order, when, len(order.targets_at(when)))
     targets = [render.target(order, t) for t in order.targets]
     history = [render.history_entry(seq, rec, ev) for seq, rec, ev in events]

@@ -11,8 +11,7 @@ from arret.cli.context import env
 from arret.cli.options import Json, instant_or_span
 from arret.cli.output import print_json, print_table
 from arret.probes.measures import Distribution, Measures, Standing, measure
-from arret.store import probes as store_probes
-from arret.store import registry as store
+from arret.services import evidence
 
 
 def _share(value: float | None) -> str:
@@ -75,10 +74,7 @@ def report(
     now = e.clock.now()
     start = instant_or_span(since, now, "--since", before=True)
     with e.transaction() as conn:
-        for name in operator or []:
-            store.get_operator(conn, name)
-        results = [r for r in store_probes.load(conn, None, start)
-                   if not operator or r.operator in operator]  # fmt: skip
+        results = evidence.results(conn, start, operator)
     found = measure([r for r in results if r.at <= now], now)
     if json:
         print_json({

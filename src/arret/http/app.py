@@ -22,7 +22,7 @@ from arret.api import operators, orders, public
 from arret.errors import ArretError, NotFound
 from arret.http import errors, limits, memory
 from arret.http.runtime import Runtime
-from arret.store.db import classify
+from arret.services.database import classify
 from arret.web import operators as operator_pages
 from arret.web import orders as order_pages
 from arret.web import pages, session

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from arret.domain.access import Kind, Role
 from arret.domain.instants import format_instant, parse_duration
@@ -23,7 +23,6 @@ from arret.services import registry
 from arret.services import tokens as token_service
 from arret.store import registry as store
 from arret.store import tokens as store_tokens
-from arret.store.schema import orders
 
 OPERATORS = ("sfr", "orange", "free", "bouygues")
 REFERENCE = "21-51823"
@@ -65,7 +64,8 @@ class Loaded:
 
 def load(conn: Connection, now: datetime, actor: str) -> Loaded:
     """Load the case unless it is there already (then change nothing)."""
-    existing = conn.scalar(select(orders.c.id).where(orders.c.reference == REFERENCE))
+    existing = next((o.id for o in store.list_orders(conn) if o.terms.reference == REFERENCE),
+                    None)  # fmt: skip
     if existing is not None:
         return Loaded(
             existing, [f"the demo is already loaded: order {existing}", *_walkthrough(existing)]

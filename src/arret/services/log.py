@@ -15,24 +15,16 @@ from typing import Any
 import dns.name
 import dns.rdatatype
 import dns.zone
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from arret.domain import names
 from arret.domain.events import from_payload
 from arret.errors import InvalidRange, NotFound
 from arret.rpz import serial as serials
 from arret.rpz.zone import NODATA, NXDOMAIN, PASSTHRU, PASSTHRU_KIND, Entry
+from arret.store import audit
 from arret.store import feed as store_feed
 from arret.store import log as store_log
-from arret.store.schema import (
-    events,
-    feed_changes,
-    feed_digests,
-    feed_policies,
-    feed_versions,
-    log_leaves,
-    orders,
-)
 from arret.tlog import multiset, tiles
 from arret.tlog.leaves import canonical, commitment, feed_record, joined_record
 from arret.tlog.signing import TreeHead
@@ -42,6 +34,21 @@ from arret.tlog.verify import Report
 #: ends early rather than exceed it (one leaf at least), and says where it ended.
 MAX_LEAVES = 1000
 MAX_PAGE_CHARS = 4_000_000
+
+
+#: The secret of an operator's feed digests (its key, and the salt of older serials).
+DigestSecret = store_log.DigestSecret
+
+
+def newest_head(conn: Connection) -> TreeHead | None:
+    """The newest signed tree head; None while the log is empty."""
+    return store_log.head(conn)
+
+
+def serial_leaf(conn: Connection, operator: str, serial: int) -> tuple[int, str] | None:
+    """The index and data of the leaf that logs `operator`'s `serial`; None if none does."""
+    found = store_log.feed_leaf(conn, operator, serial)
+    return None if found is None else (found.index, found.data)
 
 
 class DatabaseSource:
@@ -185,13 +192,8 @@ def commitment_proof(conn: Connection, text: str) -> dict[str, Any]:
     if salt is None:
         raise NotFound(f"no confidential order ever named {name!r}: it has no salt")
     committed = commitment(salt, name)
-    found = conn.execute(
-        select(log_leaves.c.idx)
-        .where(log_leaves.c.data.contains(committed))
-        .order_by(log_leaves.c.idx)
-    )
     return {"name": name, "salt": salt.hex(), "commitment": committed,
-            "leaves": [int(i) for (i,) in found]}  # fmt: skip
+            "leaves": audit.leaves_containing(conn, committed)}  # fmt: skip
 
 
 # --- The registry against its log (a database's own `arret log verify`) ---
@@ -249,33 +251,19 @@ def registry_problems(conn: Connection, report: Report, since: Reached | None = 
     (from `report.start`): the journals replay from the states it holds, and the zone
     served is checked against the digest state the registry keeps instead of being summed
     again. Returns what it reached."""
-    start = report.start
-    by_event: dict[int, int] = {}
-    for idx, event_id in conn.execute(
-        select(log_leaves.c.idx, log_leaves.c.event_id).where(
-            log_leaves.c.event_id.is_not(None), log_leaves.c.idx >= start
-        )
-    ):
-        by_event[int(event_id)] = int(idx)
-    confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
+    by_event = audit.event_leaves(conn, report.start)
+    confidential = audit.confidential_orders(conn)
 
     def secret_order(order_id: int) -> bool:
         return bool(confidential.get(order_id))
 
-    columns = (events.c.id, events.c.kind, events.c.order_id, events.c.at, events.c.actor,
-               events.c.payload)  # fmt: skip
     last = -1 if since is None else since.last_event
-    queries = [select(*columns).where(events.c.id > last).order_by(events.c.id)]
     # An event numbered before the checkpoint's last may have taken its leaf after it
     # (two writers: the numbers are drawn before the log's lock is taken).
     earlier = sorted(e for e in by_event if e <= last)
-    queries += [
-        select(*columns).where(events.c.id.in_(earlier[i : i + 500])).order_by(events.c.id)
-        for i in range(0, len(earlier), 500)
-    ]
     reached = last
-    for query in queries:
-        for seq, kind, order_id, at, actor, payload in conn.execute(query):
+    for rows in (audit.events_after(conn, last), audit.events_among(conn, earlier)):
+        for seq, kind, order_id, at, actor, payload in rows:
             reached = max(reached, int(seq))
             _event_problems(conn, report, int(seq), (kind, order_id, at, actor), payload,
                             by_event, secret_order)  # fmt: skip
@@ -344,36 +332,28 @@ def revision_sums(
     finds its policy not empty before it, or journal rows stored for it, the claim is
     false and said in `refused`."""
     since = since or {}
-    revisions: dict[int, set[int]] = defaultdict(set)
-    for pid, rev in conn.execute(
-        select(feed_versions.c.policy_id, feed_versions.c.rev)
-        .where(feed_versions.c.policy_id.is_not(None))
-        .distinct()
-    ):
-        revisions[int(pid)].add(int(rev))
+    revisions = audit.served_revisions(conn)
     sums: dict[Revision, tuple[int, int]] = {}
-    for pid, base, base_rev in conn.execute(
-        select(feed_policies.c.id, feed_policies.c.base_policy, feed_policies.c.base_rev)
-        .order_by(feed_policies.c.id)
-    ):  # fmt: skip
+    for pid, base in audit.policies(conn):
         reached = since.get(pid)
-        query = select(feed_changes.c.rev, feed_changes.c.added, feed_changes.c.owner,
-                       feed_changes.c.kind).where(feed_changes.c.policy_id == pid)  # fmt: skip
+        after: int | None
         if reached is not None:
             total, count, after = reached.total, reached.entries, reached.rev
             sums[(pid, after)] = (total, count)
-            query = query.where(feed_changes.c.rev > after)
+            rows = audit.policy_journal(conn, pid, after)
         elif base is not None:
-            total, count = sums.get((base, base_rev), (0, 0))
-            after = base_rev
-            sums[(pid, base_rev)] = (total, count)
+            total, count = sums.get(base, (0, 0))
+            after = base[1]
+            sums[(pid, after)] = (total, count)
+            rows = audit.policy_journal(conn, pid)
         else:
             total, count, after = 0, 0, None
+            rows = audit.policy_journal(conn, pid)
         journal: dict[int, list[tuple[bool, str, str]]] = defaultdict(list)
-        for rev, added, owner, kind in conn.execute(query.order_by(feed_changes.c.id)):
+        for rev, added, owner, kind in rows:
             journal[int(rev)].append((bool(added), owner, kind))
         filled = set(store_feed.snapshots(conn, pid))
-        replayed = revisions[pid] | set(journal) | filled
+        replayed = revisions.get(pid, set()) | set(journal) | filled
         for rev in sorted(r for r in replayed if after is None or r > after):
             if rev in filled:
                 if (count != 0 or total != 0 or rev in journal) and refused is not None:
@@ -570,20 +550,18 @@ def backfill(conn: Connection, now: datetime) -> int:
     if store_log.size(conn) > 0:
         return 0
     pending: list[tuple[datetime, int, int, Any]] = []
-    for seq, recorded_at, payload in conn.execute(
-        select(events.c.id, events.c.recorded_at, events.c.payload).order_by(events.c.id)
-    ):
-        pending.append((recorded_at, 0, int(seq), from_payload(payload)))
+    for seq, recorded_at, payload in audit.recorded_payloads(conn):
+        pending.append((recorded_at, 0, seq, from_payload(payload)))
     from arret.store import registry as store
 
-    confidential = dict(conn.execute(select(orders.c.id, orders.c.confidential)).all())
+    confidential = audit.confidential_orders(conn)
     sums = revision_sums(conn)
     for op in store.list_operators(conn):
         op_id = store_feed.operator_id(conn, op.name)
         versions = store_feed.versions(conn, op_id)
         if not versions:
             continue
-        conn.execute(feed_digests.delete().where(feed_digests.c.operator_id == op_id))
+        audit.drop_digests(conn, op_id)
         for version in versions:
             assert version.policy_id is not None and version.rev is not None
             total, count = sums[(version.policy_id, version.rev)]

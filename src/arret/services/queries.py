@@ -1,8 +1,11 @@
 """Questions the CLI, the API and the web UI ask of the registry, each answered once here.
 
 Reads run in the caller's connection (its transaction, its snapshot). Who may see what is
-the caller's: it passes the rule (`reader`), so a question does not depend on how the
-caller authenticated.
+the caller's: it passes the rule (`reader`, or the `Principal` whose reading is checked),
+so a question does not depend on how the caller authenticated.
+
+Long lists come a page at a time, read by keyset: a page says the position to continue
+after (`next_after`, None on the last page), which the edge turns into its own link.
 """
 
 from __future__ import annotations
@@ -13,8 +16,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from arret.domain.model import AllowEntry, Operator, Order, Status
+from arret.domain.access import Principal
+from arret.domain.events import Event
+from arret.domain.model import AllowEntry, Operator, Order, Status, Target
+from arret.errors import Forbidden
 from arret.store import registry as store
+
+#: An event of the registry as recorded: (sequence number, recorded at, event).
+Recorded = tuple[int, datetime, Event]
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,11 @@ def operator(conn: Connection, name: str) -> Operator:
 def operators(conn: Connection) -> list[Operator]:
     """Every operator, by name."""
     return store.list_operators(conn)
+
+
+def orders(conn: Connection, operator: str | None = None) -> list[Order]:
+    """Every order (addressed to `operator` if given), oldest first, without its targets."""
+    return store.list_orders(conn, operator)
 
 
 def orders_at(
@@ -89,3 +103,130 @@ def public_register(conn: Connection) -> list[Public]:
 def allowed_at(conn: Connection, at: datetime) -> list[AllowEntry]:
     """The allow-list entries in force at `at`."""
     return [a for a in store.allow_entries(conn) if a.in_force_at(at)]
+
+
+# --- One order ---------------------------------------------------------------------------
+
+
+def order_head(conn: Connection, order_id: int, reader: Principal | None = None) -> Order:
+    """The order without its targets (its terms, instants and addressees: a cost that does
+    not grow with its size); NotFound if there is none, Forbidden if `reader` is given and
+    may not read it."""
+    order = store.load_order_head(conn, order_id)
+    if reader is not None and not reader.reads_order(order):
+        raise Forbidden(f"order {order_id} is not addressed to {reader.role.operator}")
+    return order
+
+
+def history(conn: Connection, order_id: int) -> list[Recorded]:
+    """The order's events, in the order they were recorded."""
+    return store.history(conn, order_id)
+
+
+@dataclass(frozen=True)
+class Full:
+    """An order with every target it ever had (dated), and its history."""
+
+    order: Order
+    history: list[Recorded]
+
+
+def order_in_full(conn: Connection, order_id: int) -> Full:
+    """The order with all its targets and its history: what one reads of an order whose
+    size one knows (the CLI's `order show`); long orders are read by pages instead."""
+    return Full(store.load_order(conn, order_id), store.history(conn, order_id))
+
+
+@dataclass(frozen=True)
+class Targets:
+    """A page of an order's targets (removed ones included), in order of addition."""
+
+    targets: list[Target]
+    #: The order's targets in all.
+    total: int
+    next_after: int | None
+
+
+def targets_page(conn: Connection, order_id: int, after: int, limit: int) -> Targets:
+    """Up to `limit` of the order's targets after position `after`."""
+    page, total, more = store.target_page(conn, order_id, after, limit)
+    return Targets([t for _, t in page], total, page[-1][0] if more else None)
+
+
+def present_names(conn: Connection, order_id: int, at: datetime, current: int | None = None) -> int:
+    """How many of the order's targets are present at `at`; `current` is `current_names`
+    when the caller has just counted it."""
+    return store.present_target_count(conn, order_id, at, current)
+
+
+def current_names(conn: Connection, order_id: int) -> int:
+    """How many of the order's targets are not removed (whether or not it is in force)."""
+    return store.current_target_count(conn, order_id)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """An order as its page shows it at an instant: its names present then, a page of its
+    targets and its history."""
+
+    order: Order
+    names: int
+    targets: Targets
+    history: list[Recorded]
+
+
+def order_detail(conn: Connection, order: Order, at: datetime, after: int, limit: int) -> Detail:
+    """`order` (which may come without its targets) at `at`, with the page of its targets
+    after `after` and its history."""
+    return Detail(
+        order,
+        store.present_target_count(conn, order.id, at),
+        targets_page(conn, order.id, after, limit),
+        store.history(conn, order.id),
+    )
+
+
+@dataclass(frozen=True)
+class Names:
+    """A page of an order's current names as anyone may read them."""
+
+    #: The order's current names in all.
+    count: int
+    #: None for a confidential order, which the public knows only by its count.
+    names: list[str] | None
+    next_after: int | None
+
+
+def public_names(conn: Connection, order: Order, after: int, limit: int) -> Names:
+    """Up to `limit` of the order's current names after position `after` (none of a
+    confidential order's)."""
+    count = store.current_target_count(conn, order.id)
+    if order.terms.confidential:
+        return Names(count, None, None)
+    page, more = store.current_name_page(conn, order.id, after, limit)
+    return Names(count, [name for _, name in page], page[-1][0] if more else None)
+
+
+@dataclass(frozen=True)
+class PublicDetail:
+    """An order as the public register shows it: a page of its names and its history."""
+
+    order: Order
+    names: Names
+    history: list[Recorded]
+
+
+def public_order(conn: Connection, order_id: int, after: int, limit: int) -> PublicDetail:
+    """The order with the page of its current names after `after`, and its history."""
+    order = store.load_order_head(conn, order_id)
+    return PublicDetail(
+        order, public_names(conn, order, after, limit), store.history(conn, order_id)
+    )
+
+
+# --- The registry's history ----------------------------------------------------------------
+
+
+def events(conn: Connection, after: int, limit: int) -> list[Recorded]:
+    """Up to `limit` of the registry's events after sequence number `after`, oldest first."""
+    return [h for h in store.history(conn) if h[0] > after][:limit]

@@ -1,5 +1,6 @@
 """An operator's feed as it stands: serial, size, recent changes — for the API, the
-operator's page and `/metrics`."""
+operator's page and `/metrics`; and an operator at an instant (its orders, its policy's
+size, its serial and keys) for `arret operator show`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
+from arret.domain.model import Operator, OperatorKey, Order
 from arret.errors import NotFound
 from arret.rpz.zone import Entry
+from arret.services import feed, registry
 from arret.store import feed as store_feed
+from arret.store import keys as store_keys
+from arret.store import registry as store
 
 
 @dataclass(frozen=True)
@@ -72,3 +77,34 @@ def changes_since(
         removed, added = store_feed.changes_of(conn, versions[i - 1] if i else None, version)
         out.append(Change(version.serial, version.published_at, removed, added))
     return out
+
+
+@dataclass(frozen=True)
+class OperatorStatus:
+    """An operator at an instant."""
+
+    operator: Operator
+    #: Every order addressed to it (without targets), in force or not, oldest first.
+    orders: list[Order]
+    #: The ids of those in force at the instant.
+    in_force: list[int]
+    #: Rules in its policy at the instant.
+    rules: int
+    #: Its feed's serial at the instant (0 before its first publication).
+    serial: int
+    #: Its TSIG keys, retired ones included, oldest first.
+    keys: list[OperatorKey]
+
+
+def operator_status(conn: Connection, name: str, at: datetime) -> OperatorStatus:
+    """The operator called `name` at `at`; NotFound (naming those that exist) otherwise."""
+    op = store.get_operator(conn, name)
+    addressed = store.list_orders(conn, operator=name)
+    return OperatorStatus(
+        op,
+        addressed,
+        [o.id for o in addressed if o.in_force_at(at)],
+        registry.rule_count(conn, name, at),
+        feed.serial_at(conn, name, at),
+        store_keys.keys(conn, name),
+    )

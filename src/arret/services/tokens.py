@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -58,6 +59,20 @@ def revoke(conn: Connection, token_id: int, now: datetime) -> TokenInfo:
         raise NotFound(f"token {token_id} is already revoked")
     store_tokens.revoke(conn, token_id, now)
     return store_tokens.get_token(conn, token_id)
+
+
+def remembered(conn: Connection, token_id: int, key: str) -> tuple[str, int, Any] | None:
+    """The answer a token's earlier request with this `Idempotency-Key` got: (the request's
+    digest, status, body); None if the key is new."""
+    return store_tokens.remembered(conn, token_id, key)
+
+
+def remember(
+    conn: Connection, token_id: int, key: str, digest: str, status: int, body: Any, now: datetime
+) -> None:
+    """Keep the answer to a request with this key, in the transaction of its change: it
+    lands with the change or not at all."""
+    store_tokens.remember(conn, token_id, key, digest, status, body, now)
 
 
 def principal_of(info: TokenInfo) -> Principal:

@@ -19,10 +19,8 @@ from arret.probes.series import BLOCKING, over_time, polyline
 from arret.probes.verdict import Kind, Purpose
 from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
-from arret.services import keys, registry
+from arret.services import evidence, keys, queries, registry
 from arret.services.status import changes_since, feed_status
-from arret.store import probes as store_probes
-from arret.store import registry as store
 from arret.web import session
 from arret.web.pages import render
 
@@ -44,7 +42,7 @@ def operator_page(
     now = rt.clock.now()
     problem = None
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         if not user.reads_operator(name):
             raise Forbidden(f"a {user.role} login cannot read operator {name!r}")
         status = feed_status(conn, name)
@@ -102,10 +100,10 @@ def compliance_page(name: str, request: Request, rt: Rt) -> Response:
     user = session.require(request, rt)
     now = rt.clock.now()
     with rt.read() as conn:
-        store.get_operator(conn, name)
+        queries.operator(conn, name)
         if not user.reads_operator(name):
             raise Forbidden(f"a {user.role} login cannot read operator {name!r}")
-        results = store_probes.load(conn, name, now - SHOWN_PERIOD)
+        results = evidence.results(conn, now - SHOWN_PERIOD, [name])
     # The latest answer about each probed thing: a fresh name is asked below a subtree
     # target each round, and all of them are one thing (`arret.probes.measures.Probed`).
     latest: dict[Probed, Result] = {}

@@ -18,7 +18,6 @@ from arret.errors import ArretError, Forbidden, InvalidOrder, InvalidTargets, In
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
 from arret.services import queries, registry
-from arret.store import registry as store
 from arret.web import session
 from arret.web.pages import render
 
@@ -66,7 +65,7 @@ def _authority(request: Request, rt: Runtime) -> Principal:
 
 def _operator_names(rt: Runtime) -> list[str]:
     with rt.read() as conn:
-        return [op.name for op in store.list_operators(conn)]
+        return [op.name for op in queries.operators(conn)]
 
 
 NEW_ORDER_DEFAULTS = {
@@ -241,12 +240,9 @@ def _order_page(
 ) -> Response:
     now = rt.clock.now()
     with rt.read() as conn:
-        order = store.load_order_head(conn, order_id)
-        if not user.reads_order(order):
-            raise Forbidden(f"order {order_id} is not addressed to {user.role.operator}")
-        history = store.history(conn, order_id)
-        page, total, more = store.target_page(conn, order_id, after, TARGETS_PER_PAGE)
-        present = store.present_target_count(conn, order_id, now)
+        order = queries.order_head(conn, order_id, user)
+        found = queries.order_detail(conn, order, now, after, TARGETS_PER_PAGE)
+    page = found.targets
     context = {
         "amend_form": {"add": "", "remove": "", "expires_at": "", "exact": ""},
         "lift_form": {"reason": ""},
@@ -259,12 +255,14 @@ def _order_page(
         "order.html",
         status,
         user=user,
-        order=views.order_summary(order, now, present),
-        targets=[views.target(order, t) for _, t in page],
-        targets_total=total,
-        targets_next=f"/orders/{order_id}?after={page[-1][0]}" if more else None,
-        targets_paged=after > 0 or more,
-        timeline=views.timeline(order, history, now, True),
+        order=views.order_summary(order, now, found.names),
+        targets=[views.target(order, t) for t in page.targets],
+        targets_total=page.total,
+        targets_next=None
+        if page.next_after is None
+        else f"/orders/{order_id}?after={page.next_after}",
+        targets_paged=after > 0 or page.next_after is not None,
+        timeline=views.timeline(order, found.history, now, True),
         can_change=user.writes and order.status_at(now) in (Status.SCHEDULED, Status.IN_FORCE),
         **context,
     )

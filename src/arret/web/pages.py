@@ -23,9 +23,8 @@ from arret.domain import text
 from arret.errors import ArretError
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
-from arret.services import notice, queries
-from arret.store import log as store_log
-from arret.store import registry as store
+from arret.services import log, notice, queries
+from arret.services.database import log_public_key
 from arret.tlog.signing import key_id
 from arret.web import dates, i18n, session
 
@@ -111,13 +110,13 @@ def register(request: Request, rt: Rt) -> Response:
             views.public_order(p.order, now, p.names, p.first_names)
             for p in queries.public_register(conn)
         ]
-        head = store_log.head(conn)
-    key = store_log.require_key(rt.engine).public_key()
-    log = None if head is None else {
+        head = log.newest_head(conn)
+    key = log_public_key(rt.engine)
+    shown = None if head is None else {
         "size": head.size, "root": head.root_hash.hex(), "signed_at": views.when(head.timestamp),
         "key_id": key_id(key),
     }  # fmt: skip
-    return render(request, rt, "register.html", orders=orders[::-1], log=log,
+    return render(request, rt, "register.html", orders=orders[::-1], log=shown,
                   public_url=rt.settings.public_url)  # fmt: skip
 
 
@@ -134,18 +133,18 @@ def register_order(
 ) -> Response:
     now = rt.clock.now()
     with rt.read() as conn:
-        order = store.load_order_head(conn, order_id)
-        history = store.history(conn, order_id)
-        count = store.current_target_count(conn, order_id)
-        page, more = store.current_name_page(conn, order_id, after, REGISTER_PAGE)
-    reveal = not order.terms.confidential
+        found = queries.public_order(conn, order_id, after, REGISTER_PAGE)
+    order, names = found.order, found.names
+    following = (
+        None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
+    )
     return render(
         request,
         rt,
         "public_order.html",
-        order=views.public_order(order, now, count, [n for _, n in page]),
-        names_next=f"/register/{order_id}?after={page[-1][0]}" if more and reveal else None,
-        timeline=views.timeline(order, history, now, reveal),
+        order=views.public_order(order, now, names.count, names.names or []),
+        names_next=following,
+        timeline=views.timeline(order, found.history, now, not order.terms.confidential),
     )
 
 

@@ -1,0 +1,70 @@
+"""The database as the edges (the CLI, the HTTP shell) reach it: opened with the log's
+signing key attached, its schema checked or migrated, and a driver's failure turned into
+the error a user is shown.
+
+The edges get their engine here, not from `arret.store`: how a connection is made (the
+driver, the pool, SQLite's pragmas, the lock timeout) stays the store's business, and what
+every engine an edge writes with must carry — the log key, so that a change that cannot be
+logged fails — is added in one place instead of once per edge. An edge keeps the engine
+for as long as it runs (a command, a server) and opens its own transactions on it; the
+services then work in the caller's connection.
+
+Nothing here imports Alembic or a PostgreSQL driver until it is used: the CLI imports this
+module at every start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from arret.errors import DatabaseUnavailable
+from arret.keyfile import KeyFile
+from arret.store import db
+from arret.store import log as store_log
+
+#: How long a write waits for another writer's lock before it gives up, in seconds.
+LOCK_WAIT = db.LOCK_WAIT
+
+
+def database_url(explicit: str | None = None) -> str:
+    """`explicit`, else env ARRET_DB, else the SQLite file `arret.db` here."""
+    return db.database_url(explicit)
+
+
+def open_engine(url: str, lock_wait: float = LOCK_WAIT, log_key: Path | None = None) -> Engine:
+    """An engine for `url` whose writes wait at most `lock_wait` seconds for a lock, and
+    sign what they append to the log with the key in the file `log_key` (read when first
+    needed; without one, a write that must be logged is refused)."""
+    engine = db.open_engine(url, lock_wait)
+    return engine if log_key is None else store_log.attach(engine, KeyFile(log_key))
+
+
+def require_current(engine: Engine) -> None:
+    """Refuse a database whose schema is missing or older than this code (DatabaseNotReady,
+    saying to run `arret init`)."""
+    db.require_current(engine)
+
+
+def migrate(engine: Engine) -> tuple[str | None, str | None]:
+    """Create or migrate the schema to this code's; the revisions (before, after)."""
+    return db.migrate(engine)
+
+
+def schema(engine: Engine) -> tuple[str | None, str]:
+    """The schema revision the database is at (None without one), and the one this code
+    needs."""
+    return db.current_revision(engine), db.SCHEMA_HEAD
+
+
+def classify(error: BaseException) -> DatabaseUnavailable | None:
+    """The error to show for a database failure that is not the caller's fault and changed
+    nothing (busy, full, unreachable), or None for any other error."""
+    return db.classify(error)
+
+
+def log_public_key(engine: Engine) -> bytes:
+    """The public half of the log's signing key attached to `engine`; LogKeyError when it
+    has none or the key cannot be read (a server refuses to start without it)."""
+    return store_log.require_key(engine).public_key()
