@@ -153,7 +153,7 @@ async def open_feed(server: FeedServer, notice_host: str, host: str, port: int) 
     publication pass worked (it is retried if not) and the DNS port."""
     # Recorded by the first publication pass, so a database that cannot be written now
     # (locked by a long write, full) delays it instead of preventing the start.
-    server.pending_notice_host = notice_host
+    server.scheduler.pending_notice_host = notice_host
     published = await server.tick(force=True)
     bound = await server.start(host, port)  # sends the NOTIFYs the pass held back
     return published, bound
@@ -199,7 +199,7 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         if not published:
             say(f"arret: cannot publish yet ({server.health.last_error}); serving what the "
                 "database holds and retrying")  # fmt: skip
-        for published_zone in server.adopted:
+        for published_zone in server.scheduler.adopted:
             say(f"arret: notice host is now {feed_settings.notice_host}: "
                 f"{published_zone.operator} gets serial {published_zone.serial} "
                 "(full transfer)")  # fmt: skip

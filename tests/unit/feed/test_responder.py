@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arret.domain.model import OperatorKey
+from arret.feed import render
 from arret.feed.responder import Access, Step, ZoneView, respond
 from arret.rpz.zone import FeedSettings
 
@@ -39,6 +40,7 @@ V3 = (("*.mirror.example", "notice"), ("mirror.example", "notice"))
 @dataclass
 class View:
     settings: FeedSettings = field(default_factory=FeedSettings)
+    bodies: render.BodyCache = field(default_factory=render.BodyCache)
     current: ZoneView = field(default_factory=lambda: ZoneView("orange", ZONE, 30, V3))
     journal: dict[int, Step] = field(
         default_factory=lambda: {
