@@ -134,6 +134,24 @@ def test_axfr_gives_the_whole_zone() -> None:
     assert zone == expected_zone(V3, 30)
 
 
+def test_each_view_keeps_its_own_rendered_bodies() -> None:
+    """Two feeds in one process (two servers, two databases) may serve the same zone at
+    the same serial with different names: neither is answered from the other's bodies."""
+    one = View(current=ZoneView("orange", ZONE, 30, V1))
+    other = View(current=ZoneView("orange", ZONE, 30, V3))
+    for view, entries in ((one, V1), (other, V3), (one, V1)):
+        zone = dns.versioned.Zone(ZONE)
+        query = dns.xfr.make_query(zone)[0]
+        outcome = respond(query.to_wire(), "192.0.2.7", True, view, NOW)
+        with dns.xfr.Inbound(zone, dns.rdatatype.AXFR) as inbound:
+            for wire in outcome.messages:
+                message = dns.message.from_wire(wire, xfr=True, origin=zone.origin)
+                if inbound.process_message(message):
+                    break
+        assert zone == expected_zone(entries, 30)
+    assert one.bodies is not other.bodies and one.bodies.size > 0
+
+
 def test_axfr_signed_with_the_operator_key_from_anywhere() -> None:
     zone = dns.versioned.Zone(ZONE)
     query = signed(dns.xfr.make_query(zone)[0])
