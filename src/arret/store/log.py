@@ -34,9 +34,10 @@ from arret.store.schema import (
     name_salts,
     operators,
 )
+from arret.tlog import frontier as edge
 from arret.tlog import multiset, tiles
 from arret.tlog.leaves import canonical, committed_names, event_record, split_encoded
-from arret.tlog.merkle import leaf_hash, node_hash
+from arret.tlog.merkle import leaf_hash
 from arret.tlog.signing import TreeHead, verify_head
 
 OPTION = "arret_log_key"
@@ -77,24 +78,6 @@ class Leaf:
     event_id: int | None = None
     operator_id: int | None = None
     serial: int | None = None
-
-
-def _push(frontier: list[bytes], size: int, leaf: bytes) -> list[bytes]:
-    """The right edge after appending `leaf` to a tree of `size` leaves: one subtree
-    root per 1-bit of the size, largest first; equal-sized neighbours merge."""
-    edge = [*frontier, leaf]
-    while size & 1:
-        right, left = edge.pop(), edge.pop()
-        edge.append(node_hash(left, right))
-        size >>= 1
-    return edge
-
-
-def _fold(frontier: Sequence[bytes]) -> bytes:
-    acc = frontier[-1]
-    for subtree in reversed(frontier[:-1]):
-        acc = node_hash(subtree, acc)
-    return acc
 
 
 def lock(conn: Connection) -> None:
@@ -164,7 +147,7 @@ def append_many(
     for n, item in enumerate(records):
         data = canonical(item.record) if item.data is None else item.data
         digest = leaf_hash(data)
-        frontier = _push(frontier, size, digest)
+        frontier = edge.push(frontier, size, digest)
         builder.push(digest)
         leaf_rows.append(
             {
@@ -178,7 +161,7 @@ def append_many(
         )
         size += 1
         if n == len(records) - 1 or size % every == 0:
-            signed = key.sign(size, at, _fold(frontier))
+            signed = key.sign(size, at, edge.root(frontier))
             head_rows.append(
                 {
                     "size": signed.size,
@@ -188,11 +171,13 @@ def append_many(
                 }
             )
     conn.execute(log_leaves.insert(), leaf_rows)
-    edge = [h.hex() for h in frontier]
+    hexes = [h.hex() for h in frontier]
     if state is None:
-        conn.execute(log_state.insert().values(id=1, size=size, frontier=edge))
+        conn.execute(log_state.insert().values(id=1, size=size, frontier=hexes))
     else:
-        conn.execute(log_state.update().where(log_state.c.id == 1).values(size=size, frontier=edge))
+        conn.execute(
+            log_state.update().where(log_state.c.id == 1).values(size=size, frontier=hexes)
+        )
     conn.execute(log_heads.insert(), head_rows)
     _write_tiles(conn, start, builder.dirty)
     assert signed is not None
