@@ -16,8 +16,8 @@ from arret.domain.instants import Clock, SystemClock
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
 from arret.keyfile import DEFAULT_KEY, KeyFile
+from arret.services.log_writer import attach
 from arret.store.db import LOCK_WAIT, open_engine, require_current
-from arret.store.log import attach
 
 
 def log_key_path(explicit: str | Path | None = None) -> Path:

@@ -14,7 +14,7 @@ not mirrored there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from arret.tlog.merkle import EMPTY_ROOT, node_hash
 
@@ -38,3 +38,22 @@ def root(frontier: Sequence[bytes]) -> bytes:
     for subtree in reversed(frontier[:-1]):
         acc = node_hash(subtree, acc)
     return acc
+
+
+def extend(
+    frontier: Sequence[bytes], size: int, leaves: Iterable[bytes], every: int = 1
+) -> tuple[list[bytes], list[tuple[int, bytes]]]:
+    """Append the leaf hashes `leaves` to the tree of `size` leaves whose frontier is
+    `frontier`: the new frontier, and the (size, root) of the tree after every
+    `every`-th leaf and after the last — the heads to sign. No leaves: no roots."""
+    edge = list(frontier)
+    start = size
+    roots: list[tuple[int, bytes]] = []
+    for leaf in leaves:
+        edge = push(edge, size, leaf)
+        size += 1
+        if size % every == 0:
+            roots.append((size, root(edge)))
+    if size > start and (not roots or roots[-1][0] != size):
+        roots.append((size, root(edge)))
+    return edge, roots

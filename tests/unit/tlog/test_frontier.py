@@ -55,3 +55,21 @@ def test_push_leaves_the_frontier_it_was_given_unchanged() -> None:
     after = frontier.push(edge, 7, hashes[7])
     assert edge == before and len(after) == 1
     assert after == [ROOTS[8]]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.binary(max_size=4), max_size=40),
+    st.lists(st.binary(max_size=4), max_size=40),
+    st.integers(min_value=1, max_value=9),
+)
+def test_extend_gives_the_roots_to_sign_and_the_frontier_of_the_longer_tree(
+    before: list[bytes], added: list[bytes], every: int
+) -> None:
+    old = [leaf_hash(x) for x in before]
+    new = [leaf_hash(x) for x in added]
+    edge, roots = frontier.extend(edges(old)[-1], len(old), new, every)
+    assert edge == edges(old + new)[-1]
+    sizes = [n for n in range(len(old) + 1, len(old) + len(new) + 1)
+             if n % every == 0 or n == len(old) + len(new)]  # fmt: skip
+    assert roots == [(n, root((old + new)[:n])) for n in sizes]
