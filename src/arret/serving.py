@@ -27,7 +27,8 @@ from arret.domain.operators import check_endpoint
 from arret.errors import ArretError
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
-from arret.feed.server import FeedServer, TcpLimits
+from arret.feed.server import FeedServer
+from arret.feed.transport import TcpLimits
 from arret.probes.schedule import next_round
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings

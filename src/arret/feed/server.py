@@ -35,8 +35,6 @@ from arret.feed.transport import TcpLimits, Transport
 from arret.rpz import serial as serials
 from arret.store.db import classify
 
-__all__ = ["FeedServer", "ResolverState", "Stats", "TcpLimits"]
-
 log = logging.getLogger("arret.feed")
 
 
