@@ -14,8 +14,8 @@ from support.postgres import PostgresServer, PostgresUnavailable, is_root, start
 
 from arret import keyfile
 from arret.keyfile import KeyFile
+from arret.services.log_writer import attach
 from arret.store.db import migrate, open_engine
-from arret.store.log import attach
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -27,7 +27,8 @@ from arret.domain.operators import check_endpoint
 from arret.errors import ArretError
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
-from arret.feed.server import FeedServer, TcpLimits
+from arret.feed.server import FeedServer
+from arret.feed.transport import TcpLimits
 from arret.probes.schedule import next_round
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
@@ -153,7 +154,7 @@ async def open_feed(server: FeedServer, notice_host: str, host: str, port: int) 
     publication pass worked (it is retried if not) and the DNS port."""
     # Recorded by the first publication pass, so a database that cannot be written now
     # (locked by a long write, full) delays it instead of preventing the start.
-    server.pending_notice_host = notice_host
+    server.scheduler.pending_notice_host = notice_host
     published = await server.tick(force=True)
     bound = await server.start(host, port)  # sends the NOTIFYs the pass held back
     return published, bound
@@ -199,7 +200,7 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         if not published:
             say(f"arret: cannot publish yet ({server.health.last_error}); serving what the "
                 "database holds and retrying")  # fmt: skip
-        for published_zone in server.adopted:
+        for published_zone in server.scheduler.adopted:
             say(f"arret: notice host is now {feed_settings.notice_host}: "
                 f"{published_zone.operator} gets serial {published_zone.serial} "
                 "(full transfer)")  # fmt: skip

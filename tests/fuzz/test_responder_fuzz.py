@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from support import dnsfuzz
 
 from arret.domain.model import OperatorKey
+from arret.feed import render
 from arret.feed.responder import Access, Step, ZoneView, respond
 from arret.rpz.zone import FeedSettings
 
@@ -44,6 +45,7 @@ POSITIVE = {"soa", "axfr", "ixfr", "ixfr-axfr", "ixfr-current", "ixfr-udp"}
 @dataclass
 class View:
     settings: FeedSettings = field(default_factory=FeedSettings)
+    bodies: render.BodyCache = field(default_factory=render.BodyCache)
     created: datetime = datetime(2020, 1, 1, tzinfo=UTC)
 
     def zone(self, name: str) -> ZoneView | None:

@@ -21,9 +21,8 @@ from support.livefeed import LiveFeed
 from support.processes import wait_until
 
 from arret.domain.instants import SystemClock
-from arret.feed import render
-from arret.feed import server as feed_server
-from arret.feed.server import TcpLimits
+from arret.feed import render, transport
+from arret.feed.transport import TcpLimits
 from arret.rpz.zone import FeedSettings
 
 ARRET = str(Path(sys.executable).parent / "arret")
@@ -68,8 +67,8 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def live(database: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Live]:
-    monkeypatch.setattr(feed_server, "READ_TIMEOUT", 0.5)
-    monkeypatch.setattr(feed_server, "WRITE_TIMEOUT", 1.0)
+    monkeypatch.setattr(transport, "READ_TIMEOUT", 0.5)
+    monkeypatch.setattr(transport, "WRITE_TIMEOUT", 1.0)
     feed = Live(database, TcpLimits(total=6, per_source=3))
     yield feed
     feed.close()
@@ -100,7 +99,7 @@ def test_connections_over_the_per_source_limit_are_closed_and_room_comes_back(
     wait_until(lambda: live.server.tcp_connections == 3, 5, "three connections held")
     extra = live.connect()
     assert closed_by_server(extra)
-    assert live.server.stats.tcp_rejected == 1
+    assert live.server.transport.stats.tcp_rejected == 1
     held.pop().close()
     wait_until(lambda: live.server.tcp_connections == 2, 5, "a connection to be let go")
     assert soa_over_tcp(live.port) > 0  # a place is free again: answered
@@ -123,17 +122,17 @@ def test_a_client_that_pipelines_and_never_reads_is_disconnected(live: Live) -> 
     sock = live.connect(rcvbuf=4096)
     axfr = framed(dns.message.make_query(ZONE, "AXFR"))
     sock.sendall(axfr * 40)
-    wait_until(lambda: live.server.stats.tcp_timeouts == 1, 10, "the write timeout")
+    wait_until(lambda: live.server.transport.stats.tcp_timeouts == 1, 10, "the write timeout")
     wait_until(lambda: live.server.tcp_connections == 0, 5, "the connection to be let go")
     sock.close()
     assert soa_over_tcp(live.port) > 0  # and the server serves others
 
 
 def test_udp_queries_beyond_the_waiting_bound_are_dropped(live: Live) -> None:
-    udp = feed_server._Udp(live.server)
-    udp.pending = {object() for _ in range(feed_server.UDP_PENDING)}  # type: ignore[misc]
+    udp = transport._Udp(live.server.transport)
+    udp.pending = {object() for _ in range(transport.UDP_PENDING)}  # type: ignore[misc]
     udp.datagram_received(b"\x00" * 20, ("127.0.0.1", 5))
-    assert live.server.stats.udp_dropped == 1
+    assert live.server.transport.stats.udp_dropped == 1
 
 
 def test_the_transfer_cache_is_bounded_by_bytes_and_keeps_only_the_newest_serial() -> None:

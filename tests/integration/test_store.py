@@ -369,3 +369,28 @@ def test_targets_are_stored_in_the_order_given_with_their_own_scope_and_action(
     ]  # fmt: skip
     assert [tuple(r) for r in rows] == expected
     assert [t.name for _, t in page] == names and (total, more) == (60, False)
+
+
+def test_a_transaction_without_the_log_writer_changes_nothing(engine: Engine) -> None:
+    """The signing key is the log writer's, attached to the engine: a transaction from an
+    engine without it fails at its first append, and its change is not committed."""
+    from arret.errors import LogKeyError
+    from arret.store import db
+    from arret.store import log as store_log
+    from arret.store.schema import operators
+
+    add_operators(engine, ("orange",))
+    bare = db.open_engine(engine.url.render_as_string(hide_password=False))
+    try:
+        with pytest.raises(LogKeyError, match="no log signing key"), bare.begin() as conn:
+            registry.add_operator(conn, "sfr", NOW, "test")
+        with pytest.raises(LogKeyError, match="no log signing key"):
+            store_log.require_key(bare)
+    finally:
+        bare.dispose()
+    with engine.connect() as conn:
+        assert conn.scalars(select(operators.c.name)).all() == ["orange"]
+        size = store_log.size(conn)
+    with engine.begin() as conn:
+        registry.add_operator(conn, "sfr", NOW, "test")
+        assert store_log.size(conn) > size  # its event, and its first feed serial

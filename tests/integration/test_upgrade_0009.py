@@ -20,10 +20,11 @@ from typer.testing import CliRunner
 from arret.cli.context import Env
 from arret.cli.main import app
 from arret.domain.instants import FixedClock
+from arret.keyfile import KeyFile
 from arret.services import feed
 from arret.services import log as log_service
+from arret.services.log_writer import attach
 from arret.store import feed as store_feed
-from arret.store.log import KeyFile, attach
 from arret.store.schema import feed_entries
 
 DATA = Path(__file__).parent / "data"

@@ -11,7 +11,8 @@ from typing import Any
 from arret.domain.instants import Clock
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
-from arret.feed.server import FeedServer, TcpLimits
+from arret.feed.server import FeedServer
+from arret.feed.transport import TcpLimits
 from arret.rpz.zone import FeedSettings
 from support.signed import open_engine
 

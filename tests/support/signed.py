@@ -13,8 +13,8 @@ from sqlalchemy import Engine
 
 from arret import keyfile
 from arret.keyfile import KeyFile
+from arret.services.log_writer import attach
 from arret.store import db
-from arret.store.log import attach
 
 
 def ensure_key() -> Path:

@@ -23,7 +23,6 @@ from arret.api.schemas import (
     PublicOrderOut,
 )
 from arret.domain.model import Order
-from arret.feed import render
 from arret.feed.server import FeedServer
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
@@ -213,12 +212,12 @@ class ArretCollector(Collector):
             for operator, (_kind, at, _serial) in sorted(stats.last.items()):
                 last.add_metric([operator], at.timestamp())
             found += _serving(self.rt.feed)
-        return [*found, _refused_owners()]
+        return [*found, _refused_owners(self.rt.feed)]
 
 
 def _serving(feed: FeedServer) -> list[Metric]:
     """The feed server's own state: publication health, connection limits."""
-    health, stats = feed.health, feed.stats
+    health, stats = feed.health, feed.transport.stats
 
     def gauge(name: str, text: str, value: float) -> GaugeMetricFamily:
         metric = GaugeMetricFamily(name, text)
@@ -246,7 +245,7 @@ def _serving(feed: FeedServer) -> list[Metric]:
         counter("arret_udp_dropped", "DNS UDP queries dropped (too many waiting).",
                 stats.udp_dropped),
         counter("arret_dns_servfail", "DNS queries answered SERVFAIL (database unreadable).",
-                stats.servfail),
+                feed.stats.servfail),
     ]  # fmt: skip
     if health.last_success is not None:
         found.append(gauge("arret_publication_last_success_timestamp_seconds",
@@ -308,7 +307,7 @@ def _resolvers(feed: FeedServer) -> list[Metric]:
     return found
 
 
-def _refused_owners() -> Metric:
+def _refused_owners(feed: FeedServer | None) -> Metric:
     """Owners the renderer left out of transfers: each is a row no check let in (an
     alarm, also logged at ERROR)."""
     refused = CounterMetricFamily(
@@ -316,7 +315,8 @@ def _refused_owners() -> Metric:
         "Owners left out of transfers since start: not a servable QNAME trigger.",
         labels=["zone"],
     )
-    for zone, count in sorted(render.refusals.by_zone.items()):
+    counts = feed.feed.refusals.by_zone if feed is not None else {}
+    for zone, count in sorted(counts.items()):
         refused.add_metric([zone], count)
     return refused
 

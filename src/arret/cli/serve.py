@@ -104,7 +104,7 @@ def serve(
     restart_with_returning_allocator()  # when `arret.cli.start` did not already
     from arret.cli.options import size, span
     from arret.domain.operators import check_endpoint
-    from arret.feed.server import TcpLimits
+    from arret.feed.transport import TcpLimits
     from arret.services.probing import Settings as ProbeSettings
     from arret.serving import ServeOptions, run
 

@@ -1,9 +1,14 @@
 """The zones as the DNS server serves them, kept in memory and brought up to date from
-the database's journal.
+the database's journal, and the transfer bodies rendered from them.
 
 Each zone is an immutable `ZoneView`: a refresh builds the new version beside the old
 one and swaps the reference, so a transfer that started on the old version finishes on
 it — a resolver never receives a half-built zone (docs/architecture.md, invariant 4).
+
+Everything cached is an attribute of the `DatabaseFeed` that holds it — zones, access
+rules, keys, the rendered bodies of full transfers (`bodies`) and the count of owners
+left out of them (`refusals`) — so two feeds in one process (tests start several) share
+nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from arret.domain.model import OperatorKey
+from arret.feed.render import BodyCache, Refusals
 from arret.feed.responder import Access, Step, ZoneView
 from arret.rpz.zone import Delta, Entry, FeedSettings, apply_delta
 from arret.store import feed as store_feed
@@ -28,6 +34,10 @@ class DatabaseFeed:
     def __init__(self, engine: Engine, settings: FeedSettings) -> None:
         self.engine = engine
         self.settings = settings
+        #: Owners left out of transfers since start (`/metrics`), and the full zones'
+        #: packed bodies (`arret.feed.render.BodyCache`).
+        self.refusals = Refusals()
+        self.bodies = BodyCache(refusals=self.refusals)
         self._zones: dict[str, ZoneView] = {}
         self._access: dict[str, Access] = {}
         self._keys: tuple[OperatorKey, ...] = ()

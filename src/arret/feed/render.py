@@ -8,8 +8,12 @@ under `orange.rpz.arret.` is therefore `\\x01*\\x04leak\\x07example\\xc0\\x0c` f
 fixed tail per action (type, class, TTL, rdata): the per-record work is one join.
 
 Record bytes are packed into messages of at most `LIMIT` octets (leaving room for a TSIG
-record under the 65,535 of RFC 1035 §4.2.2). The packed bodies of a full zone are cached per
-zone and serial, so a second AXFR of the same version only adds headers and signatures.
+record under the 65,535 of RFC 1035 §4.2.2). The packed bodies of a full zone are kept per
+zone and serial (`BodyCache`, one per feed: `arret.feed.cache.DatabaseFeed.bodies`), so a
+second AXFR of the same version only adds headers and signatures.
+
+Nothing here is kept at module level: the caches and counters are objects their owner
+creates.
 """
 
 from __future__ import annotations
@@ -81,12 +85,12 @@ class Refusals:
             self.by_zone[zone] += count
 
 
-refusals = Refusals()
-
-
-def entry_records(entries: Sequence[Entry], parts: Parts, zone: str) -> Iterator[bytes]:
+def entry_records(
+    entries: Sequence[Entry], parts: Parts, zone: str, refusals: Refusals
+) -> Iterator[bytes]:
     """Each entry's record, for the zone `zone`; an owner that is no QNAME trigger of a
-    site, or too long for the wire, is left out and reported at ERROR.
+    site, or too long for the wire, is left out, reported at ERROR and counted in
+    `refusals`.
 
     Entry refuses such names; one here came some other way (a row written by hand, a
     database from before a check). Leaving it out, not failing the transfer, is the
@@ -151,13 +155,15 @@ class BodyCache:
     Only the newest serial of each zone is kept (a transfer already under way holds its
     own reference to the body it sends), and the bodies kept add up to at most `budget`
     octets: the least recently used zone goes first. A body larger than the budget is
-    rendered for its transfer and not kept."""
+    rendered for its transfer and not kept. Owners left out while rendering are counted in
+    `refusals`."""
 
-    def __init__(self, budget: int = 256 * 1024 * 1024) -> None:
+    def __init__(self, budget: int = 256 * 1024 * 1024, refusals: Refusals | None = None) -> None:
         self._bodies: OrderedDict[tuple[str, int], tuple[int, Body]] = OrderedDict()
         self._lock = threading.Lock()
         self.budget = budget
         self.size = 0
+        self.refusals = refusals if refusals is not None else Refusals()
 
     def full_zone(
         self, zone: str, serial: int, entries: Sequence[Entry], parts: Parts, room: int
@@ -187,7 +193,7 @@ class BodyCache:
         def records() -> Iterator[bytes]:
             yield soa
             yield parts.ns
-            yield from entry_records(entries, parts, key[0])
+            yield from entry_records(entries, parts, key[0], self.refusals)
             yield soa
 
         chunks = []

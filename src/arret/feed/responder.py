@@ -97,6 +97,8 @@ class Access:
 
 class FeedView(Protocol):
     settings: FeedSettings
+    #: The full zones' packed bodies, kept per zone and serial by whoever owns the view.
+    bodies: render.BodyCache
 
     def zone(self, name: str) -> ZoneView | None: ...
 
@@ -261,7 +263,7 @@ def respond(
     if rdtype == dns.rdatatype.AXFR:
         if not tcp:
             return _error(query, dns.rcode.NOTIMP, "AXFR over UDP", zone.operator, key)
-        full = _full_zone(zone, view.settings)
+        full = _full_zone(zone, view)
         return _transfer(query, zone, full, "axfr", key, now, stream)
     if rdtype == dns.rdatatype.IXFR:
         return _ixfr(query, zone, view, tcp, key, now, stream)
@@ -380,12 +382,9 @@ def _answer(
     return Outcome(kind, zone.operator, messages=[response.to_wire()], serial=zone.serial)
 
 
-_bodies = render.BodyCache()
-
-
-def _full_zone(zone: ZoneView, settings: FeedSettings) -> Iterator[tuple[int, bytes]]:
-    parts = render.Parts.of(settings)
-    return _bodies.full_zone(zone.zone, zone.serial, zone.entries, parts, render.LIMIT)
+def _full_zone(zone: ZoneView, view: FeedView) -> Iterator[tuple[int, bytes]]:
+    parts = render.Parts.of(view.settings)
+    return view.bodies.full_zone(zone.zone, zone.serial, zone.entries, parts, render.LIMIT)
 
 
 def _ixfr(
@@ -411,17 +410,18 @@ def _ixfr(
         return _noting(client, _answer(query, zone, settings, current, kind, key))
     steps = view.steps(zone.operator, client, zone.serial)
     if steps is None:
-        full = _full_zone(zone, settings)
+        full = _full_zone(zone, view)
         return _noting(client, _transfer(query, zone, full, "ixfr-axfr", key, now, stream))
     parts = render.Parts.of(settings)
+    refusals = view.bodies.refusals
 
     def records() -> Iterator[bytes]:
         yield parts.soa(zone.serial)
         for step in steps:
             yield parts.soa(step.old_serial)
-            yield from render.entry_records(step.removed, parts, zone.zone)
+            yield from render.entry_records(step.removed, parts, zone.zone, refusals)
             yield parts.soa(step.new_serial)
-            yield from render.entry_records(step.added, parts, zone.zone)
+            yield from render.entry_records(step.added, parts, zone.zone, refusals)
         yield parts.soa(zone.serial)
 
     body = render.packed(records(), render.LIMIT)

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from arret.errors import DatabaseUnavailable
 from arret.keyfile import KeyFile
+from arret.services import log_writer
 from arret.store import db
 from arret.store import log as store_log
 
@@ -38,7 +39,7 @@ def open_engine(url: str, lock_wait: float = LOCK_WAIT, log_key: Path | None = N
     sign what they append to the log with the key in the file `log_key` (read when first
     needed; without one, a write that must be logged is refused)."""
     engine = db.open_engine(url, lock_wait)
-    return engine if log_key is None else store_log.attach(engine, KeyFile(log_key))
+    return engine if log_key is None else log_writer.attach(engine, KeyFile(log_key))
 
 
 def require_current(engine: Engine) -> None:

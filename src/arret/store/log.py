@@ -1,10 +1,15 @@
-"""The transparency log's rows: leaves appended in the caller's transaction, a signed tree
-head after each, the salts of confidential names, and the operators' policy digests.
+"""The transparency log's rows: leaves, signed tree heads, tiles and the frontier, the
+salts of confidential names, and the operators' policy digests — read and written in the
+caller's transaction. Nothing here hashes a tree or signs: appending is the log writer's
+(`arret.services.log_writer`), which computes the leaves' hashes, the new frontier and
+tiles (`arret.tlog`), signs the heads with the log's key, and hands the rows to `write`.
 
-The signing key travels with the engine (`attach`), as a SQLAlchemy execution option:
-every transaction opened from an engine that was given the key can append, and one
-opened from an engine without it fails at its first append — before it commits, so a
-change that cannot be logged is not made either (docs/architecture.md, invariant 5).
+The writer travels with the engine (`arret.services.log_writer.attach`), as a SQLAlchemy
+execution option: every transaction opened from an engine that was given it can append
+(`append`, `append_many`, `append_event`, called where the change is written), and one
+opened from an engine without it fails at its first append (`writer_of` raises
+`LogKeyError`) — before it commits, so a change that cannot be logged is not made either
+(docs/architecture.md, invariant 5). Only the writer holds the signing key.
 
 Appends are serial: each locks the one `log_state` row (`lock`), so two transactions
 never take the same index; feed publication takes the same lock before it reads the
@@ -17,13 +22,12 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Connection, Engine, func, select
 
 from arret.domain.events import Event
 from arret.errors import LogInconsistent, LogKeyError
-from arret.keyfile import KeyFile
 from arret.store.bulk import insert_rows, matching
 from arret.store.schema import (
     feed_digests,
@@ -35,38 +39,50 @@ from arret.store.schema import (
     operators,
 )
 from arret.tlog import multiset, tiles
-from arret.tlog.leaves import canonical, committed_names, event_record, split_encoded
-from arret.tlog.merkle import leaf_hash, node_hash
-from arret.tlog.signing import TreeHead, verify_head
+from arret.tlog.leaves import committed_names, event_record, split_encoded
+from arret.tlog.signing import TreeHead
 
-OPTION = "arret_log_key"
+OPTION = "arret_log_writer"
 
 #: A leaf's record and its canonical octets (`arret.tlog.leaves.canonical`).
 Encoded = tuple[dict[str, Any], bytes]
 
 
-def attach(engine: Engine, key: KeyFile) -> Engine:
-    """The same engine (same pool), whose transactions sign what they append with `key`."""
-    return engine.execution_options(**{OPTION: key})
+class Writer(Protocol):
+    """What appends to the log in a transaction (`arret.services.log_writer.LogWriter`)."""
+
+    def public_key(self) -> bytes:
+        """The raw public key of the key the writer signs with (reads the key file)."""
+        ...
+
+    def append(
+        self, conn: Connection, records: Sequence[Record], at: datetime, every: int
+    ) -> TreeHead:
+        """Append `records` as the next leaves, with a signed head after every `every`-th
+        and the last, in `conn`'s transaction; returns the last head."""
+        ...
 
 
-def key_of(conn: Connection) -> KeyFile:
-    key = conn.get_execution_options().get(OPTION)
-    if not isinstance(key, KeyFile):
+def writer_of(conn: Connection) -> Writer:
+    """The log writer of `conn`'s engine; LogKeyError when it was given none."""
+    writer = conn.get_execution_options().get(OPTION)
+    if writer is None:
         raise LogKeyError(
             "this change must be appended to the transparency log, and this process has no "
             "log signing key; nothing was changed"
         )
-    return key
+    return cast(Writer, writer)
 
 
-def require_key(engine: Engine) -> KeyFile:
-    """The engine's key, read and checked now (a server refuses to start without it)."""
-    key = engine.get_execution_options().get(OPTION)
-    if not isinstance(key, KeyFile):
+def require_key(engine: Engine) -> Writer:
+    """The engine's log writer, its key read and checked now (a server refuses to start
+    without it); its `public_key()` is the log's."""
+    writer = engine.get_execution_options().get(OPTION)
+    if writer is None:
         raise LogKeyError("no log signing key was given to this process")
-    key.public_key()
-    return key
+    found = cast(Writer, writer)
+    found.public_key()
+    return found
 
 
 @dataclass(frozen=True)
@@ -77,24 +93,6 @@ class Leaf:
     event_id: int | None = None
     operator_id: int | None = None
     serial: int | None = None
-
-
-def _push(frontier: list[bytes], size: int, leaf: bytes) -> list[bytes]:
-    """The right edge after appending `leaf` to a tree of `size` leaves: one subtree
-    root per 1-bit of the size, largest first; equal-sized neighbours merge."""
-    edge = [*frontier, leaf]
-    while size & 1:
-        right, left = edge.pop(), edge.pop()
-        edge.append(node_hash(left, right))
-        size >>= 1
-    return edge
-
-
-def _fold(frontier: Sequence[bytes]) -> bytes:
-    acc = frontier[-1]
-    for subtree in reversed(frontier[:-1]):
-        acc = node_hash(subtree, acc)
-    return acc
 
 
 def lock(conn: Connection) -> None:
@@ -137,69 +135,72 @@ def append_many(
     conn: Connection, records: Sequence[Record], at: datetime, *, every: int = 1
 ) -> TreeHead:
     """Append `records` as the next leaves, in order, with a signed head after each (and
-    the tiles they fill), in `conn`'s transaction; returns the last head.
+    the tiles they fill), in `conn`'s transaction, by the engine's log writer; returns the
+    last head.
 
     `every`: sign a head only after every `every`-th leaf and the last — for a synthetic
     log built in bulk (a benchmark); `arret log verify` expects a head of every size."""
     if not records:
         raise ValueError("nothing to append")
-    key = key_of(conn)
-    lock(conn)
-    state = conn.execute(select(log_state).where(log_state.c.id == 1)).first()
-    if state is None:
-        size, frontier = 0, []
+    return writer_of(conn).append(conn, records, at, every)
+
+
+def state(conn: Connection) -> tuple[int, list[bytes]] | None:
+    """The log's size and frontier (`arret.tlog.frontier`), None before its first leaf."""
+    row = conn.execute(select(log_state).where(log_state.c.id == 1)).first()
+    if row is None:
+        return None
+    return int(row.size), [bytes.fromhex(h) for h in row.frontier]
+
+
+def write(
+    conn: Connection,
+    start: int,
+    records: Sequence[Record],
+    leaves: Sequence[tuple[bytes, bytes]],
+    heads: Sequence[TreeHead],
+    frontier: Sequence[bytes],
+    tiles_changed: dict[tuple[int, int], bytes],
+) -> None:
+    """Write what appending `records` to a log of `start` leaves made: each record's
+    leaf as (canonical octets, leaf hash), the signed heads, the new frontier, and the
+    tiles that changed (`arret.tlog.tiles.Builder.dirty`). The caller holds the lock and
+    read `state` in this transaction."""
+    rows = [
+        {
+            "idx": start + n,
+            "data": data.decode("utf-8"),
+            "hash": digest.hex(),
+            "event_id": item.event_id,
+            "operator_id": item.operator_id,
+            "serial": item.serial,
+        }
+        for n, (item, (data, digest)) in enumerate(zip(records, leaves, strict=True))
+    ]
+    conn.execute(log_leaves.insert(), rows)
+    size, hexes = start + len(rows), [h.hex() for h in frontier]
+    if start == 0 and state(conn) is None:
+        conn.execute(log_state.insert().values(id=1, size=size, frontier=hexes))
     else:
-        size, frontier = int(state.size), [bytes.fromhex(h) for h in state.frontier]
-        last = head(conn, size)
-        if last is not None and not verify_head(key.public_key(), last):
-            raise LogKeyError(
-                f"the log signing key {key.path} did not sign this log's tree heads (or "
-                f"the head of size {size} was altered); nothing was changed"
-            )
-    start = size
-    builder = tiles.Builder(size, _partial_tiles(conn, size))
-    leaf_rows: list[dict[str, Any]] = []
-    head_rows: list[dict[str, Any]] = []
-    signed: TreeHead | None = None
-    for n, item in enumerate(records):
-        data = canonical(item.record) if item.data is None else item.data
-        digest = leaf_hash(data)
-        frontier = _push(frontier, size, digest)
-        builder.push(digest)
-        leaf_rows.append(
-            {
-                "idx": size,
-                "data": data.decode("utf-8"),
-                "hash": digest.hex(),
-                "event_id": item.event_id,
-                "operator_id": item.operator_id,
-                "serial": item.serial,
-            }
+        conn.execute(
+            log_state.update().where(log_state.c.id == 1).values(size=size, frontier=hexes)
         )
-        size += 1
-        if n == len(records) - 1 or size % every == 0:
-            signed = key.sign(size, at, _fold(frontier))
-            head_rows.append(
-                {
-                    "size": signed.size,
-                    "timestamp": signed.timestamp,
-                    "root_hash": signed.root_hash.hex(),
-                    "signature": signed.signature.hex(),
-                }
-            )
-    conn.execute(log_leaves.insert(), leaf_rows)
-    edge = [h.hex() for h in frontier]
-    if state is None:
-        conn.execute(log_state.insert().values(id=1, size=size, frontier=edge))
-    else:
-        conn.execute(log_state.update().where(log_state.c.id == 1).values(size=size, frontier=edge))
-    conn.execute(log_heads.insert(), head_rows)
-    _write_tiles(conn, start, builder.dirty)
-    assert signed is not None
-    return signed
+    conn.execute(
+        log_heads.insert(),
+        [
+            {
+                "size": h.size,
+                "timestamp": h.timestamp,
+                "root_hash": h.root_hash.hex(),
+                "signature": h.signature.hex(),
+            }
+            for h in heads
+        ],
+    )
+    _write_tiles(conn, start, tiles_changed)
 
 
-def _partial_tiles(conn: Connection, size: int) -> dict[int, bytes]:
+def partial_tiles(conn: Connection, size: int) -> dict[int, bytes]:
     """Level → the hashes of that level's partial tile, for a tree of `size` leaves."""
     found: dict[int, bytes] = {}
     for level, index, width in tiles.partial_tiles(size):

@@ -4,7 +4,7 @@ saved earlier, every leaf's hash, and the root each signed head claims.
 The verifier reads a `Source` — a server's public endpoints or a database — and trusts
 nothing it says but what the signing key signed. Roots are recomputed with
 `arret.tlog.merkle.root` (the recursive definition) and proofs checked with the iterative
-verifiers, not with the frontier arithmetic the log appends with (`arret.store.log`), so
+verifiers, not with the frontier arithmetic the log appends with (`arret.tlog.frontier`), so
 a mistake there shows here instead of being repeated.
 """
 

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from arret.domain.model import OperatorKey
+from arret.feed import render
 from arret.feed.responder import Access, Step, ZoneView, respond
 from arret.rpz.zone import FeedSettings
 
@@ -39,6 +40,7 @@ V3 = (("*.mirror.example", "notice"), ("mirror.example", "notice"))
 @dataclass
 class View:
     settings: FeedSettings = field(default_factory=FeedSettings)
+    bodies: render.BodyCache = field(default_factory=render.BodyCache)
     current: ZoneView = field(default_factory=lambda: ZoneView("orange", ZONE, 30, V3))
     journal: dict[int, Step] = field(
         default_factory=lambda: {
@@ -130,6 +132,24 @@ def test_axfr_gives_the_whole_zone() -> None:
     zone = dns.versioned.Zone(ZONE)
     assert transfer(dns.xfr.make_query(zone)[0], zone) == "axfr"
     assert zone == expected_zone(V3, 30)
+
+
+def test_each_view_keeps_its_own_rendered_bodies() -> None:
+    """Two feeds in one process (two servers, two databases) may serve the same zone at
+    the same serial with different names: neither is answered from the other's bodies."""
+    one = View(current=ZoneView("orange", ZONE, 30, V1))
+    other = View(current=ZoneView("orange", ZONE, 30, V3))
+    for view, entries in ((one, V1), (other, V3), (one, V1)):
+        zone = dns.versioned.Zone(ZONE)
+        query = dns.xfr.make_query(zone)[0]
+        outcome = respond(query.to_wire(), "192.0.2.7", True, view, NOW)
+        with dns.xfr.Inbound(zone, dns.rdatatype.AXFR) as inbound:
+            for wire in outcome.messages:
+                message = dns.message.from_wire(wire, xfr=True, origin=zone.origin)
+                if inbound.process_message(message):
+                    break
+        assert zone == expected_zone(entries, 30)
+    assert one.bodies is not other.bodies and one.bodies.size > 0
 
 
 def test_axfr_signed_with_the_operator_key_from_anywhere() -> None:

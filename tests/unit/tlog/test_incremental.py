@@ -1,4 +1,4 @@
-"""The two incremental root computations — the log's frontier (`arret.store.log`, used to
+"""The two incremental root computations — the log's frontier (`arret.tlog.frontier`, used to
 sign heads at each append) and the verifier's prefix roots (`arret.tlog.verify`) — give
 the recursive RFC 9162 root at every size, on the reference leaves and on random ones;
 and the verifier reads a log from any `Source`, naming the leaf that was changed."""
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from arret import keyfile
 from arret.keyfile import KeyFile
-from arret.store.log import _fold, _push
+from arret.tlog import frontier
 from arret.tlog.merkle import consistency_proof, leaf_hash, root
 from arret.tlog.signing import TreeHead
 from arret.tlog.verify import _PrefixRoots, verify
@@ -26,8 +26,8 @@ def frontier_roots(hashes: list[bytes]) -> list[bytes]:
     edge: list[bytes] = []
     out = []
     for size, h in enumerate(hashes):
-        edge = _push(edge, size, h)
-        out.append(_fold(edge))
+        edge = frontier.push(edge, size, h)
+        out.append(frontier.root(edge))
     return out
 
 
