@@ -102,6 +102,18 @@ class Old:
         engine.dispose()
         self.steps.append({"at": self.clock.instant.isoformat(), "publish_due": True})
 
+    def adopt_notice_host(self, host: str) -> None:
+        """What `arret serve --notice-host HOST` does at start when the host is new."""
+        try:
+            from arret.services.feed import adopt_notice_host
+        except ImportError:
+            return  # the notice host was not recorded yet
+        engine = self.env().engine
+        with engine.begin() as conn:
+            adopt_notice_host(conn, host, self.clock.now())
+        engine.dispose()
+        self.steps.append({"at": self.clock.instant.isoformat(), "adopt_notice_host": host})
+
 
 def run(old: Old) -> dict[str, Any]:
     yes = ["--yes"] if old.has("order", "add", "--yes") else []
@@ -124,6 +136,10 @@ def run(old: Old) -> dict[str, Any]:
     old.at("2026-12-01T08:03:00Z")
     old("allow", "add", "aide.jeux.example", "--reason", "the regulator's help page",
         "--actor", "clerk")  # fmt: skip
+    old.at("2026-12-01T08:04:00Z")
+    old("order", "add", "secret.example", "hidden.example", "--confidential", "--reference",
+        "TJ-26-0077", "--authority", "Tribunal judiciaire de Paris", "--decided", "2026-12-01",
+        "--duration", "60d", "--operator", "bouygues", "--actor", "clerk", *yes)  # fmt: skip
     if old.has("operator", "rotate-key"):
         old("operator", "rotate-key", "orange", "--overlap", "1h", "--actor", "clerk")
     old.at("2026-12-01T12:30:00Z")
@@ -136,8 +152,10 @@ def run(old: Old) -> dict[str, Any]:
         "Tribunal judiciaire de Paris", "--decided", "2026-12-01", "--duration", "30d",
         "--operator", "sfr", "--operator", "free", "--action", "notice", "--notice",
         "Blocked by court order TJ-26-0051.", "--actor", "clerk", *yes)  # fmt: skip
+    old.at("2026-12-01T12:33:00Z")
+    old.adopt_notice_host("blocked.example.net")
     old.at("2026-12-01T12:40:00Z")
-    old("order", "lift", "4", "--reason", "appeal granted", "--actor", "clerk")
+    old("order", "lift", "5", "--reason", "appeal granted", "--actor", "clerk")
     if old.has("allow", "remove"):
         old.at("2026-12-01T12:41:00Z")
         old("allow", "remove", "aide.jeux.example", "--reason", "page moved", "--actor",
