@@ -119,6 +119,20 @@ class Server:
         return orders
 
 
+#: Month names written out here, not taken from the locale data the pages use.
+MONTHS = {
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"],
+}  # fmt: skip
+
+
+def readable(at: datetime, lang: str) -> str:
+    """How a page shows an instant to a reader of `lang`: "4 March 2021, 00:00 UTC"."""
+    return f"{at.day} {MONTHS[lang][at.month - 1]} {at.year}, {at:%H:%M} UTC"
+
+
 def parse_tokens(output: str) -> dict[str, str]:
     """`role -> token` from the lines `arret demo` prints (`  authority   arret_...`)."""
     found = {}
@@ -268,10 +282,12 @@ def test_the_expiry_is_18_months_after_now(
     log_in(page, server, "authority")
     page.goto(f"{server.url}/orders/{registered.id}")
     screenshot(page, "order-expiry")
-    shown = page.locator("#expires").inner_text().strip()
-    match = re.match(r"^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(\.\d+)?Z$", shown)
-    assert match, f"#expires shows {shown!r}"
+    shown = page.locator("#expires time").get_attribute("datetime") or ""
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}Z$", shown)
+    assert match, f"#expires is {shown!r}"
     expires = date.fromisoformat(match[1])
+    exact = datetime.fromisoformat(shown)
+    assert page.locator("#expires").inner_text().strip() == readable(exact, "en")
     expected = add_months(datetime.now(UTC).date(), 18)
     # A day's leeway: the registration may have run just before midnight UTC.
     assert abs(expires - expected) <= timedelta(days=1), (shown, expected)
@@ -362,7 +378,11 @@ def test_the_notice_page_for_a_blocked_name_in_english_and_french(
         assert page.locator("#notice h1").inner_text() == "This site is blocked by a legal order"
         assert page.locator(".reference").inner_text() == REFERENCE
         assert page.locator(".authority").inner_text() == AUTHORITY
-        assert page.locator(".until").inner_text() == until.strftime("%Y-%m-%d %H:%M UTC")
+        assert page.locator(".until").inner_text() == readable(until, "en")
+        # The exact instant stays in the page, for machines and on hover.
+        exact = until.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert page.locator(".until time").get_attribute("datetime") == exact
+        assert page.locator(".until time").get_attribute("title") == exact
         assert page.locator(".notice-text").inner_text() == NOTICE
         # Whatever the path, and below the name too (the order blocks the subtree).
         page.goto(f"http://www.{MIRRORS[0]}/some/deep/path?x=1")
@@ -377,7 +397,7 @@ def test_the_notice_page_for_a_blocked_name_in_english_and_french(
         assert page.title().startswith(title)
         assert page.locator("html").get_attribute("lang") == "fr"
         assert page.locator(".reference").inner_text() == REFERENCE
-        assert page.locator(".until").inner_text() == until.strftime("%Y-%m-%d %H:%M UTC")
+        assert page.locator(".until").inner_text() == readable(until, "fr")
 
     with new_page(browser) as page:
         page.goto(f"{server.url}/notice?name=unrelated.example")

@@ -104,7 +104,8 @@ def test_registering_through_the_form(site: Site) -> None:
     order_page = site.client.get(r.headers["location"])
     texts = Texts(order_page.text).by_id
     assert "leak.example" in texts["targets"] and "leak-mirror.example" in texts["targets"]
-    assert "2028-05-28" in texts["expires"]
+    assert "28 May 2028" in texts["expires"]
+    assert '<td id="expires"><time datetime="2028-05-28T' in order_page.text
     assert "The order was registered." in order_page.text
     listed = Texts(site.client.get("/orders").text).by_id["orders"]
     assert "RG 26/00077" in listed
@@ -259,7 +260,8 @@ def test_the_notice_page_for_a_blocked_host_in_each_language(site: Site) -> None
     texts = Texts(r.text).by_id
     assert "This site is blocked by a legal order" in r.text
     assert "RG 26/00042" in r.text and "Tribunal judiciaire de Paris" in r.text
-    assert "2028-05-28 12:00 UTC" in r.text  # until
+    assert "28 May 2028, 12:00 UTC" in r.text  # until, for people
+    assert 'datetime="2028-05-28T12:00:00Z"' in r.text  # and exact, for machines
     assert "How to contest" in r.text
     assert "notice" in texts
     assert "set-cookie" not in r.headers  # nothing kept about the visitor

@@ -130,3 +130,34 @@ def test_a_secret_on_the_command_line_is_refused(
     monkeypatch.setenv("ARRET_TSIG_SECRET", "c2VjcmV0" * 4)
     said = sync(arret, live, out, ok=False)
     assert "cannot transfer" in said and not out.exists()
+
+
+def test_a_dead_instance_is_passed_over_and_the_live_one_kept(
+    arret: Arret, feed: tuple[LiveFeed, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several `--server`s: the first, where nothing listens any more, is passed over; the
+    sync keeps to the one that answered; with none answering it fails, naming them all."""
+    from support.processes import free_port
+
+    from arret.feed.sync import ZoneFile
+
+    live, secret = feed
+    monkeypatch.setenv("ARRET_TSIG_SECRET", secret)
+    dead = f"127.0.0.1:{free_port()}"
+    out = tmp_path / "orange.zone"
+    code, stdout, stderr = arret("feed", "sync", "--server", dead, "--server",
+                                 f"127.0.0.1:{live.port}", "--zone", ZONE, "--out", str(out),
+                                 "--key-name", "orange-1.tsig.arret.", "--once")  # fmt: skip
+    assert code == 0, stdout + stderr
+    assert (f"blocked.example.{ZONE}", "CNAME") in {(r[0], r[3]) for r in records(out.read_text())}
+    host, port = dead.split(":")
+    zone = ZoneFile([(host, int(port)), ("127.0.0.1", live.port)], ZONE, tmp_path / "z.zone",
+                    "orange-1.tsig.arret.", secret)  # fmt: skip
+    assert zone.sync(timeout=5).changed and zone.current == 1
+    assert not zone.sync(timeout=5).changed and zone.current == 1  # kept to, no retry of dead
+    other = f"127.0.0.1:{free_port()}"
+    code, stdout, stderr = arret("feed", "sync", "--server", dead, "--server", other, "--zone",
+                                 ZONE, "--out", str(tmp_path / "none.zone"), "--key-name",
+                                 "orange-1.tsig.arret.", "--once", ok=False)  # fmt: skip
+    assert code != 0 and f"from {dead}, {other}" in stdout + stderr
+    assert not (tmp_path / "none.zone").exists()

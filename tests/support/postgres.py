@@ -30,6 +30,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import psycopg
@@ -218,8 +219,10 @@ class Cluster(PostgresServer):
 
     START_ATTEMPTS = 5
 
-    def __init__(self, bin_dir: Path | None = None) -> None:
+    def __init__(self, bin_dir: Path | None = None, settings: Sequence[str] = ()) -> None:
+        """`settings` (``name=value``) follow the throwaway defaults and override them."""
         self.bin_dir = bin_dir if bin_dir is not None else ensure_installed()
+        self.settings = list(settings)
         self.port = 0
         self.root: Path | None = None
         self.startup_seconds: float | None = None
@@ -326,6 +329,7 @@ class Cluster(PostgresServer):
                     "synchronous_commit=off",
                     "-c",
                     "full_page_writes=off",
+                    *(arg for setting in self.settings for arg in ("-c", setting)),
                 ]
             )
             result = self._pg_ctl(
@@ -344,6 +348,10 @@ class Cluster(PostgresServer):
         raise PostgresError(
             f"pg_ctl start failed {self.START_ATTEMPTS} times on busy ports:\n{self._log_tail()}"
         )
+
+    def crash(self) -> None:
+        """Stops the server as a power cut would (``-m immediate``); keeps its files."""
+        self._pg_ctl("-m", "immediate", "-w", "-t", "30", "stop", timeout=60)
 
     def stop(self) -> None:
         """Stop the server (``pg_ctl -m fast stop``) and delete its directory. Idempotent."""
@@ -371,3 +379,40 @@ def start_server() -> PostgresServer:
     if external:
         return ExternalServer(external)
     return Cluster(ensure_installed()).start()
+
+
+class Standby(Cluster):
+    """A streaming standby of `primary` (``pg_basebackup -R``): read-only until
+    :meth:`promote`. Started and stopped like a :class:`Cluster`."""
+
+    def __init__(self, primary: Cluster, settings: Sequence[str] = ()) -> None:
+        super().__init__(primary.bin_dir, [*primary.settings, *settings])
+        self.primary = primary
+
+    def _initdb(self) -> None:
+        result = self._run(
+            [
+                str(self.bin_dir / "pg_basebackup"),
+                "-D",
+                str(self.data_dir),
+                "-R",
+                "-X",
+                "stream",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.primary.port),
+                "-U",
+                SUPERUSER,
+                "--no-sync",
+            ]
+        )
+        if result.returncode != 0:
+            raise PostgresError(
+                f"pg_basebackup failed (exit {result.returncode}):\n{tail(result.stdout)}"
+            )
+
+    def promote(self) -> None:
+        result = self._pg_ctl("-w", "-t", "60", "promote", timeout=90)
+        if result.returncode != 0:
+            raise PostgresError(f"pg_ctl promote failed:\n{tail(result.stdout)}")

@@ -66,3 +66,42 @@ def test_a_snippet_needs_a_key_except_unbounds() -> None:
     snippet(Resolver.UNBOUND, "orange", None, "127.0.0.1:53", FeedSettings(), "/u", "")
     with pytest.raises(ValueError, match="no valid TSIG key"):
         snippet(Resolver.NSD, "orange", None, "127.0.0.1:53", FeedSettings(), "/n", "")
+
+
+TWO = ["127.0.0.1:5353", "[::1]:5354"]
+#: How each resolver's syntax names a primary at 127.0.0.1:5353 and [::1]:5354.
+PRIMARIES = {
+    Resolver.UNBOUND: ("primary: 127.0.0.1@5353", "primary: ::1@5354"),
+    Resolver.BIND: ('127.0.0.1 port 5353 key "', '::1 port 5354 key "'),
+    Resolver.BIND_SECONDARY: ('127.0.0.1 port 5353 key "', '::1 port 5354 key "'),
+    Resolver.KNOT: ("address: 127.0.0.1@5353", "address: ::1@5354"),
+    Resolver.NSD: ("request-xfr: 127.0.0.1@5353 ", "request-xfr: ::1@5354 "),
+    Resolver.POWERDNS: ('rpzPrimary({"127.0.0.1:5353", "[::1]:5354"}, ',),
+    Resolver.KNOT_RESOLVER: ("--server 127.0.0.1:5353 --server [::1]:5354 ",),
+}
+
+
+@pytest.mark.parametrize("resolver", list(Resolver), ids=str)
+def test_every_primary_is_named_in_order_and_notifies_from_each(resolver: Resolver) -> None:
+    key = None if resolver is Resolver.UNBOUND else KEY
+    out = snippet(resolver, "orange", key, TWO, FeedSettings(), "/d", "http://x/")
+    where = [out.index(p) for p in PRIMARIES[resolver]]
+    assert where == sorted(where), out  # the preferred first
+    assert "Primaries, every instance of the feed: 127.0.0.1:5353, [::1]:5354." in out
+    if resolver in (Resolver.UNBOUND, Resolver.BIND, Resolver.BIND_SECONDARY, *SECONDARIES):
+        assert "NOTIFY from each" in out
+        notify = {
+            Resolver.UNBOUND: ("allow-notify: 127.0.0.1@5353", "allow-notify: ::1@5354"),
+            Resolver.KNOT: ("address: [127.0.0.1, ::1]",),
+            Resolver.NSD: ("allow-notify: 127.0.0.1 NOKEY", "allow-notify: ::1 NOKEY"),
+        }.get(resolver, ("allow-notify { 127.0.0.1; ::1; };",))
+        assert all(n in out for n in notify), out
+    # One server: the snippet as it always was, no failover sentence.
+    one = snippet(resolver, "orange", key, TWO[:1], FeedSettings(), "/d", "http://x/")
+    assert "Primaries" not in one and "::1" not in one
+    assert one == snippet(resolver, "orange", key, TWO[0], FeedSettings(), "/d", "http://x/")
+
+
+def test_a_snippet_needs_a_server() -> None:
+    with pytest.raises(ValueError, match="at least one server"):
+        snippet(Resolver.UNBOUND, "orange", None, [], FeedSettings(), "/u", "")

@@ -188,7 +188,13 @@ def operator_config(
     rt: Rt,
     principal: Reader,
     resolver: Resolver,
-    server: str = "127.0.0.1:53",
+    server: Annotated[
+        list[str] | None,
+        Query(
+            description="Where `arret serve` answers DNS (HOST:PORT); repeated once per "
+            "instance serving the feed, the preferred first. Default 127.0.0.1:53."
+        ),
+    ] = None,
     directory: str | None = None,
     register_url: str = "http://127.0.0.1:8080/register",
     notice_address: Annotated[list[str] | None, Query()] = None,
@@ -196,7 +202,8 @@ def operator_config(
     with rt.read() as conn:
         store.get_operator(conn, name)
         may_read_operator(principal, name)
-        text = keys.resolver_config(conn, name, resolver, server, rt.clock.now(), directory,
+        text = keys.resolver_config(conn, name, resolver, server or ["127.0.0.1:53"],
+                                    rt.clock.now(), directory,
                                     register_url, not principal.holds_secrets_of(name),
                                     notice_address or [])  # fmt: skip
     return PlainTextResponse(text)

@@ -39,7 +39,13 @@ def read_secret(key_file: Path | None) -> str:
 
 @app.command("sync")
 def sync(
-    server: Annotated[str, typer.Option(metavar="HOST:PORT", help="The feed (arret serve).")],
+    server: Annotated[
+        list[str],
+        typer.Option(
+            metavar="HOST:PORT",
+            help="The feed (arret serve); once per instance serving it, the preferred first.",
+        ),
+    ],
     zone: Annotated[str, typer.Option(metavar="ZONE", help="e.g. orange.rpz.arret.")],
     out: Annotated[Path, typer.Option(metavar="FILE", help="The zone file to keep current.")],
     key_name: Annotated[str, typer.Option(metavar="NAME", help="TSIG key name.")] = "",
@@ -90,9 +96,10 @@ def sync(
             ipaddress.ip_address(address)
         except ValueError:
             raise ArretError(f"--notice-address {address!r} is not an IP address") from None
-    host, port = split_endpoint(check_endpoint(server))
+    servers = [split_endpoint(check_endpoint(s)) for s in server]
+    named = ", ".join(server)
     try:
-        target = ZoneFile(host, port, zone, out, key_name, secret, addresses, verbatim)
+        target = ZoneFile(servers, zone, out, key_name, secret, addresses, verbatim)
     except (dns.exception.DNSException, ValueError) as exc:
         raise ArretError(f"cannot use key {key_name!r} for {zone}: {exc}") from None
     while True:
@@ -102,7 +109,7 @@ def sync(
                 console.print(f"{out}: serial {result.serial}", markup=False)
         except (dns.exception.DNSException, OSError) as exc:
             if once:
-                raise ArretError(f"cannot transfer {zone} from {server}: {exc!r}") from None
+                raise ArretError(f"cannot transfer {zone} from {named}: {exc!r}") from None
             console.print(f"transfer failed ({exc!r}); keeping {out} as it is", markup=False)
         if once:
             return

@@ -141,8 +141,14 @@ def config(
         ),
     ],
     server: Annotated[
-        str, typer.Option(metavar="HOST:PORT", help="Where `arret serve` answers DNS.")
-    ] = "127.0.0.1:53",
+        list[str] | None,
+        typer.Option(
+            metavar="HOST:PORT",
+            help="Where `arret serve` answers DNS (default 127.0.0.1:53). Give it once per "
+            "instance serving the feed, the preferred first: the resolver fails over to "
+            "the next.",
+        ),
+    ] = None,
     directory: Annotated[
         str | None,
         typer.Option(
@@ -172,7 +178,8 @@ def config(
     e = env(ctx)
     with e.transaction() as conn:
         text = keys.resolver_config(
-            conn, name, resolver, server, e.clock.now(), directory, register_url,
+            conn, name, resolver, server or ["127.0.0.1:53"], e.clock.now(), directory,
+            register_url,
             notice_addresses=notice_address or (),
         )  # fmt: skip
     sys.stdout.write(text)

@@ -13,6 +13,11 @@ Knot Resolver 5.6 ignores an RPZ CNAME to a custom target (the `notice` action):
 host's addresses, or as `CNAME .` (NXDOMAIN) when no address is known, so an order is
 never left unenforced. A file so rewritten is not the server's zone: a restart starts
 again with a full transfer instead of resuming from it.
+
+Several servers (every instance of `arret serve` serving the feed) are asked in turn: a
+sync starts with the one that answered last and moves to the next when it fails, so a
+dead instance costs one failed attempt, not one per sync. Every instance serves the same
+serials, so an IXFR from the serial held is answered by any of them.
 """
 
 from __future__ import annotations
@@ -58,8 +63,7 @@ def is_custom_target(target: dns.name.Name) -> bool:
 class ZoneFile:
     def __init__(
         self,
-        host: str,
-        port: int,
+        servers: Sequence[tuple[str, int]],
         zone: str,
         out: Path,
         key_name: str,
@@ -67,7 +71,11 @@ class ZoneFile:
         notice_addresses: Sequence[str] = (),
         verbatim: bool = False,
     ) -> None:
-        self.host, self.port, self.out = host, port, out
+        if not servers:
+            raise ValueError("no server to transfer from")
+        self.servers, self.out = list(servers), out
+        #: The server that answered last: the next sync asks it first.
+        self.current = 0
         self.origin = dns.name.from_text(zone)
         self.keyring = dns.tsigkeyring.from_text({key_name: key_secret}) if key_name else None
         self.key_name = dns.name.from_text(key_name) if key_name else None
@@ -96,9 +104,24 @@ class ZoneFile:
         return int(soa.serial) if soa is not None else None
 
     def sync(self, timeout: float = 30.0) -> SyncResult:
+        """Brings the zone up to date from the first server that answers, starting with the
+        one that answered last; when none does, raises what the last one tried raised."""
         before = self.serial()
-        query, _ = dns.xfr.make_query(self.zone, keyring=self.keyring, keyname=self.key_name)
-        dns.query.inbound_xfr(self.host, self.zone, query, port=self.port, timeout=timeout)
+        failed: Exception | None = None
+        for step in range(len(self.servers)):
+            index = (self.current + step) % len(self.servers)
+            host, port = self.servers[index]
+            query, _ = dns.xfr.make_query(self.zone, keyring=self.keyring, keyname=self.key_name)
+            try:
+                dns.query.inbound_xfr(host, self.zone, query, port=port, timeout=timeout)
+            except (dns.exception.DNSException, OSError) as exc:
+                failed = exc
+                continue
+            self.current = index
+            break
+        else:
+            assert failed is not None
+            raise failed
         after = self.serial()
         changed = after != before or not self.out.exists()
         if changed:

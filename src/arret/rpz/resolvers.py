@@ -34,6 +34,7 @@ What each snippet does, and why (measured on Debian 12; figures in docs/operator
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -139,25 +140,82 @@ def split_endpoint(endpoint: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+#: How each resolver uses several primaries, said in its snippet when there are several.
+FAILOVER: dict[Resolver, str] = {
+    Resolver.UNBOUND: "Unbound asks them in turn until one answers, and takes a NOTIFY from each.",
+    Resolver.BIND: "BIND asks them in the order listed until one answers, and takes a "
+    "NOTIFY from each.",
+    Resolver.BIND_SECONDARY: "BIND asks them in the order listed until one answers, and "
+    "takes a NOTIFY from each.",
+    Resolver.KNOT: "Knot asks the remotes of `master` in turn until one answers, and takes "
+    "a NOTIFY from each.",
+    Resolver.NSD: "NSD asks each `request-xfr` primary in turn until one answers, and takes "
+    "a NOTIFY from each.",
+    Resolver.POWERDNS: "PowerDNS Recursor tries them in the order given until one answers.",
+    Resolver.KNOT_RESOLVER: "`arret feed sync` keeps to the one that answered last and "
+    "moves to the next when it fails.",
+}
+
+
 def snippet(
     resolver: Resolver,
     operator: str,
     key: OperatorKey | None,
-    server: str,
+    servers: str | Sequence[str],
     settings: FeedSettings,
     directory: str,
     register_url: str,
     timing: Timing = TIMING,
     notice_addresses: Sequence[str] = (),
 ) -> str:
-    """The snippet for `resolver`; `notice_addresses` (Knot Resolver only) are the notice
-    host's addresses, which `arret feed sync` writes in place of the notice CNAME."""
+    """The snippet for `resolver` pulling from `servers` (every instance of `arret serve`
+    serving this feed, the preferred first: the resolver fails over to the next and takes
+    NOTIFY from each); `notice_addresses` (Knot Resolver only) are the notice host's
+    addresses, which `arret feed sync` writes in place of the notice CNAME."""
+    endpoints = [servers] if isinstance(servers, str) else list(servers)
+    if not endpoints:
+        raise ValueError("a snippet needs at least one server")
+    primaries = [split_endpoint(e) for e in endpoints]
+    text = _snippet(resolver, operator, key, endpoints, primaries, settings, directory,
+                    register_url, timing, notice_addresses)  # fmt: skip
+    if len(endpoints) == 1:
+        return text
+    mark = (
+        "//"
+        if resolver in (Resolver.BIND, Resolver.BIND_SECONDARY)
+        else ("--" if resolver in (Resolver.POWERDNS, Resolver.KNOT_RESOLVER) else "#")
+    )
+    said = textwrap.wrap(
+        f"Primaries, every instance of the feed: {', '.join(endpoints)}. {FAILOVER[resolver]}",
+        width=88, initial_indent=f"{mark} ", subsequent_indent=f"{mark} ",
+        break_on_hyphens=False, break_long_words=False,
+    )  # fmt: skip
+    before, bound, after = text.partition(f"{mark} Arrêt bound:")
+    return before + "\n".join(said) + "\n" + bound + after
+
+
+def _snippet(
+    resolver: Resolver,
+    operator: str,
+    key: OperatorKey | None,
+    endpoints: list[str],
+    primaries: list[tuple[str, int]],
+    settings: FeedSettings,
+    directory: str,
+    register_url: str,
+    timing: Timing,
+    notice_addresses: Sequence[str],
+) -> str:
     zone = settings.zone(operator)
-    host, port = split_endpoint(server)
+    hosts = list(dict.fromkeys(host for host, _ in primaries))
     cache = zone_file(resolver, operator, directory, settings)
     bound = timing.bound(resolver)
     lost = timing.lost_notify_bound(resolver, settings)
     if resolver is Resolver.UNBOUND:
+        unbound_primaries = "\n".join(
+            [f"    primary: {h}@{p}" for h, p in primaries]
+            + [f"    allow-notify: {h}@{p}" for h, p in primaries]
+        )
         return f"""# Arrêt feed of operator {operator} for Unbound.
 # Arrêt bound: {bound} s. Unbound fetches the moment the feed's NOTIFY arrives: its answers
 # follow an order's start or end within {bound} s.
@@ -171,8 +229,7 @@ server:
     module-config: "respip validator iterator"
 rpz:
     name: "{zone}"
-    primary: {host}@{port}
-    allow-notify: {host}@{port}
+{unbound_primaries}
     # The saved copy is loaded at start-up: without it Unbound answers unfiltered until
     # the first transfer completes (about 20 s at a million names). Unbound rewrites it
     # after every transfer, and queries wait meanwhile: at a million names up to 3.3 s
@@ -208,14 +265,22 @@ key "{key.name}" {{
 }};
 {policy}zone "{zone.rstrip(".")}" {{
     type secondary;
-    primaries {{ {host} port {port} key "{key.name}"; }};
-    allow-notify {{ {host}; }};
+    primaries {{ {" ".join(f'{h} port {p} key "{key.name}";' for h, p in primaries)} }};
+    allow-notify {{ {" ".join(f"{h};" for h in hosts)} }};
     file "{cache}";
     min-refresh-time {timing.max_refresh // 2}; max-refresh-time {timing.max_refresh};
     min-retry-time {timing.max_refresh // 2}; max-retry-time {timing.max_refresh};
 }};
 """
     if resolver is Resolver.KNOT:
+        ids = [f"arret-{operator}" + ("" if len(primaries) == 1 else f"-{i}")
+               for i in range(1, len(primaries) + 1)]  # fmt: skip
+        remotes = "".join(
+            f"  - id: {i}\n    address: {h}@{p}\n    key: {key.name}\n"
+            for i, (h, p) in zip(ids, primaries, strict=True)
+        )
+        acl = hosts[0] if len(hosts) == 1 else "[" + ", ".join(hosts) + "]"
+        master = ids[0] if len(ids) == 1 else "[" + ", ".join(ids) + "]"
         return f"""# Arrêt feed of operator {operator} for Knot DNS 3 as a secondary (knot.conf;
 # merge these sections with yours if you already have them).
 # Arrêt bound: {bound} s. Knot fetches the moment the feed's NOTIFY arrives: its copy
@@ -229,18 +294,15 @@ key:
     secret: {key.secret}
 
 remote:
-  - id: arret-{operator}
-    address: {host}@{port}
-    key: {key.name}
-
+{remotes}
 acl:
   - id: arret-{operator}-notify
-    address: {host}
+    address: {acl}
     action: notify
 
 zone:
   - domain: {zone}
-    master: arret-{operator}
+    master: {master}
     acl: arret-{operator}-notify
     file: "{cache}"
     refresh-min-interval: {timing.max_refresh // 2}
@@ -249,6 +311,10 @@ zone:
     # Serve the copy to your resolvers: add `notify:` and an `acl:` allowing transfer.
 """
     if resolver is Resolver.NSD:
+        nsd_primaries = "\n".join(
+            [f"    request-xfr: {h}@{p} {key.name}" for h, p in primaries]
+            + [f"    allow-notify: {h} NOKEY" for h in hosts]
+        )
         return f"""# Arrêt feed of operator {operator} for NSD 4 as a secondary (nsd.conf).
 # Arrêt bound: {bound} s. NSD fetches the moment the feed's NOTIFY arrives: its copy
 # follows an order's start or end within {bound} s.
@@ -263,8 +329,7 @@ key:
 zone:
     name: "{zone}"
     zonefile: "{cache}"
-    request-xfr: {host}@{port} {key.name}
-    allow-notify: {host} NOKEY
+{nsd_primaries}
     min-refresh-time: {timing.max_refresh // 2}
     max-refresh-time: {timing.max_refresh}
     min-retry-time: {timing.max_refresh // 2}
@@ -273,6 +338,8 @@ zone:
 """
     if resolver is Resolver.POWERDNS:
         refresh, packetcache = timing.powerdns_refresh, timing.powerdns_packetcache_ttl
+        quoted = [f'"{e}"' for e in endpoints]
+        addresses = quoted[0] if len(quoted) == 1 else "{" + ", ".join(quoted) + "}"
         return f"""-- Arrêt feed of operator {operator} for PowerDNS Recursor 4 (lua-config-file).
 -- Arrêt bound: {bound} s. PowerDNS Recursor 4.8 ignores NOTIFY for an RPZ: it asks for
 -- changes every `refresh` s (counted from its own start), then its packet cache may
@@ -285,7 +352,7 @@ zone:
 --   lua-config-file=/etc/powerdns/arret-{operator}.lua
 --   packetcache-ttl={packetcache}
 --   packetcache-servfail-ttl={packetcache}
-rpzPrimary("{server}", "{zone}", {{
+rpzPrimary({addresses}, "{zone}", {{
     tsigname = "{key.name}", tsigalgo = "{key.algorithm}", tsigsecret = "{key.secret}",
     refresh = {refresh},
     dumpFile = "{cache}", seedFile = "{cache}",
@@ -294,6 +361,7 @@ rpzPrimary("{server}", "{zone}", {{
 """
     sync = int(timing.sync_interval) if timing.sync_interval.is_integer() else timing.sync_interval
     secret_file = f"/etc/arret/{operator}.tsig"
+    servers = " ".join(f"--server {e}" for e in endpoints)
     message = lua_text(f"blocked by a legal order: see {register_url}")
     if notice_addresses:
         notice_options = " \\\n--       " + " ".join(
@@ -313,7 +381,7 @@ rpzPrimary("{server}", "{zone}", {{
 -- replaces the file at once; kresd reloads it when it changes (needs lua-cqueues).
 -- Keep the file current with (run it as a service; the secret stays off the command line):
 --   umask 077; echo '{key.secret}' > {secret_file}
---   arret feed sync --server {server} --zone {zone} --key-name {key.name} \\
+--   arret feed sync {servers} --zone {zone} --key-name {key.name} \\
 --       --key-file {secret_file} --interval {sync} --out {cache}{notice_options}
 -- kresd 5.6 ignores RPZ CNAMEs to a custom target: `feed sync` writes each `notice` rule
 {notice_text}

@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 
 from arret.domain.events import KeyRotated
 from arret.domain.model import OperatorKey
-from arret.domain.operators import check_endpoint
+from arret.domain.operators import check_endpoints
 from arret.errors import InvalidConfig
 from arret.rpz.resolvers import DEFAULT_DIRECTORY, Resolver, directory_problem, snippet
 from arret.services.feed import settings_of
@@ -75,14 +75,15 @@ def resolver_config(
     conn: Connection,
     operator: str,
     resolver: Resolver,
-    server: str,
+    servers: str | Sequence[str],
     at: datetime,
     directory: str | None = None,
     register_url: str = "http://127.0.0.1:8080/register",
     redact: bool = False,
     notice_addresses: Sequence[str] = (),
 ) -> str:
-    """The configuration snippet that makes `resolver` pull `operator`'s feed from `server`,
+    """The configuration snippet that makes `resolver` pull `operator`'s feed from `servers`
+    (every instance of `arret serve`, the preferred first; duplicates said once),
     with the operator's current key (CLI, API and the operator's page all show this one);
     with `redact`, the key's name and algorithm but not its secret. `directory` is where
     the resolver keeps its copy (default: one its Debian package lets it write);
@@ -101,5 +102,8 @@ def resolver_config(
     key = current_key(conn, operator, at)
     if key is not None and redact:
         key = replace(key, secret=REDACTED)
-    return snippet(resolver, operator, key, check_endpoint(server), settings_of(conn),
+    endpoints = check_endpoints([servers] if isinstance(servers, str) else servers)
+    if not endpoints:
+        raise InvalidConfig("give at least one server of the feed (HOST:PORT)")
+    return snippet(resolver, operator, key, endpoints, settings_of(conn),
                    folder, register_url, notice_addresses=addresses)  # fmt: skip

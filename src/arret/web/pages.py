@@ -8,7 +8,6 @@ in; `arret.web.orders` and `arret.web.operators` hold the pages behind a login."
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -28,7 +27,7 @@ from arret.services import notice, queries
 from arret.store import log as store_log
 from arret.store import registry as store
 from arret.tlog.signing import key_id
-from arret.web import i18n, session
+from arret.web import dates, i18n, session
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,10 +54,6 @@ def _shown(value: Any) -> Any:
 templates = Jinja2Templates(env=_env)
 
 
-def when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else "—"
-
-
 def render(
     request: Request, rt: Runtime, template: str, http_status: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -73,7 +68,10 @@ def render(
         # Called only by templates with a form: a page without one sets no cookie.
         "csrf": lambda: session.csrf_token(request),
         "flash": session.take_flash(request),
-        "when": when,
+        "when": lambda value: dates.when(value, lang),
+        # Plain text, for where markup cannot go (SVG text, attributes).
+        "when_text": lambda value: "—" if value is None else dates.readable(value, lang),
+        "day": lambda value: dates.day(value, lang),
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     return templates.TemplateResponse(request, template, base | context, status_code=http_status)
