@@ -275,6 +275,7 @@ def test_each_fixture_holds_what_its_revision_s_code_wrote() -> None:
     """A fixture whose revision is no longer a migration (renamed at a merge) would test
     nothing: each is of a known revision, made at a commit, with the log key beside it."""
     known = revisions()
+    assert (FIXTURES / "log-test.key").read_text().startswith("-----BEGIN PRIVATE KEY-----")
     for path in FIXTURES.glob("*.json"):
         found = json.loads(path.read_text(encoding="utf-8"))
         assert found["revision"] == path.stem and path.stem in known, path.name
