@@ -196,11 +196,32 @@ def current_revision(engine: Engine) -> str | None:
         raise DatabaseNotReady(f"cannot open the database {engine.url!r}: {exc.orig}") from None
 
 
+def _is_known(revision: str) -> bool:
+    """Whether `revision` is one of this code's migrations (imports Alembic)."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    return any(known.revision == revision for known in script.walk_revisions())
+
+
+def _newer(revision: str) -> DatabaseNotReady:
+    return DatabaseNotReady(
+        f"the database schema is at revision {revision}, newer than this Arrêt knows "
+        f"({SCHEMA_HEAD}): it was migrated by a newer version of Arrêt; run that version, "
+        "or restore a backup made before the upgrade"
+    )
+
+
 def migrate(engine: Engine) -> tuple[str | None, str | None]:
-    """Create or migrate the schema to the newest revision; returns (before, after)."""
+    """Create or migrate the schema to the newest revision; returns (before, after).
+
+    A database at a revision this code does not know (a newer Arrêt migrated it) is
+    refused before anything is written: no migration goes down by itself."""
     from alembic import command
 
     before = current_revision(engine)
+    if before is not None and not _is_known(before):
+        raise _newer(before)
     config = _alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -209,7 +230,8 @@ def migrate(engine: Engine) -> tuple[str | None, str | None]:
 
 
 def require_current(engine: Engine) -> None:
-    """Refuse to work on a database whose schema is missing or older than this code."""
+    """Refuse to work on a database whose schema is missing, older than this code (to
+    migrate with `arret init`) or newer (migrated by a newer Arrêt)."""
     current, head = current_revision(engine), SCHEMA_HEAD
     if current is None:
         raise DatabaseNotReady(
@@ -217,6 +239,8 @@ def require_current(engine: Engine) -> None:
             "schema; create it with: arret init"
         )
     if current != head:
+        if not _is_known(current):
+            raise _newer(current)
         raise DatabaseNotReady(
             f"the database schema is at revision {current}, this Arrêt needs {head}; "
             "migrate it with: arret init"
