@@ -136,7 +136,9 @@ def test_a_lock_held_30_s_does_not_stop_serve_and_the_due_instant_follows_it(
     server: Server, database_url: str, tmp_path: Path
 ) -> None:
     # An order that takes effect while the lock is held: its instant is owed meanwhile.
-    effective = datetime.now(UTC) + timedelta(seconds=6)
+    # 12 s: time for the registration and the lock on a loaded machine (at 6 s, a slow
+    # registration let the instant pass, and be published, before the lock was taken).
+    effective = datetime.now(UTC) + timedelta(seconds=12)
     server.arret("order", "add", "--yes", "--reference", "RG 26/30", "--authority", "court",
                  "--decided", "2026-11-30", "--effective", iso(effective), "--duration", "30d",
                  "--operator", "orange", "pending.example")  # fmt: skip
@@ -145,6 +147,7 @@ def test_a_lock_held_30_s_does_not_stop_serve_and_the_due_instant_follows_it(
     hold = sqlite_write_lock if database_url.startswith("sqlite") else postgres_row_lock
     with hold(database_url):
         locked_at = time.monotonic()
+        assert datetime.now(UTC) < effective, "the instant came before the lock was taken"
         # A clerk's second writer: one line, its own exit status, nothing changed.
         run = subprocess.run(
             [ARRET, "--lock-wait", "1", "order", "add", "--yes", "--reference", "RG 26/31",
