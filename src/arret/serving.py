@@ -135,6 +135,8 @@ async def probe_rounds(
                 task.cancel()
             continue
         last = now
+        if not server.role.publishing:
+            continue  # the publisher probes; this round's time passes here too
         try:
             results = await asyncio.to_thread(probing.probe, engine, clock, None, settings)
         except Exception:  # a failed round must not stop the feed; the next one retries
@@ -155,6 +157,9 @@ async def open_feed(server: FeedServer, notice_host: str, host: str, port: int) 
     # Recorded by the first publication pass, so a database that cannot be written now
     # (locked by a long write, full) delays it instead of preventing the start.
     server.scheduler.pending_notice_host = notice_host
+    # Whether this instance publishes, known before its first pass (several instances on
+    # one PostgreSQL: the first to start does; the others follow).
+    server.role.settle(await asyncio.to_thread(server.role.check))
     published = await server.tick(force=True)
     bound = await server.start(host, port)  # sends the NOTIFYs the pass held back
     return published, bound
@@ -244,9 +249,14 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
             if options.probe_every is not None
             else None
         )
+        role = asyncio.create_task(server.role.run(stop))
+        if server.role.shared:
+            say(f"arret: {'publishing' if server.role.publishing else 'following'} "
+                "(one instance publishes, NOTIFYs and probes; the others take over)")  # fmt: skip
         try:
             await server.run_scheduler(stop)
         finally:
+            await role
             if rounds is not None:
                 rounds.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -247,6 +247,20 @@ def _serving(feed: FeedServer) -> list[Metric]:
         counter("arret_dns_servfail", "DNS queries answered SERVFAIL (database unreadable).",
                 feed.stats.servfail),
     ]  # fmt: skip
+    found.append(gauge("arret_publisher",
+                       "1 while this instance publishes, NOTIFYs and probes; 0 while it "
+                       "follows another (several instances on one PostgreSQL).",
+                       1 if feed.role.publishing else 0))  # fmt: skip
+    lag = GaugeMetricFamily(
+        "arret_feed_lag_seconds",
+        "Seconds since the newest serial of an operator was published while this instance "
+        "still serves an older one; 0 when it serves the newest.",
+        labels=["operator"],
+    )
+    now = feed.clock.now()
+    for view in feed.feed.zones():
+        lag.add_metric([view.operator], feed.role.lag(view.operator, view.serial, now))
+    found.append(lag)
     if health.last_success is not None:
         found.append(gauge("arret_publication_last_success_timestamp_seconds",
                            "When publication last completed (Unix time).",

@@ -81,6 +81,9 @@ class Scheduler:
         self.feed = feed
         #: Called in the event loop after a pass that gave zones a new serial.
         self.on_change = on_change
+        #: Whether this instance publishes (`arret.feed.role`); one that does not only
+        #: follows what the others write. None: always.
+        self.publishing: Callable[[], bool] = lambda: True
         self.health = Health()
         #: A notice host to record before the next publication (see `adopt_notice_host`),
         #: and what recording it published.
@@ -91,6 +94,14 @@ class Scheduler:
         self._token: tuple[object, ...] | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._announce_all = False
+
+    def announce_all(self) -> None:
+        """At the next pass, hand every zone on as changed (this instance has just become
+        the publisher: the serials the previous one may not have announced). From any
+        thread."""
+        self._announce_all = True
+        self.wake()
 
     def wake(self) -> None:
         """Look at the database now rather than at the next poll: called, from any thread,
@@ -115,7 +126,8 @@ class Scheduler:
             token = store_feed.change_token(conn)
         due = self._next_due is not None and self._next_due <= now
         moved = token != self._token  # another process changed something
-        if force or due or now - self._last_publish >= PUBLISH_EVERY:
+        publishing = self.publishing()
+        if publishing and (force or due or now - self._last_publish >= PUBLISH_EVERY):
             with self.engine.begin() as conn:
                 feed_service.publish_due(conn, now)
                 self._next_due = store_feed.next_instant(conn, now)
@@ -131,10 +143,14 @@ class Scheduler:
             with self.engine.connect() as conn:
                 since = store_feed.published_until(conn) or now
                 self._next_due = store_feed.next_instant(conn, since)
-        if token == self._token and not force:
+        everything = self._announce_all and publishing
+        if token == self._token and not force and not everything:
             return []
         self._token = token
         changed = self.feed.refresh()
+        if everything:
+            self._announce_all = False
+            changed = list(self.feed.zones())
         if not changed:
             return []
         with self.engine.connect() as conn:

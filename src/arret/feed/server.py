@@ -30,6 +30,7 @@ from arret.feed.cache import DatabaseFeed
 from arret.feed.delivery import TRANSFERS, Held, at_least, target_address
 from arret.feed.notify import Notifier, Pending
 from arret.feed.responder import Outcome, ZoneView, respond, servfail
+from arret.feed.role import Role
 from arret.feed.scheduler import Changed, Health, Scheduler
 from arret.feed.transport import TcpLimits, Transport
 from arret.rpz import serial as serials
@@ -103,6 +104,9 @@ class FeedServer:
         self.stats = Stats()
         self.transport = Transport(self, limits)
         self.scheduler = Scheduler(engine, clock, feed, self._changed)
+        self.role = Role(engine, clock)
+        self.scheduler.publishing = lambda: self.role.publishing
+        self.role.on_publishing.append(self.scheduler.announce_all)
         self.on_outcome: Callable[[Outcome], None] | None = None
         #: Called in the event loop with the zones that got a new serial.
         self.on_publish: list[Callable[[list[ZoneView]], None]] = []
@@ -191,6 +195,8 @@ class FeedServer:
         """After a publication pass: announce each new serial to its resolvers, then tell
         the listeners (`on_publish`)."""
         for view, targets in changed:
+            if not self.role.publishing:
+                continue  # the publisher tells the resolvers
             if self.listening:
                 self.notifier.announce(view.zone, view.serial, targets)
             else:
