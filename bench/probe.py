@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,20 +164,27 @@ def dnsperf_row(dnsperf: str, folder: Path, unbound: Unbound, asked: list[str],
 
 
 def child_runner(resolver: str, n: int, concurrency: int) -> None:
-    """In a child process: the runner alone over the 2N questions; prints JSON."""
+    """In a child process: the runner alone over the 2N questions, each answer read as
+    the verdict needs it (`arret.probes.wire.observe`); prints JSON."""
     from arret.domain.instants import SystemClock
-    from arret.probes.runner import Question, probe
+    from arret.probes.runner import Counts, Question, ask
+    from arret.probes.wire import observe
 
-    questions = [Question(resolver, q) for q in names(n)]
+    def questions() -> Iterator[Question]:
+        for i in range(n):
+            yield Question(resolver, f"site{i}.example")
+            yield Question(resolver, f"arret-b{i:x}.site{i}.example")
+
+    counts = Counts()
+    retried = 0
     began = time.perf_counter()
-    answers = probe(questions, SystemClock(), concurrency=concurrency, timeout=2, retries=1)
+    for a in ask(questions(), SystemClock(), concurrency=concurrency, timeout=2, retries=1,
+                 counts=counts):  # fmt: skip
+        observe(a.wire, resolver, a.at, a.latency, a.question.name)
+        retried += a.tries > 1
     seconds = time.perf_counter() - began
-    print(json.dumps({
-        "seconds": seconds,
-        "sent": sum(a.tries for a in answers),
-        "answered": sum(1 for a in answers if a.message is not None),
-        "retried": sum(1 for a in answers if a.tries > 1),
-    }))  # fmt: skip
+    print(json.dumps({"seconds": seconds, "sent": counts.sent, "answered": counts.answered,
+                      "retried": retried}))  # fmt: skip
 
 
 def prober_row(unbound: Unbound, n: int, concurrency: int) -> Row:
