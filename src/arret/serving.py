@@ -138,13 +138,13 @@ async def probe_rounds(
         if not server.role.publishing:
             continue  # the publisher probes; this round's time passes here too
         try:
-            results = await asyncio.to_thread(probing.probe, engine, clock, None, settings)
+            done = await asyncio.to_thread(probing.run, engine, clock, None, settings)
         except Exception:  # a failed round must not stop the feed; the next one retries
             log.exception("probing round failed")
             continue
-        if results:
-            blocked = sum(1 for r in results if r.verdict.value == "blocked")
-            log.info("probed %d names: %d blocked answers", len(results), blocked)
+        if done.results:
+            blocked = sum(n for (_, _, _, kind), n in done.kinds.items() if kind.value == "blocked")
+            log.info("probed %d names: %d blocked answers", done.results, blocked)
 
 
 async def open_feed(server: FeedServer, notice_host: str, host: str, port: int) -> tuple[bool, int]:

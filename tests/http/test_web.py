@@ -377,5 +377,11 @@ def test_the_compliance_page_shows_the_chart_the_late_names_and_the_evidence(sit
     assert "leak.example" in texts["late"] and "127.0.0.1:5302" in texts["late"]
     assert "127.0.0.1:5301" not in texts["late"]  # it blocks now
     assert "old.example" in texts["over"]
+    # Each resolver's shares with their 95 % Wilson interval: 5301 blocks its one
+    # in-force name (1 of 1: [20.7-100 %]); 5302 blocks none of 1 and over-blocks 1 of 1.
+    resolvers = texts["resolvers"]
+    assert "100.0 % [20.7\u2013100.0 %] n=1" in " ".join(resolvers.split())
+    assert "0.0 % [0.0\u201379.3 %] n=1" in " ".join(resolvers.split())
+    assert "Wilson" in texts["intervals"]
     assert "<script>evil" not in page.text and "&lt;script&gt;evil()" in page.text
     assert site.client.get("/operators/sfr/compliance").status_code == 403

@@ -89,8 +89,16 @@ def test_probe_plans_every_kind_of_name_and_keeps_the_evidence(
     assert orange["resolvers"][dead]["compliance"] is None
     assert orange["resolvers"][unfiltered]["time_to_block_s"]["late"] == 4
     assert report["orders"]["2"]["compliance"] == 0.0
+    # With its 95 % Wilson interval: 0 blocked of 4 in force is at most 49 %.
+    assert orange["compliance_95"] == [0.0, 0.489891]
+    assert orange["resolvers"][dead]["compliance_95"] is None
+    # A full round: 6 names (no canary unless asked) of 2 resolvers; the rate comes from
+    # the latest round's instants, all equal under this fixed clock: too short to tell.
+    assert report["rounds"]["orange"]["questions"] == 12
+    assert report["rounds"]["orange"]["latest_round_questions"] == 14
+    assert report["rounds"]["orange"]["full_round_s"] is None
     table = run(url, clock, "report", "--operator", "orange")[1]
-    assert "orange" in table and "0%" in table
+    assert "orange" in table and "0% (0.0-49.0%, n=4)" in table
     # --sample N: N names at random (the canaries always), for each resolver.
     clock.advance(timedelta(minutes=1))
     run(url, clock, "probe", "--sample", "2", "--canary", "canary.example", "--timeout", "0.3",
@@ -98,6 +106,16 @@ def test_probe_plans_every_kind_of_name_and_keeps_the_evidence(
     sampled = [r for r in store_probes.load(open_engine(url).connect(), "orange", clock.now())
                if r.resolver == unfiltered]  # fmt: skip
     assert len(sampled) == 3 and sum(r.purpose is Purpose.CANARY for r in sampled) == 1
+    # A name blocked within the last hour is always asked, on top of the sample.
+    run(url, clock, *order, "--reference", "fresh", "--duration", "90d", "fresh.example")
+    clock.advance(timedelta(minutes=1))
+    run(url, clock, "probe", "--sample", "1", "--canary", "canary.example", "--timeout", "0.3",
+        "--retries", "0")  # fmt: skip
+    latest = store_probes.load(open_engine(url).connect(), "orange", clock.now())
+    sampled = [r.name for r in latest if r.resolver == unfiltered]
+    fresh = [n for n in sampled if n == "fresh.example" or n.endswith(".fresh.example")]
+    assert len(fresh) == 2 and "canary.example" in sampled
+    assert len(sampled) == 4  # 1 drawn from the others + the 2 fresh ones + the canary
 
 
 def test_probe_refuses_an_operator_without_resolvers_and_bad_settings(tmp_path: Path) -> None:

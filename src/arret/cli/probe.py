@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from arret.cli.context import env
 from arret.cli.options import Canaries, Control, span
-from arret.cli.output import print_table, real_console
+from arret.cli.output import print_table, real_console, say
 from arret.probes.verdict import Kind, Purpose
 from arret.services import probing
 
@@ -59,10 +59,11 @@ def probe(
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        results = probing.probe(e.engine, e.clock, operator, settings, progress)
+        done = probing.run(e.engine, e.clock, operator, settings, progress)
     rows = []
-    for (op, resolver), group in sorted(_grouped(results).items()):
-        kinds = Counter((r.purpose, r.verdict) for r in group)
+    for op, resolver in sorted({(o, r) for o, r, _, _ in done.kinds}):
+        kinds = Counter({(p, k): n for (o, r, p, k), n in done.kinds.items()
+                         if (o, r) == (op, resolver)})  # fmt: skip
         in_force = sum(n for (p, _), n in kinds.items() if p is Purpose.IN_FORCE)
         rows.append((
             op, resolver, in_force,
@@ -75,15 +76,29 @@ def probe(
             sum(n for (_, k), n in kinds.items() if k is Kind.ERROR),
         ))  # fmt: skip
     print_table(
-        f"{len(results)} answers",
+        f"{done.results} answers",
         ["operator", "resolver", "in force", "blocked", "not blocked", "wrong action",
          "ended", "still blocked", "inconclusive", "errors"],
         rows,
     )  # fmt: skip
+    c = done.counts
+    rate = done.rate
+    say(f"{c.questions} questions in {done.seconds:.1f} s"
+          + (f" ({rate:,.0f}/s)" if rate else "")
+          + f"; {c.sent} datagrams sent, {c.retries} retries, {c.timeouts} unanswered")  # fmt: skip
+    if rate:
+        for name in sorted(done.planned):
+            full = done.planned[name] * done.per_name.get(name, 1)
+            took = _duration(full / rate)
+            say(
+                f"{name}: {done.asked[name]} of {done.planned[name]} names asked; a full round "
+                f"({full} questions) takes about {took} at this rate"
+            )
 
 
-def _grouped(results: list[probing.Result]) -> dict[tuple[str, str], list[probing.Result]]:
-    out: dict[tuple[str, str], list[probing.Result]] = {}
-    for r in results:
-        out.setdefault((r.operator, r.resolver), []).append(r)
-    return out
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

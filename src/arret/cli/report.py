@@ -10,12 +10,32 @@ import typer
 from arret.cli.context import env
 from arret.cli.options import Json, instant_or_span
 from arret.cli.output import print_json, print_table
+from arret.probes.interval import wilson
 from arret.probes.measures import Distribution, Measures, Standing, measure
-from arret.services import evidence
+from arret.probes.rounds import latest_round
+from arret.services import evidence, probing, queries
 
 
 def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
+
+
+def _ci(successes: int, trials: int) -> str:
+    """A share with its 95 % Wilson interval: "97% (95.1-98.3%, n=412)"."""
+    interval = wilson(successes, trials)
+    if interval is None:
+        return "-"
+    return (f"{interval.share:.0%} ({100 * interval.low:.1f}-{100 * interval.high:.1f}%, "
+            f"n={trials})")  # fmt: skip
+
+
+def _bounds(successes: int, trials: int) -> list[float] | None:
+    interval = wilson(successes, trials)
+    return None if interval is None else [round(interval.low, 6), round(interval.high, 6)]
+
+
+def _over(s: Standing) -> tuple[int, int]:
+    return s.ended.blocked + s.ended.wrong_action, s.ended.conclusive
 
 
 def _seconds(value: timedelta | None) -> float | None:
@@ -32,7 +52,8 @@ def _span(d: Distribution) -> str:
 
 def _row(label: list[str], m: Measures | Any) -> list[Any]:
     s: Standing = m.standing
-    return [*label, _share(s.compliance), s.wrong_action, _share(s.over_blocking),
+    return [*label, _ci(s.in_force.blocked, s.in_force.conclusive), s.wrong_action,
+            _ci(*_over(s)),
             s.canary_failures, s.errors, _span(m.delays.to_block),
             _span(m.delays.to_unblock)]  # fmt: skip
 
@@ -46,8 +67,10 @@ def _json(m: Measures | Any) -> dict[str, Any]:
 
     return {
         "compliance": s.compliance,
+        "compliance_95": _bounds(s.in_force.blocked, s.in_force.conclusive),
         "wrong_action": s.wrong_action,
         "over_blocking": s.over_blocking,
+        "over_blocking_95": _bounds(*_over(s)),
         "canary_failures": s.canary_failures,
         "errors": s.errors,
         "time_to_block_s": dist(m.delays.to_block),
@@ -55,8 +78,9 @@ def _json(m: Measures | Any) -> dict[str, Any]:
     }
 
 
-HEADERS = ["compliance", "wrong action", "over-blocking", "canary failures", "errors",
-           "to block p50/p95/max", "to unblock p50/p95/max"]  # fmt: skip
+HEADERS = ["compliance (95% interval)", "wrong action", "over-blocking (95% interval)",
+           "canary failures", "errors", "to block p50/p95/max",
+           "to unblock p50/p95/max"]  # fmt: skip
 
 
 def report(
@@ -76,6 +100,21 @@ def report(
     with e.transaction() as conn:
         results = evidence.results(conn, start, operator)
     found = measure([r for r in results if r.at <= now], now)
+    rounds = {}
+    with e.transaction() as conn:
+        for name in sorted(found.operators):
+            pace = latest_round(r.at for r in results if r.operator == name and r.at <= now)
+            op = queries.operator(conn, name)
+            full = sum(
+                1 for _ in probing.iter_plan_operator(conn, name, now, probing.Settings())
+            ) * max(1, len(op.probe))
+            took = pace.seconds_for(full) if pace else None
+            rounds[name] = {
+                "questions": full,
+                "latest_round_questions": pace.questions if pace else 0,
+                "rate_per_s": round(pace.rate, 1) if pace and pace.rate else None,
+                "full_round_s": round(took, 1) if took is not None else None,
+            }
     if json:
         print_json({
             "now": now.isoformat(),
@@ -85,6 +124,7 @@ def report(
                 for name, m in sorted(found.operators.items())
             },
             "orders": {str(o): _json(m) for o, m in sorted(found.orders.items())},
+            "rounds": rounds,
         })  # fmt: skip
         return
     rows = []
@@ -95,3 +135,11 @@ def report(
                 ["operator", "resolver", *HEADERS], rows)  # fmt: skip
     print_table("per order", ["order", *HEADERS],
                 [_row([str(o)], m) for o, m in sorted(found.orders.items())])  # fmt: skip
+    print_table(
+        "a full round (every name asked of every resolver) at the latest round's rate",
+        ["operator", "questions", "latest round", "questions/s", "full round"],
+        [[name, r["questions"], r["latest_round_questions"],
+          "-" if r["rate_per_s"] is None else f"{r['rate_per_s']:,.0f}",
+          "-" if r["full_round_s"] is None else f"{r['full_round_s']:,.0f} s"]
+         for name, r in rounds.items()],
+    )  # fmt: skip

@@ -263,7 +263,7 @@ def _judge(expectation: Expectation, reading: _Reading, upstream: str | None) ->
 
 def _check_question(expectation: Expectation, evidence: Observation | None) -> None:
     """Evidence for another question is a caller's mistake, not a resolver's answer."""
-    if evidence is None or evidence.name is None:
+    if evidence is None or evidence.name is None or evidence.name == expectation.name:
         return
     if dns.name.from_text(evidence.name) != dns.name.from_text(expectation.name):
         raise ValueError(f"an answer for {evidence.name} is no evidence about {expectation.name}")
@@ -290,6 +290,10 @@ def _read(expectation: Expectation, observation: Observation) -> _Reading | str:
         for owner, rdata in records
         if isinstance(rdata, dns.rdtypes.ANY.CNAME.CNAME)
     }
+    if not records:  # no record at all: no alias, no data (most blocked names)
+        if observation.rcode == "NXDOMAIN":
+            return _Reading(Action.NXDOMAIN, "NXDOMAIN")
+        return _Reading(Action.NODATA, f"NODATA (NOERROR without {observation.rdtype} record)")
     chain = [dns.name.from_text(expectation.name)]
     while chain[-1] in aliases and aliases[chain[-1]] not in chain:
         chain.append(aliases[chain[-1]])

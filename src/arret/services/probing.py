@@ -1,33 +1,48 @@
 """Compliance probing as a use case: plan the probes of each operator from the registry,
 ask its declared resolvers (and a control resolver, if one is given), judge each answer,
-and keep every result as evidence."""
+and keep every result as evidence.
+
+A round streams: one operator's plan at a time is held, questions go to the runner as
+it has room for them, each name's answers are judged as soon as all its resolvers (and
+the control) have answered, and results go to the database in batches. What stays in
+memory is one operator's plan and the names in flight, not the round's answers."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random
 
 from sqlalchemy import Connection, Engine
 
 from arret.domain.instants import Clock
-from arret.domain.model import Operator
 from arret.domain.operators import check_endpoint
 from arret.errors import ArretError
 from arret.probes import runner
-from arret.probes.plan import Ended, Planned, plan
+from arret.probes.plan import Ended, Planned, iter_plan
 from arret.probes.records import Result
 
-__all__ = ["Result", "Settings", "plan_operator", "probe"]
-from arret.probes.verdict import Observation, classify
+__all__ = ["Result", "Round", "Settings", "iter_plan_operator", "plan_operator", "probe", "run"]
+from arret.probes.verdict import Kind, Observation, Purpose, classify
+from arret.probes.wire import observe
 from arret.services import feed, registry
 from arret.store import probes as store_probes
 from arret.store import registry as store
 
 #: Ended orders are probed this long after their end (30 days unless told otherwise).
 WINDOW = timedelta(days=30)
+#: A sampled round always asks the names that became blocked, or stopped being blocked,
+#: this recently (a sample would likely miss the changes an auditor watches most), on
+#: top of the names drawn from the others.
+RECENT = timedelta(hours=1)
+#: Results are written to the database this many at a time.
+BATCH = 5000
+#: Progress is reported every this many answers (and at the last).
+PROGRESS = 1000
 #: The last instant an order ending at `t` was in force.
 _JUST_BEFORE = timedelta(microseconds=1)
 
@@ -43,24 +58,71 @@ class Settings:
     retries: int = 1
 
 
+@dataclass
+class Round:
+    """What a round did."""
+
+    #: Results by (operator, resolver, purpose, verdict).
+    kinds: Counter[tuple[str, str, Purpose, Kind]] = field(default_factory=Counter)
+    #: Per operator: the names a full round asks of each resolver, and those asked.
+    planned: dict[str, int] = field(default_factory=dict)
+    asked: dict[str, int] = field(default_factory=dict)
+    #: Per operator: the questions per name (its resolvers, and the control if any).
+    per_name: dict[str, int] = field(default_factory=dict)
+    #: The runner's counts: questions, datagrams, retries, timeouts.
+    counts: runner.Counts = field(default_factory=runner.Counts)
+    #: Wall seconds the questions took (monotonic clock).
+    seconds: float = 0.0
+
+    @property
+    def results(self) -> int:
+        return sum(self.kinds.values())
+
+    @property
+    def rate(self) -> float | None:
+        """Questions answered (or given up) per second."""
+        done = self.counts.answered + self.counts.timeouts
+        return done / self.seconds if self.seconds > 0 and done else None
+
+
 def fresh_label(name: str) -> str:
     """A name below `name` that nobody could have listed in advance."""
     return f"arret-{secrets.token_hex(4)}.{name}"
 
 
-def plan_operator(
+class _Since(Mapping[tuple[int, str], datetime]):
+    """When each (order, name) began blocking: the order's effective instant, or the
+    target's addition when it came later (an amendment). Only those later additions are
+    kept by name: a million-name order costs one entry, not a million."""
+
+    def __init__(self) -> None:
+        self.effective: dict[int, datetime] = {}
+        self.later: dict[tuple[int, str], datetime] = {}
+
+    def __getitem__(self, key: tuple[int, str]) -> datetime:
+        found = self.later.get(key)
+        return found if found is not None else self.effective[key[0]]
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        raise TypeError("not iterable: only looked up")
+
+    def __len__(self) -> int:
+        return len(self.effective)
+
+
+def iter_plan_operator(
     conn: Connection,
     operator: str,
     now: datetime,
     settings: Settings,
     label: Callable[[str], str] = fresh_label,
-) -> list[Planned]:
+) -> Iterator[Planned]:
+    """The probes of `operator` at `now`, one at a time (its policy is held, not them)."""
     policy = registry.policy_for(conn, operator, now)
-    blocked_since: dict[tuple[int, str], datetime] = {}
-    for order_id in sorted({o for rule in policy.rules for o in rule.orders}):
-        order = store.load_order(conn, order_id)
-        for target in order.targets_at(now):
-            blocked_since[(order_id, target.name)] = max(order.effective_at, target.added_at)
+    blocked_since = _Since()
+    blocked_since.effective, blocked_since.later = store_probes.blocking_starts(
+        conn, sorted({o for rule in policy.rules for o in rule.orders}), now
+    )
     ended: dict[str, Ended] = {}
     for summary in store.list_orders(conn, operator):
         if not now - settings.window < summary.ends_at <= now:
@@ -74,15 +136,157 @@ def plan_operator(
             ended[target.name] = Ended(target.name, target.scope, orders, at)
     notice_host = feed.settings_of(conn).notice_host.rstrip(".")
     canaries = [c.rstrip(".").lower() for c in settings.canaries]
-    return plan(policy, blocked_since, list(ended.values()), canaries, notice_host, label)
+    return iter_plan(policy, blocked_since, list(ended.values()), canaries, notice_host, label)
 
 
-def _sampled(planned: list[Planned], sample: int | None, rng: Random) -> list[Planned]:
+def plan_operator(
+    conn: Connection,
+    operator: str,
+    now: datetime,
+    settings: Settings,
+    label: Callable[[str], str] = fresh_label,
+) -> list[Planned]:
+    return list(iter_plan_operator(conn, operator, now, settings, label))
+
+
+def sampled(
+    planned: Iterable[Planned], sample: int | None, rng: Random, now: datetime
+) -> Iterator[Planned]:
+    """With a sample size: every canary, every name whose instant (`since`) fell within
+    `RECENT` of `now`, and `sample` of the other names drawn uniformly at random without
+    replacement (reservoir sampling: one pass, `sample` names held). Without: all."""
     if sample is None:
-        return planned
-    canaries = [p for p in planned if not p.orders]
-    others = [p for p in planned if p.orders]
-    return rng.sample(others, min(sample, len(others))) + canaries
+        yield from planned
+        return
+    reservoir: list[Planned] = []
+    seen = 0
+    for p in planned:
+        if not p.orders or (p.since is not None and now - RECENT <= p.since <= now):
+            yield p
+            continue
+        if len(reservoir) < sample:
+            reservoir.append(p)
+        else:
+            j = rng.randrange(seen + 1)
+            if j < sample:
+                reservoir[j] = p
+        seen += 1
+    yield from reservoir
+
+
+class _Join:
+    """One planned name's answers, until every resolver asked (and the control) has one."""
+
+    __slots__ = ("control", "operator", "planned", "remaining", "resolvers", "seen")
+
+    def __init__(self, operator: str, resolvers: tuple[str, ...], planned: Planned,
+                 remaining: int) -> None:  # fmt: skip
+        self.operator = operator
+        self.resolvers = resolvers
+        self.planned = planned
+        self.remaining = remaining
+        self.seen: dict[str, Observation] = {}
+        self.control: Observation | None = None
+
+
+def run(
+    engine: Engine,
+    clock: Clock,
+    operators: Sequence[str] | None,
+    settings: Settings,
+    progress: Callable[[int, int], None] | None = None,
+    rng: Random | None = None,
+    sink: Callable[[list[Result]], None] | None = None,
+    batch: int = BATCH,
+) -> Round:
+    """Probe the operators (all when None); every result goes to `sink` in batches (by
+    default: stored, one transaction per batch). Returns the round's counts."""
+    control = check_endpoint(settings.control) if settings.control else None
+    now = clock.now()
+    rng = rng or Random()
+    with engine.connect() as conn:
+        known = sorted(op.name for op in store.list_operators(conn))
+        chosen = []
+        for name in operators if operators is not None else known:
+            op = store.get_operator(conn, name)
+            if operators is not None and not op.probe:
+                raise ArretError(
+                    f"operator {name!r} declares no resolver to probe; add one: "
+                    f"arret operator edit {name} --probe HOST:PORT"
+                )
+            if op.probe:
+                chosen.append((op.name, tuple(op.probe)))
+
+    def store_batch(results: list[Result]) -> None:
+        with engine.begin() as conn:
+            store_probes.save(conn, results)
+
+    write = sink or store_batch
+    out = Round()
+    total = 0
+
+    def questions() -> Iterator[runner.Question]:
+        nonlocal total
+        for name, resolvers in chosen:
+            per_name = len(resolvers) + (control is not None)
+            out.per_name[name] = per_name
+            out.planned[name] = out.asked[name] = 0
+
+            def counted(planned: Iterable[Planned], name: str = name) -> Iterator[Planned]:
+                for p in planned:
+                    out.planned[name] += 1
+                    yield p
+
+            with engine.connect() as conn:
+                planned = iter_plan_operator(conn, name, now, settings)
+            for p in sampled(counted(planned), settings.sample, rng, now):
+                out.asked[name] += 1
+                total += per_name
+                join = _Join(name, resolvers, p, per_name)
+                for resolver in resolvers:
+                    yield runner.Question(resolver, p.name, ref=(join, resolver))
+                if control is not None:
+                    yield runner.Question(control, p.name, ref=(join, None))
+
+    buffer: list[Result] = []
+    done = 0
+    began = time.monotonic()
+    for answer in runner.ask(questions(), clock, settings.concurrency, settings.timeout,
+                             settings.retries, out.counts):  # fmt: skip
+        join, resolver = answer.question.ref
+        seen = observe(answer.wire, answer.question.resolver, answer.at, answer.latency,
+                       answer.question.name)  # fmt: skip
+        if resolver is None:
+            join.control = seen
+        else:
+            join.seen[resolver] = seen
+        join.remaining -= 1
+        done += 1
+        if join.remaining:
+            continue
+        p = join.planned
+        for r in join.resolvers:
+            observed = join.seen[r]
+            verdict = classify(p.expectation, observed, join.control)
+            buffer.append(
+                Result(
+                    operator=join.operator, resolver=r, name=p.name, target=p.target,
+                    purpose=p.expectation.purpose, orders=p.orders, since=p.since,
+                    expected=p.expectation.action, verdict=verdict.kind, how=verdict.how,
+                    at=observed.at, latency=observed.latency, rcode=observed.rcode,
+                    answers=observed.answers, ede=observed.ede, reason=verdict.reason,
+                )
+            )  # fmt: skip
+            out.kinds[(join.operator, r, p.expectation.purpose, verdict.kind)] += 1
+        if progress is not None and (done % PROGRESS == 0 or done == total):
+            progress(done, total)
+        if len(buffer) >= batch:
+            write(buffer)
+            buffer = []
+    out.seconds = time.monotonic() - began
+    if buffer:
+        write(buffer)
+    return out
 
 
 def probe(
@@ -93,61 +297,14 @@ def probe(
     progress: Callable[[int, int], None] | None = None,
     rng: Random | None = None,
 ) -> list[Result]:
-    """Probe the operators (all when None), store and return every result."""
-    control = check_endpoint(settings.control) if settings.control else None
-    now = clock.now()
-    chosen: list[tuple[Operator, list[Planned]]] = []
-    with engine.connect() as conn:
-        known = {op.name: op for op in store.list_operators(conn)}
-        for name in operators if operators is not None else sorted(known):
-            op = store.get_operator(conn, name)
-            if operators is not None and not op.probe:
-                raise ArretError(
-                    f"operator {name!r} declares no resolver to probe; add one: "
-                    f"arret operator edit {name} --probe HOST:PORT"
-                )
-            if op.probe:
-                planned = _sampled(plan_operator(conn, name, now, settings), settings.sample,
-                                   rng or Random())  # fmt: skip
-                chosen.append((op, planned))
-    questions: list[runner.Question] = []
-    for op, planned in chosen:
-        questions += [runner.Question(r, p.name) for r in op.probe for p in planned]
-    if control is not None:
-        questions += sorted({runner.Question(control, p.name) for _, ps in chosen for p in ps},
-                            key=lambda q: q.name)  # fmt: skip
-    total, done = len(questions), 0
+    """Probe the operators (all when None), store and return every result (all held in
+    memory: for small rounds; `run` streams)."""
+    kept: list[Result] = []
 
-    def tick(_answer: runner.Answer) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, total)
+    def keep(results: list[Result]) -> None:
+        with engine.begin() as conn:
+            store_probes.save(conn, results)
+        kept.extend(results)
 
-    answers = runner.probe(questions, clock, settings.concurrency, settings.timeout,
-                           settings.retries, tick)  # fmt: skip
-    observed = {
-        (a.question.resolver, a.question.name): Observation.from_message(
-            a.message, a.question.resolver, a.at, a.latency, name=a.question.name
-        )
-        for a in answers
-    }
-    results = []
-    for op, planned in chosen:
-        for resolver in op.probe:
-            for p in planned:
-                seen = observed[(resolver, p.name)]
-                baseline = observed.get((control, p.name)) if control else None
-                verdict = classify(p.expectation, seen, baseline)
-                results.append(
-                    Result(
-                        operator=op.name, resolver=resolver, name=p.name, target=p.target,
-                        purpose=p.expectation.purpose, orders=p.orders, since=p.since,
-                        expected=p.expectation.action, verdict=verdict.kind, how=verdict.how,
-                        at=seen.at, latency=seen.latency, rcode=seen.rcode,
-                        answers=seen.answers, ede=seen.ede, reason=verdict.reason,
-                    )
-                )  # fmt: skip
-    with engine.begin() as conn:
-        store_probes.save(conn, results)
-    return results
+    run(engine, clock, operators, settings, progress, rng, keep)
+    return kept

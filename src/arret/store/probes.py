@@ -11,7 +11,7 @@ from sqlalchemy import Connection, RowMapping, select
 from arret.domain.model import Action
 from arret.probes.records import Result
 from arret.probes.verdict import Kind, Purpose
-from arret.store.schema import operators, probe_results
+from arret.store.schema import operators, orders, probe_results, targets
 
 
 def save(conn: Connection, results: Sequence[Result]) -> None:
@@ -77,3 +77,27 @@ def load(
     if since is not None:
         query = query.where(probe_results.c.at >= since)
     return [_result(r, r["operator_name"]) for r in conn.execute(query).mappings()]
+
+
+def blocking_starts(
+    conn: Connection, order_ids: Sequence[int], at: datetime
+) -> tuple[dict[int, datetime], dict[tuple[int, str], datetime]]:
+    """When each order began blocking its names present at `at`: its effective instant,
+    and, by (order, name), the addition of the targets added after it (amendments) —
+    without loading the orders' targets (an order may hold a million)."""
+    effective: dict[int, datetime] = {}
+    later: dict[tuple[int, str], datetime] = {}
+    for order_id in order_ids:
+        start = conn.execute(
+            select(orders.c.effective_at).where(orders.c.id == order_id)
+        ).scalar_one()
+        effective[order_id] = start
+        query = select(targets.c.name, targets.c.added_at).where(
+            targets.c.order_id == order_id,
+            targets.c.added_at > start,
+            targets.c.added_at <= at,
+            (targets.c.removed_at.is_(None)) | (targets.c.removed_at > at),
+        )
+        for name, added in conn.execute(query):
+            later[(order_id, name)] = added
+    return effective, later

@@ -13,7 +13,8 @@ from fastapi.responses import Response
 
 from arret.errors import ArretError, Forbidden
 from arret.http.deps import Rt
-from arret.probes.measures import Probed
+from arret.probes.interval import Interval, wilson
+from arret.probes.measures import CONCLUSIVE, Probed
 from arret.probes.records import Result
 from arret.probes.series import BLOCKING, over_time, polyline
 from arret.probes.verdict import Kind, Purpose
@@ -115,6 +116,17 @@ def compliance_page(name: str, request: Request, rt: Rt) -> Response:
     per_resolver: dict[str, Counter[str]] = {}
     for r in latest.values():
         per_resolver.setdefault(r.resolver, Counter())[r.verdict.value] += 1
+    # Compliance and over-blocking of each resolver's latest verdicts with their 95 %
+    # Wilson interval: a sampled round shows a share of the names only.
+    shares: dict[str, tuple[Interval | None, Interval | None]] = {}
+    for resolver in per_resolver:
+        mine = [r for r in latest.values() if r.resolver == resolver and r.verdict in CONCLUSIVE]
+        in_force = [r for r in mine if r.purpose is Purpose.IN_FORCE]
+        ended = [r for r in mine if r.purpose is Purpose.ENDED]
+        shares[resolver] = (
+            wilson(sum(r.verdict is Kind.BLOCKED for r in in_force), len(in_force)),
+            wilson(sum(r.verdict in BLOCKING for r in ended), len(ended)),
+        )
     late = sorted(
         (r for r in latest.values()
          if r.purpose is Purpose.IN_FORCE and r.verdict in (Kind.NOT_BLOCKED, Kind.WRONG_ACTION)),
@@ -134,6 +146,7 @@ def compliance_page(name: str, request: Request, rt: Rt) -> Response:
         compliance_line=polyline(points, "compliance", 600, 150),
         over_line=polyline(points, "over_blocking", 600, 150),
         per_resolver=sorted(per_resolver.items()),
+        shares=shares,
         late=late,
         over=over,
         evidence=sorted(latest.values(), key=lambda r: (r.resolver, r.name))[:SHOWN_EVIDENCE],
