@@ -148,7 +148,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("arret-serve")
     env = {**os.environ, "ARRET_DB": f"sqlite:///{folder / 'arret.db'}"}
     demo = subprocess.run(
-        [ARRET, "demo"], cwd=folder, env=env, capture_output=True, text=True, timeout=60
+        [ARRET, "demo", "--no-moving"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert demo.returncode == 0, demo.stderr
     tokens = parse_tokens(demo.stdout)

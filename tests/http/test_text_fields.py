@@ -112,7 +112,7 @@ def test_no_page_shows_a_bidirectional_override_stored_before_the_checks(site: S
 
 def test_the_cli_refuses_a_control_character_in_an_actor_or_a_label(tmp_path: Path) -> None:
     arret = Arret(tmp_path)
-    arret("demo", "--no-tokens")
+    arret("demo", "--no-tokens", "--no-moving")
     code, _out, err = arret("token", "create", "--role", "auditor", "--label", "ops\x1b[31m",
                             ok=False)  # fmt: skip
     assert code == 1 and "label: a control character U+001B" in err

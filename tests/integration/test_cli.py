@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ def arret(tmp_path: Path) -> Arret:
 
 @pytest.fixture
 def demo(arret: Arret) -> Arret:
-    arret("demo")
+    arret("demo", "--no-moving")
     return arret
 
 
@@ -51,6 +51,40 @@ def test_the_demo_twice_changes_nothing(demo: Arret) -> None:
     _, out, _ = demo("demo")
     assert "already loaded" in out
     assert demo.json("order", "list", "--at", "2021-04-01") == before
+
+
+def test_the_demo_moves_by_itself_within_minutes(arret: Arret) -> None:
+    """`arret demo` (as `make run` runs it) adds present-day fictitious orders: one in
+    force at once, its mirror a minute later, a short one gone after four minutes — the
+    feed moves with nobody acting. Loaded again meanwhile, it adds nothing."""
+    start = arret.clock.now()
+    _, out, _ = arret("demo", "--no-tokens")
+    assert "present-day" in out and "arret policy --operator orange" in out
+    assert "dig @127.0.0.1 -p 5353 orange.rpz.arret. AXFR" in out
+    site, mirror, short = ("fuite-sante-demo.example", "fuite-sante-demo-miroir.example",
+                           "ephemere-demo.example")  # fmt: skip
+
+    def at(minutes: float) -> list[str]:
+        when = start + timedelta(minutes=minutes)
+        return names(arret, "orange", when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+
+    assert at(0) == [short, site]
+    assert at(0.99) == [short, site]
+    assert at(1) == [short, mirror, site]  # the mirror, a minute after loading
+    assert at(3.99) == [short, mirror, site]
+    assert at(4) == [mirror, site]  # the short order ended
+    assert at(60 * 24 * 30) == []  # and the present-day order after its 30 days
+    ids = lambda: [o["id"] for o in arret.json("order", "list")]  # type: ignore[index, union-attr] # noqa: E731
+    before = ids()
+    arret.clock.advance(timedelta(minutes=10))
+    _, again, _ = arret("demo", "--no-tokens")
+    assert "in force already" in again
+    assert ids() == before == [1, 2, 3]
+    # Once it has ended, a new present-day pair: the demo moves again for a new visitor.
+    arret.clock.advance(timedelta(days=31))
+    arret("demo", "--no-tokens")
+    later = arret.clock.now()
+    assert names(arret, "orange", later.strftime("%Y-%m-%dT%H:%M:%S.%fZ")) == [short, site]
 
 
 def test_order_show_tells_the_dated_history(demo: Arret) -> None:

@@ -15,7 +15,7 @@ from support.website import Site, assert_error, make_site, order_body
 @pytest.fixture
 def demo(tmp_path: Path) -> Arret:
     arret = Arret(tmp_path)
-    arret("demo", "--no-tokens")
+    arret("demo", "--no-tokens", "--no-moving")
     return arret
 
 

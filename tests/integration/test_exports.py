@@ -12,7 +12,7 @@ from test_cli import Arret
 def test_the_rpz_zone_file_loads_in_named_checkzone(tmp_path: Path) -> None:
     checkzone = require_program("named-checkzone", "bind9-utils")
     arret = Arret(tmp_path)
-    arret("demo")
+    arret("demo", "--no-moving")
     arret("allow", "add", "press.big.example", "--reason", "a news site")
     for extra in (
         ["--action", "notice", "big.example"],

@@ -29,7 +29,7 @@ def test_bad_names_at_the_end_of_100k_are_all_reported_and_nothing_is_written(
     database_url: str, tmp_path: Path
 ) -> None:
     arret = Arret(tmp_path, database_url)
-    arret("demo")
+    arret("demo", "--no-moving")
     lines = [f"mirror{i}.leak{i % 97}.example" for i in range(N)]
     lines[N - 40] = "192.0.2.7"
     lines[N - 30] = "co.uk"

@@ -126,7 +126,7 @@ BIG = [f"name-{i:05d}.big.example" for i in range(2500)]
 def big(database_url: str, tmp_path: Path) -> Arret:
     """The demo and a confidential order of 2,500 names: more than one leaf holds."""
     arret = Arret(tmp_path, database_url, NOW)
-    arret("demo", "--no-tokens")
+    arret("demo", "--no-tokens", "--no-moving")
     order(arret, "RG big", *BIG, confidential=True)
     return arret
 

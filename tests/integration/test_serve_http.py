@@ -30,7 +30,7 @@ class Server:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.env = {**os.environ, "ARRET_DB": f"sqlite:///{folder / 'arret.db'}"}
-        self.arret("demo", "--no-tokens")
+        self.arret("demo", "--no-tokens", "--no-moving")
         self.token = self.arret("token", "create", "--role", "authority").split()[-1]
 
         def ready(ports: tuple[int, ...]) -> bool:
@@ -123,7 +123,9 @@ def test_sigterm_stops_both_sides_cleanly_and_no_visitor_is_logged(server: Serve
 
 def test_bad_http_settings_are_refused_with_a_reason(tmp_path: Path) -> None:
     env = {**os.environ, "ARRET_DB": f"sqlite:///{tmp_path / 'arret.db'}"}
-    subprocess.run([ARRET, "demo", "--no-tokens"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [ARRET, "demo", "--no-tokens", "--no-moving"], env=env, check=True, capture_output=True
+    )
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)

@@ -32,7 +32,7 @@ class Server:
         self.env = {**os.environ, "ARRET_DB": f"sqlite:///{folder / 'arret.db'}"}
         self.folder = folder
         self.http = free_port()
-        self.arret("demo", "--no-tokens")
+        self.arret("demo", "--no-tokens", "--no-moving")
         self.token = self.arret("token", "create", "--role", "authority").split()[-1]
         self.process = Process(
             [ARRET, "serve", "--dns", f"127.0.0.1:{free_port()}", "--http",

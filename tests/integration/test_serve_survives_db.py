@@ -45,7 +45,7 @@ class Server:
     def __init__(self, folder: Path, url: str) -> None:
         self.url = url
         self.env = {**os.environ, "ARRET_DB": url}
-        self.arret("demo", "--no-tokens", cwd=folder)
+        self.arret("demo", "--no-tokens", "--no-moving", cwd=folder)
         self.token = self.arret("token", "create", "--role", "authority").split()[-1]
         self.dns, self.http = free_port(), free_port()
         self.process = Process(
@@ -218,7 +218,7 @@ def test_a_full_disk_is_one_line_in_the_cli_and_a_503_in_the_api(tmp_path: Path)
         def arret(*args: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run([ARRET, *args], env=env, capture_output=True, text=True)
 
-        assert arret("demo", "--no-tokens").returncode == 0
+        assert arret("demo", "--no-tokens", "--no-moving").returncode == 0
         token = arret("token", "create", "--role", "authority").stdout.split()[-1]
         names = tmp_path / "names.txt"
         names.write_text("".join(f"site-{i}.full.example\n" for i in range(40_000)))

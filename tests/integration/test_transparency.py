@@ -64,7 +64,7 @@ def logged(database_url: str, tmp_path: Path) -> Arret:
     """The demo, a public order, a confidential one amended, an allow-list entry: every
     kind of leaf, with feeds published for each change."""
     arret = Arret(tmp_path, database_url, NOW)
-    arret("demo", "--no-tokens")
+    arret("demo", "--no-tokens", "--no-moving")
     register(arret, "--operator", "orange", "leak.example")
     secret = register(
         arret, "--operator", "orange", "--operator", "sfr", "--confidential", SECRETS[0], SECRETS[1]
@@ -430,7 +430,7 @@ def test_the_feed_served_at_each_serial_is_the_one_logged_across_time(
     database_url: str, tmp_path: Path
 ) -> None:
     arret = Arret(tmp_path, database_url, NOW)
-    arret("demo", "--no-tokens")
+    arret("demo", "--no-tokens", "--no-moving")
     hour = timedelta(hours=1)
     register(arret, "--operator", "orange", "--expires", "2026-11-29T14:00:00Z", "first.example")
     register(arret, "--operator", "orange", "--effective", "2026-11-29T13:00:00Z", "--expires",
@@ -653,7 +653,7 @@ def test_an_owner_written_by_hand_that_is_no_trigger_is_left_out_of_the_transfer
     """Rows no check let in (raw SQL; a database from before the checks): the AXFR a
     resolver receives still parses, and holds every owner but those."""
     arret = Arret(tmp_path, database_url, NOW)
-    arret("demo", "--no-tokens")
+    arret("demo", "--no-tokens", "--no-moving")
     order = register(arret, "--operator", "orange", "leak9.example")
     later = NOW + timedelta(minutes=1)
     long_name = ".".join(["a" * 60] * 3 + ["b" * 44]) + ".leak9.example"

@@ -34,7 +34,7 @@ class Served:
         self.folder = folder
         self.db = folder / "arret.db"
         self.env = {**os.environ, "ARRET_DB": f"sqlite:///{self.db}"}
-        self.arret("demo", "--no-tokens")
+        self.arret("demo", "--no-tokens", "--no-moving")
         self.arret("order", "add", "--reference", "RG 26/1", "--authority", "TJ Paris",
                    "--decided", "2026-11-27", "--duration", "90d", "--operator", "orange",
                    "leak.example")  # fmt: skip

@@ -213,8 +213,17 @@ def demo(
         bool,
         typer.Option(help="Print fresh web UI tokens for each role (revoking earlier ones)."),
     ] = True,
+    moving: Annotated[
+        bool,
+        typer.Option(
+            help="Also register present-day fictitious orders that move the feed within "
+            "minutes: one in force now, a mirror added a minute later, one ending four "
+            "minutes later (not again while the first is in force)."
+        ),
+    ] = True,
 ) -> None:
-    """Load the 2021 case: four ISPs, the Paris court's order n° 21-51823, and a mirror.
+    """Load the 2021 case: four ISPs, the Paris court's order n° 21-51823, and a mirror;
+    and present-day fictitious orders that make the feed move within minutes.
 
     Fictitious names under .example stand for the real sites. Creates the database first
     if needed; running it twice changes nothing in the registry (only the demo's tokens
@@ -227,7 +236,7 @@ def demo(
     _prepare_log_key(e)
     with e.transaction() as conn:
         now = e.clock.now()
-        loaded = demo_service.load(conn, now, actor or default_actor())
+        loaded = demo_service.load(conn, now, actor or default_actor(), moving)
         fresh = demo_service.tokens(conn, now, actor or default_actor()) if tokens else []
     for line in loaded.lines:
         console.print(line, markup=False)
