@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, delete, func, literal, select
 
 from arret.rpz.zone import Delta, Entry
-from arret.store import log
+from arret.store import log, multisum
 from arret.store.bulk import insert_column, insert_tuples, matching
 from arret.store.schema import (
     allow_list,
@@ -336,12 +336,49 @@ def entries(conn: Connection, op_id: int, owners: Sequence[str] | None = None) -
 SUM_ALONGSIDE = 50_000
 
 
-def advance(conn: Connection, current: Policy, change: Delta) -> Policy:
-    """Apply `change` to the policy as its next revision: entries, journal and sum."""
+class EarlySum:
+    """The unsalted sum of `entries`, worked out by a child process (`early_sum`)."""
+
+    def __init__(self, entries: tuple[Entry, ...]) -> None:
+        self.entries = entries
+        blob = multisum.encode(_by_kind(entries))
+        self._pending = None if blob is None else multisum.start(blob)
+        self._result: int | None = None
+
+    def result(self) -> int | None:
+        """The sum; None when the child gave none (the caller sums the entries)."""
+        if self._result is None and self._pending is not None:
+            self._result = self._pending.result()
+            self._pending = None
+        return self._result
+
+    def cancel(self) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+
+
+def early_sum(entries: tuple[Entry, ...]) -> EarlySum:
+    """Start summing `entries`, before they are known to be a policy's change: a large
+    registration starts it before writing its rows, and `advance` takes the sum when
+    the change it applies adds exactly these entries."""
+    return EarlySum(entries)
+
+
+def advance(
+    conn: Connection, current: Policy, change: Delta, early: EarlySum | None = None
+) -> Policy:
+    """Apply `change` to the policy as its next revision: entries, journal and sum.
+    `early`: a sum started beforehand (`early_sum`), used when it is the sum of exactly
+    the entries `change` adds."""
     rev = current.rev + 1
     summed: list[int] = []
     worker = None
-    if len(change.added) >= SUM_ALONGSIDE:
+    if early is not None and change.added == early.entries:
+        found = early.result()
+        if found is not None:
+            summed.append((current.total + found) % multiset.MODULUS)
+    if not summed and len(change.added) >= SUM_ALONGSIDE:
         # 2M SHAKE-256 outputs of 512 octets for a million names (about 5 s), meanwhile
         # the entries are written (`_insert_entries`).
         def add() -> None:
@@ -389,19 +426,24 @@ def _insert_entries(conn: Connection, pid: int, added: Sequence[Entry]) -> None:
     (appended to its b-tree, not spread). One statement per kind with the owners alone
     (`insert_column`; on SQLite half the time of binding each row, and no Python
     meanwhile; on PostgreSQL, COPY lines joined as text)."""
+    for kind, owners in sorted(_by_kind(added).items()):
+        insert_column(conn, feed_entries, {"policy_id": pid, "kind": kind}, "owner", owners)
+
+
+def _by_kind(added: Sequence[Entry]) -> dict[str, list[str]]:
+    """The owners of `added` by kind, each list in the order of `added`."""
     kinds = {kind for _, kind in added}
     by_kind: dict[str, list[str]] = {}
     if len(kinds) == 1:  # the usual large revision: one order's names and wildcards
         by_kind[kinds.pop()] = [owner for owner, _ in added]
-    else:
-        for owner, kind in added:
-            found = by_kind.get(kind)
-            if found is None:
-                by_kind[kind] = [owner]
-            else:
-                found.append(owner)
-    for kind, owners in sorted(by_kind.items()):
-        insert_column(conn, feed_entries, {"policy_id": pid, "kind": kind}, "owner", owners)
+        return by_kind
+    for owner, kind in added:
+        found = by_kind.get(kind)
+        if found is None:
+            by_kind[kind] = [owner]
+        else:
+            found.append(owner)
+    return by_kind
 
 
 @dataclass(frozen=True)
