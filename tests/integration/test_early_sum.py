@@ -1,9 +1,11 @@
 """A large registration works out its zone entries and their multiset sum before it
-writes (the sum in a child process, `arret.store.multisum`): the sum it stores must be
+writes (the sum in a child process, `arret.store.multisum`), and writes its payload from
+its names' texts (encoded once for the row and the log leaves): the sum it stores must be
 the sum of the entries stored — when the order's entries are the whole change and the
 early sum is used, when other orders already cover the operators and it is not, and
-when the order takes effect later — and the registry must verify (`arret log verify`'s
-replay of the sums), on SQLite and PostgreSQL."""
+when the order takes effect later —, its payload must read back as its event, and the
+registry must verify (`arret log verify`'s replay of the sums), on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,12 +13,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
+from arret.domain.events import OrderRegistered
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import Action, Scope, TargetSpec
 from arret.services import log as log_service
 from arret.services import registry
 from arret.store import feed as store_feed
 from arret.store import multisum
+from arret.store import registry as store_registry
 from arret.tlog import multiset
 from arret.tlog.verify import Report
 
@@ -74,8 +78,14 @@ def test_large_registrations_store_the_sum_of_their_entries(engine: Engine) -> N
         for op in ("isp1", "isp2"):
             registry.add_operator(conn, op, NOW, "test")
         # Nothing else covers the operators: the early sum is the change's.
-        registry.register_order(conn, _order([f"a{i}.example" for i in range(n)]), NOW, "t")
+        first = [f"a{i}.example" for i in range(n)]
+        order = registry.register_order(conn, _order(first), NOW, "t")
         _sums_match(conn)
+        # Its payload was written from its names' texts: it reads back as the event.
+        ((_, _, event),) = store_registry.history(conn, order.id)
+        assert isinstance(event, OrderRegistered)
+        assert [t.name for t in event.targets] == first
+        assert event.terms.reference == "R"
     later = NOW + timedelta(minutes=1)
     with engine.begin() as conn:
         # Another order covers them already, with a name in common: the change is not
