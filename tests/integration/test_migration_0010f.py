@@ -1,0 +1,95 @@
+"""Migration 0010f: the index on `targets.removed_at` keeps removed targets only. A
+registry with removals, dated ones among them, upgraded from 0010e and downgraded back:
+the feed's questions about removals get the same answers at each step, and after the
+upgrade the database answers them from the partial index — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, func, select, text
+
+from arret.domain.lifecycle import OrderDraft
+from arret.domain.model import TargetSpec
+from arret.services import registry
+from arret.store import feed as store_feed
+from arret.store import registry as store_registry
+from arret.store.db import _alembic_config, migrate
+from arret.store.schema import targets
+
+NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
+
+
+def _to(conn: Connection, revision: str) -> None:
+    from alembic import command
+
+    config = _alembic_config()
+    config.attributes["connection"] = conn
+    if revision == "0010e":
+        command.downgrade(config, revision)
+    else:
+        command.upgrade(config, revision)
+
+
+def _index(conn: Connection) -> str:
+    if conn.dialect.name == "sqlite":
+        query = "SELECT sql FROM sqlite_master WHERE name = 'ix_targets_removed_at'"
+    else:
+        query = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_targets_removed_at'"
+    return str(conn.scalar(text(query)))
+
+
+def _answers(conn: Connection, order_id: int) -> tuple[object, ...]:
+    """What the feed and the registry ask of removals."""
+    day = timedelta(days=1)
+    return (
+        store_feed.due_target_names(conn, NOW, NOW + 3 * day),
+        store_feed.next_instant(conn, NOW + timedelta(minutes=1)),
+        store_registry.present_target_count(conn, order_id, NOW + timedelta(minutes=1)),
+        store_registry.present_target_count(conn, order_id, NOW + 3 * day),
+        store_registry.current_target_count(conn, order_id),
+    )
+
+
+def _plan(conn: Connection) -> str:
+    """How the database finds the removals after an instant (indexes preferred)."""
+    query = "SELECT min(removed_at) FROM targets WHERE removed_at > :at"
+    at = NOW.replace(tzinfo=None).isoformat(sep=" ") if conn.dialect.name == "sqlite" else NOW
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(text("EXPLAIN QUERY PLAN " + query), {"at": at})
+        return " ".join(str(r[-1]) for r in rows)
+    conn.execute(text("SET LOCAL enable_seqscan = off"))
+    rows = conn.execute(text("EXPLAIN " + query), {"at": at})
+    return " ".join(str(r[0]) for r in rows)
+
+
+def test_upgrade_from_0010e_with_removals_and_back(engine: Engine) -> None:
+    names = [f"n{i}.example" for i in range(40)]
+    draft = OrderDraft(
+        reference="R", authority="court", decided_on=NOW.date(),
+        targets=tuple(TargetSpec(n) for n in names), all_operators=True,
+        expires_at=NOW + timedelta(days=30),
+    )  # fmt: skip
+    with engine.begin() as conn:
+        _to(conn, "0010e")
+        assert "WHERE" not in _index(conn).upper()
+        registry.add_operator(conn, "isp", NOW, "t")
+        order = registry.register_order(conn, draft, NOW, "t")
+        later = NOW + timedelta(minutes=5)
+        registry.amend_order(conn, order.id, later, "t", remove=names[:3])
+        registry.amend_order(
+            conn, order.id, later, "t", remove=names[3:5], at=later + timedelta(days=2)
+        )
+        before = _answers(conn, order.id)
+        assert before[0] == sorted(names[:5]) and before[2:] == (40, 35, 35)
+    migrate(engine)
+    with engine.begin() as conn:
+        assert "removed_at IS NOT NULL" in _index(conn)
+        assert _answers(conn, order.id) == before
+        assert "ix_targets_removed_at" in _plan(conn)
+        indexed = conn.scalar(select(func.count()).where(targets.c.removed_at.is_not(None)))
+        assert indexed == 5
+    with engine.begin() as conn:
+        _to(conn, "0010e")
+        assert "WHERE" not in _index(conn).upper()
+        assert _answers(conn, order.id) == before
