@@ -147,9 +147,11 @@ targets = Table(
     Column("name", String(253), nullable=False, index=True),
     Column("scope", String(8), nullable=False),
     Column("action", String(16), nullable=True),
-    Column("added_at", UTCDateTime, nullable=False, index=True),
+    Column("added_at", UTCDateTime, nullable=False),
     Column("removed_at", UTCDateTime, nullable=True),
     Index(None, "order_id", "removed_at"),
+    # An order's targets added in a range of instants (migration 0010g).
+    Index(None, "order_id", "added_at"),
 )
 #: Removed targets only (migration 0010f): queries ask for removals in a range of
 #: instants, and nearly every target is never removed. Its WHERE clause is a dialect's
