@@ -17,6 +17,7 @@ from arret.domain.model import Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, InvalidTargets
 from arret.services import queries, registry
 from arret.store import registry as store
+from arret.store.bulk import collector_paused
 
 app = typer.Typer(no_args_is_help=True, help="Blocking orders: register, amend, lift, read.")
 
@@ -104,7 +105,7 @@ def add(
     if targets_file is not None:
         try:
             # A file of a million names: a million targets, not in any cycle.
-            with registry.collector_paused():
+            with collector_paused():
                 specs += read_targets_file(targets_file, scope)
         except InvalidTargets as error:
             problems += error.reasons

@@ -11,9 +11,8 @@ every other reason the command is refused.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -44,27 +43,10 @@ from arret.errors import (
 from arret.rpz.zone import FeedSettings, too_long
 from arret.services import feed, keys
 from arret.store import registry as store
-from arret.store.bulk import large_write
+from arret.store.bulk import collector_paused, large_write
 
 #: Above this many targets, a registration is written with a larger database cache.
 LARGE = 10_000
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused inside (for this whole process), then
-    back as it was. A large order is millions of small objects (targets, payload, zone
-    entries), none of them in a cycle; each generation of them made the collector walk
-    every object still alive, again and again: a third of the Python time of registering a
-    million names. Collected as usual afterwards."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def needs_confirmation(adds: int, removes: int, above: int) -> bool:

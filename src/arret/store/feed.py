@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Connection, delete, func, literal, select
 
 from arret.rpz.zone import Delta, Entry
 from arret.store import log, multisum
-from arret.store.bulk import insert_column, insert_tuples, matching
+from arret.store.bulk import collector_paused, insert_column, insert_tuples, matching
 from arret.store.schema import (
     allow_list,
     feed_changes,
@@ -266,23 +266,31 @@ def policy_entries(
     # row (about 50 bytes a row; 100 MB of a zone of 2,000,000 records held by the server).
     kinds: dict[str, str] = {}
     if owners is None:
-        if conn.dialect.name == "sqlite":
-            raw = conn.connection.driver_connection
-            assert raw is not None
-            whole = _sqlite_policy_entries(raw, policy_id)
-            if whole is not None:
-                return whole
-            # The driver's own tuples: SQLAlchemy's rows cost 3 s more at 2,000,000
-            # records. Stored in the order the policy was written, so mostly sorted.
-            query = "SELECT owner, kind FROM feed_policy_entries WHERE policy_id = ?"
-            rows = raw.execute(query, (policy_id,)).fetchall()
-        else:
-            rows = conn.execute(base).all()
-        return sorted([(o, kinds.setdefault(k, k)) for o, k in rows])
+        with collector_paused():
+            return _whole_policy(conn, policy_id, base, kinds)
     found: list[Entry] = []
     for clause in matching(conn, feed_entries.c.owner, owners):
         found += [(o, kinds.setdefault(k, k)) for o, k in conn.execute(base.where(clause))]
     return sorted(found)
+
+
+def _whole_policy(
+    conn: Connection, policy_id: int, base: Any, kinds: dict[str, str]
+) -> list[Entry]:
+    """Every entry of the policy, sorted (`policy_entries`)."""
+    if conn.dialect.name == "sqlite":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        whole = _sqlite_policy_entries(raw, policy_id)
+        if whole is not None:
+            return whole
+        # The driver's own tuples: SQLAlchemy's rows cost 3 s more at 2,000,000
+        # records. Stored in the order the policy was written, so mostly sorted.
+        query = "SELECT owner, kind FROM feed_policy_entries WHERE policy_id = ?"
+        rows = raw.execute(query, (policy_id,)).fetchall()
+    else:
+        rows = conn.execute(base).all()
+    return sorted([(o, kinds.setdefault(k, k)) for o, k in rows])
 
 
 _FIRST_KIND = "SELECT kind FROM feed_policy_entries WHERE policy_id = ?1 LIMIT 1"
