@@ -702,15 +702,24 @@ def _due(
 
 def _added(conn: Connection, after: datetime, until: datetime, wanted: ColumnElement[Any]) -> Any:
     """`wanted` of the targets added in (after, until], but for those added at their
-    order's registration (`_ADDED_LATER`): for each order changed after `after` (its last
-    change is its latest instant, targets' included), the two ranges of its targets'
-    instants on either side of its registration, each read on the (order_id, added_at)
-    index. A range query over every order's targets with the registration instant
-    filtered out read each of a million names just registered (1.7 s of the first
-    scheduler pass of `arret serve` after registering them)."""
+    order's registration (`_ADDED_LATER`): for each order with a target added after
+    `after`, the two ranges of its targets' instants on either side of its registration,
+    each read on the (order_id, added_at) index. A range query over every order's
+    targets with the registration instant filtered out read each of a million names
+    just registered (1.7 s of the first scheduler pass of `arret serve` after them)."""
     found: list[Any] = []
-    changed = select(orders.c.id, orders.c.registered_at).where(orders.c.last_changed_at > after)
     added = targets.c.added_at
+    # The orders whose latest target was added after `after`: one seek each, at the end
+    # of its range of the index (not the order's last change: rows written by hand, or
+    # before the checks, need not have moved it).
+    latest = (
+        select(added)
+        .where(targets.c.order_id == orders.c.id)
+        .order_by(added.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    changed = select(orders.c.id, orders.c.registered_at).where(latest > after)
     for order_id, registered in conn.execute(changed).all():
         ranges = []
         if registered > after:  # before the registration: (after, registered) ∩ (…, until]
@@ -749,14 +758,16 @@ def next_instant(conn: Connection, after: datetime) -> datetime | None:
         for _, instant in _edges(after)
         if instant is not targets.c.added_at
     ]
-    # Targets added later: per order changed after `after`, on the (order_id, added_at)
-    # index (there is no index on the instant alone).
+    # Targets added later: a seek per order on the (order_id, added_at) index (there is
+    # no index on the instant alone).
     first = (
-        select(func.min(targets.c.added_at))
+        select(targets.c.added_at)
         .where(targets.c.order_id == orders.c.id, targets.c.added_at > after)
+        .order_by(targets.c.added_at)
+        .limit(1)
         .scalar_subquery()
     )
-    candidates.append(conn.scalar(select(func.min(first)).where(orders.c.last_changed_at > after)))
+    candidates.append(conn.scalar(select(func.min(first)).select_from(orders)))
     for edge in (allow_list.c.added_at, allow_list.c.removed_at):
         candidates.append(conn.scalar(select(func.min(edge)).where(edge > after)))
     found = [c for c in candidates if c is not None]
