@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from arret.store.bulk import insert_rows
@@ -39,3 +39,18 @@ def test_a_bulk_insert_that_meets_a_held_lock_is_a_busy_database(tmp_path: Path)
         stored = conn.execute(select(allow_list.c.name, allow_list.c.added_at)).all()
     assert [(n, a) for n, a in stored] == [(r["name"], at) for r in rows]
     engine.dispose()
+
+
+def test_a_column_inserted_in_bulk_keeps_copy_s_special_characters(engine: Engine) -> None:
+    """`insert_column` writes names as one join per chunk (PostgreSQL's COPY text);
+    a value holding a character COPY escapes goes in as it is, among plain ones."""
+    from arret.store.bulk import insert_column
+    from arret.store.schema import name_salts
+
+    values = [f"plain{i}.example" for i in range(25_000)]
+    values[12_345:12_345] = ["tab\there", "back\\slash", "line\nbreak", "cr\rhere"]
+    with engine.begin() as conn:
+        insert_column(conn, name_salts, {"salt": "00"}, "name", values)
+    with engine.begin() as conn:
+        found = set(conn.scalars(select(name_salts.c.name)))
+    assert found == set(values)

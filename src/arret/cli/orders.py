@@ -11,6 +11,7 @@ from arret import views as render
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table, say
+from arret.collector import collector_paused
 from arret.domain.instants import format_instant, parse_instant
 from arret.domain.lifecycle import TypedOrder, parse_draft, parse_instants, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
@@ -102,7 +103,9 @@ def add(
     problems: list[str] = []
     if targets_file is not None:
         try:
-            specs += read_targets_file(targets_file, scope)
+            # A file of a million names: a million targets, not in any cycle.
+            with collector_paused():
+                specs += read_targets_file(targets_file, scope)
         except InvalidTargets as error:
             problems += error.reasons
     typed = TypedOrder(

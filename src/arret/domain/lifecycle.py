@@ -185,6 +185,12 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 def parse_target_lines(text: str, scope: Scope, source: str) -> list[TargetSpec]:
     """Targets written one per line, `NAME [exact|subtree] [nxdomain|nodata|notice]`, with
     `#` comments (a targets file, the web form's text box). Every bad line is reported."""
+    if "#" not in text and "\r" not in text:
+        # The usual file: a name alone on each line. When no line holds a space (the
+        # words have as many characters as the lines), the words are the names.
+        lines, words = text.split("\n"), text.split()
+        if sum(map(len, words)) == sum(map(len, lines)):
+            return [TargetSpec(word, scope) for word in words]
     specs, problems = [], []
     # Only CR, LF and CRLF end a line: str.splitlines() also splits on form feeds, U+2028
     # and others, and the numbers it gives would not be the ones an editor or `sed` shows.

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from arret.domain.model import ACTION_STRENGTH, ACTION_VALUES, Action, Scope
+from arret.domain.model import ACTION_STRENGTH, ACTION_VALUES, Action, Scope, TargetSpec
 from arret.domain.policy import Covering, Policy
 from arret.domain.triggers import SPECIAL_USE, trigger_problem
 
@@ -198,6 +198,26 @@ def covering_entries(covering: Sequence[Covering]) -> list[Entry] | None:
     out = wild + plain
     out.sort()
     return out
+
+
+def order_entries(targets: Sequence[TargetSpec], action: Action) -> list[Entry] | None:
+    """`covering_entries` of one order's targets (`action`: the order's own), when they
+    all share one scope and one action — a registration of a million names: the names
+    are sorted once as text, and the entries built from them already in order ("*"
+    sorts before every character a name starts with). None otherwise, or when a name
+    comes twice (then `covering_entries` decides)."""
+    kinds = {(t.scope, t.action) for t in targets}
+    if len(kinds) != 1:
+        return None
+    scope, own = kinds.pop()
+    kind = ACTION_VALUES[own or action]
+    names = sorted([t.name for t in targets])
+    if len(set(names)) != len(names) or (names and names[0] < "+"):
+        return None
+    plain = [(n, kind) for n in names]
+    if scope is not Scope.SUBTREE:
+        return plain
+    return [(f"*.{n}", kind) for n in names] + plain
 
 
 def _name_of(fact: Covering) -> str:

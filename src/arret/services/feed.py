@@ -32,7 +32,15 @@ from arret.domain.events import (
 from arret.domain.model import Action, Order, TargetSpec
 from arret.domain.policy import Covering, allowed_at, compile_policy
 from arret.rpz import serial as serials
-from arret.rpz.zone import Delta, Entry, FeedSettings, covering_entries, diff, entries
+from arret.rpz.zone import (
+    Delta,
+    Entry,
+    FeedSettings,
+    covering_entries,
+    diff,
+    entries,
+    order_entries,
+)
 from arret.store import feed as store_feed
 from arret.store import log as store_log
 from arret.store import registry as store
@@ -66,15 +74,47 @@ class Registered:
     order: Order
     targets: Sequence[TargetSpec]
     added_at: datetime
+    #: Worked out before the order was written (`prepare`), for a large one.
+    early: Early | None = None
+
+    def blocks(self, operator: str, at: datetime) -> bool:
+        """Whether the order blocks its targets for `operator` at `at`."""
+        order = self.order
+        return order.terms.addresses(operator) and order.in_force_at(at) and self.added_at <= at
 
     def covering(self, operator: str, at: datetime) -> list[Covering]:
-        order = self.order
-        if not (order.terms.addresses(operator) and order.in_force_at(at)):
+        if not self.blocks(operator, at):
             return []
-        if not self.added_at <= at:
-            return []
-        default, order_id = order.terms.action, order.id
+        default, order_id = self.order.terms.action, self.order.id
         return [(t.name, t.scope, t.action or default, order_id) for t in self.targets]
+
+
+class Early:
+    """What a large registration works out before it writes anything (`prepare`): the
+    zone entries of the order alone at its instant, and their multiset sum, started in a
+    child process (`arret.store.multisum`) so that it is done while this process writes
+    the order's rows and log leaves. The feed uses them when the order's entries are the
+    whole change of a policy (a registry where nothing else covers these operators); any
+    other change is computed as usual, and the child is stopped."""
+
+    def __init__(self, event: OrderRegistered, now: datetime) -> None:
+        terms = event.terms
+        self.at = now
+        self.entries: tuple[Entry, ...] | None = None
+        self._sum: store_feed.EarlySum | None = None
+        if not (terms.effective_at <= now < terms.expires_at and event.at <= now):
+            return  # it blocks nothing yet: its publication changes no zone now
+        found = order_entries(event.targets, terms.action)
+        if found is not None:
+            self.entries = tuple(found)
+            self._sum = store_feed.early_sum(self.entries)
+
+    def summed(self) -> store_feed.EarlySum | None:
+        return self._sum
+
+    def close(self) -> None:
+        if self._sum is not None:
+            self._sum.cancel()
 
 
 def zone_entries(
@@ -93,10 +133,18 @@ def zone_entries(
         if registered is None:
             covering: Iterable[Covering] = store.covering_rows(conn, operator, at)
         else:
-            covering = [
-                *store.covering_rows(conn, operator, at, without=registered.order.id),
-                *registered.covering(operator, at),
-            ]
+            others = list(store.covering_rows(conn, operator, at, without=registered.order.id))
+            early = registered.early
+            if (
+                early is not None
+                and early.entries is not None
+                and early.at == at
+                and not others
+                and not allowed
+                and registered.blocks(operator, at)
+            ):
+                return list(early.entries), None
+            covering = [*others, *registered.covering(operator, at)]
             found = None if allowed else covering_entries(covering)
             if found is not None:
                 return found, None
@@ -192,7 +240,8 @@ def publish(
         change = diff(old, new)
         before = current
         if not change.is_empty() or fresh:
-            current = store_feed.advance(conn, current, change)
+            early = registered.early.summed() if registered and registered.early else None
+            current = store_feed.advance(conn, current, change, early)
         lasts = store_feed.latest_of(conn, members)
         new_serials = []
         for op_id in members:
@@ -345,8 +394,11 @@ def publish_amendment(
     return publish_order(conn, after, now, names) if names else []
 
 
-def publish_event(conn: Connection, event: Event, now: datetime) -> list[Published]:
-    """Publish, in the event's transaction, what a just-recorded event changes now."""
+def publish_event(
+    conn: Connection, event: Event, now: datetime, early: Early | None = None
+) -> list[Published]:
+    """Publish, in the event's transaction, what a just-recorded event changes now.
+    `early`: what a registration worked out before it was written (`Early`)."""
     if isinstance(event, KeyRotated | OperatorChanged):
         return []
     if isinstance(event, OperatorAdded):
@@ -364,7 +416,8 @@ def publish_event(conn: Connection, event: Event, now: datetime) -> list[Publish
         return publish_order(conn, order, now, [*event.removed, *(t.name for t in event.added)])
     if isinstance(event, OrderRegistered):
         # Its targets are the event's, just written by `store.registry.insert_order`.
-        return publish_order(conn, order, now, None, Registered(order, event.targets, event.at))
+        registered = Registered(order, event.targets, event.at, early)
+        return publish_order(conn, order, now, None, registered)
     return publish_order(conn, order, now)
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
+from arret.collector import collector_paused
 from arret.domain import lifecycle, names
 from arret.domain import text as free_text
 from arret.domain.events import (
@@ -164,6 +165,17 @@ def record_registration(
 ) -> OrderRegistered:
     """Register an order; its event as recorded (with its id). For a caller that needs
     no `Order`: building one costs a second per million targets (`arret order add`)."""
+    with collector_paused() if len(draft.targets) > LARGE else nullcontext():
+        return _record_registration(conn, draft, now, actor, confirm)
+
+
+def _record_registration(
+    conn: Connection,
+    draft: lifecycle.OrderDraft,
+    now: datetime,
+    actor: str,
+    confirm: Confirm | None,
+) -> OrderRegistered:
     zone = _longest_zone(draft.operators, draft.all_operators)
     specs, bad = _checked_targets(conn, draft.targets, current_allowed(conn, now), zone)
     try:
@@ -176,10 +188,18 @@ def record_registration(
     _refuse(bad, None)
     if confirm is not None:
         confirm(len(event.targets), 0)
-    with large_write(conn) if len(event.targets) > LARGE else nullcontext():
-        order_id = store.insert_order(conn, event, now)
-        recorded = replace(event, order_id=order_id)
-        feed.publish_event(conn, recorded, now)
+    large = len(event.targets) > LARGE
+    # A large order's zone entries and their sum are worked out first, the sum by a
+    # child process meanwhile the rows and log leaves are written (`feed.Early`).
+    early = feed.Early(event, now) if large else None
+    try:
+        with large_write(conn) if large else nullcontext():
+            order_id = store.insert_order(conn, event, now)
+            recorded = replace(event, order_id=order_id)
+            feed.publish_event(conn, recorded, now, early)
+    finally:
+        if early is not None:
+            early.close()
     return recorded
 
 

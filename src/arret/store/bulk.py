@@ -164,10 +164,14 @@ def _copy_column(
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        between = "\n" + head
         for start in range(0, len(values), 10_000):
             chunk = values[start : start + 10_000]
-            lines = [head + v.translate(_COPY_ESCAPES) for v in chunk]
-            copy.write("\n".join(lines) + "\n")
+            text = "\n".join(chunk)
+            if "\\" in text or "\t" in text or "\r" in text or text.count("\n") >= len(chunk):
+                text = "\n".join(v.translate(_COPY_ESCAPES) for v in chunk)
+            # Names need no escape: the chunk is one join, not a line built per name.
+            copy.write(head + text.replace("\n", between) + "\n")
 
 
 def _sqlite_insert(

@@ -330,14 +330,17 @@ def event_leaves(
     *,
     create_salts: bool,
     payload: dict[str, Any] | None = None,
+    texts: list[str] | None = None,
 ) -> list[Encoded] | None:
     """The leaf records of event `seq` (its leaf, then the names leaves of a large one,
     `arret.tlog.leaves.split_record`), each with its canonical octets, a confidential
     order's names committed to with their salts — created when missing (`create_salts`),
-    else None when one is missing. `payload`: `to_payload(event)`, when the caller has it."""
+    else None when one is missing. `payload`: `to_payload(event)`, when the caller has it
+    (and `texts`, `name_texts` of it)."""
     confidential, names = committed_names(event, order_confidential)
     if not confidential:
-        return split_encoded(event_record(seq, event, False, _no_salt, payload))
+        record = event_record(seq, event, False, _no_salt, payload)
+        return split_encoded(record, texts=texts if payload is not None else None)
     found = salts(conn, names) if create_salts else known_salts(conn, names)
     if len(found) < len(set(names)):
         return None

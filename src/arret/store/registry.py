@@ -9,7 +9,20 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, RowMapping, func, null, or_, select, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    RowMapping,
+    Text,
+    bindparam,
+    cast,
+    func,
+    null,
+    or_,
+    select,
+    update,
+)
 
 from arret.domain.events import (
     AllowEntryRemoved,
@@ -39,12 +52,18 @@ from arret.errors import AlreadyExists, NotFound
 from arret.store import log
 from arret.store.bulk import insert_column, insert_tuples, matching
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
+from arret.tlog.leaves import NAME_FIELDS, name_texts, payload_text
 
 
 def record_event(conn: Connection, event: Event, recorded_at: datetime) -> int:
     """Append `event` to the history; returns its sequence number."""
     order_id = getattr(event, "order_id", None)
     payload = to_payload(event)
+    # A large event's names are encoded once, item by item (`name_texts`), for its row
+    # and its log leaves: the JSON encoder wrote a million targets twice otherwise.
+    many = sum(len(payload.get(f) or ()) for f in NAME_FIELDS) > _TEXTS_ABOVE
+    texts = name_texts(payload) if many else None
+    stored: Any = payload if texts is None else _json_text(conn, payload_text(payload, texts))
     result = conn.execute(
         events.insert().values(
             kind=kind_of(event),
@@ -52,27 +71,43 @@ def record_event(conn: Connection, event: Event, recorded_at: datetime) -> int:
             at=event.at,
             recorded_at=recorded_at,
             actor=event.actor,
-            payload=payload,
+            payload=stored,
         )
     )
     key = result.inserted_primary_key
     assert key is not None
     seq = int(key[0])
-    _log_event(conn, seq, event, recorded_at, payload)
+    _log_event(conn, seq, event, recorded_at, payload, texts)
     return seq
 
 
+#: From this many names in an event, its payload is written from its items' texts.
+_TEXTS_ABOVE = 1000
+
+
+def _json_text(conn: Connection, text: str) -> ColumnElement[Any]:
+    """JSON already written, as the value of a JSON column (not encoded again)."""
+    value = bindparam(None, text, type_=Text)
+    return cast(value, JSON) if conn.dialect.name == "postgresql" else value
+
+
 def _log_event(
-    conn: Connection, seq: int, event: Event, recorded_at: datetime, payload: dict[str, Any]
+    conn: Connection,
+    seq: int,
+    event: Event,
+    recorded_at: datetime,
+    payload: dict[str, Any],
+    texts: list[str] | None = None,
 ) -> None:
     """The event's leaf in the transparency log (a confidential order's names as salted
-    commitments), in this transaction; `payload` is the event's (`to_payload`)."""
+    commitments), in this transaction; `payload` is the event's (`to_payload`), `texts`
+    its names' texts (`name_texts`) when worked out."""
 
     def order_confidential(order_id: int) -> bool:
         return bool(conn.scalar(select(orders.c.confidential).where(orders.c.id == order_id)))
 
     records = log.event_leaves(
-        conn, seq, event, order_confidential, create_salts=True, payload=payload
+        conn, seq, event, order_confidential, create_salts=True, payload=payload, texts=texts
     )
     assert records is not None
     log.append_event(conn, seq, records, recorded_at)
@@ -346,20 +381,24 @@ def present_target_count(
 
     Counted as: not removed (on the covering (order_id, removed_at) index), less those
     added after `at`, plus those removed after `at` but added by then — the last two are
-    range queries on the instants' indexes and hold only dated changes around `at`, so a
-    million-name order is not read row by row (0.23 s at 1M otherwise). For the names
-    added later, the order and "not removed" are tested on expressions, which no index
-    answers: SQLite's planner otherwise took the (order_id, removed_at) or the removed_at
+    range queries on the (order_id, added_at) index and the removals' and hold only dated
+    changes around `at`, so a million-name order is not read row by row (0.23 s at 1M
+    otherwise). For the names added later, "not removed" is tested on an expression,
+    which no index answers: SQLite's planner otherwise took the (order_id, removed_at)
     index, and read the order's million rows (0.18 to 0.35 s) to find none."""
     if current is None:
         current = current_target_count(conn, order_id)
     later = select(func.count()).where(
+        targets.c.order_id == order_id,
         targets.c.added_at > at,
-        targets.c.order_id + 0 == order_id,
         func.coalesce(targets.c.removed_at, null()).is_(None),
     )
+    # "Added by then" on an expression too: on the (order_id, added_at) index it read
+    # every target of the order added before `at` — all of a million-name order's.
     gone_later = select(func.count()).where(
-        targets.c.removed_at > at, targets.c.order_id == order_id, targets.c.added_at <= at
+        targets.c.removed_at > at,
+        targets.c.order_id == order_id,
+        func.coalesce(targets.c.added_at, null()) <= at,
     )
     return current - int(conn.scalar(later) or 0) + int(conn.scalar(gone_later) or 0)
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
 from collections.abc import Callable
+from itertools import accumulate, chain, repeat
+from operator import add, itemgetter
 from typing import Any
 
 from arret.domain.events import Event, OrderAmended, OrderRegistered, to_payload
@@ -157,16 +160,43 @@ def split_record(record: dict[str, Any], max_leaf: int = MAX_LEAF) -> list[dict[
     return [leaf for leaf, _ in split_encoded(record, max_leaf)]
 
 
+def name_texts(payload: dict[str, Any]) -> list[str] | None:
+    """The canonical text of each item of an event payload's lists of names, in order
+    (`split_encoded` takes them); None when they are not all plain (`_texts`)."""
+    return _texts([(f, payload[f]) for f in NAME_FIELDS if payload.get(f)])
+
+
+def payload_text(payload: dict[str, Any], texts: list[str]) -> str:
+    """`payload` as canonical JSON, its lists of names written from their items' texts
+    (`name_texts`): no second encoding of a million targets."""
+    present = [f for f in NAME_FIELDS if payload.get(f)]
+    text = _dumps(payload | {f: [] for f in present})
+    offset = 0
+    for field in present:
+        count = len(payload[field])
+        joined = ",".join(texts[offset : offset + count])
+        # An unescaped quote cannot occur inside a JSON string: this is the key itself.
+        text = text.replace(f'"{field}":[]', f'"{field}":[{joined}]', 1)
+        offset += count
+    return text
+
+
 def split_encoded(
-    record: dict[str, Any], max_leaf: int = MAX_LEAF
+    record: dict[str, Any], max_leaf: int = MAX_LEAF, texts: list[str] | None = None
 ) -> list[tuple[dict[str, Any], bytes]]:
     """`split_record`, each leaf with its canonical octets (`canonical`), each leaf
     encoded once: a million names are checked once and encoded a few times by the JSON
-    encoder's C code, not one `json.dumps` each."""
-    _check(record, "leaf")
+    encoder's C code, not one `json.dumps` each. `texts`: `name_texts` of the record's
+    payload, when the caller has them."""
     payload = dict(record["event"])
     fields = [(f, payload[f]) for f in NAME_FIELDS if payload.get(f)]
     count = sum(len(values) for _, values in fields)
+    if texts is None and 2 * count > max_leaf:
+        texts = _texts(fields)
+    if texts is None:
+        _check(record, "leaf")
+    else:  # the lists are checked by `_texts`; the rest of the record here
+        _check(record | {"event": payload | {f: [] for f, _ in fields}}, "leaf")
     # Each name costs at least two octets (its text and a comma): no need to encode a
     # record that cannot fit.
     if 2 * count <= max_leaf:
@@ -174,9 +204,11 @@ def split_encoded(
         if len(data) <= max_leaf:
             return [(record, data)]
     flat = [item for _, values in fields for item in values]
+    budget = max_leaf - _ENVELOPE
+    bounds = _bounds(flat, budget) if texts is None else _text_bounds(texts, budget)
     seq = record["seq"]
     leaves: list[tuple[dict[str, Any], bytes]] = []
-    for part, (start, end) in enumerate(_bounds(flat, max_leaf - _ENVELOPE), start=1):
+    for part, (start, end) in enumerate(bounds, start=1):
         leaf: dict[str, Any] = {"type": "names", "seq": seq, "part": part}
         offset = 0
         for name_field, values in fields:  # the slices of each list in [start, end)
@@ -185,7 +217,19 @@ def split_encoded(
                 leaf[name_field] = values[first - offset : last - offset]
             offset += len(values)
         # The record was checked whole: its parts need no second check.
-        leaves.append((leaf, _dumps(leaf).encode("utf-8")))
+        if texts is None:
+            leaf_text = _dumps(leaf)
+        else:  # the leaf with empty lists, each filled with its items' texts
+            leaf_text = _dumps({k: [] if k in NAME_FIELDS else v for k, v in leaf.items()})
+            offset = 0
+            for name_field, values in fields:
+                first, last = max(start, offset), min(end, offset + len(values))
+                if first < last:
+                    joined = ",".join(texts[first:last])
+                    empty, full = f'"{name_field}":[]', f'"{name_field}":[{joined}]'
+                    leaf_text = leaf_text.replace(empty, full, 1)
+                offset += len(values)
+        leaves.append((leaf, leaf_text.encode("utf-8")))
     for name_field in NAME_FIELDS:
         if name_field in payload:
             payload[name_field] = []
@@ -198,6 +242,100 @@ def split_encoded(
         },
     }
     return [(head, canonical(head)), *leaves]
+
+
+#: A column of a list of targets with at most this many distinct values (scopes,
+#: actions) is encoded one value at a time.
+_FEW = 64
+
+
+def _verbatim(strings: list[str]) -> bool:
+    """Whether each string's canonical form is itself in quotes (nothing escaped): one
+    encoder call for the whole list."""
+    return _dumps(strings) == '["' + '","'.join(strings) + '"]'
+
+
+def _column(values: list[Any]) -> tuple[list[str] | str, bool] | None:
+    """The canonical texts of a column of values (`True`: the texts lack their quotes),
+    or the one text of them all; None unless they are all strings encoded as themselves,
+    or few strings and nulls."""
+    kinds = set(map(type, values))
+    if not kinds <= {str, type(None)}:
+        return None
+    # Few distinct values in the first items: likely few in all (scopes, actions).
+    if len(set(values[:_FEW])) < _FEW:
+        distinct = set(values)
+        if len(distinct) <= _FEW:
+            table = {v: _dumps(v) for v in distinct}
+            if len(table) == 1:
+                return table.popitem()[1], False
+            return list(map(table.__getitem__, values)), False
+    if kinds == {str} and _verbatim(values):
+        return values, True
+    return None
+
+
+def _texts(fields: list[tuple[str, list[Any]]]) -> list[str] | None:
+    """The canonical text of every item of the lists of names, in order, worked out a
+    column at a time (a million targets: no encoder call, no check, per item); each is
+    checked as `_check` would. None unless every list holds only plain strings, or only
+    objects with the same keys whose values are plain strings or few distinct strings
+    and nulls (the targets of an order not confidential), and all of it is ASCII (its
+    length is its octets)."""
+    found: list[str] = []
+    for _, values in fields:
+        kinds = set(map(type, values))
+        if kinds == {str}:
+            if not _verbatim(values):
+                return None
+            found += ['"' + v + '"' for v in values]
+            continue
+        if kinds != {dict}:
+            return None
+        keys = set(chain.from_iterable(values))
+        if set(map(len, values)) != {len(keys)} or not all(type(k) is str for k in keys):
+            return None
+        ordered = sorted(keys)
+        if not _verbatim(ordered):
+            return None
+        # Each item's text is constants[0] + column 0 + constants[1] + ... + "}".
+        constants, columns = [], []
+        after = "{"
+        for key in ordered:
+            column = _column(list(map(itemgetter(key), values)))
+            if column is None:
+                return None
+            texts, bare = column
+            quote = '"' if bare else ""
+            if isinstance(texts, str):  # the same value in every item: in the constants
+                after += f'"{key}":{texts},'
+                continue
+            constants.append(f'{after}"{key}":{quote}'.replace("%", "%%"))
+            columns.append(texts)
+            after = f"{quote},"
+        constants.append((after[:-1] + "}").replace("%", "%%"))
+        form = "%s".join(constants)
+        if not columns:  # every item the same
+            found += [form % ()] * len(values)
+        elif len(columns) == 1:
+            found += map(form.__mod__, columns[0])
+        else:
+            found += map(form.__mod__, zip(*columns, strict=True))
+    if not "".join(found).isascii():
+        return None
+    return found
+
+
+def _text_bounds(texts: list[str], budget: int) -> list[tuple[int, int]]:
+    """`_bounds` from the items' texts: each costs its length and a comma."""
+    ends = list(accumulate(map(add, map(len, texts), repeat(1))))
+    bounds = []
+    start, used = 0, 0
+    while start < len(texts):
+        end = max(start + 1, bisect_right(ends, used + budget))
+        bounds.append((start, end))
+        start, used = end, ends[end - 1]
+    return bounds
 
 
 def _octets(items: list[Any]) -> int:

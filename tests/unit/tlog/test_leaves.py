@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from arret.domain.events import OrderAmended, OrderRegistered
 from arret.domain.model import OrderTerms, TargetSpec
-from arret.tlog import multiset
+from arret.tlog import leaves, multiset
 from arret.tlog.leaves import (
     NAME_FIELDS,
     canonical,
@@ -196,3 +196,48 @@ def test_a_split_cuts_the_leaves_where_adding_one_name_at_a_time_did(
     assert [data for _, data in encoded] == [canonical(leaf) for leaf in expected]
     with pytest.raises(TypeError, match="float has no canonical form"):
         split_encoded(record | {"event": {**lists, "removed": ["a", 0.5]}}, max_leaf)
+
+
+# Lists the split encodes from its items' texts (`leaves._texts`): every item of a list a
+# plain string, or every one an object with the same keys; "%" and characters that are
+# escaped ('"', "\\") or not ASCII send a list back to the encoder.
+_TEXTY = "ab-.%"
+texty_lists = st.one_of(
+    st.lists(
+        st.fixed_dictionaries({
+            "name": st.text(st.sampled_from(_TEXTY + '"'), min_size=1, max_size=300),
+            "scope": st.sampled_from(["exact", "subtree"]),
+            "action": st.sampled_from([None, "nxdomain", "notice", "%s"]),
+        }),
+        max_size=400,
+    ),
+    st.lists(st.text(st.sampled_from(_TEXTY + "\\"), min_size=1, max_size=80), max_size=400),
+)  # fmt: skip
+
+
+@given(
+    st.dictionaries(st.sampled_from(NAME_FIELDS), texty_lists),
+    st.sampled_from([250, 700, 2_000, 20_000]),
+)
+def test_a_split_from_the_items_texts_cuts_and_encodes_as_one_at_a_time(
+    lists: dict[str, list[Any]], max_leaf: int
+) -> None:
+    record = {"type": "event", "seq": 9, "event": {"kind": "order_amended", **lists}}
+    expected = _split_one_at_a_time(record, max_leaf)
+    encoded = split_encoded(record, max_leaf)
+    assert [leaf for leaf, _ in encoded] == expected
+    assert [data for _, data in encoded] == [canonical(leaf) for leaf in expected]
+
+
+def test_the_items_texts_are_their_canonical_forms() -> None:
+    targets = [{"name": f"n{i}.example", "scope": "subtree", "action": None} for i in range(3)]
+    targets[1]["action"] = "notice"
+    found = leaves._texts([("targets", targets), ("removed", ["gone.example"])])
+    expected = [canonical(t).decode() for t in targets] + ['"gone.example"']
+    assert found == expected
+    same = [{"scope": "exact", "action": "%s"}] * 2
+    assert leaves._texts([("added", same)]) == [canonical(same[0]).decode()] * 2
+    assert leaves._texts([("removed", ['say "hi"'])]) is None
+    assert leaves._texts([("removed", ["é.example"])]) is None
+    assert leaves._texts([("targets", [{"name": "a", "n": 1}])]) is None
+    assert leaves._texts([("targets", [{"name": "a"}, {"nom": "b"}])]) is None
