@@ -26,6 +26,9 @@ class LiveFeed:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
+        # As `arret serve` does before its first pass: on PostgreSQL, take the publisher
+        # role (released by `FeedServer.close`).
+        self.server.role.settle(self.server.role.check())
         self.port: int = self.run(self.server.start("127.0.0.1", 0))
 
     def run(self, coroutine: Any) -> Any:

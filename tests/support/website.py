@@ -47,7 +47,7 @@ def make_site(url: str, confirm_above: int = 100, **settings: Any) -> Site:
     migrate(engine)
     clock = FixedClock(NOW)
     with engine.begin() as conn:
-        demo.load(conn, NOW, "demo")
+        demo.load(conn, NOW, "demo", moving=False)
         made = {
             role: tokens.create(conn, Role.parse(role), NOW, "test", f"test {role}")
             for role in ROLES

@@ -27,6 +27,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from arret.domain.instants import Clock
+from arret.rpz.serial import greater
 from arret.store import feed as store_feed
 from arret.store.lease import PublisherLock
 
@@ -115,6 +116,7 @@ class Role:
         """Seconds since the newest serial of `operator` was published, while this
         instance serves an older one (`serial`); 0 when it serves the newest."""
         newest = self.newest.get(operator)
-        if newest is None or newest.serial == serial:
+        # Read at the last check: a zone refreshed since may already serve a later one.
+        if newest is None or not greater(newest.serial, serial):
             return 0.0
         return max(0.0, (now - newest.published_at).total_seconds())

@@ -237,3 +237,5 @@ class FeedServer:
     def close(self) -> None:
         self.transport.close()
         self.notifier.close()
+        if self.role.lock is not None:
+            self.role.lock.release()  # another instance may publish at once
