@@ -14,6 +14,7 @@ the list is kept exact).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +129,14 @@ def test_the_checks_see_an_import_inside_a_function() -> None:
     """The reading itself: an import inside a function counts, a relative one is resolved."""
     tree = ast.parse("def f():\n    import socket\n    from ..store import db\n")
     assert {"socket", "arret.store", "arret.store.db"} <= imports(tree, "arret.domain")
+
+
+def test_the_architecture_document_names_every_module() -> None:
+    """docs/architecture.md's module table lists each module of src/arret (migrations as
+    their package), and nothing that is not one."""
+    document = (SOURCE.parent.parent / "docs" / "architecture.md").read_text()
+    table = document.split("## Every module", 1)[1]
+    listed = set(re.findall(r"^\| `(arret[\w.]*)` \|", table, re.M))
+    present = {name for name, _ in modules() if ".migrations." not in name}
+    assert not present - listed, f"add to docs/architecture.md: {sorted(present - listed)}"
+    assert not listed - present, f"no such module: {sorted(listed - present)}"
