@@ -15,6 +15,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import dns.message
@@ -165,3 +166,21 @@ def _pg_program(name: str) -> str:
     from support.postgres import ensure_installed
 
     return str(ensure_installed() / name)
+
+
+def test_republish_goes_above_a_serial_given_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    """`--above`: a registry that published faster than the clock before its restore
+    (serials ahead of the clock) — the operator reads the serial at a resolver and gives
+    it. A negative, too large or non-numeric value changes nothing."""
+    lab = Lab(tmp_path, f"sqlite:///{tmp_path / 'arret.db'}")
+    lab.arret("init")
+    lab.arret("operator", "add", "unb", "--allow-from", "127.0.0.0/8")
+    held = int(time.time()) + 1_000_000  # eleven days ahead of the clock
+    said = lab.arret("feed", "republish", "--above", str(held))
+    assert said == f"unb: serial {held + 1} (whole zone)\n"
+    for bad in ("-1", "4294967296", "soon"):
+        run = subprocess.run([ARRET, "feed", "republish", "--above", bad], env=lab.env,
+                             capture_output=True, text=True)  # fmt: skip
+        assert run.returncode != 0 and "--above" in run.stderr, (bad, run.stderr)
+    again = lab.arret("feed", "republish")  # nothing changed by the refusals
+    assert again == f"unb: serial {held + 2} (whole zone)\n"

@@ -59,3 +59,36 @@ def test_serials_never_repeat_nor_go_back(steps_ms: list[int]) -> None:
         last = serial.next_serial(last, at)
         seen.append(last)
     assert all(serial.greater(b, a) for a, b in pairwise(seen))
+
+
+def test_a_restore_in_the_second_of_the_last_publication_still_goes_above_it() -> None:
+    # What CI hit: the registry published at NOW (serial = the clock's second), was
+    # restored from an older backup and republished within that same second.
+    served = serial.next_serial(None, NOW + timedelta(milliseconds=100))
+    restored_last = serial.next_serial(None, NOW - timedelta(days=3))
+    republished = serial.after_restore(restored_last, NOW + timedelta(milliseconds=900))
+    assert serial.greater(republished, served)
+    assert serial.after_restore(None, NOW) == int(NOW.timestamp()) + 1
+
+
+def test_a_restore_goes_above_a_serial_the_operator_says_a_resolver_holds() -> None:
+    # A burst before the restore pushed serials ahead of the clock: the clock alone is
+    # not enough, the serial read at a resolver is.
+    held = int(NOW.timestamp()) + 500
+    assert serial.after_restore(None, NOW, above=held) == held + 1
+    assert serial.after_restore(held + 7, NOW, above=held) == held + 8
+    assert serial.after_restore(None, NOW, above=5) == int(NOW.timestamp()) + 1
+
+
+near = st.integers(min_value=-(2**20), max_value=2**20)
+
+
+@given(near, near, st.integers(min_value=0, max_value=10**6))
+def test_a_restored_serial_is_after_both_floors(previous: int, above: int, ms: int) -> None:
+    # Floors within a few days of the clock (a restore from an older backup, a burst
+    # ahead of it), so that RFC 1982's "after" is defined between all of them.
+    clock = int(NOW.timestamp())
+    at = NOW + timedelta(milliseconds=ms)
+    got = serial.after_restore(clock + previous, at, clock + above)
+    assert serial.greater(got, clock + previous) and serial.greater(got, clock + above)
+    assert serial.greater(got, int(at.timestamp()))

@@ -121,7 +121,20 @@ def sync(
 
 
 @app.command("republish")
-def republish(ctx: typer.Context) -> None:
+def republish(
+    ctx: typer.Context,
+    above: Annotated[
+        int | None,
+        typer.Option(
+            "--above",
+            min=0,
+            max=2**32 - 1,
+            help="A serial some resolver holds (dig @resolver ZONE SOA): every new serial "
+            "is above it. Only needed when the registry published faster than one change "
+            "per second before the restore; by default serials come from the clock.",
+        ),
+    ] = None,
+) -> None:
     """Give every operator's zone a new serial, its names unchanged, so that every resolver
     fetches its whole zone again: run it once after restoring the database from a backup
     (before starting `arret serve`), so that resolvers holding serials published after the
@@ -131,7 +144,7 @@ def republish(ctx: typer.Context) -> None:
 
     e = env(ctx)
     with e.transaction() as conn:
-        published = feed_service.republish(conn, e.clock.now())
+        published = feed_service.republish(conn, e.clock.now(), above)
     for p in published:
         console.print(f"{p.operator}: serial {p.serial} (whole zone)", markup=False)
     if not published:

@@ -320,25 +320,38 @@ def adopt_notice_host(conn: Connection, host: str, now: datetime) -> list[Publis
     store_feed.set_notice_host(conn, host, now)
     if before == host:
         return []
-    return _rewrite(conn, now, lambda pid: store_feed.has_kind(conn, pid, Action.NOTICE.value))
+    return _rewrite(
+        conn,
+        now,
+        lambda pid: store_feed.has_kind(conn, pid, Action.NOTICE.value),
+        lambda last: serials.next_serial(last, now),
+    )
 
 
-def republish(conn: Connection, now: datetime) -> list[Published]:
+def republish(conn: Connection, now: datetime, above: int | None = None) -> list[Published]:
     """Give every operator's zone a new serial, its entries unchanged, marked as a rewrite
     so that every resolver fetches the whole zone again. For after a restore of the
     database: resolvers hold serials published after the backup, which the restored
     registry does not know; the serials given here come from the clock, so they are above
     every serial served before, and each resolver replaces what it holds with what the
     registry says now. Without this, the feed would serve the backup's older serials,
-    which resolvers ignore, until the next change."""
+    which resolvers ignore, until the next change. `above`: a serial some resolver is
+    known to hold (see `serial.after_restore`)."""
     store_log.lock(conn)
-    return _rewrite(conn, now, lambda _pid: True)
+    return _rewrite(
+        conn, now, lambda _pid: True, lambda last: serials.after_restore(last, now, above)
+    )
 
 
-def _rewrite(conn: Connection, now: datetime, chosen: Callable[[int], bool]) -> list[Published]:
-    """A new serial for every operator of each policy `chosen` accepts, marked as a rewrite
-    (the journal does not bridge it: RFC 1995 §4 allows a full zone as the answer to any
-    IXFR). The caller holds the log's lock."""
+def _rewrite(
+    conn: Connection,
+    now: datetime,
+    chosen: Callable[[int], bool],
+    serial_after: Callable[[int | None], int],
+) -> list[Published]:
+    """A new serial (`serial_after` the operator's last) for every operator of each policy
+    `chosen` accepts, marked as a rewrite (the journal does not bridge it: RFC 1995 §4
+    allows a full zone as the answer to any IXFR). The caller holds the log's lock."""
     names_of = {i: n for n, i in store_feed.operator_ids(conn).items()}
     served: dict[int, list[int]] = defaultdict(list)
     for op_id, pid in store_feed.memberships(conn).items():
@@ -352,7 +365,7 @@ def _rewrite(conn: Connection, now: datetime, chosen: Callable[[int], bool]) -> 
         new_serials = []
         for op_id in sorted(members):
             last = lasts.get(op_id)
-            serial = serials.next_serial(last.serial if last else None, now)
+            serial = serial_after(last.serial if last else None)
             new_serials.append(store_feed.NewSerial(op_id, serial, 0, 0))
             published.append(Published(names_of[op_id], serial, 0, 0))
         store_feed.record_versions(conn, new_serials, current, now, rewrite=True)
