@@ -47,6 +47,12 @@ class KeyFile:
         signature = self._private().sign(signed_bytes(size, timestamp, root_hash))
         return TreeHead(size, timestamp, root_hash, signature)
 
+    def sign_bytes(self, data: bytes) -> bytes:
+        """A signature over `data`, which must carry its own domain tag (a key hand-over:
+        `arret.tlog.keys.handover_bytes`)."""
+        signature: bytes = self._private().sign(data)
+        return signature
+
 
 #: An unencrypted Ed25519 key in PKCS#8 as `create` writes it, before its 32-octet seed
 #: (RFC 8410 §7: version 0, algorithm id-Ed25519, the seed as an OCTET STRING).

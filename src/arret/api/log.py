@@ -25,7 +25,7 @@ from arret.api.schemas import (
 from arret.errors import NotFound
 from arret.http.deps import MAX_INT, Overseer, Rt, Serial
 from arret.services import log
-from arret.services.database import log_public_key
+from arret.services.database import log_keys
 from arret.tlog import tiles
 from arret.tlog.signing import key_id, public_pem
 
@@ -40,12 +40,14 @@ Bound = Annotated[int | None, Query(le=MAX_INT)]
     "/key", summary="The public key that signs the tree heads (Ed25519)", response_model=LogKeyOut
 )
 def public_key(rt: Rt) -> dict[str, Any]:
-    raw = log_public_key(rt.engine)
+    chain = log_keys(rt.engine)
+    raw = chain.current
     return {
         "algorithm": "Ed25519",
         "public_key": base64.b64encode(raw).decode("ascii"),
         "key_id": key_id(raw),
         "pem": public_pem(raw),
+        "history": chain.as_json(),
     }
 
 

@@ -326,11 +326,21 @@ class HealthOut(Out):
     time: str
 
 
-class LogKeyOut(Out):
-    algorithm: str
+class LogKeySpanOut(Out):
+    from_size: int = Field(description="The first tree head size this key signs.")
     public_key: str
     key_id: str
+
+
+class LogKeyOut(Out):
+    algorithm: str
+    public_key: str = Field(description="The key in force (raw, base64).")
+    key_id: str
     pem: str
+    history: list[LogKeySpanOut] = Field(
+        description="Every key the log was signed with, in order; each signs the heads from "
+        "its from_size until the next one's (a hand-over leaf links them)."
+    )
 
 
 class TreeHeadOut(Out):

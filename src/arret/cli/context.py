@@ -25,6 +25,13 @@ def log_key_path(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get("ARRET_LOG_KEY") or DEFAULT_KEY)
 
 
+def log_next_key_path(explicit: str | Path | None = None) -> Path | None:
+    """The key the log may be handed over to (`--log-next-key`, else env
+    ARRET_LOG_NEXT_KEY); None: none."""
+    found = explicit or os.environ.get("ARRET_LOG_NEXT_KEY")
+    return Path(found) if found else None
+
+
 def lock_wait_of(explicit: float | None = None) -> float:
     """`--lock-wait`, else env ARRET_LOCK_WAIT, else the default."""
     if explicit is not None:
@@ -59,6 +66,8 @@ class Env:
     clock: Clock = field(default_factory=SystemClock)
     #: Where the log's signing key is (read only by commands that write).
     log_key: Path = field(default_factory=log_key_path)
+    #: The key signing passes to after a hand-over (`--log-next-key`), if any.
+    log_next_key: Path | None = field(default_factory=log_next_key_path)
     #: Seconds a write waits for another writer's lock (`--lock-wait`).
     lock_wait: float = LOCK_WAIT
     #: Names a change may add and remove before it needs `--yes` (`--confirm-above`).
@@ -69,7 +78,7 @@ class Env:
     def engine(self) -> Engine:
         """The database, with the log key attached: a write it cannot log fails."""
         if self._engine is None:
-            self._engine = open_engine(self.url, self.lock_wait, self.log_key)
+            self._engine = open_engine(self.url, self.lock_wait, self.log_key, self.log_next_key)
         return self._engine
 
     @contextmanager

@@ -33,9 +33,10 @@ from arret.services import log as log_service
 from arret.services.database import log_public_key, require_current
 from arret.services.log import DigestSecret
 from arret.tlog import multiset
+from arret.tlog.keys import KeyChain, chain_from_json
 from arret.tlog.merkle import verify_consistency
 from arret.tlog.signing import TreeHead, key_id, verify_head
-from arret.tlog.verify import Checkpoint, Report, Source, check_inclusion, verify
+from arret.tlog.verify import Checkpoint, Report, Source, chain_of, check_inclusion, verify
 
 app = typer.Typer(no_args_is_help=True, help="The transparency log: verify it, check a zone.")
 
@@ -78,6 +79,16 @@ class HttpSource:
 
     def public_key(self) -> bytes:
         return base64.b64decode(self.get("/api/log/key")["public_key"])
+
+    def keys(self) -> KeyChain:
+        """The key history the server gives (one key for a server that gives none)."""
+        answer = self.get("/api/log/key")
+        if "history" not in answer:
+            return KeyChain.of(base64.b64decode(answer["public_key"]))
+        try:
+            return chain_from_json(answer["history"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ArretError(f"the server's key history is malformed: {exc}") from None
 
     def head(self, size: int | None = None) -> TreeHead | None:
         try:
@@ -402,7 +413,11 @@ def _logged_serial(
     proof = source.get("/api/log/proof/inclusion", index=leaf["index"], size=report.head.size)
     path = [bytes.fromhex(h) for h in proof["audit_path"]]
     why = check_inclusion(
-        source.public_key(), report.head, int(leaf["index"]), str(leaf["data"]), path
+        source.keys().key_for(report.head.size),
+        report.head,
+        int(leaf["index"]),
+        str(leaf["data"]),
+        path,
     )
     if why is not None:
         report.add(int(leaf["index"]), why)
@@ -410,9 +425,9 @@ def _logged_serial(
     return int(leaf["index"]), str(leaf["data"])
 
 
-def _extends(source: HttpSource, public: bytes, saved: TreeHead, newest: TreeHead) -> str | None:
+def _extends(source: HttpSource, saved: TreeHead, newest: TreeHead) -> str | None:
     """Why `newest` is not an extension of the `saved` head (None: it is)."""
-    if not verify_head(public, saved):
+    if not verify_head(chain_of(source).key_for(saved.size), saved):
         return f"your saved head (size {saved.size}) is not signed by the log's key"
     if saved.size > newest.size:
         return f"the log shrank from {saved.size} leaves (your saved head) to {newest.size}"
@@ -421,6 +436,43 @@ def _extends(source: HttpSource, public: bytes, saved: TreeHead, newest: TreeHea
         return (f"the log's newest head (size {newest.size}) does not extend your saved head "
                 f"(size {saved.size}): its history was rewritten")  # fmt: skip
     return None
+
+
+@app.command("rotate-key")
+def rotate_key(
+    ctx: typer.Context,
+    new_key: Annotated[
+        Path,
+        typer.Option(
+            "--new-key",
+            metavar="PATH",
+            help="The key signing passes to: created there (Ed25519, mode 0600) unless a "
+            "key is there already — as it is when every process was given it beforehand "
+            "with --log-next-key.",
+        ),
+    ],
+) -> None:
+    """Hand the log's signing over to a new key, without a gap: one leaf, signed by the key
+    in force (--log-key), holding the new key and its signature over this place in the
+    log; every later head is signed by the new key. Processes given the new key as
+    --log-next-key before go on writing; the others are refused until given it."""
+    from arret import keyfile
+    from arret.keyfile import KeyFile
+
+    e = env(ctx)
+    require_current(e.engine)
+    created = keyfile.create(new_key)
+    fresh = KeyFile(new_key)
+    with e.transaction() as conn:
+        handover = log_service.hand_over(conn, fresh, e.clock.now())
+    console.print(
+        f"{'created' if created else 'using'} {new_key}; the log's key is now "
+        f"{key_id(handover.new)[:16]}… (was {key_id(handover.old)[:16]}…): leaf "
+        f"{handover.size} hands over, heads from size {handover.first_size} on are signed by "
+        f"the new key. Every process that writes needs {new_key} now (--log-key, or "
+        "--log-next-key until restarted with it).",
+        markup=False,
+    )
 
 
 @app.command("check-zone")
@@ -453,18 +505,19 @@ def check_zone(
     except (dns.exception.DNSException, OSError) as exc:
         raise ArretError(f"cannot read the zone file {zone_file}: {exc}") from None
     source = HttpSource(server, token)
-    public = source.public_key()
-    if key is not None and key_id(public) != key.lower():
-        raise LogInconsistent(f"the log is signed by key {key_id(public)}, not by {key}")
+    chain = source.keys()
+    if key is not None and key.lower() not in chain.ids():
+        raise LogInconsistent(f"the log is signed by key {key_id(chain.current)}, not by {key}")
     newest = source.head()
     if newest is None:
         raise LogInconsistent("the log is empty: no serial can be checked")
+    public = chain.key_for(newest.size)
     if not verify_head(public, newest):
         raise LogInconsistent(f"do NOT load {zone_file}: the newest tree head's signature "
                               "does not verify")  # fmt: skip
     saved = _read_saved(head)
     if saved is not None:
-        why = _extends(source, public, saved, newest)
+        why = _extends(source, saved, newest)
         if why is not None:
             raise LogInconsistent(f"do NOT load {zone_file}: {why}")
     try:

@@ -28,6 +28,7 @@ from arret.cli.context import (
     env,
     lock_wait_of,
     log_key_path,
+    log_next_key_path,
 )
 from arret.cli.output import console
 from arret.domain.lifecycle import CONFIRM_ABOVE
@@ -127,6 +128,16 @@ def root(
             "else arret-log.key in the current folder; `arret init` creates it).",
         ),
     ] = None,
+    log_next_key: Annotated[
+        str | None,
+        typer.Option(
+            "--log-next-key",
+            metavar="PATH",
+            help="A second signing key, used once the log has been handed over to it "
+            "(`arret log rotate-key`): give it to every process before the hand-over and "
+            "the rotation has no gap (default: env ARRET_LOG_NEXT_KEY).",
+        ),
+    ] = None,
     lock_wait: Annotated[
         float | None,
         typer.Option(
@@ -153,6 +164,7 @@ def root(
     existing = ctx.find_object(Env)
     if existing is None:
         ctx.obj = Env(database_url(db), log_key=log_key_path(log_key),
+                      log_next_key=log_next_key_path(log_next_key),
                       lock_wait=lock_wait_of(lock_wait),
                       confirm_above=confirm_above_of(confirm_above))  # fmt: skip
     else:
@@ -160,6 +172,8 @@ def root(
             existing.url = db
         if log_key is not None:
             existing.log_key = Path(log_key)
+        if log_next_key is not None:
+            existing.log_next_key = Path(log_next_key)
         if lock_wait is not None:
             existing.lock_wait = lock_wait
         if confirm_above is not None:

@@ -24,6 +24,7 @@ from arret.keyfile import KeyFile
 from arret.services import log_writer
 from arret.store import db
 from arret.store import log as store_log
+from arret.tlog.keys import KeyChain
 
 #: How long a write waits for another writer's lock before it gives up, in seconds.
 LOCK_WAIT = db.LOCK_WAIT
@@ -34,12 +35,21 @@ def database_url(explicit: str | None = None) -> str:
     return db.database_url(explicit)
 
 
-def open_engine(url: str, lock_wait: float = LOCK_WAIT, log_key: Path | None = None) -> Engine:
+def open_engine(
+    url: str,
+    lock_wait: float = LOCK_WAIT,
+    log_key: Path | None = None,
+    log_next_key: Path | None = None,
+) -> Engine:
     """An engine for `url` whose writes wait at most `lock_wait` seconds for a lock, and
     sign what they append to the log with the key in the file `log_key` (read when first
-    needed; without one, a write that must be logged is refused)."""
+    needed; without one, a write that must be logged is refused) — or with the one in
+    `log_next_key` once the log has been handed over to it."""
     engine = db.open_engine(url, lock_wait)
-    return engine if log_key is None else log_writer.attach(engine, KeyFile(log_key))
+    if log_key is None:
+        return engine
+    upcoming = None if log_next_key is None else KeyFile(log_next_key)
+    return log_writer.attach(engine, KeyFile(log_key), upcoming)
 
 
 def require_current(engine: Engine) -> None:
@@ -66,6 +76,15 @@ def classify(error: BaseException) -> DatabaseUnavailable | None:
 
 
 def log_public_key(engine: Engine) -> bytes:
-    """The public half of the log's signing key attached to `engine`; LogKeyError when it
-    has none or the key cannot be read (a server refuses to start without it)."""
-    return store_log.require_key(engine).public_key()
+    """The public key in force for the log: the last one handed over to, else the public
+    half of the signing key attached to `engine`; LogKeyError when it has none or the key
+    cannot be read (a server refuses to start without it)."""
+    return log_keys(engine).current
+
+
+def log_keys(engine: Engine) -> KeyChain:
+    """The log's keys over its life (`arret.tlog.keys`)."""
+    given = store_log.require_key(engine).public_key()
+    with engine.connect() as conn:
+        found = store_log.handovers(conn)
+    return KeyChain.of(found[0].old if found else given, found)

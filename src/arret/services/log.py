@@ -19,13 +19,16 @@ from sqlalchemy import Connection
 
 from arret.domain import names
 from arret.domain.events import from_payload
-from arret.errors import InvalidRange, NotFound
+from arret.errors import InvalidRange, LogKeyError, NotFound
+from arret.keyfile import KeyFile
 from arret.rpz import serial as serials
 from arret.rpz.zone import NODATA, NXDOMAIN, PASSTHRU, PASSTHRU_KIND, Entry
+from arret.services.log_writer import LogWriter
 from arret.store import audit
 from arret.store import feed as store_feed
 from arret.store import log as store_log
 from arret.tlog import multiset, tiles
+from arret.tlog.keys import Handover, KeyChain
 from arret.tlog.leaves import canonical, commitment, feed_record, joined_record
 from arret.tlog.signing import TreeHead
 from arret.tlog.verify import Report
@@ -51,6 +54,23 @@ def serial_leaf(conn: Connection, operator: str, serial: int) -> tuple[int, str]
     return None if found is None else (found.index, found.data)
 
 
+def key_chain(conn: Connection, public_key: bytes) -> KeyChain:
+    """The log's keys over its life, from its hand-overs; `public_key` (the key this
+    process was given) when there was none."""
+    found = store_log.handovers(conn)
+    return KeyChain.of(found[0].old if found else public_key, found)
+
+
+def hand_over(conn: Connection, new: KeyFile, at: datetime) -> Handover:
+    """Hand signing over to the key `new` (`arret.tlog.keys`), in `conn`'s transaction:
+    its leaf and head are signed by the key in force, every later head by `new`. The
+    processes that write must hold `new` from then on (as their key or next key)."""
+    writer = store_log.writer_of(conn)
+    if not isinstance(writer, LogWriter):
+        raise LogKeyError("this process's log writer cannot hand its key over")
+    return writer.hand_over(conn, new, at)
+
+
 class DatabaseSource:
     """The verifier's view of a log read straight from the database."""
 
@@ -59,6 +79,9 @@ class DatabaseSource:
 
     def public_key(self) -> bytes:
         return self.key
+
+    def keys(self) -> KeyChain:
+        return key_chain(self.conn, self.key)
 
     def head(self, size: int | None = None) -> TreeHead | None:
         return store_log.head(self.conn, size)

@@ -18,6 +18,7 @@ operator's last serial, so two publishers never build on the same stale state.
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from arret.store.schema import (
     name_salts,
     operators,
 )
-from arret.tlog import multiset, tiles
+from arret.tlog import keys, multiset, tiles
 from arret.tlog.leaves import committed_names, event_record, split_encoded
 from arret.tlog.signing import TreeHead
 
@@ -266,6 +267,42 @@ def head(conn: Connection, of_size: int | None = None) -> TreeHead | None:
         query = query.where(log_heads.c.size == of_size)
     row = conn.execute(query).first()
     return None if row is None else _head(row)
+
+
+def handover_at(conn: Connection, index: int) -> keys.Handover | None:
+    """The key hand-over leaf `index` records (`arret.tlog.keys`), or None. A hand-over's
+    row is told from its columns (no event, no operator, a serial: the first head size
+    the new key signs), so that a writer checks it at every append without reading the
+    leaf's data (which, for a names leaf, may be megabytes)."""
+    row = conn.execute(
+        select(log_leaves.c.event_id, log_leaves.c.operator_id, log_leaves.c.serial).where(
+            log_leaves.c.idx == index
+        )
+    ).first()
+    if row is None or row.event_id is not None or row.operator_id is not None:
+        return None
+    if row.serial is None:
+        return None
+    data = conn.execute(select(log_leaves.c.data).where(log_leaves.c.idx == index)).scalar_one()
+    return keys.parse(json.loads(data))
+
+
+def handovers(conn: Connection) -> list[keys.Handover]:
+    """Every key hand-over of the log, in order (by the (operator_id, serial) index: the
+    rows without operator and with a serial)."""
+    rows = conn.execute(
+        select(log_leaves.c.data)
+        .where(log_leaves.c.operator_id.is_(None), log_leaves.c.serial.is_not(None))
+        .order_by(log_leaves.c.idx)
+    )
+    found = []
+    for (data,) in rows:
+        handover = keys.parse(json.loads(data))
+        if handover is None:
+            raise LogInconsistent("a log row without operator but with a serial is not a key "
+                                  "hand-over")  # fmt: skip
+        found.append(handover)
+    return found
 
 
 def heads(conn: Connection, start: int, end: int) -> list[TreeHead]:

@@ -383,7 +383,9 @@ log_leaves = Table(
     Column("idx", BigInteger, primary_key=True, autoincrement=False),
     Column("data", Text, nullable=False),
     Column("hash", String(64), nullable=False),
-    #: What the leaf records: an event, or an operator's feed serial.
+    #: What the leaf records: an event, or an operator's feed serial — or, without either
+    #: and with a serial, a hand-over of the signing key whose new key signs the heads
+    #: from size `serial` on (`arret.tlog.keys`; found by the index below).
     Column("event_id", Integer, ForeignKey("events.id"), nullable=True, unique=True),
     Column("operator_id", Integer, ForeignKey("operators.id"), nullable=True),
     Column("serial", BigInteger, nullable=True),

@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from arret.tlog import keys
+from arret.tlog.keys import KeyChain
 from arret.tlog.leaves import NAME_FIELDS, canonical, parts_digest
 from arret.tlog.merkle import leaf_hash, node_hash, root, verify_consistency, verify_inclusion
 from arret.tlog.signing import TreeHead, key_id, verify_head
@@ -84,10 +86,10 @@ class Checkpoint:
     frontier: list[bytes]
 
 
-def _start(public: bytes, checkpoint: Checkpoint, report: Report) -> _PrefixRoots | None:
+def _start(chain: KeyChain, checkpoint: Checkpoint, report: Report) -> _PrefixRoots | None:
     """The prefix roots to go on from at `checkpoint` (None: it is not one of this log)."""
     head = checkpoint.head
-    if not verify_head(public, head):
+    if not verify_head(chain.key_for(head.size), head):
         report.add(None, f"the checkpoint's head (size {head.size}) is not signed by this key")
         return None
     prefix = _PrefixRoots()
@@ -130,9 +132,16 @@ def verify(
     from `checkpoint`, only what was appended after it (and that it extends it)."""
     report = Report()
     public = source.public_key()
-    report.key_id = key_id(public)
-    if pinned is not None and report.key_id != pinned.lower():
-        report.add(None, f"the log is signed by key {report.key_id}, not by the pinned {pinned}")
+    chain = chain_of(source)
+    report.key_id = key_id(chain.current)
+    if public not in (k for _, k in chain.spans):
+        report.add(None, f"the key {key_id(public)} is not one of the log's keys "
+                   f"({', '.join(chain.ids())})")  # fmt: skip
+        return report
+    if pinned is not None and pinned.lower() not in chain.ids():
+        report.add(None, f"the log is signed by key {report.key_id}, not by the pinned {pinned}"
+                   + (f" (nor was it handed over from it: {', '.join(chain.ids())})"
+                      if len(chain.spans) > 1 else ""))  # fmt: skip
         return report
     latest = source.head()
     report.head = latest
@@ -142,24 +151,25 @@ def verify(
                 report.add(None, f"the log is empty, and your saved head has {earlier.size} "
                            "leaves")  # fmt: skip
         return report
-    if not verify_head(public, latest):
+    if not verify_head(chain.key_for(latest.size), latest):
         report.add(latest.size - 1, f"the newest tree head (size {latest.size}) has a "
                    "signature that does not verify")  # fmt: skip
         return report
     prefix = _PrefixRoots()
     if checkpoint is not None:
-        found = _start(public, checkpoint, report)
+        found = _start(chain, checkpoint, report)
         if found is None:
             return report
-        _extends(source, public, checkpoint.head, latest, report)
+        _extends(source, chain, checkpoint.head, latest, report)
         if not report.ok:
             return report
         prefix = found
     if saved is not None:
-        _extends(source, public, saved, latest, report)
+        _extends(source, chain, saved, latest, report)
     report.start = prefix.size
     hashes: list[bytes] = []
     names = _NamesCheck(report)
+    handed = _HandoverCheck(report, chain)
     start = prefix.size
     while start < latest.size:
         # A server may answer fewer leaves than asked (it bounds a page's bytes): ask
@@ -184,14 +194,16 @@ def verify(
                 report.add(index, "its data is not canonical JSON")
             else:
                 names.see(index, record, computed)
+                handed.see(index, record)
             hashes.append(computed)
             report.data.append(data)
         start += len(page)
     names.end(latest.size)
+    handed.end(prefix.size, latest.size)
     if checkpoint is None:
-        _check_heads(source, public, latest, hashes, report)
+        _check_heads(source, chain, latest, hashes, report)
     else:
-        _check_heads_from(source, public, latest, prefix, hashes, report)
+        _check_heads_from(source, chain, latest, prefix, hashes, report)
     mine = saved is not None and 0 < saved.size <= latest.size and report.ok
     if (
         mine
@@ -205,10 +217,50 @@ def verify(
     return report
 
 
+def chain_of(source: Source) -> KeyChain:
+    """The source's keys over the log's life (`arret.tlog.keys`); a source that knows of
+    no hand-over has one key."""
+    found = getattr(source, "keys", None)
+    return found() if callable(found) else KeyChain.of(source.public_key())
+
+
+class _HandoverCheck:
+    """Every hand-over leaf read is one of the chain's links, at its place, with a proof
+    by its new key; every link of the chain after the first leaf read is such a leaf."""
+
+    def __init__(self, report: Report, chain: KeyChain) -> None:
+        self.report, self.chain = report, chain
+        self.seen: set[int] = set()
+
+    def see(self, index: int, record: dict[str, Any]) -> None:
+        try:
+            handover = keys.parse(record)
+        except ValueError as exc:
+            self.report.add(index, f"a malformed key hand-over: {exc}")
+            return
+        if handover is None:
+            return
+        if handover.size != index:
+            self.report.add(index, f"a key hand-over that claims to be leaf {handover.size}")
+        elif (handover.first_size, handover.new) not in self.chain.spans:
+            self.report.add(index, "a key hand-over the log's key history does not list")
+        elif self.chain.key_for(index + 1) != handover.old:
+            self.report.add(index, "a key hand-over from a key that was not in force")
+        elif not handover.proof_verifies():
+            self.report.add(index, "a key hand-over whose new key did not sign it")
+        self.seen.add(handover.first_size)
+
+    def end(self, start: int, size: int) -> None:
+        for first, _key in self.chain.spans[1:]:
+            if start <= first - 2 < size and first not in self.seen:
+                self.report.add(first - 2, "the key history says the key was handed over "
+                                "here, and this leaf is not that hand-over")  # fmt: skip
+
+
 def _extends(
-    source: Source, public: bytes, earlier: TreeHead, latest: TreeHead, report: Report
+    source: Source, chain: KeyChain, earlier: TreeHead, latest: TreeHead, report: Report
 ) -> None:
-    if not verify_head(public, earlier):
+    if not verify_head(chain.key_for(earlier.size), earlier):
         report.add(None, f"your saved head (size {earlier.size}) is not signed by this key")
     elif earlier.size > latest.size:
         report.add(None, f"the log shrank: your saved head has {earlier.size} leaves, the "
@@ -285,7 +337,7 @@ class _NamesCheck:
 
 def _check_heads_from(
     source: Source,
-    public: bytes,
+    chain: KeyChain,
     latest: TreeHead,
     prefix: _PrefixRoots,
     hashes: Sequence[bytes],
@@ -304,7 +356,7 @@ def _check_heads_from(
             while prefix.size < signed.size:
                 prefix.push(hashes[at])
                 at += 1
-            if not verify_head(public, signed):
+            if not verify_head(chain.key_for(signed.size), signed):
                 report.add(signed.size - 1, f"the tree head of size {signed.size} has a "
                            "signature that does not verify")  # fmt: skip
                 return
@@ -319,7 +371,7 @@ def _check_heads_from(
 
 
 def _check_heads(
-    source: Source, public: bytes, latest: TreeHead, hashes: Sequence[bytes], report: Report
+    source: Source, chain: KeyChain, latest: TreeHead, hashes: Sequence[bytes], report: Report
 ) -> None:
     """Every signed head, from size 1 to the newest: its signature, and the root the
     leaves give at its size. The first head that fails names its last leaf."""
@@ -328,7 +380,7 @@ def _check_heads(
         # head it breaks (bisection over the prefix roots, each a full recomputation).
         def matches(k: int) -> bool | None:
             signed = source.head(k)
-            if signed is None or not verify_head(public, signed):
+            if signed is None or not verify_head(chain.key_for(k), signed):
                 return None
             return root(hashes[:k]) == signed.root_hash
 
@@ -349,7 +401,7 @@ def _check_heads(
                 return
             while prefix.size < signed.size:
                 prefix.push(hashes[prefix.size])
-            if not verify_head(public, signed):
+            if not verify_head(chain.key_for(signed.size), signed):
                 report.add(signed.size - 1, f"the tree head of size {signed.size} has a "
                            "signature that does not verify")  # fmt: skip
                 return
