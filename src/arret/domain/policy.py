@@ -15,7 +15,7 @@ objects of the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -95,6 +95,30 @@ def compile_policy(
         sorted(name for name in allowed if _strict_parent_in(name, subtrees)) if subtrees else []
     )
     return Policy(operator, at, tuple(rules), tuple(passthru))
+
+
+def stream_rules(covering: Iterable[Covering], allowed: frozenset[str]) -> Iterator[Rule]:
+    """The rules of `compile_policy`, one at a time, from covering facts that arrive
+    grouped by (name, scope) — as the database gives them ordered — so that a million
+    rules are never held at once (a probe round walks them). The same merge: every order
+    of a (name, scope), the strongest action; allow-listed names dropped."""
+    strength = ACTION_STRENGTH
+    key: tuple[str, Scope] | None = None
+    action: Action | None = None
+    orders: set[int] = set()
+    for name, scope, this, order_id in covering:
+        if allowed and covering_entry(name, allowed) is not None:
+            continue
+        if (name, scope) != key:
+            if key is not None and action is not None:
+                yield Rule(key[0], key[1], action, tuple(sorted(orders)))
+            key, action, orders = (name, scope), this, {order_id}
+            continue
+        orders.add(order_id)
+        if action is None or strength[this] > strength[action]:
+            action = this
+    if key is not None and action is not None:
+        yield Rule(key[0], key[1], action, tuple(sorted(orders)))
 
 
 def _strict_parent_in(name: str, names: frozenset[str]) -> bool:

@@ -8,7 +8,7 @@ given."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,15 +75,19 @@ def iter_plan(
     canaries: Sequence[str],
     notice_host: str,
     label: Callable[[str], str],
+    rules: Iterable[Rule] | None = None,
 ) -> Iterator[Planned]:
     """The probes of one operator at `policy.at`, one at a time (a policy may hold
-    millions of names: nothing per name is kept here). `blocked_since[(order, name)]` is
-    when that order began blocking that name (its effective instant, or the target's
-    addition if later); `label(name)` gives a fresh name below `name` for subtree
-    targets. A name is asked once, for the first rule naming it (rules are sorted by
-    name, then scope: an exact rule before a subtree rule of the same name)."""
+    millions of names: nothing per name is kept here). `rules`: the policy's rules as a
+    stream, when `policy` holds only those the ended names and canaries are looked up in
+    (their names and parents), so that a million rules are never held.
+    `blocked_since[(order, name)]` is when that order began blocking that name (its
+    effective instant, or the target's addition if later); `label(name)` gives a fresh
+    name below `name` for subtree targets. A name is asked once, for the first rule
+    naming it (rules are sorted by name, then scope: an exact rule before a subtree rule
+    of the same name)."""
     previous = None
-    for rule in policy.rules:
+    for rule in policy.rules if rules is None else rules:
         since = min((blocked_since.get((o, rule.name), policy.at) for o in rule.orders),
                     default=policy.at)  # fmt: skip
         expect = Expectation.in_force

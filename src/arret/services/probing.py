@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine
 
 from arret.domain.instants import Clock
 from arret.domain.operators import check_endpoint
+from arret.domain.policy import Policy, compile_policy, stream_rules
 from arret.errors import ArretError
 from arret.probes import runner
 from arret.probes.plan import Ended, Planned, iter_plan
@@ -117,14 +118,19 @@ def iter_plan_operator(
     settings: Settings,
     label: Callable[[str], str] = fresh_label,
 ) -> Iterator[Planned]:
-    """The probes of `operator` at `now`, one at a time (its policy is held, not them)."""
-    policy = registry.policy_for(conn, operator, now)
+    """The probes of `operator` at `now`, one at a time. The policy's rules stream from
+    the database ordered by name (`stream_rules`): a million rules are never held — the
+    plan holds only the rules its few other questions (names whose order ended, canaries)
+    are looked up in. Reads `conn` while it is iterated: keep it open until then."""
+    store.get_operator(conn, operator)
+    allowed = registry.current_allowed(conn, now)
+    addressed = store.list_orders(conn, operator)
     blocked_since = _Since()
     blocked_since.effective, blocked_since.later = store_probes.blocking_starts(
-        conn, sorted({o for rule in policy.rules for o in rule.orders}), now
+        conn, [o.id for o in addressed if o.in_force_at(now)], now
     )
     ended: dict[str, Ended] = {}
-    for summary in store.list_orders(conn, operator):
+    for summary in addressed:
         if not now - settings.window < summary.ends_at <= now:
             continue
         order = store.load_order(conn, summary.id)
@@ -136,7 +142,20 @@ def iter_plan_operator(
             ended[target.name] = Ended(target.name, target.scope, orders, at)
     notice_host = feed.settings_of(conn).notice_host.rstrip(".")
     canaries = [c.rstrip(".").lower() for c in settings.canaries]
-    return iter_plan(policy, blocked_since, list(ended.values()), canaries, notice_host, label)
+    # The rules those few names are looked up in: theirs and their parents'.
+    looked_up = sorted({parent for name in [*ended, *canaries] for parent in _and_parents(name)})
+    lookup = compile_policy(
+        operator, now, store.covering_rows(conn, operator, now, names=looked_up), allowed
+    ) if looked_up else Policy(operator, now, ())  # fmt: skip
+    rules = stream_rules(store.covering_rows(conn, operator, now, grouped=True), allowed)
+    return iter_plan(lookup, blocked_since, list(ended.values()), canaries, notice_host, label,
+                     rules)  # fmt: skip
+
+
+def _and_parents(name: str) -> Iterator[str]:
+    labels = name.split(".")
+    for i in range(len(labels) - 1):
+        yield ".".join(labels[i:])
 
 
 def plan_operator(
@@ -237,16 +256,17 @@ def run(
                     out.planned[name] += 1
                     yield p
 
+            # The plan streams from this connection: it stays open while it is asked.
             with engine.connect() as conn:
                 planned = iter_plan_operator(conn, name, now, settings)
-            for p in sampled(counted(planned), settings.sample, rng, now):
-                out.asked[name] += 1
-                total += per_name
-                join = _Join(name, resolvers, p, per_name)
-                for resolver in resolvers:
-                    yield runner.Question(resolver, p.name, ref=(join, resolver))
-                if control is not None:
-                    yield runner.Question(control, p.name, ref=(join, None))
+                for p in sampled(counted(planned), settings.sample, rng, now):
+                    out.asked[name] += 1
+                    total += per_name
+                    join = _Join(name, resolvers, p, per_name)
+                    for resolver in resolvers:
+                        yield runner.Question(resolver, p.name, ref=(join, resolver))
+                    if control is not None:
+                        yield runner.Question(control, p.name, ref=(join, None))
 
     buffer: list[Result] = []
     done = 0

@@ -488,12 +488,14 @@ def covering_rows(
     at: datetime,
     names: Sequence[str] | None = None,
     without: int | None = None,
+    grouped: bool = False,
 ) -> Iterator[Covering]:
     """Every (name, scope, action, order) in force for `operator` at `at`, selected by SQL:
     orders addressed to it and in force, their targets present — restricted to `names`
     when given, and without the order `without` (whose rows the caller has in hand). One
     query (per 1,000 names), no per-name round trip; `arret.domain.policy.compile_policy`
-    merges the rows."""
+    merges the rows. `grouped`: ordered by name and scope, for
+    `arret.domain.policy.stream_rules` (the database sorts, not this process's memory)."""
     query = _in_force_targets(operator, at).add_columns(
         targets.c.name,
         targets.c.scope,
@@ -502,6 +504,8 @@ def covering_rows(
     )
     if without is not None:
         query = query.where(orders.c.id != without)
+    if grouped:
+        query = query.order_by(targets.c.name, targets.c.scope)
     if names is None:
         queries = [query]
     else:

@@ -13,7 +13,14 @@ from support.histories import OPERATORS, History, brute_force_policy, random_his
 
 from arret.domain import lifecycle
 from arret.domain.events import AllowEvent, OrderEvent, from_payload, to_payload
-from arret.domain.policy import Policy, policy_at
+from arret.domain.policy import (
+    Policy,
+    allowed_at,
+    compile_policy,
+    covering_at,
+    policy_at,
+    stream_rules,
+)
 
 
 def as_expected(policy: Policy) -> object:
@@ -76,3 +83,20 @@ def test_the_brute_force_can_fail() -> None:
         {("nope.example", "exact"): ("nxdomain", frozenset())},
         frozenset(),
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(min_value=1, max_value=25))
+def test_streamed_rules_equal_the_compiled_policy(rng: random.Random, steps: int) -> None:
+    # What a probe round walks (`stream_rules`, fed by the database ordered by name and
+    # scope, in any order within a group) is the policy `compile_policy` holds whole.
+    h = random_history(rng, steps)
+    orders = list(lifecycle.fold(order_events(h)).values())
+    for at in h.instants():
+        for operator in OPERATORS:
+            facts = list(covering_at(orders, operator, at))
+            rng.shuffle(facts)
+            facts.sort(key=lambda f: (f[0], f[1].value))
+            allowed = allowed_at(h.allow, at)
+            whole = compile_policy(operator, at, facts, allowed).rules
+            assert tuple(stream_rules(facts, allowed)) == whole, (operator, at)
