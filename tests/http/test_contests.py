@@ -116,6 +116,13 @@ def test_a_contest_is_received_followed_decided_and_counted(site: Site) -> None:
     assert counts["received"] == 1 and counts["pending"] == 0
     assert counts["outcomes"]["removed"] == 1 and counts["median_hours_to_decision"] == 5
     assert counts["per_order"]["2"]["contests"] == 1
+    register = site.get("/register").text
+    assert '<strong id="contests-received">1</strong>' in register
+    assert '<span id="contests-median">5.0</span>' in register
+    order_page = site.get("/register/2").text
+    assert '<strong id="order-contests">1</strong>' in order_page
+    assert '<span data-outcome="removed">1</span>' in order_page
+    assert "No contest of this order." in site.get("/register/1").text
 
 
 def test_a_bystander_claim_is_due_in_48_hours_and_can_be_allow_listed(site: Site) -> None:

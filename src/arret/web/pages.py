@@ -112,13 +112,14 @@ def register(request: Request, rt: Rt) -> Response:
             for p in queries.public_register(conn)
         ]
         head = log.newest_head(conn)
+        counted = contests.counts(conn)
     key = log_public_key(rt.engine)
     shown = None if head is None else {
         "size": head.size, "root": head.root_hash.hex(), "signed_at": views.when(head.timestamp),
         "key_id": key_id(key),
     }  # fmt: skip
     return render(request, rt, "register.html", orders=orders[::-1], log=shown,
-                  public_url=rt.settings.public_url)  # fmt: skip
+                  public_url=rt.settings.public_url, contest_counts=counted)  # fmt: skip
 
 
 #: Names listed per page of an order in the public register (`?after=` continues).
@@ -135,6 +136,7 @@ def register_order(
     now = rt.clock.now()
     with rt.read() as conn:
         found = queries.public_order(conn, order_id, after, REGISTER_PAGE)
+        counted = contests.counts(conn)
     order, names = found.order, found.names
     following = (
         None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
@@ -146,6 +148,7 @@ def register_order(
         order=views.public_order(order, now, names.count, names.names or []),
         names_next=following,
         timeline=views.timeline(order, found.history, now, not order.terms.confidential),
+        contest_counts=counted,
     )
 
 
