@@ -220,18 +220,6 @@ def decided_rows(conn: Connection) -> list[tuple[tuple[int, ...], str, datetime,
     return [(tuple(int(o) for o in r[0]), r[1], r[2], r[3]) for r in rows]
 
 
-def due_before(conn: Connection, before: datetime) -> list[Contest]:
-    """Pending contests due before `before` whose authority was not reminded yet."""
-    rows = conn.execute(
-        select(contests).where(
-            contests.c.state == PENDING,
-            contests.c.due_at < before,
-            contests.c.reminded_at.is_(None),
-        )
-    )
-    return [_contest(r) for r in rows]
-
-
 def mark_reminded(conn: Connection, contest_id: int, at: datetime) -> None:
     conn.execute(update(contests).where(contests.c.id == contest_id).values(reminded_at=at))
 
