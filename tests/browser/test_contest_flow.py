@@ -193,3 +193,6 @@ def test_a_contest_from_the_notice_page_unblocks_the_name_on_unbound(
     for mark in ("reason-marker-c41d", CLAIMANT_MAIL, "ownership.pdf", follow.rsplit("/", 1)[1]):
         assert mark not in public and mark not in logged and mark not in output, mark
     assert json.loads(lab.get("/api/public/contests"))["outcomes"]["removed"] == 1
+    # The log with its contest leaves still verifies, from the database and from outside.
+    lab.arret("log", "verify")
+    lab.arret("log", "verify", "--server", lab.url)

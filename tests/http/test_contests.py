@@ -30,8 +30,9 @@ MARK_FILE = "file-marker-91c.pdf"
 
 
 @pytest.fixture
-def site(tmp_path: Any) -> Iterator[Site]:
-    site = make_site(f"sqlite:///{tmp_path / 'arret.db'}", contests=Limits(pow_bits=BITS))
+def site(database_url: str) -> Iterator[Site]:
+    """On each backend."""
+    site = make_site(database_url, contests=Limits(pow_bits=BITS))
     r = site.post("/api/orders", AUTH, json=order_body())
     assert r.status_code == 201, r.text
     yield site
@@ -234,9 +235,9 @@ def test_a_challenge_buys_one_contest_and_expires(site: Site) -> None:
     assert stored(site) == before
 
 
-def test_rate_limits_per_name_and_overall(tmp_path: Any) -> None:
+def test_rate_limits_per_name_and_overall(database_url: str) -> None:
     limits = Limits(pow_bits=BITS, per_name=2, overall=3)
-    site = make_site(f"sqlite:///{tmp_path / 'arret.db'}", contests=limits)
+    site = make_site(database_url, contests=limits)
     targets = [{"name": "a.example"}, {"name": "b.example"}]
     assert site.post("/api/orders", AUTH, json=order_body(targets=targets)).status_code == 201
     for _ in range(2):

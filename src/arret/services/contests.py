@@ -286,6 +286,8 @@ def decide(
     problems += text.problems(rules.DECISION, reason)
     if problems:
         raise InvalidContest("the decision was not recorded", problems)
+    # Decisions are serial (the log's lock), so a contest is decided once, on SQLite too.
+    store_log.lock(conn)
     contest = store.get_for_update(conn, contest_id)
     if contest.state != PENDING:
         raise InvalidContest(f"contest {contest_id} was decided already ({contest.state})", [])
