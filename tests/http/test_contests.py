@@ -330,3 +330,45 @@ def test_the_web_form_receipt_follow_up_and_refusal(site: Site) -> None:
     follow = site.get(link[1])
     assert follow.status_code == 200 and 'data-state="pending"' in follow.text
     assert follow.headers["cache-control"] == "no-store"
+
+
+def _login(site: Site, role: str) -> str:
+    site.client.cookies.clear()
+    page = site.client.get("/login")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    r = site.client.post("/login", data={"token": site.tokens[role], "csrf": csrf[1]})
+    assert r.status_code == 303, r.text
+    again = re.search(r'name="csrf" value="([^"]+)"', site.client.get("/contests").text)
+    assert again is not None
+    return again[1]
+
+
+def test_the_authority_decides_through_the_web_ui(site: Site) -> None:
+    contest = site.post("/api/contests", json=body(site)).json()
+    csrf = _login(site, AUDIT)
+    queue = site.client.get("/contests")
+    assert queue.status_code == 200 and f'data-contest="{contest["id"]}"' in queue.text
+    page = site.client.get(f"/contests/{contest['id']}")
+    assert MARK_REASON in page.text and 'id="decision-form"' not in page.text  # reads only
+    refused = site.client.post(f"/contests/{contest['id']}/decision",
+                               data={"outcome": "upheld", "reason": "r", "csrf": csrf})  # fmt: skip
+    assert refused.status_code == 403
+
+    csrf = _login(site, AUTH)
+    path = f"/contests/{contest['id']}/decision"
+    empty = site.client.post(path, data={"outcome": "removed", "reason": " ", "csrf": csrf})
+    assert empty.status_code == 422
+    assert "The decision was refused; nothing was changed." in empty.text
+    assert 'data-state="pending"' in empty.text
+    assert site.get("/api/notice?name=leak.example").json()["blocked"] is True
+    no_csrf = site.client.post(path, data={"outcome": "removed", "reason": "ok"})
+    assert no_csrf.status_code == 403
+    done = site.client.post(path, data={"outcome": "removed", "reason": "ok", "csrf": csrf})
+    assert done.status_code == 303 and done.headers["location"] == f"/contests/{contest['id']}"
+    assert 'data-state="removed"' in site.client.get(done.headers["location"]).text
+    assert site.get("/api/notice?name=leak.example").json()["blocked"] is False
+    # An attachment from the review page: a download, never a page.
+    item = site.get(f"/api/contests/{contest['id']}", AUTH).json()
+    file = site.client.get(f"/contests/{contest['id']}/attachments/{item['attachments'][0]['id']}")
+    assert file.status_code == 200 and file.headers["content-disposition"].startswith("attachment")
