@@ -372,3 +372,34 @@ def test_the_authority_decides_through_the_web_ui(site: Site) -> None:
     item = site.get(f"/api/contests/{contest['id']}", AUTH).json()
     file = site.client.get(f"/contests/{contest['id']}/attachments/{item['attachments'][0]['id']}")
     assert file.status_code == 200 and file.headers["content-disposition"].startswith("attachment")
+
+
+def test_the_review_shows_what_probing_saw_of_the_name(site: Site) -> None:
+    from arret.domain.model import Action
+    from arret.probes.records import Result
+    from arret.probes.verdict import Kind, Purpose
+    from arret.store import probes as store_probes
+
+    t = site.clock.now() - timedelta(minutes=10)
+
+    def result(minute: int, resolver: str, name: str, verdict: Kind) -> Result:
+        return Result("orange", resolver, name, name, Purpose.IN_FORCE, (2,), t,
+                      Action.NXDOMAIN, verdict,
+                      Action.NXDOMAIN if verdict is Kind.BLOCKED else None,
+                      t + timedelta(minutes=minute), 0.004, "NXDOMAIN")  # fmt: skip
+
+    with site.engine.begin() as conn:
+        store_probes.save(conn, [
+            result(0, "127.0.0.1:5301", "leak.example", Kind.NOT_BLOCKED),
+            result(1, "127.0.0.1:5301", "leak.example", Kind.BLOCKED),
+            result(2, "127.0.0.1:5302", "leak-mirror.example", Kind.BLOCKED),
+        ])  # fmt: skip
+    contest = site.post("/api/contests", json=body(site)).json()
+    item = site.get(f"/api/contests/{contest['id']}", AUTH).json()
+    assert [(e["resolver"], e["verdict"]) for e in item["evidence"]] == [
+        ("127.0.0.1:5301", "blocked"), ("127.0.0.1:5301", "not_blocked"),
+    ]  # fmt: skip
+    _login(site, AUTH)
+    page = site.client.get(f"/contests/{contest['id']}").text
+    evidence = page.split('id="evidence"', 1)[1]
+    assert "127.0.0.1:5301" in evidence and "127.0.0.1:5302" not in evidence
