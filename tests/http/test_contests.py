@@ -79,6 +79,7 @@ def test_a_contest_is_received_followed_decided_and_counted(site: Site) -> None:
     r = site.post("/api/contests", json=body(site))
     assert r.status_code == 201, r.text
     receipt = r.json()
+    assert r.headers["cache-control"] == "no-store"
     assert receipt["orders"] == [2] and receipt["name"] == "leak.example"
     assert receipt["follow_up"].endswith(f"/contests/follow/{receipt['id']}/{receipt['secret']}")
     # An owner's claim is due in 15 days.
@@ -324,6 +325,7 @@ def test_the_web_form_receipt_follow_up_and_refusal(site: Site) -> None:
     sent = site.post("/contest", data=fields,
                      files={"attachments": ("note.txt", b"plain words", "text/plain")})  # fmt: skip
     assert sent.status_code == 200, sent.text
+    assert sent.headers["cache-control"] == "no-store"
     link = re.search(r'id="follow-link" href="http://127.0.0.1:8080(/contests/follow/[^"]+)"',
                      sent.text)  # fmt: skip
     assert link is not None

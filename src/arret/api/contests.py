@@ -201,13 +201,13 @@ def review_view(item: contests.Reviewed) -> dict[str, Any]:
     }
 
 
-def counts_view(found: contests.Counts) -> dict[str, Any]:
+def counts_view(found: contests.Counts, orders: dict[int, dict[str, int]]) -> dict[str, Any]:
     return {
         "received": found.received,
         "pending": found.pending,
         "outcomes": found.outcomes,
         "median_hours_to_decision": found.median_hours,
-        "per_order": {str(k): v for k, v in sorted(found.per_order.items())},
+        "per_order": {str(k): v for k, v in orders.items()},
     }
 
 
@@ -276,6 +276,7 @@ def submit(body: ContestIn, rt: Rt) -> JSONResponse:
             "orders": list(receipt.orders),
         },
         201,
+        headers={"Cache-Control": "no-store"},  # it holds the secret
     )
 
 
@@ -308,7 +309,7 @@ def follow(contest_id: Id, secret: Annotated[str, Path(max_length=100)], rt: Rt)
 def public_counts(rt: Rt) -> dict[str, Any]:
     """Counts only: never a name, a reason or anything a claimant wrote."""
     with rt.read() as conn:
-        return counts_view(contests.counts(conn))
+        return counts_view(contests.counts(conn), contests.per_order(conn))
 
 
 @router.get("/api/contests", summary="The contests to review", response_model=list[ReviewOut])

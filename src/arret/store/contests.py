@@ -16,6 +16,7 @@ from arret.errors import NotFound
 from arret.store.schema import (
     contest_attachments,
     contest_challenges,
+    contest_orders,
     contests,
     mail_outbox,
     probe_results,
@@ -127,6 +128,11 @@ def insert_contest(
     key = result.inserted_primary_key
     assert key is not None
     contest_id = int(key[0])
+    if orders:
+        conn.execute(
+            insert(contest_orders),
+            [{"contest_id": contest_id, "order_id": order_id} for order_id in orders],
+        )
     if attachments:
         conn.execute(
             insert(contest_attachments),
@@ -211,13 +217,37 @@ def decide(
     )
 
 
-def decided_rows(conn: Connection) -> list[tuple[tuple[int, ...], str, datetime, datetime | None]]:
-    """(orders, state, received_at, decided_at) of every contest: the public counts."""
+def state_counts(conn: Connection, order_id: int | None = None) -> dict[str, int]:
+    """How many contests are in each state: of all, or of those concerning `order_id`."""
+    query = select(contests.c.state, func.count()).group_by(contests.c.state)
+    if order_id is not None:
+        query = query.join(contest_orders, contest_orders.c.contest_id == contests.c.id).where(
+            contest_orders.c.order_id == order_id
+        )
+    return {state: int(n) for state, n in conn.execute(query)}
+
+
+def states_per_order(conn: Connection) -> dict[int, dict[str, int]]:
+    """How many contests are in each state, per order they concern."""
+    query = (
+        select(contest_orders.c.order_id, contests.c.state, func.count())
+        .join(contests, contests.c.id == contest_orders.c.contest_id)
+        .group_by(contest_orders.c.order_id, contests.c.state)
+    )
+    found: dict[int, dict[str, int]] = {}
+    for order_id, state, n in conn.execute(query):
+        found.setdefault(int(order_id), {})[state] = int(n)
+    return found
+
+
+def decision_spans(conn: Connection) -> list[tuple[datetime, datetime]]:
+    """(received, decided) of every decided contest."""
     rows = conn.execute(
-        select(contests.c.orders, contests.c.state, contests.c.received_at,
-               contests.c.decided_at)
-    )  # fmt: skip
-    return [(tuple(int(o) for o in r[0]), r[1], r[2], r[3]) for r in rows]
+        select(contests.c.received_at, contests.c.decided_at).where(
+            contests.c.decided_at.is_not(None)
+        )
+    )
+    return [(r[0], r[1]) for r in rows]
 
 
 def mark_reminded(conn: Connection, contest_id: int, at: datetime) -> None:

@@ -476,6 +476,16 @@ contests = Table(
     Index(None, "name", "received_at"),
 )
 
+#: The orders that blocked a contest's name when it arrived: what the public counts per
+#: order are grouped by.
+contest_orders = Table(
+    "contest_orders",
+    metadata,
+    Column("contest_id", Integer, ForeignKey("contests.id"), nullable=False),
+    Column("order_id", Integer, nullable=False, index=True),
+    PrimaryKeyConstraint("contest_id", "order_id"),
+)
+
 #: Files a claimant attached, their type read from their content.
 contest_attachments = Table(
     "contest_attachments",

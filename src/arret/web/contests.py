@@ -70,10 +70,12 @@ def _send(
         page = notice_page(request, rt, name, typed, refused, errors.status_of(refused))
         page.headers.update(errors.headers_of(refused))
         return page
-    return render(
+    page = render(
         request, rt, "contest_receipt.html", receipt=receipt,
         follow=follow_url(rt, receipt.id, receipt.secret),
     )  # fmt: skip
+    page.headers["Cache-Control"] = "no-store"  # it holds the secret link
+    return page
 
 
 @router.get("/contests/follow/{contest_id}/{secret}")

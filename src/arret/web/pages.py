@@ -136,7 +136,7 @@ def register_order(
     now = rt.clock.now()
     with rt.read() as conn:
         found = queries.public_order(conn, order_id, after, REGISTER_PAGE)
-        counted = contests.counts(conn)
+        contested = contests.order_counts(conn, order_id)
     order, names = found.order, found.names
     following = (
         None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
@@ -148,7 +148,7 @@ def register_order(
         order=views.public_order(order, now, names.count, names.names or []),
         names_next=following,
         timeline=views.timeline(order, found.history, now, not order.terms.confidential),
-        contest_counts=counted,
+        order_contests=contested,
     )
 
 

@@ -1,4 +1,5 @@
-"""Contests: what claimants sent (`contests`, `contest_attachments`), the proof-of-work
+"""Contests: what claimants sent (`contests`, `contest_attachments`), the orders each
+concerns (`contest_orders`, which the public counts are grouped by), the proof-of-work
 challenges already answered, and the e-mail outbox; probe results indexed by name, for
 the evidence a contest's review shows.
 
@@ -40,6 +41,16 @@ def upgrade() -> None:
     op.create_index("ix_contests_received_at", "contests", ["received_at"])
     op.create_index("ix_contests_state", "contests", ["state"])
     op.create_index("ix_contests_name_received_at", "contests", ["name", "received_at"])
+    op.create_table(
+        "contest_orders",
+        sa.Column("contest_id", sa.Integer(), nullable=False),
+        sa.Column("order_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contest_id"], ["contests.id"], name="fk_contest_orders_contest_id_contests"
+        ),
+        sa.PrimaryKeyConstraint("contest_id", "order_id", name="pk_contest_orders"),
+    )
+    op.create_index("ix_contest_orders_order_id", "contest_orders", ["order_id"])
     op.create_table(
         "contest_attachments",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -87,6 +98,8 @@ def downgrade() -> None:
     op.drop_table("contest_challenges")
     op.drop_index("ix_contest_attachments_contest_id", table_name="contest_attachments")
     op.drop_table("contest_attachments")
+    op.drop_index("ix_contest_orders_order_id", table_name="contest_orders")
+    op.drop_table("contest_orders")
     op.drop_index("ix_contests_name_received_at", table_name="contests")
     op.drop_index("ix_contests_state", table_name="contests")
     op.drop_index("ix_contests_received_at", table_name="contests")
