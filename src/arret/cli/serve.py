@@ -111,7 +111,7 @@ def serve(
             min=1,
             max=32,
             help="The proof of work a contest needs: leading zero bits of a SHA-256 (each "
-            "bit doubles the work; 16 is about 0.1 s in a browser).",
+            "bit doubles the work; 16 takes up to about a second in a browser).",
         ),
     ] = 16,
     contests_per_name: Annotated[

@@ -60,7 +60,8 @@ class Limits:
     overall: int = 500
     window: timedelta = timedelta(hours=1)
     #: Leading zero bits the proof of work needs (each bit doubles the work: 2^bits
-    #: SHA-256 on average, about 0.1 s in a browser at 16).
+    #: SHA-256 on average; at 16, a median 0.5 s for the notice page's script under V8:
+    #: `bench/contest_pow.py`).
     pow_bits: int = 16
     #: How long a challenge may be answered after it was issued.
     pow_lifetime: timedelta = timedelta(hours=1)
