@@ -210,6 +210,10 @@ def bad_bodies(site: Site) -> list[tuple[str, dict[str, Any], int, str]]:
         ("wrong answer", ok | {"proof": dict(ok["proof"], answer="999999999999")}, 422,
          "leading zero bits"),
         ("forged challenge", ok | {"proof": forged}, 422, "not a challenge of this server"),
+        ("non-ASCII challenge", ok | {"proof": {"challenge": "v1.1.16.\u00e9.ab", "answer": "1"}},
+         422, "not a challenge of this server"),
+        ("non-ASCII digits", ok | {"proof": dict(ok["proof"], answer="\u0661\u0662")}, 422,
+         "decimal counter"),
         ("unknown field", ok | {"ip": "203.0.113.7"}, 422, "ip"),
     ]  # fmt: skip
 

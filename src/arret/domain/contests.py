@@ -245,7 +245,8 @@ def proof_problem(
 ) -> str | None:
     """Why `answer` does not prove the work `challenge_text` asked for (None: it does)."""
     parts = challenge_text.split(".")
-    if len(parts) != 5 or parts[0] != "v1" or not parts[1].isdigit() or not parts[2].isdigit():
+    well_formed = len(parts) == 5 and parts[0] == "v1" and parts[1].isdigit() and parts[2].isdigit()
+    if not challenge_text.isascii() or not well_formed:
         return "proof of work: not a challenge of this server (ask GET /api/contests/challenge)"
     body = ".".join(parts[:4])
     if not hmac.compare_digest(_mac(key, body), parts[4]):
@@ -256,7 +257,7 @@ def proof_problem(
     bits = int(parts[2])
     if bits < limits.pow_bits:
         return "proof of work: the challenge is easier than this server asks"
-    if not answer.isdigit() or len(answer) > 20:
+    if not (answer.isascii() and answer.isdigit()) or len(answer) > 20:
         return "proof of work: the answer must be a decimal counter"
     digest = hashlib.sha256(f"{challenge_text}:{answer}".encode("ascii")).digest()
     if leading_zero_bits(digest) < bits:
