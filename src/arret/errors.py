@@ -161,3 +161,17 @@ class DatabaseUnreachable(DatabaseUnavailable):
     """The connection to the database failed or was lost."""
 
     exit_code = 9
+
+
+class InvalidContest(ArretError):
+    """A contest that cannot be received or decided as sent: every reason, nothing stored
+    (HTTP 422)."""
+
+
+class TooManyContests(ArretError):
+    """More contests than the server takes in its window, for one name or in all; nothing
+    was stored (HTTP 429 with `Retry-After`)."""
+
+    def __init__(self, summary: str, retry_after: int) -> None:
+        super().__init__(summary, [f"try again in {retry_after} s"])
+        self.retry_after = retry_after

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
+from arret.domain.contests import Limits as ContestLimits
 from arret.domain.instants import Clock
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.domain.operators import check_endpoint
@@ -32,7 +33,8 @@ from arret.feed.transport import TcpLimits
 from arret.probes.schedule import next_round
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
-from arret.services import probing
+from arret.services import mail, probing
+from arret.services.mail import Relay
 from arret.services.probing import Settings as ProbeSettings
 from arret.store import log as store_log
 from arret.store.db import require_current
@@ -59,6 +61,10 @@ class ServeOptions:
     probe_every: timedelta | None = timedelta(minutes=15)
     probe: ProbeSettings = field(default_factory=ProbeSettings)
     tcp: TcpLimits = field(default_factory=TcpLimits)
+    contests: ContestLimits = field(default_factory=ContestLimits)
+    #: Who is told of new contests by e-mail, and through which server (None: nobody).
+    contest_mail: str | None = None
+    relay: Relay | None = None
 
 
 def http_server(config: uvicorn.Config) -> uvicorn.Server:
@@ -101,6 +107,42 @@ def shown(host: str, port: int) -> str:
 
 
 log = logging.getLogger("arret.probe")
+
+#: How often the outbox is looked at (and reminders of contests' deadlines queued).
+MAIL_EVERY = 5.0
+
+
+async def mail_rounds(
+    engine: Engine,
+    clock: Clock,
+    server: FeedServer,
+    options: ServeOptions,
+    url: str,
+    stop: asyncio.Event,
+) -> None:
+    """Send the outbox's mail, and queue reminders of contests nearing their deadline,
+    every `MAIL_EVERY` seconds until `stop` — on the publisher only, so that several
+    instances do not send one message twice."""
+    relay = options.relay
+    assert relay is not None
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), MAIL_EVERY)
+        if stop.is_set() or not server.role.publishing:
+            continue
+        try:
+            await asyncio.to_thread(_mail_round, engine, clock, relay, options, url)
+        except Exception:  # the database or the mail server failed: the next round retries
+            log.exception("mail round failed")
+
+
+def _mail_round(
+    engine: Engine, clock: Clock, relay: Relay, options: ServeOptions, url: str
+) -> None:
+    if options.contest_mail:
+        with engine.begin() as conn:
+            mail.remind(conn, clock.now(), options.contest_mail, url)
+    mail.deliver(engine, relay, clock.now())
 
 
 async def probe_rounds(
@@ -225,6 +267,8 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
             public_url=url,
             own_hosts=frozenset({"localhost", urlsplit(url).hostname or "localhost"}),
             session_secret=secret if secret is not None else secrets.token_urlsafe(32),
+            contests=options.contests,
+            contest_mail=options.contest_mail,
         )
         app = create_app(Runtime(engine, clock, settings, server))
         config = uvicorn.Config(
@@ -250,6 +294,13 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
             else None
         )
         role = asyncio.create_task(server.role.run(stop))
+        mailing = (
+            asyncio.create_task(mail_rounds(engine, clock, server, options, url, stop))
+            if options.relay is not None
+            else None
+        )
+        if options.relay is not None:
+            say(f"arret: e-mail through {options.relay}")
         if server.role.shared:
             say(f"arret: {'publishing' if server.role.publishing else 'following'} "
                 "(one instance publishes, NOTIFYs and probes; the others take over)")  # fmt: skip
@@ -257,6 +308,8 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
             await server.run_scheduler(stop)
         finally:
             await role
+            if mailing is not None:
+                await mailing
             if rounds is not None:
                 rounds.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

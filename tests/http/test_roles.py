@@ -13,6 +13,8 @@ import pytest
 from openapi_spec_validator import validate
 from support.website import Site, make_site, order_body
 
+from arret.domain.contests import Limits, solve
+
 ANON, AUTH, AUDIT, ORANGE, SFR = None, "authority", "auditor", "operator:orange", "operator:sfr"
 EVERYONE = {ANON, AUTH, AUDIT, ORANGE, SFR}
 SIGNED_IN = {AUTH, AUDIT, ORANGE, SFR}
@@ -20,7 +22,7 @@ OVERSEERS = {AUTH, AUDIT}
 ORANGE_SIDE = {AUTH, AUDIT, ORANGE}
 
 #: Order 1 is the demo (addressed to every operator); order 2 only to orange.
-API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
+API: list[tuple[str, str, Any, set[str | None]]] = [
     ("GET", "/api/orders", None, SIGNED_IN),
     ("POST", "/api/orders?dry_run=true", order_body(), {AUTH}),
     ("GET", "/api/orders/1", None, SIGNED_IN),
@@ -57,7 +59,29 @@ API: list[tuple[str, str, dict[str, Any] | None, set[str | None]]] = [
     ("GET", "/api/log/commitments/secret.example", None, OVERSEERS),
     ("GET", "/healthz", None, EVERYONE),
     ("GET", "/metrics", None, EVERYONE),
+    ("GET", "/api/contests/challenge", None, EVERYONE),
+    # A new proof of work for each caller (a challenge buys one contest).
+    ("POST", "/api/contests", lambda site: contest_body(site), EVERYONE),
+    ("GET", "/api/contests/follow/1/{secret}", None, EVERYONE),
+    ("GET", "/api/public/contests", None, EVERYONE),
+    ("GET", "/api/contests", None, OVERSEERS),
+    ("GET", "/api/contests/1", None, OVERSEERS),
+    ("GET", "/api/contests/1/attachments/1", None, OVERSEERS),
+    ("POST", "/api/contests/1/decision", {"outcome": "upheld", "reason": "r"}, {AUTH}),
 ]
+
+#: Contests' proof of work, made light for these tests.
+BITS = 4
+
+
+def contest_body(site: Site) -> dict[str, Any]:
+    challenge = site.get("/api/contests/challenge").json()["challenge"]
+    return {
+        "name": "leak.example", "standing": "owner", "reason": "wrong",
+        "attachments": [{"filename": "a.txt", "content": "aGVsbG8="}],
+        "proof": {"challenge": challenge, "answer": solve(challenge, BITS)},
+    }  # fmt: skip
+
 
 WEB: list[tuple[str, set[str | None]]] = [
     ("/register", EVERYONE),
@@ -71,17 +95,25 @@ WEB: list[tuple[str, set[str | None]]] = [
     ("/operators/orange", ORANGE_SIDE),
     ("/operators/sfr", {AUTH, AUDIT, SFR}),
     ("/operators/orange/compliance", ORANGE_SIDE),
+    ("/contests", OVERSEERS),
+    ("/contests/1", OVERSEERS),
 ]
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    site = make_site(f"sqlite:///{tmp_path_factory.mktemp('roles') / 'arret.db'}")
+    site = make_site(
+        f"sqlite:///{tmp_path_factory.mktemp('roles') / 'arret.db'}",
+        contests=Limits(pow_bits=BITS),
+    )
     r = site.post("/api/orders", AUTH, json=order_body())
     assert r.status_code == 201 and r.json()["id"] == 2
     secret = order_body(targets=[{"name": "secret.example"}], confidential=True)
     r = site.post("/api/orders", AUTH, json=secret)
     assert r.status_code == 201 and r.json()["id"] == 3
+    r = site.post("/api/contests", json=contest_body(site))
+    assert r.status_code == 201 and r.json()["id"] == 1
+    site.contest_secret = r.json()["secret"]  # type: ignore[attr-defined]
     return site
 
 
@@ -90,7 +122,9 @@ def test_every_api_endpoint_for_every_role(site: Site, role: str | None) -> None
     serial = site.get("/api/operators/orange/feed", AUTH).json()["serial"]
     for method, template, body, allowed in API:
         path = template.replace("{serial}", str(serial))
-        response = site.client.request(method, path, json=body, headers=site.headers(role))
+        path = path.replace("{secret}", site.contest_secret)  # type: ignore[attr-defined]
+        sent = body(site) if callable(body) else body
+        response = site.client.request(method, path, json=sent, headers=site.headers(role))
         if role in allowed:
             assert response.status_code < 400, (method, path, role, response.text)
         else:
@@ -151,6 +185,12 @@ def test_the_matrix_covers_every_endpoint_and_the_openapi_document_validates(sit
 
 
 def _template(path: str) -> str:
+    if path.startswith("/api/contests/follow/"):
+        return "/api/contests/follow/{contest_id}/{secret}"
+    if path.startswith("/api/contests/1/attachments/"):
+        return "/api/contests/{contest_id}/attachments/{attachment_id}"
+    if path.startswith("/api/contests/1"):
+        return path.replace("/1", "/{contest_id}", 1)
     if path.startswith("/api/log/feeds/"):
         return "/api/log/feeds/{operator}/{serial}"
     if path.startswith("/api/log/commitments/"):
@@ -249,6 +289,7 @@ def test_every_json_answer_is_described_in_the_openapi_document(site: Site) -> N
         "GET /api/operators/{name}/config",
         "GET /api/log/tile/entries/{address}",
         "GET /api/log/tile/{level}/{address}",
+        "GET /api/contests/{contest_id}/attachments/{attachment_id}",
         "GET /metrics",
     }
 
@@ -288,6 +329,11 @@ def test_every_json_answer_has_the_fields_its_schema_lists(site: Site) -> None:
     for method, path, body, allowed in API:
         role = AUTH if AUTH in allowed else None
         url = path.replace("{serial}", str(serial))
+        url = url.replace("{secret}", site.contest_secret)  # type: ignore[attr-defined]
+        body = body(site) if callable(body) else body
+        if path.endswith("/decision"):  # contest 1 may be decided already: a new one
+            fresh = site.post("/api/contests", json=contest_body(site)).json()["id"]
+            url = url.replace("/1/", f"/{fresh}/")
         # What the matrix wrote is there already (the site is the module's): new names.
         if body is not None and path == "/api/operators":
             body = {**body, "name": "schemaop"}
@@ -303,4 +349,4 @@ def test_every_json_answer_has_the_fields_its_schema_lists(site: Site) -> None:
             continue
         _check(document, content["application/json"]["schema"], r.json(), f"{method} {url}")
         checked += 1
-    assert checked == len(API) - 5  # all but the five answers that are not JSON
+    assert checked == len(API) - 6  # all but the six answers that are not JSON

@@ -93,6 +93,53 @@ def serve(
         int,
         typer.Option(metavar="N", min=1, help="DNS TCP connections open at once from one address."),
     ] = 32,
+    contest_deadline: Annotated[
+        str,
+        typer.Option(metavar="15d", help="How long the authority has to decide a contest."),
+    ] = "15d",
+    bystander_deadline: Annotated[
+        str,
+        typer.Option(
+            metavar="48h",
+            help="How long it has to decide a bystander's contest (a host's or a CDN's).",
+        ),
+    ] = "48h",
+    contest_work: Annotated[
+        int,
+        typer.Option(
+            metavar="BITS",
+            min=1,
+            max=32,
+            help="The proof of work a contest needs: leading zero bits of a SHA-256 (each "
+            "bit doubles the work; 16 takes up to about a second in a browser).",
+        ),
+    ] = 16,
+    contests_per_name: Annotated[
+        int, typer.Option(metavar="N", min=1, help="Contests taken per name in an hour.")
+    ] = 20,
+    contests_per_hour: Annotated[
+        int, typer.Option(metavar="N", min=1, help="Contests taken in all in an hour.")
+    ] = 500,
+    contest_mail: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Tell this address of each new contest, and of each nearing its deadline "
+            "(needs --smtp).",
+        ),
+    ] = None,
+    smtp: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Send e-mail through this server: smtp://[user:password@]host[:port] "
+            "(STARTTLS when offered) or smtps://… Mail waits in the database's outbox "
+            "until the server takes it.",
+        ),
+    ] = None,
+    mail_from: Annotated[
+        str, typer.Option(metavar="ADDRESS", help="The sender of Arrêt's e-mail.")
+    ] = "arret@localhost",
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Log every transfer and refusal.")
     ] = False,
@@ -116,6 +163,17 @@ def serve(
     probe = ProbeSettings(
         control=check_endpoint(control) if control else None, canaries=tuple(canary or ())
     )
+    from arret.domain.contests import Limits as ContestLimits
+    from arret.services.mail import Relay
+
+    contests = ContestLimits(
+        deadline=span(contest_deadline, now),
+        bystander_deadline=span(bystander_deadline, now),
+        pow_bits=contest_work,
+        per_name=contests_per_name,
+        overall=contests_per_hour,
+    )
+    relay = Relay.parse(smtp, mail_from) if smtp else None
     options = ServeOptions(
         dns=dns,
         http=http,
@@ -129,5 +187,8 @@ def serve(
         probe_every=every,
         probe=probe,
         tcp=TcpLimits(total=tcp_connections, per_source=tcp_per_source),
+        contests=contests,
+        contest_mail=contest_mail,
+        relay=relay,
     )
     run(e.engine, e.clock, options, lambda line: console.print(line, markup=False))

@@ -17,12 +17,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from arret import __version__
+from arret.api import contests as contest_api
 from arret.api import log as log_api
 from arret.api import operators, orders, public
 from arret.errors import ArretError, NotFound
 from arret.http import errors, limits, memory
 from arret.http.runtime import Runtime
 from arret.services.database import classify
+from arret.web import contests as contest_pages
 from arret.web import operators as operator_pages
 from arret.web import orders as order_pages
 from arret.web import pages, session
@@ -62,9 +64,11 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(operators.router)
     app.include_router(public.router)
     app.include_router(log_api.router)
+    app.include_router(contest_api.router)
     app.include_router(pages.router)
     app.include_router(order_pages.router)
     app.include_router(operator_pages.router)
+    app.include_router(contest_pages.router)
 
     async def arret_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ArretError)

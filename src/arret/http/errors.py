@@ -28,6 +28,7 @@ from arret.errors import (
     DatabaseUnavailable,
     Forbidden,
     InvalidConfig,
+    InvalidContest,
     InvalidName,
     InvalidOperator,
     InvalidOrder,
@@ -38,6 +39,7 @@ from arret.errors import (
     LogKeyError,
     NotAuthenticated,
     NotFound,
+    TooManyContests,
 )
 
 log = logging.getLogger("arret.api")
@@ -51,6 +53,8 @@ STATUS: dict[type[ArretError], int] = {
     InvalidOperator: 422,
     InvalidRole: 422,
     InvalidConfig: 422,
+    InvalidContest: 422,
+    TooManyContests: 429,
     ConfirmationRequired: 422,
     AlreadyExists: 409,
     Conflict: 409,
@@ -89,7 +93,7 @@ def response(
 
 def headers_of(error: ArretError) -> dict[str, str]:
     """`Retry-After` (RFC 9110 §10.2.3) on a 503 that a client should simply try again."""
-    if isinstance(error, DatabaseUnavailable):
+    if isinstance(error, DatabaseUnavailable | TooManyContests):
         return {"Retry-After": str(error.retry_after)}
     return {}
 

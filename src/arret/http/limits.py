@@ -9,7 +9,8 @@ first, on the request's headers alone:
   401 at once, its body never read;
 - a caller that may write (an authority token, or a logged-in authority in the web UI) may
   send up to `max_body` (a registration of a million names is about 40 MB); every other
-  request up to `anonymous_body` (a login form, a small public request);
+  request up to `anonymous_body` (a login form, a small public request), but a contest
+  (`CONTEST_PATHS`), which anyone sends with its attachments, up to `contest_body`;
 - a declared `Content-Length` above the limit is answered 413 at once; a body sent in
   chunks is counted as it streams, and the request ends with 413 at the first byte past
   the limit.
@@ -35,6 +36,9 @@ from arret.http.runtime import Runtime
 from arret.services import tokens
 
 log = logging.getLogger("arret.api")
+
+#: Where anyone may send a contest with its attachments (`HttpSettings.contest_body`).
+CONTEST_PATHS = frozenset({"/api/contests", "/contest"})
 
 #: Methods whose bodies no endpoint reads: they get the small limit without a lookup.
 _BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE"})
@@ -88,6 +92,8 @@ class BodyLimit:
                 return
             writer = found is not None and found.writes
         limit = settings.max_body if writer else min(settings.anonymous_body, settings.max_body)
+        if scope["method"] == "POST" and scope["path"] in CONTEST_PATHS:
+            limit = max(limit, settings.contest_body)
         declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             error = BodyTooLarge(limit, writer)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from arret.domain.contests import Limits as ContestLimits
 from arret.domain.instants import Clock
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
@@ -53,6 +55,18 @@ class HttpSettings:
     anonymous_body: int = 64 * 2**10
     #: How long a web UI login lasts; logging out, or revoking its token, ends it sooner.
     session_lifetime: timedelta = timedelta(hours=8)
+    #: What a contest may carry, how many are taken, and when each is due.
+    contests: ContestLimits = field(default_factory=ContestLimits)
+    #: The largest body of a contest sent by anyone (its attachments, base64 in JSON).
+    contest_body: int = 8 * 2**20
+    #: Where a new contest, and one nearing its deadline, is announced by e-mail.
+    contest_mail: str | None = None
+
+    @property
+    def challenge_key(self) -> bytes:
+        """The key that signs proof-of-work challenges, derived from the session secret
+        (an instance with another secret refuses this one's challenges: ask again)."""
+        return hashlib.sha256(b"arret contest challenge\n" + self.session_secret.encode()).digest()
 
     def __post_init__(self) -> None:
         if self.session_secret.lower() in _PLACEHOLDERS or len(self.session_secret) < 32:

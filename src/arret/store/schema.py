@@ -370,6 +370,8 @@ probe_results = Table(
     Column("ede", JSON, nullable=False),
     Column("reason", Text, nullable=False),
     Index(None, "operator_id", "at"),
+    #: What probing saw of one name, newest first (a contest's evidence).
+    Index(None, "name", "at"),
 )
 
 
@@ -445,4 +447,81 @@ feed_digests = Table(
     Column("state", Text, nullable=False),
     Column("key", Text, nullable=True),
     Column("keyed_since", BigInteger, nullable=True),
+)
+
+# --- Contests (`arret.store.contests`) ---
+
+#: A contest of the block of a name, as the claimant sent it, and its decision. Nothing
+#: about the sender's connection is a column: the claimant is known by what they wrote.
+contests = Table(
+    "contests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(253), nullable=False),
+    Column("standing", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("contact", String(254), nullable=True),
+    #: SHA-256 (hex) of the follow-up link's secret: the database alone opens no receipt.
+    Column("secret_digest", String(64), nullable=False),
+    #: The orders that blocked the name when the contest arrived (ids).
+    Column("orders", JSON, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False, index=True),
+    Column("due_at", UTCDateTime, nullable=False),
+    #: `pending`, or the outcome (`arret.domain.contests.Outcome`).
+    Column("state", String(16), nullable=False, index=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("decided_by", String(300), nullable=True),
+    #: The decision's reasons, which the claimant reads.
+    Column("decision", Text, nullable=True),
+    #: When the authority was reminded of the deadline (e-mail), if it was.
+    Column("reminded_at", UTCDateTime, nullable=True),
+    Index(None, "name", "received_at"),
+)
+
+#: The orders that blocked a contest's name when it arrived: what the public counts per
+#: order are grouped by.
+contest_orders = Table(
+    "contest_orders",
+    metadata,
+    Column("contest_id", Integer, ForeignKey("contests.id"), nullable=False),
+    Column("order_id", Integer, nullable=False, index=True),
+    PrimaryKeyConstraint("contest_id", "order_id"),
+)
+
+#: Files a claimant attached, their type read from their content.
+contest_attachments = Table(
+    "contest_attachments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest_id", Integer, ForeignKey("contests.id"), nullable=False, index=True),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+)
+
+#: Proof-of-work challenges already answered (SHA-256 of each), until they expire: each
+#: buys one contest.
+contest_challenges = Table(
+    "contest_challenges",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+#: E-mail waiting to be sent, and sent: written in the transaction of what it tells, so a
+#: mail server that is down loses nothing.
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTCDateTime, nullable=False, index=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
 )

@@ -79,3 +79,27 @@ def translations(lang: str) -> _gettext.NullTranslations:
 
 def gettext(lang: str, message: str) -> str:
     return translations(lang).gettext(message)
+
+
+#: How a contest's standing, state and decision read: `_(labels.standing[value])`.
+CONTEST_LABELS = {
+    "standing": {
+        "owner": N_("the site's owner"),
+        "host": N_("its host or CDN"),
+        "user": N_("someone who uses the site"),
+        "other": N_("someone else"),
+    },
+    "state": {
+        "pending": N_("pending"),
+        "upheld": N_("upheld: the block stays"),
+        "removed": N_("removed: the name is no longer blocked"),
+        "allowed": N_("allow-listed: the name is no longer blocked"),
+        "referred": N_("referred to the court that issued the order"),
+    },
+    "decide": {
+        "upheld": N_("Uphold the block"),
+        "removed": N_("Remove the name from the orders that block it"),
+        "allowed": N_("Allow-list the name (a bystander)"),
+        "referred": N_("Refer to the court that issued the order"),
+    },
+}

@@ -23,10 +23,10 @@ from arret.domain import text
 from arret.errors import ArretError
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
-from arret.services import log, notice, queries
+from arret.services import contests, log, notice, queries
 from arret.services.database import log_public_key
 from arret.tlog.signing import key_id
-from arret.web import dates, i18n, session
+from arret.web import dates, i18n, pow, session
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,6 +71,7 @@ def render(
         # Plain text, for where markup cannot go (SVG text, attributes).
         "when_text": lambda value: "—" if value is None else dates.readable(value, lang),
         "day": lambda value: dates.day(value, lang),
+        "labels": i18n.CONTEST_LABELS,
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     return templates.TemplateResponse(request, template, base | context, status_code=http_status)
@@ -111,13 +112,14 @@ def register(request: Request, rt: Rt) -> Response:
             for p in queries.public_register(conn)
         ]
         head = log.newest_head(conn)
+        counted = contests.counts(conn)
     key = log_public_key(rt.engine)
     shown = None if head is None else {
         "size": head.size, "root": head.root_hash.hex(), "signed_at": views.when(head.timestamp),
         "key_id": key_id(key),
     }  # fmt: skip
     return render(request, rt, "register.html", orders=orders[::-1], log=shown,
-                  public_url=rt.settings.public_url)  # fmt: skip
+                  public_url=rt.settings.public_url, contest_counts=counted)  # fmt: skip
 
 
 #: Names listed per page of an order in the public register (`?after=` continues).
@@ -134,6 +136,7 @@ def register_order(
     now = rt.clock.now()
     with rt.read() as conn:
         found = queries.public_order(conn, order_id, after, REGISTER_PAGE)
+        contested = contests.order_counts(conn, order_id)
     order, names = found.order, found.names
     following = (
         None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
@@ -145,12 +148,21 @@ def register_order(
         order=views.public_order(order, now, names.count, names.names or []),
         names_next=following,
         timeline=views.timeline(order, found.history, now, not order.terms.confidential),
+        order_contests=contested,
     )
 
 
-def notice_page(request: Request, rt: Rt, name: str | None) -> Response:
-    """Which order blocks `name`, in the visitor's language. Nothing about the visitor is
-    logged or kept (the server runs without an access log)."""
+def notice_page(
+    request: Request,
+    rt: Rt,
+    name: str | None,
+    contest: dict[str, Any] | None = None,
+    refused: ArretError | None = None,
+    http_status: int = 200,
+) -> Response:
+    """Which order blocks `name`, in the visitor's language, and the form to contest it
+    (`contest`: what was typed, when a contest was `refused`). Nothing about the visitor
+    is logged or kept (the server runs without an access log)."""
     answer, problem = None, None
     if name:
         try:
@@ -158,7 +170,17 @@ def notice_page(request: Request, rt: Rt, name: str | None) -> Response:
                 answer = notice.lookup(conn, name, rt.clock.now())
         except ArretError as error:
             problem = error
-    return render(request, rt, "notice.html", name=name or "", answer=answer, problem=problem)
+    limits = rt.settings.contests
+    page = render(
+        request, rt, "notice.html", http_status, name=name or "", answer=answer,
+        problem=problem, standings=contests.standings(), refused=refused,
+        contest=contest or {"standing": "", "reason": "", "contact": ""},
+        challenge=contests.new_challenge(rt.settings.challenge_key, rt.clock.now(), limits),
+        bits=limits.pow_bits, pow_script=Markup(pow.SCRIPT),
+    )  # fmt: skip
+    if answer is not None and answer.blocks:
+        page.headers["Content-Security-Policy"] = pow.CSP
+    return page
 
 
 @router.get("/notice")
