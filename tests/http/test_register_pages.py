@@ -129,7 +129,14 @@ def test_a_search_tells_which_orders_cover_a_name(site: Site) -> None:
     assert "leak.example" in texts.by_id["search-error"] and "found" not in texts.by_id
 
     _html, texts = page(site, "/register?name=www.leak.example", "fr")
-    assert "Ordres confidentiels couvrant ce nom" in texts.by_id["found-confidential"]
+    assert "Ordres confidentiels bloquant ce nom" in texts.by_id["found-confidential"]
+
+    # Once the orders have ended, the public ones are still listed; the confidential one
+    # no longer blocks anything, and is no longer counted.
+    site.clock.advance(timedelta(days=31))
+    _html, texts = page(site, "/register?name=www.leak.example")
+    assert texts.rows["covering"] == [exact, whole]
+    assert "found-confidential" not in texts.by_id
 
 
 def test_an_order_page_searches_its_own_names_and_a_confidential_one_does_not(

@@ -18,6 +18,8 @@ from arret.services import queries, registry
 from arret.store import registry as store
 
 T0 = datetime(2026, 11, 1, 12, tzinfo=UTC)
+#: When the searches are made: every order is in force then (ENDED ends a day later).
+AT = T0 + timedelta(hours=1)
 
 
 def register(
@@ -89,7 +91,7 @@ def test_which_orders_cover_a_name(engine: Engine) -> None:
         ended = register(conn, "ENDED", [TargetSpec("www.leak.example")], days=1)
 
     with engine.connect() as conn:
-        found = queries.search_name(conn, "WWW.Leak.Example.")
+        found = queries.search_name(conn, "WWW.Leak.Example.", AT)
         assert found.name == "www.leak.example"
         by_id = {c.order.id: (c.target, c.scope) for c in found.orders}
         assert by_id == {
@@ -103,26 +105,48 @@ def test_which_orders_cover_a_name(engine: Engine) -> None:
         assert gone not in by_id  # its name was removed
 
         # Below an exact name: not covered by it; the closest subtree name is given.
-        below = queries.search_name(conn, "x.a.www.leak.example")
+        below = queries.search_name(conn, "x.a.www.leak.example", AT)
         assert {c.order.id: c.target for c in below.orders} == {
             whole: "leak.example",
             deeper: "a.www.leak.example",
             ended: "www.leak.example",
         }
         # A name above the targets is not covered by them.
-        assert queries.search_name(conn, "sub.example").orders == []
-        nothing = queries.search_name(conn, "unrelated.example")
+        assert queries.search_name(conn, "sub.example", AT).orders == []
+        nothing = queries.search_name(conn, "unrelated.example", AT)
         assert nothing.orders == [] and nothing.confidential == 0
 
         # One order's page asks only about its own names.
-        mine = queries.search_name(conn, "www.leak.example", exact)
+        mine = queries.search_name(conn, "www.leak.example", AT, exact)
         assert [c.order.id for c in mine.orders] == [exact] and mine.confidential == 0
-        assert queries.search_name(conn, "other.example", whole).orders == []
+        assert queries.search_name(conn, "other.example", AT, whole).orders == []
         # An IDN is searched as its A-label.
-        assert queries.search_name(conn, "bücher.example").name == "xn--bcher-kva.example"
+        assert queries.search_name(conn, "bücher.example", AT).name == "xn--bcher-kva.example"
         for bad in ("not a name", "example", "192.0.2.1"):
             with pytest.raises(InvalidName):
-                queries.search_name(conn, bad)
+                queries.search_name(conn, bad, AT)
+
+
+def test_a_confidential_order_is_counted_only_while_it_blocks_the_name(engine: Engine) -> None:
+    """What every addressed resolver shows anyway, and nothing more: not before the order
+    or its name takes effect, not after it ends."""
+    with engine.begin() as conn:
+        registry.add_operator(conn, "orange", T0, "test")
+        secret = register(conn, "SECRET", [TargetSpec("leak.example")], confidential=True)
+        registry.amend_order(conn, secret, T0, "test", add=[TargetSpec("later.example")],
+                             at=T0 + timedelta(days=2))  # fmt: skip
+        public = register(conn, "PUBLIC", [TargetSpec("leak.example")])
+
+    def seen(name: str, at: datetime) -> tuple[list[int], int]:
+        with engine.connect() as conn:
+            found = queries.search_name(conn, name, at)
+        return [c.order.id for c in found.orders], found.confidential
+
+    assert seen("www.leak.example", T0 - timedelta(hours=1)) == ([public], 0)
+    assert seen("www.leak.example", AT) == ([public], 1)
+    assert seen("www.leak.example", T0 + timedelta(days=10)) == ([public], 0)  # both ended
+    assert seen("later.example", AT) == ([], 0)  # its name takes effect on day 2
+    assert seen("later.example", T0 + timedelta(days=3)) == ([], 1)
 
 
 def _lists(event: object) -> dict[str, tuple[object, ...]]:

@@ -319,14 +319,18 @@ class Search:
     name: str
     #: The orders that are not confidential, newest first.
     orders: list[Covering]
-    #: How many confidential orders cover it: the public knows them only by their count.
+    #: How many confidential orders block it at the instant of the search: the public
+    #: knows them only by their count.
     confidential: int
 
 
-def search_name(conn: Connection, text: str, order_id: int | None = None) -> Search:
+def search_name(conn: Connection, text: str, at: datetime, order_id: int | None = None) -> Search:
     """The orders (only order `order_id` if given) with a name not removed that covers
-    `text` — whatever their status: the register keeps ended orders too. InvalidName if
-    `text` is not a name. A lookup per label of the name on the names' index."""
+    `text`: those not confidential whatever their status (the register keeps ended orders
+    too); the confidential ones only counted, and only those that block the name at `at`
+    — what every addressed resolver shows anyway —, so that a search tells nothing of a
+    confidential order that DNS does not. InvalidName if `text` is not a name. A lookup
+    per label of the name on the names' index."""
     name = names.normalize(text)
     labels = name.split(".")
     candidates = [".".join(labels[i:]) for i in range(len(labels))]
@@ -339,12 +343,14 @@ def search_name(conn: Connection, text: str, order_id: int | None = None) -> Sea
         known = closest.get(found.order_id)
         if known is None or len(found.name) > len(known.name):
             closest[found.order_id] = found
-    covering = [
-        Covering(o, closest[o.id].name, Scope(closest[o.id].scope))
-        for o in public_store.orders_by_id(conn, sorted(closest))
-    ]
-    public = [c for c in covering if not c.order.terms.confidential]
-    return Search(name, public[::-1], len(covering) - len(public))
+    listed, hidden = [], 0
+    for order in public_store.orders_by_id(conn, sorted(closest)):
+        target = closest[order.id]
+        if not order.terms.confidential:
+            listed.append(Covering(order, target.name, Scope(target.scope)))
+        elif order.in_force_at(at) and target.added_at <= at:
+            hidden += 1
+    return Search(name, listed[::-1], hidden)
 
 
 # --- The registry's history ----------------------------------------------------------------

@@ -137,6 +137,7 @@ class Naming:
     name: str
     #: "exact" or "subtree".
     scope: str
+    added_at: datetime
 
 
 def naming(conn: Connection, candidates: Sequence[str]) -> list[Naming]:
@@ -146,10 +147,7 @@ def naming(conn: Connection, candidates: Sequence[str]) -> list[Naming]:
     for clause in matching(conn, targets.c.name, sorted(set(candidates))):
         # By name only, the removed ones left out here: so that no planner prefers an
         # index on the removal (as `registry.standing` found).
-        rows = conn.execute(
-            select(targets.c.order_id, targets.c.name, targets.c.scope, targets.c.removed_at).where(
-                clause
-            )
-        )
-        found += [Naming(int(o), str(n), str(s)) for o, n, s, gone in rows if gone is None]
+        columns = (targets.c.order_id, targets.c.name, targets.c.scope, targets.c.added_at)
+        rows = conn.execute(select(*columns, targets.c.removed_at).where(clause))
+        found += [Naming(int(o), str(n), str(s), a) for o, n, s, a, gone in rows if gone is None]
     return sorted(set(found), key=lambda n: (n.order_id, n.name))

@@ -110,14 +110,14 @@ SEARCH_MAX = 1000
 
 
 def _search(
-    conn: Connection, text: str | None, order_id: int | None = None
+    conn: Connection, text: str | None, now: datetime, order_id: int | None = None
 ) -> tuple[queries.Search | None, ArretError | None]:
     """The orders that cover the name searched (only `order_id`'s if given), or why the
     text is not a name; (None, None) when nothing was searched."""
     if not text or not text.strip():
         return None, None
     try:
-        return queries.search_name(conn, text, order_id), None
+        return queries.search_name(conn, text, now, order_id), None
     except ArretError as error:
         return None, error
 
@@ -143,7 +143,7 @@ def register(
     with rt.read() as conn:
         now = rt.clock.now()
         page = queries.public_register_page(conn, before, queries.REGISTER_PAGE)
-        found, problem = _search(conn, name)
+        found, problem = _search(conn, name, now)
         head = log.newest_head(conn)
     orders = [views.public_order(p.order, now, p.names, p.first_names) for p in page.orders]
     key = log_public_key(rt.engine)
@@ -176,7 +176,7 @@ def register_order(
     with rt.read() as conn:
         found = queries.public_order(conn, order_id, after, REGISTER_PAGE)
         confidential = found.order.terms.confidential
-        searched, problem = (None, None) if confidential else _search(conn, name, order_id)
+        searched, problem = (None, None) if confidential else _search(conn, name, now, order_id)
     order, names = found.order, found.names
     following = (
         None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
