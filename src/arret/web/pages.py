@@ -110,14 +110,14 @@ SEARCH_MAX = 1000
 
 
 def _search(
-    conn: Connection, text: str | None, now: datetime, order_id: int | None = None
+    conn: Connection, asked: str | None, now: datetime, order_id: int | None = None
 ) -> tuple[queries.Search | None, ArretError | None]:
-    """The orders that cover the name searched (only `order_id`'s if given), or why the
-    text is not a name; (None, None) when nothing was searched."""
-    if not text or not text.strip():
+    """The orders that cover the name searched (only `order_id`'s if given), or why what
+    was asked is not a name; (None, None) when nothing was searched."""
+    if not asked or not asked.strip():
         return None, None
     try:
-        return queries.search_name(conn, text, now, order_id), None
+        return queries.search_name(conn, asked, now, order_id), None
     except ArretError as error:
         return None, error
 
