@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -123,26 +124,32 @@ class Moment:
 
 
 def timeline(order: Order, history: list[tuple[int, datetime, Event]], now: datetime,
-             reveal: bool) -> list[Moment]:  # fmt: skip
+             reveal: bool,
+             counts: Mapping[int, tuple[int, int]] | None = None) -> list[Moment]:  # fmt: skip
     """The order's dated life up to `now`: events, and the instants at which it came into
     force and expired by itself. Names only when `reveal` (never for the public view of a
-    confidential order)."""
+    confidential order). `counts`: per event, how many names it added and removed in all,
+    when the history's lists of names were cut short."""
     moments: list[Moment] = []
-    for _seq, _recorded, event in history:
+    for seq, _recorded, event in history:
         if isinstance(event, OrderRegistered):
             names = tuple(t.name for t in event.targets)
+            count = counts[seq][0] if counts is not None else len(names)
             moments.append(Moment(event.at, "registered", names if reveal else (),
-                                  added_count=len(names), actor=event.actor))  # fmt: skip
+                                  added_count=count, actor=event.actor))  # fmt: skip
         elif isinstance(event, OrderAmended):
             added = tuple(t.name for t in event.added)
+            added_count, removed_count = (
+                counts[seq] if counts is not None else (len(added), len(event.removed))
+            )
             moments.append(
                 Moment(
                     event.at,
                     "amended",
                     added if reveal else (),
                     event.removed if reveal else (),
-                    len(added),
-                    len(event.removed),
+                    added_count,
+                    removed_count,
                     event.expires_at,
                     actor=event.actor,
                 )

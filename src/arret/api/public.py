@@ -78,7 +78,7 @@ def public_order(order_id: Id, rt: Rt) -> dict[str, Any]:
     with rt.read() as conn:
         found = queries.public_order(conn, order_id, 0, PUBLIC_PAGE)
     order, reveal = found.order, not found.order.terms.confidential
-    timeline = views.timeline(order, found.history, now, reveal)
+    timeline = views.timeline(order, found.history, now, reveal, found.counts)
     return (
         views.public_order(order, now, found.names.count, found.names.names or [])
         | names_view(order, found.names, PUBLIC_PAGE)

@@ -12,7 +12,7 @@ from pathlib import Path
 import typer
 from sqlalchemy import Connection, Engine
 
-from arret.domain.instants import Clock, SystemClock
+from arret.domain.instants import Clock, OffsetClock, SystemClock, parse_offset
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
 from arret.keyfile import DEFAULT_KEY
@@ -60,10 +60,29 @@ def confirm_above_of(explicit: int | None = None) -> int:
     return int(raw)
 
 
+#: For tests and demos only: every command's "now" is the system's clock moved by this
+#: offset (`arret serve` then runs minutes or days ahead). Serials are taken from the
+#: clock, so a registry in service must never run with it.
+CLOCK_OFFSET = "ARRET_CLOCK_OFFSET"
+
+
+def clock_of() -> Clock:
+    """The system clock, moved by env ARRET_CLOCK_OFFSET when it is set (tests, demos);
+    a bad value is refused with what to write instead."""
+    raw = os.environ.get(CLOCK_OFFSET)
+    if not raw:
+        return SystemClock()
+    try:
+        offset = parse_offset(raw)
+    except ArretError as error:
+        raise ArretError(f"{CLOCK_OFFSET}: {error}") from None
+    return OffsetClock(offset)
+
+
 @dataclass
 class Env:
     url: str
-    clock: Clock = field(default_factory=SystemClock)
+    clock: Clock = field(default_factory=clock_of)
     #: Where the log's signing key is (read only by commands that write).
     log_key: Path = field(default_factory=log_key_path)
     #: The key signing passes to after a hand-over (`--log-next-key`), if any.

@@ -33,6 +33,17 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class OffsetClock:
+    """The system's clock moved by a fixed `offset`: for tests and demos that must see
+    a running server minutes (or days) ahead of now, never for a registry in service."""
+
+    offset: timedelta
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+
 @dataclass
 class FixedClock:
     """A clock that stays where it is put; `advance` moves it."""
@@ -135,6 +146,44 @@ def parse_duration(text: str) -> Duration:
     if not raw or duration.is_zero():
         raise InvalidTime(f"{text!r} is not a positive duration; write e.g. 18mo or 90d")
     return duration
+
+
+#: The largest clock offset `parse_offset` accepts, either way.
+MAX_OFFSET = timedelta(days=3660)
+_SECONDS = re.compile(r"\d+(\.\d+)?")
+
+
+def parse_offset(text: str) -> timedelta:
+    """Read a signed, exact clock offset: `+5min`, `-2h`, `1d12h`, or seconds (`300`,
+    `-90.5`); a leading `+` is optional. Months and years are refused (not a fixed length),
+    and so is anything beyond `MAX_OFFSET`."""
+    raw = text.strip()
+    sign, body = (-1, raw[1:]) if raw.startswith("-") else (1, raw.removeprefix("+"))
+    hint = "write e.g. +5min, -2h, 1d or a number of seconds such as 300"
+    too_far = InvalidTime(f"{text!r} is more than {MAX_OFFSET.days} days away; {hint}")
+    if _SECONDS.fullmatch(body):
+        seconds = float(body)
+        if seconds > MAX_OFFSET.total_seconds():
+            raise too_far
+        magnitude = timedelta(seconds=seconds)
+    else:
+        try:
+            duration = parse_duration(body) if body else None
+        except InvalidTime:
+            duration = None
+        except OverflowError:
+            raise too_far from None
+        if duration is None:
+            raise InvalidTime(f"{text!r} is not a clock offset; {hint}")
+        if duration.months:
+            raise InvalidTime(
+                f"{text!r}: months and years have no fixed length; give weeks, days, hours, "
+                "minutes or seconds"
+            )
+        magnitude = duration.exact
+    if magnitude > MAX_OFFSET:
+        raise too_far
+    return sign * magnitude
 
 
 def add_months(start: datetime, months: int) -> datetime:

@@ -166,6 +166,8 @@ def _walkthrough(order_id: int) -> list[str]:
         "# wire a local Unbound",
         "  http://127.0.0.1:8080/register          # the public register; log in as "
         "operator:orange for its page",
+        "  ARRET_CLOCK_OFFSET=+5min arret serve     # after Ctrl-C: the pages five minutes on "
+        "at once (demos only: its clock is moved)",
         "",
         "The 2021 case, step by step:",
         f"  arret order show {order_id}",

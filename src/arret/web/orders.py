@@ -241,7 +241,9 @@ def _order_page(
     now = rt.clock.now()
     with rt.read() as conn:
         order = queries.order_head(conn, order_id, user)
-        found = queries.order_detail(conn, order, now, after, TARGETS_PER_PAGE)
+        found = queries.order_detail(
+            conn, order, now, after, TARGETS_PER_PAGE, step_names=queries.STEP_NAMES
+        )
     page = found.targets
     context = {
         "amend_form": {"add": "", "remove": "", "expires_at": "", "exact": ""},
@@ -262,7 +264,7 @@ def _order_page(
         if page.next_after is None
         else f"/orders/{order_id}?after={page.next_after}",
         targets_paged=after > 0 or page.next_after is not None,
-        timeline=views.timeline(order, found.history, now, True),
+        timeline=views.timeline(order, found.history, now, True, found.counts),
         can_change=user.writes and order.status_at(now) in (Status.SCHEDULED, Status.IN_FORCE),
         **context,
     )

@@ -8,6 +8,7 @@ in; `arret.web.orders` and `arret.web.operators` hold the pages behind a login."
 from __future__ import annotations
 
 import ipaddress
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
+from sqlalchemy import Connection
 
 from arret import views
 from arret.domain import text
@@ -103,23 +105,60 @@ def home(request: Request, rt: Rt) -> Response:
     return RedirectResponse("/register", 303)
 
 
+#: The longest name a search takes (a DNS name is at most 253 characters; a U-label
+#: form may be longer before it is encoded).
+SEARCH_MAX = 1000
+
+
+def _search(
+    conn: Connection, asked: str | None, now: datetime, order_id: int | None = None
+) -> tuple[queries.Search | None, ArretError | None]:
+    """The orders that cover the name searched (only `order_id`'s if given), or why what
+    was asked is not a name; (None, None) when nothing was searched."""
+    if not asked or not asked.strip():
+        return None, None
+    try:
+        return queries.search_name(conn, asked, now, order_id), None
+    except ArretError as error:
+        return None, error
+
+
+def _covering(found: queries.Search | None, now: datetime) -> list[dict[str, Any]]:
+    if found is None:
+        return []
+    return [
+        views.public_order(c.order, now, 0, []) | {"target": c.target, "scope": c.scope.value}
+        for c in found.orders
+    ]
+
+
 @router.get("/register")
-def register(request: Request, rt: Rt) -> Response:
+def register(
+    request: Request,
+    rt: Rt,
+    before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    name: Annotated[str | None, Query(max_length=SEARCH_MAX)] = None,
+) -> Response:
+    """The public register a page at a time, newest orders first (`?before=` continues),
+    and which orders cover a name (`?name=`)."""
     with rt.read() as conn:
         now = rt.clock.now()
-        orders = [
-            views.public_order(p.order, now, p.names, p.first_names)
-            for p in queries.public_register(conn)
-        ]
+        page = queries.public_register_page(conn, before, queries.REGISTER_PAGE)
+        found, problem = _search(conn, name, now)
         head = log.newest_head(conn)
         counted = contests.counts(conn)
+    orders = [views.public_order(p.order, now, p.names, p.first_names) for p in page.orders]
     key = log_public_key(rt.engine)
     shown = None if head is None else {
         "size": head.size, "root": head.root_hash.hex(), "signed_at": views.when(head.timestamp),
         "key_id": key_id(key),
     }  # fmt: skip
-    return render(request, rt, "register.html", orders=orders[::-1], log=shown,
-                  public_url=rt.settings.public_url, contest_counts=counted)  # fmt: skip
+    older = None if page.next_before is None else f"/register?before={page.next_before}"
+    return render(request, rt, "register.html", orders=orders, total=page.total,
+                  older=older, newest="/register" if before is not None else None,
+                  search=name or "", found=found, covering=_covering(found, now),
+                  problem=problem, log=shown, public_url=rt.settings.public_url,
+                  contest_counts=counted)  # fmt: skip
 
 
 #: Names listed per page of an order in the public register (`?after=` continues).
@@ -132,11 +171,16 @@ def register_order(
     request: Request,
     rt: Rt,
     after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    name: Annotated[str | None, Query(max_length=SEARCH_MAX)] = None,
 ) -> Response:
+    """An order in the public register: its terms, a page of its names (`?after=`
+    continues), whether one of them covers a name (`?name=`), and its timeline."""
     now = rt.clock.now()
     with rt.read() as conn:
         found = queries.public_order(conn, order_id, after, REGISTER_PAGE)
         contested = contests.order_counts(conn, order_id)
+        confidential = found.order.terms.confidential
+        searched, problem = (None, None) if confidential else _search(conn, name, now, order_id)
     order, names = found.order, found.names
     following = (
         None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
@@ -147,8 +191,12 @@ def register_order(
         "public_order.html",
         order=views.public_order(order, now, names.count, names.names or []),
         names_next=following,
-        timeline=views.timeline(order, found.history, now, not order.terms.confidential),
         order_contests=contested,
+        names_first=f"/register/{order_id}" if after > 0 else None,
+        search="" if confidential else (name or ""),
+        found=searched,
+        problem=problem,
+        timeline=views.timeline(order, found.history, now, not confidential, found.counts),
     )
 
 

@@ -13,6 +13,7 @@ from arret.domain.instants import (
     parse_date,
     parse_duration,
     parse_instant,
+    parse_offset,
 )
 from arret.errors import InvalidTime
 
@@ -91,3 +92,43 @@ def test_adding_months_never_overflows_into_the_next_month(naive: datetime, mont
     assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == months
     assert end.day <= start.day
     assert end.time() == start.time()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("+5min", timedelta(minutes=5)),
+        ("5min", timedelta(minutes=5)),
+        ("-2h", timedelta(hours=-2)),
+        ("1d12h", timedelta(days=1, hours=12)),
+        ("300", timedelta(seconds=300)),
+        ("-90.5", timedelta(seconds=-90.5)),
+        (" +1w ", timedelta(weeks=1)),
+        ("0", timedelta(0)),
+    ],
+)
+def test_a_clock_offset_is_signed_and_exact(text: str, expected: timedelta) -> None:
+    assert parse_offset(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1mo", "no fixed length"),
+        ("-1y", "no fixed length"),
+        ("5m", "not a clock offset"),
+        ("", "not a clock offset"),
+        ("+", "not a clock offset"),
+        ("--5", "not a clock offset"),
+        ("1e5", "not a clock offset"),
+        ("soon", "not a clock offset"),
+        ("3661d", "more than 3660 days"),
+        ("-99999999999999999999", "more than 3660 days"),
+        ("999999999999999999d", "more than 3660 days"),
+    ],
+)
+def test_a_bad_clock_offset_says_what_to_write(text: str, reason: str) -> None:
+    with pytest.raises(InvalidTime) as raised:
+        parse_offset(text)
+    assert reason in str(raised.value)
+    assert repr(text) in str(raised.value)
