@@ -28,6 +28,7 @@ from arret.domain.operators import check_endpoint
 from arret.errors import ArretError, LogInconsistent
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
+from arret.services import documents
 from arret.services import keys as key_service
 from arret.services import log as log_service
 from arret.services.database import log_public_key, require_current
@@ -340,6 +341,9 @@ def verify_command(
             report = verify(log_service.DatabaseSource(conn, public), saved, key, start)
             if report.ok:
                 reached = log_service.registry_problems(conn, report, since)
+                # Every document's content, hashed again against its logged digest
+                # (whatever the checkpoint: a file can be swapped at any time).
+                documents.check(conn, report, e.documents)
             held_salt = None  # set below when an operator is checked
             if operator is not None:
                 held_salt = log_service.digest_secret(conn, operator)
