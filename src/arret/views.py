@@ -61,9 +61,7 @@ def document(d: Attached, reveal: bool = True) -> dict[str, Any]:
     """A document an order carries; only its kind and digest unless `reveal` (the public
     view of a confidential order: the digest proves the document exists and lets whoever
     is shown it check it, and says nothing of its target or name)."""
-    if not reveal:
-        return {"kind": d.kind.value, "sha256": d.sha256}
-    return {
+    shown = {
         "kind": d.kind.value,
         "sha256": d.sha256,
         "media_type": d.media_type,
@@ -75,6 +73,9 @@ def document(d: Attached, reveal: bool = True) -> dict[str, Any]:
         "attached_at": when(d.attached_at),
         "event": d.event_id,
     }
+    if not reveal:  # the same shape, every other field null
+        return {k: v if k in ("kind", "sha256") else None for k, v in shown.items()}
+    return shown
 
 
 def history_entry(seq: int, recorded_at: datetime, event: Event) -> dict[str, Any]:

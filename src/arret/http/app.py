@@ -17,12 +17,14 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from arret import __version__
+from arret.api import documents as document_api
 from arret.api import log as log_api
 from arret.api import operators, orders, public
 from arret.errors import ArretError, NotFound
 from arret.http import errors, limits, memory
 from arret.http.runtime import Runtime
 from arret.services.database import classify
+from arret.web import documents as document_pages
 from arret.web import operators as operator_pages
 from arret.web import orders as order_pages
 from arret.web import pages, session
@@ -61,9 +63,11 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(operators.router)
     app.include_router(public.router)
+    app.include_router(document_api.router)
     app.include_router(log_api.router)
     app.include_router(pages.router)
     app.include_router(order_pages.router)
+    app.include_router(document_pages.router)
     app.include_router(operator_pages.router)
 
     async def arret_error(request: Request, exc: Exception) -> Response:

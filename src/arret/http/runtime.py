@@ -8,14 +8,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from arret.domain.documents import MAX_SIZE as MAX_DOCUMENT
 from arret.domain.instants import Clock
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
 from arret.feed.server import FeedServer
+from arret.services.documents import Storage
 
 #: Secrets that people paste from examples; a session key must be random.
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "arret", "password", "xxx"}
@@ -53,6 +56,13 @@ class HttpSettings:
     anonymous_body: int = 64 * 2**10
     #: How long a web UI login lasts; logging out, or revoking its token, ends it sooner.
     session_lifetime: timedelta = timedelta(hours=8)
+    #: Where orders' documents are kept (None: in the database), and the largest one.
+    documents_dir: Path | None = None
+    max_document: int = MAX_DOCUMENT
+
+    @property
+    def documents(self) -> Storage:
+        return Storage(self.documents_dir, self.max_document)
 
     def __post_init__(self) -> None:
         if self.session_secret.lower() in _PLACEHOLDERS or len(self.session_secret) < 32:

@@ -23,7 +23,7 @@ from arret.domain import text
 from arret.errors import ArretError
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
-from arret.services import log, notice, queries
+from arret.services import documents, log, notice, queries
 from arret.services.database import log_public_key
 from arret.tlog.signing import key_id
 from arret.web import dates, i18n, session
@@ -134,6 +134,7 @@ def register_order(
     now = rt.clock.now()
     with rt.read() as conn:
         found = queries.public_order(conn, order_id, after, REGISTER_PAGE)
+        carried = documents.of_order(conn, order_id)
     order, names = found.order, found.names
     following = (
         None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
@@ -145,6 +146,7 @@ def register_order(
         order=views.public_order(order, now, names.count, names.names or []),
         names_next=following,
         timeline=views.timeline(order, found.history, now, not order.terms.confidential),
+        documents=[views.document(d, not order.terms.confidential) for d in carried],
     )
 
 
