@@ -417,3 +417,20 @@ def test_the_register_page_offers_public_documents_and_only_digests_of_confident
     assert sha(PNG) in secret and "only the SHA-256" in secret
     assert "secret.example" not in secret and "/documents/" not in secret
     assert site.client.get(f"/register/3/documents/{sha(PNG)}").status_code == 404
+
+
+def test_documents_kept_in_a_directory_leave_nothing_behind_a_dry_run_or_a_refusal(
+    database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "documents"
+    site = make_site(database_url, documents_dir=folder)
+    assert (
+        upload(site, 1, PDF, "application/pdf", kind="decision", dry_run="true").status_code == 200
+    )
+    assert upload(site, 1, HTML, "application/pdf", kind="decision").status_code == 422
+    assert not folder.exists() or not any(folder.rglob("*"))
+    assert upload(site, 1, PDF, "application/pdf", kind="decision").status_code == 201
+    assert [p.name for p in folder.rglob("*") if p.is_file()] == [sha(PDF)]
+    with site.engine.connect() as conn:
+        assert conn.execute(text("SELECT content FROM documents")).scalar_one() is None
+    assert site.get(f"/api/public/orders/1/documents/{sha(PDF)}").content == PDF

@@ -11,6 +11,7 @@ origin.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -86,8 +87,11 @@ def _attach(
     rt: Runtime, order_id: int, upload: documents.Upload, actor: str, dry_run: bool
 ) -> Attached:
     now = rt.clock.now()
+    storage = rt.settings.documents
+    if dry_run:  # kept in the rolled-back row, not written to a file that would outlive it
+        storage = replace(storage, directory=None)
     with rt.rehearse() if dry_run else rt.begin() as conn:
-        return documents.attach(conn, order_id, upload, now, actor, rt.settings.documents)
+        return documents.attach(conn, order_id, upload, now, actor, storage)
 
 
 @router.get(

@@ -44,6 +44,12 @@ def _write_file(directory: Path, sha256: str, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    # The rename itself survives a crash only once the folder is synced.
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def store_content(
