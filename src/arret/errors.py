@@ -175,3 +175,22 @@ class TooManyContests(ArretError):
     def __init__(self, summary: str, retry_after: int) -> None:
         super().__init__(summary, [f"try again in {retry_after} s"])
         self.retry_after = retry_after
+
+
+class InvalidDocument(ArretError):
+    """A document that cannot be attached: too large, of a type not kept, claiming to be
+    what it is not, or attached to a target its order does not name; nothing was stored."""
+
+    def __init__(self, reasons: Sequence[str], summary: str = "document refused") -> None:
+        super().__init__(f"{summary}; nothing was stored", reasons)
+
+
+class DocumentTooLarge(InvalidDocument):
+    """A document over the size limit."""
+
+
+class DocumentDamaged(ArretError):
+    """A document's stored content is missing or no longer hashes to its digest: it is not
+    served (`arret log verify` names it)."""
+
+    exit_code = 5

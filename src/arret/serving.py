@@ -55,6 +55,9 @@ class ServeOptions:
     max_body: int = 64 * 2**20
     #: How long a web UI login lasts (HttpSettings.session_lifetime).
     session_lifetime: timedelta = timedelta(hours=8)
+    #: Where orders' documents are kept (None: the database) and the largest one, in bytes.
+    documents_dir: Path | None = None
+    max_document: int = 16 * 2**20
     verbose: bool = False
     #: How often every operator's resolvers are probed (None: never); and in a burst
     #: after every publication.
@@ -263,6 +266,8 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
             confirm_above=options.confirm_above,
             max_body=options.max_body,
             session_lifetime=options.session_lifetime,
+            documents_dir=options.documents_dir,
+            max_document=options.max_document,
             dns_endpoint=shown(dns_host, bound),
             public_url=url,
             own_hosts=frozenset({"localhost", urlsplit(url).hostname or "localhost"}),

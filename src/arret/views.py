@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from arret.domain.access import TokenInfo
+from arret.domain.documents import Attached
 from arret.domain.events import Event, OrderAmended, OrderLifted, OrderRegistered, to_payload
 from arret.domain.instants import format_instant
 from arret.domain.model import AllowEntry, Operator, Order, Target
@@ -55,6 +56,27 @@ def target(order: Order, t: Target) -> dict[str, Any]:
         "added_at": when(t.added_at),
         "removed_at": when(t.removed_at),
     }
+
+
+def document(d: Attached, reveal: bool = True) -> dict[str, Any]:
+    """A document an order carries; only its kind and digest unless `reveal` (the public
+    view of a confidential order: the digest proves the document exists and lets whoever
+    is shown it check it, and says nothing of its target or name)."""
+    shown = {
+        "kind": d.kind.value,
+        "sha256": d.sha256,
+        "media_type": d.media_type,
+        "size": d.size,
+        "filename": d.filename,
+        "target": d.target,
+        "captured_at": when(d.captured_at),
+        "captured_by": d.captured_by,
+        "attached_at": when(d.attached_at),
+        "event": d.event_id,
+    }
+    if not reveal:  # the same shape, every other field null
+        return {k: v if k in ("kind", "sha256") else None for k, v in shown.items()}
+    return shown
 
 
 def history_entry(seq: int, recorded_at: datetime, event: Event) -> dict[str, Any]:

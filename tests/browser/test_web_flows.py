@@ -485,3 +485,59 @@ def test_the_notice_page_keeps_nothing_about_the_visitor(server: Server) -> None
     assert "arret: web UI on" in log, log  # the log was captured
     assert VISITOR_IP not in log, log
     assert VISITOR_AGENT not in log, log
+
+
+def test_documents_are_attached_in_the_browser_and_offered_by_the_register(
+    page: Page, server: Server, tmp_path: Path
+) -> None:
+    """The authority attaches the decision from an order's page (the form, its CSRF token,
+    a real multipart upload); HTML dressed as a PDF is refused inline. The register then
+    offers a public order's document for download, and shows a confidential one's digest
+    only."""
+    import hashlib
+
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\n%%EOF\n"
+    digest = hashlib.sha256(pdf).hexdigest()
+    (tmp_path / "ordonnance.pdf").write_bytes(pdf)
+    (tmp_path / "page.pdf").write_bytes(b"<html><script>window.pwned=1</script></html>")
+    authority = {"Authorization": f"Bearer {server.tokens['authority']}"}
+    secret = {
+        "reference": "RG 24/00077", "authority": AUTHORITY,
+        "decided_on": datetime.now(UTC).date().isoformat(), "duration": "18mo",
+        "targets": [{"name": "secret-browser.example"}], "operators": ["orange"],
+        "confidential": True,
+    }  # fmt: skip
+    status, _headers, text = server.request("POST", "/api/orders", secret, authority)
+    assert status == 201, text
+    secret_id = json.loads(text)["id"]
+
+    log_in(page, server, "authority")
+    for order in (1, secret_id):
+        page.goto(f"{server.url}/orders/{order}")
+        page.set_input_files("#document-file", str(tmp_path / "page.pdf"))
+        page.select_option("#document-kind", "decision")
+        page.click("#attach")
+        page.wait_for_load_state()
+        assert "HTML or other markup" in page.locator("#document-form .errors").inner_text()
+        page.set_input_files("#document-file", str(tmp_path / "ordonnance.pdf"))
+        page.click("#attach")
+        page.wait_for_url(f"**/orders/{order}#documents")
+        assert page.locator(".flash").inner_text() == "The document was attached."
+        assert digest in page.locator("#documents-list").inner_text()
+    screenshot(page, "document-attached")
+    log_out(page)
+
+    page.goto(f"{server.url}/register/1")
+    screenshot(page, "register-documents")
+    link = page.locator(f"#documents-list a[href='/register/1/documents/{digest}']")
+    assert link.count() == 1
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes() == pdf
+    assert page.evaluate("window.pwned") is None
+
+    page.goto(f"{server.url}/register/{secret_id}")
+    screenshot(page, "register-confidential-documents")
+    assert digest in page.locator("#documents-list").inner_text()
+    assert page.locator("#documents-list a").count() == 0
+    assert "secret-browser.example" not in page.content()

@@ -5,6 +5,7 @@ notice page, health and metrics. Forbidden means 401 without a token, 403 with o
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,10 @@ from openapi_spec_validator import validate
 from support.website import Site, make_site, order_body
 
 from arret.domain.contests import Limits, solve
+
+#: A document order 2 carries (attached by the fixture), and its digest.
+PDF = b"%PDF-1.4\n%%EOF\n"
+PDF_SHA = hashlib.sha256(PDF).hexdigest()
 
 ANON, AUTH, AUDIT, ORANGE, SFR = None, "authority", "auditor", "operator:orange", "operator:sfr"
 EVERYONE = {ANON, AUTH, AUDIT, ORANGE, SFR}
@@ -30,6 +35,10 @@ API: list[tuple[str, str, Any, set[str | None]]] = [
     ("GET", "/api/orders/2/targets", None, ORANGE_SIDE),
     ("POST", "/api/orders/2/amend?dry_run=true", {"add": [{"name": "m.example"}]}, {AUTH}),
     ("POST", "/api/orders/2/lift?dry_run=true", {"reason": "r"}, {AUTH}),
+    ("POST", "/api/orders/2/documents?kind=evidence&target=leak.example&dry_run=true", PDF, {AUTH}),
+    ("GET", "/api/orders/2/documents", None, ORANGE_SIDE),
+    ("GET", f"/api/orders/2/documents/{PDF_SHA}", None, ORANGE_SIDE),
+    ("GET", f"/api/public/orders/2/documents/{PDF_SHA}", None, EVERYONE),
     ("GET", "/api/operators", None, SIGNED_IN),
     ("POST", "/api/operators", {"name": "matrixop"}, {AUTH}),
     ("GET", "/api/operators/orange", None, ORANGE_SIDE),
@@ -92,6 +101,8 @@ WEB: list[tuple[str, set[str | None]]] = [
     ("/orders/new", {AUTH}),
     ("/orders/1", SIGNED_IN),
     ("/orders/2", ORANGE_SIDE),
+    (f"/orders/2/documents/{PDF_SHA}", ORANGE_SIDE),
+    (f"/register/2/documents/{PDF_SHA}", EVERYONE),
     ("/operators/orange", ORANGE_SIDE),
     ("/operators/sfr", {AUTH, AUDIT, SFR}),
     ("/operators/orange/compliance", ORANGE_SIDE),
@@ -114,7 +125,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     r = site.post("/api/contests", json=contest_body(site))
     assert r.status_code == 201 and r.json()["id"] == 1
     site.contest_secret = r.json()["secret"]  # type: ignore[attr-defined]
+    r = site.post("/api/orders/2/documents?kind=decision", AUTH, content=PDF,
+                  headers={"Content-Type": "application/pdf"})  # fmt: skip
+    assert r.status_code == 201, r.text
     return site
+
+
+def send(site: Site, method: str, path: str, body: dict[str, Any] | bytes | None,
+         role: str | None) -> Any:  # fmt: skip
+    """The request of a line of the matrix: a JSON body, or a document's bytes."""
+    if isinstance(body, bytes):
+        headers = site.headers(role) | {"Content-Type": "application/pdf"}
+        return site.client.request(method, path, content=body, headers=headers)
+    return site.client.request(method, path, json=body, headers=site.headers(role))
 
 
 @pytest.mark.parametrize("role", sorted(EVERYONE, key=str), ids=str)
@@ -124,7 +147,7 @@ def test_every_api_endpoint_for_every_role(site: Site, role: str | None) -> None
         path = template.replace("{serial}", str(serial))
         path = path.replace("{secret}", site.contest_secret)  # type: ignore[attr-defined]
         sent = body(site) if callable(body) else body
-        response = site.client.request(method, path, json=sent, headers=site.headers(role))
+        response = send(site, method, path, sent, role)
         if role in allowed:
             assert response.status_code < 400, (method, path, role, response.text)
         else:
@@ -199,6 +222,7 @@ def _template(path: str) -> str:
         return "/api/log/tile/entries/{address}"
     if path.startswith("/api/log/tile/"):
         return "/api/log/tile/{level}/{address}"
+    path = path.replace(PDF_SHA, "{sha256}")
     return re.sub(r"/(\d+|orange)(?=/|$)", lambda m: "/{" + _param(m) + "}", path.split("?")[0])
 
 
@@ -290,6 +314,8 @@ def test_every_json_answer_is_described_in_the_openapi_document(site: Site) -> N
         "GET /api/log/tile/entries/{address}",
         "GET /api/log/tile/{level}/{address}",
         "GET /api/contests/{contest_id}/attachments/{attachment_id}",
+        "GET /api/orders/{order_id}/documents/{sha256}",
+        "GET /api/public/orders/{order_id}/documents/{sha256}",
         "GET /metrics",
     }
 
@@ -335,11 +361,11 @@ def test_every_json_answer_has_the_fields_its_schema_lists(site: Site) -> None:
             fresh = site.post("/api/contests", json=contest_body(site)).json()["id"]
             url = url.replace("/1/", f"/{fresh}/")
         # What the matrix wrote is there already (the site is the module's): new names.
-        if body is not None and path == "/api/operators":
+        if isinstance(body, dict) and path == "/api/operators":
             body = {**body, "name": "schemaop"}
-        elif body is not None and path.startswith("/api/allow"):
+        elif isinstance(body, dict) and path.startswith("/api/allow"):
             body = {**body, "name": "schema.example"}
-        r = site.get(url, role) if method == "GET" else site.post(url, role, json=body)
+        r = send(site, method, url, body, role)
         assert r.status_code in (200, 201), (url, r.text)
         operation = document["paths"][_template(path)][method.lower()]
         _code, content = _success(operation)
@@ -349,4 +375,4 @@ def test_every_json_answer_has_the_fields_its_schema_lists(site: Site) -> None:
             continue
         _check(document, content["application/json"]["schema"], r.json(), f"{method} {url}")
         checked += 1
-    assert checked == len(API) - 6  # all but the six answers that are not JSON
+    assert checked == len(API) - 8  # all but the eight answers that are not JSON

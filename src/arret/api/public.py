@@ -26,7 +26,7 @@ from arret.domain.model import Order
 from arret.feed.server import FeedServer
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
-from arret.services import notice, queries
+from arret.services import documents, notice, queries
 from arret.services.database import schema
 from arret.services.status import feed_status
 
@@ -77,12 +77,14 @@ def public_order(order_id: Id, rt: Rt) -> dict[str, Any]:
     now = rt.clock.now()
     with rt.read() as conn:
         found = queries.public_order(conn, order_id, 0, PUBLIC_PAGE)
+        carried = documents.of_order(conn, order_id)
     order, reveal = found.order, not found.order.terms.confidential
     timeline = views.timeline(order, found.history, now, reveal, found.counts)
     return (
         views.public_order(order, now, found.names.count, found.names.names or [])
         | names_view(order, found.names, PUBLIC_PAGE)
         | {"timeline": [views.moment(m) for m in timeline]}
+        | {"documents": [views.document(d, reveal) for d in carried]}
     )
 
 

@@ -286,9 +286,40 @@ class PublicOrderOut(OrderTermsOut):
     targets: list[str] | None
 
 
+class PublicDocumentOut(Out):
+    """A document of an order as anyone may see it: of a confidential order, only its kind
+    and digest."""
+
+    kind: str = Field(description="decision or evidence")
+    sha256: str
+    media_type: str | None = None
+    size: int | None = None
+    filename: str | None = None
+    target: str | None = None
+    captured_at: str | None = None
+    captured_by: str | None = None
+    attached_at: str | None = None
+    event: int | None = Field(None, description="The event that attached it (its log leaf).")
+
+
+class DocumentOut(PublicDocumentOut):
+    media_type: str
+    size: int
+    filename: str
+    attached_at: str
+    event: int
+    dry_run: bool | None = Field(None, description="True in the answer to a dry run.")
+
+
+class DocumentsOut(Out):
+    id: int
+    documents: list[DocumentOut]
+
+
 class PublicOrderDetailOut(PublicOrderOut):
     targets_next: str | None
     timeline: list[MomentOut]
+    documents: list[PublicDocumentOut]
 
 
 class PublicNamesOut(Out):

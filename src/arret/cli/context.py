@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from sqlalchemy import Connection, Engine
@@ -17,6 +18,9 @@ from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
 from arret.keyfile import DEFAULT_KEY
 from arret.services.database import LOCK_WAIT, open_engine, require_current
+
+if TYPE_CHECKING:
+    from arret.services.documents import Storage
 
 
 def log_key_path(explicit: str | Path | None = None) -> Path:
@@ -29,6 +33,12 @@ def log_next_key_path(explicit: str | Path | None = None) -> Path | None:
     """The key the log may be handed over to (`--log-next-key`, else env
     ARRET_LOG_NEXT_KEY); None: none."""
     found = explicit or os.environ.get("ARRET_LOG_NEXT_KEY")
+    return Path(found) if found else None
+
+
+def documents_dir_of(explicit: str | Path | None = None) -> Path | None:
+    """`--documents`, else env ARRET_DOCUMENTS, else None: documents kept in the database."""
+    found = explicit or os.environ.get("ARRET_DOCUMENTS")
     return Path(found) if found else None
 
 
@@ -91,7 +101,16 @@ class Env:
     lock_wait: float = LOCK_WAIT
     #: Names a change may add and remove before it needs `--yes` (`--confirm-above`).
     confirm_above: int = CONFIRM_ABOVE
+    #: Where documents' content is kept (`--documents`); None: in the database.
+    documents_dir: Path | None = field(default_factory=documents_dir_of)
     _engine: Engine | None = None
+
+    @property
+    def documents(self) -> Storage:
+        """Where documents are kept, and how large one may be."""
+        from arret.services.documents import Storage
+
+        return Storage(self.documents_dir)
 
     @property
     def engine(self) -> Engine:

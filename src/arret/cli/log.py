@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import urllib.error
 import urllib.parse
@@ -28,6 +29,7 @@ from arret.domain.operators import check_endpoint
 from arret.errors import ArretError, LogInconsistent
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
+from arret.services import documents
 from arret.services import keys as key_service
 from arret.services import log as log_service
 from arret.services.database import log_public_key, require_current
@@ -75,6 +77,24 @@ class HttpSource:
                 message = exc.reason
             raise Unreachable(f"{url}: HTTP {exc.code}: {message}", exc.code) from None
         except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise Unreachable(f"cannot read {url}: {exc}") from None
+
+    def content(self, path: str) -> bytes:
+        """The bytes at `path` (a document), whatever their type."""
+        url = f"{self.base}{path}"
+        request = urllib.request.Request(url)
+        if self.token:
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return bytes(response.read())
+        except urllib.error.HTTPError as exc:
+            try:
+                message = json.loads(exc.read())["error"]["message"]
+            except (ValueError, KeyError, TypeError):
+                message = exc.reason
+            raise Unreachable(f"{url}: HTTP {exc.code}: {message}", exc.code) from None
+        except (urllib.error.URLError, OSError) as exc:
             raise Unreachable(f"cannot read {url}: {exc}") from None
 
     def public_key(self) -> bytes:
@@ -309,6 +329,14 @@ def verify_command(
             "since; write the new checkpoint there when the log verifies.",
         ),
     ] = None,
+    fetch_documents: Annotated[
+        bool,
+        typer.Option(
+            "--fetch-documents",
+            help="With --server: download every document of a public order that the "
+            "verified leaves record, and check it hashes to the digest logged.",
+        ),
+    ] = False,
     public_key: Annotated[
         Path | None,
         typer.Option(
@@ -323,6 +351,7 @@ def verify_command(
     Exits 5 naming the first bad leaf."""
     saved = _read_saved(head)
     start, since = _read_checkpoint(checkpoint)
+    fetched: int | None = None
     source: Source
     reached: log_service.Reached | None = None
     lookup: Callable[[int], tuple[int, str] | None]
@@ -337,6 +366,8 @@ def verify_command(
             secret_data = http.get(f"/api/operators/{operator}/feed/digest-salt")
             held_salt = log_service.secret_from_json(secret_data)
         lookup = functools.partial(_logged_serial, http, report, operator or "")
+        if fetch_documents and report.ok:
+            fetched = _fetch_documents(http, report)
     else:
         e = env(ctx)
         require_current(e.engine)
@@ -351,6 +382,9 @@ def verify_command(
             report = verify(log_service.DatabaseSource(conn, public), saved, key, start)
             if report.ok:
                 reached = log_service.registry_problems(conn, report, since)
+                # Every document's content, hashed again against its logged digest
+                # (whatever the checkpoint: a file can be swapped at any time).
+                documents.check(conn, report, e.documents)
             held_salt = None  # set below when an operator is checked
             if operator is not None:
                 held_salt = log_service.digest_secret(conn, operator)
@@ -390,6 +424,9 @@ def verify_command(
     )
     if where:
         console.print(f"{operator}'s feed matches the digest logged in {where}", markup=False)
+    if fetched is not None:
+        console.print(f"{fetched} public document(s) downloaded hash to their logged digests",
+                      markup=False)  # fmt: skip
     if save is not None:
         assert report.head is not None
         _save(save, report.head, report.key_id)
@@ -397,6 +434,37 @@ def verify_command(
     if checkpoint is not None:
         _save_checkpoint(checkpoint, report, reached)
         console.print(f"saved the checkpoint to {checkpoint}", markup=False)
+
+
+def _fetch_documents(http: HttpSource, report: Report) -> int:
+    """Download each public order's document that the verified leaves record (an
+    `order.document` event with a file name: a confidential order's leaf has none, and
+    its documents are not public) and check its digest; problems go into `report` at the
+    leaf. Returns how many were downloaded and matched."""
+    matched = 0
+    for offset, data in enumerate(report.data):
+        if '"order.document"' not in data:
+            continue
+        record = json.loads(data)
+        event = record.get("event") if record.get("type") == "event" else None
+        if not isinstance(event, dict) or event.get("kind") != "order.document":
+            continue
+        if event.get("filename") is None:
+            continue
+        index, digest = report.start + offset, str(event.get("sha256"))
+        path = f"/api/public/orders/{int(event['order_id'])}/documents/{digest}"
+        try:
+            body = http.content(path)
+        except Unreachable as exc:
+            report.add(index, f"document {digest}: {exc.summary}")
+            continue
+        found = hashlib.sha256(body).hexdigest()
+        if found != digest:
+            report.add(index, f"document {digest}: the server sends content that hashes to "
+                              f"{found}")  # fmt: skip
+            continue
+        matched += 1
+    return matched
 
 
 def _logged_serial(

@@ -25,6 +25,7 @@ from arret.cli.context import (
     Env,
     confirm_above_of,
     default_actor,
+    documents_dir_of,
     env,
     lock_wait_of,
     log_key_path,
@@ -148,6 +149,16 @@ def root(
             f"exit status 7 (default: env ARRET_LOCK_WAIT, else {LOCK_WAIT:g}).",
         ),
     ] = None,
+    documents: Annotated[
+        str | None,
+        typer.Option(
+            "--documents",
+            metavar="DIR",
+            help="Keep the content of orders' documents in files of DIR, named by their "
+            "SHA-256, rather than in the database (default: env ARRET_DOCUMENTS, else the "
+            "database).",
+        ),
+    ] = None,
     confirm_above: Annotated[
         int | None,
         typer.Option(
@@ -166,7 +177,8 @@ def root(
         ctx.obj = Env(database_url(db), log_key=log_key_path(log_key),
                       log_next_key=log_next_key_path(log_next_key),
                       lock_wait=lock_wait_of(lock_wait),
-                      confirm_above=confirm_above_of(confirm_above))  # fmt: skip
+                      confirm_above=confirm_above_of(confirm_above),
+                      documents_dir=documents_dir_of(documents))  # fmt: skip
     else:
         if db is not None:
             existing.url = db
@@ -178,6 +190,8 @@ def root(
             existing.lock_wait = lock_wait
         if confirm_above is not None:
             existing.confirm_above = confirm_above
+        if documents is not None:
+            existing.documents_dir = Path(documents)
 
 
 @app.command()

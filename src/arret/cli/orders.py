@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from arret import views as render
+from arret.cli import documents as documents_cli
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table, say
@@ -16,9 +17,11 @@ from arret.domain.instants import format_instant, parse_instant
 from arret.domain.lifecycle import TypedOrder, parse_draft, parse_instants, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, InvalidTargets
-from arret.services import queries, registry
+from arret.services import documents, queries, registry
 
 app = typer.Typer(no_args_is_help=True, help="Blocking orders: register, amend, lift, read.")
+app.command("attach")(documents_cli.attach)
+app.command("document")(documents_cli.document)
 
 Yes = Annotated[
     bool,
@@ -261,12 +264,14 @@ def show(
     when = instant(at, e.clock)
     with e.transaction() as conn:
         full = queries.order_in_full(conn, order_id)
+        attached = documents.of_order(conn, order_id)
     order, events = full.order, full.history
     summary = render.order_summary(order, when, len(order.targets_at(when)))
     targets = [render.target(order, t) for t in order.targets]
     history = [render.history_entry(seq, rec, ev) for seq, rec, ev in events]
+    carried = [render.document(d) for d in attached]
     if json:
-        print_json(summary | {"targets": targets, "history": history})
+        print_json(summary | {"targets": targets, "documents": carried, "history": history})
         return
     print_fields(
         [
@@ -279,6 +284,13 @@ def show(
         ["name", "scope", "action", "added", "removed"],
         [(t["name"], t["scope"], t["action"], t["added_at"], t["removed_at"]) for t in targets],
     )
+    if carried:
+        print_table(
+            "documents",
+            ["kind", "target", "type", "bytes", "file", "sha256"],
+            [(d["kind"], d["target"] or "", d["media_type"], d["size"], d["filename"],
+              d["sha256"]) for d in carried],
+        )  # fmt: skip
     print_table(
         "history",
         ["#", "at", "event", "by", "recorded", "detail"],
@@ -303,4 +315,7 @@ def _detail(entry: dict[str, object]) -> str:
         if entry["expires_at"]:
             parts.append(f"expiry now {entry['expires_at']}")
         return "; ".join(parts)
+    if kind == "order.document":
+        about = f" about {entry['target']}" if entry["target"] else ""
+        return f"{entry['document']}{about}: sha256 {entry['sha256']}"
     return f"reason: {entry.get('reason', '')}"

@@ -69,6 +69,14 @@ def serve(
             "about 40 MB of JSON). Everyone else: at most 64KiB.",
         ),
     ] = "64MiB",
+    max_document: Annotated[
+        str,
+        typer.Option(
+            metavar="SIZE",
+            help="The largest document (decision or evidence) attached through the API or "
+            "the web UI.",
+        ),
+    ] = "16MiB",
     session_lifetime: Annotated[
         str,
         typer.Option(
@@ -184,6 +192,8 @@ def serve(
         confirm_above=confirm_above,
         max_body=body_limit,
         session_lifetime=lifetime,
+        documents_dir=e.documents_dir,
+        max_document=size(max_document, "--max-document"),
         verbose=verbose,
         probe_every=every,
         probe=probe,

@@ -105,9 +105,31 @@ class AllowEntryRemoved:
     reason: str
 
 
+@dataclass(frozen=True)
+class DocumentAttached:
+    """A document attached to an order: its decision, or evidence about one of its targets
+    (what the site showed, when and by whom). The event records the document's SHA-256,
+    so that the transparency log vouches for the content; the content itself is kept
+    apart (`arret.store.documents`). It changes nothing that is blocked."""
+
+    order_id: int
+    at: datetime
+    actor: str
+    kind: str
+    sha256: str
+    size: int
+    media_type: str
+    filename: str
+    #: The target the evidence is about (None for a decision).
+    target: str | None = None
+    #: When the evidence was captured, and by whom (as stated by who attached it).
+    captured_at: datetime | None = None
+    captured_by: str | None = None
+
+
 OrderEvent = OrderRegistered | OrderAmended | OrderLifted
 AllowEvent = NameAllowed | AllowEntryRemoved
-Event = OrderEvent | OperatorAdded | OperatorChanged | AllowEvent | KeyRotated
+Event = OrderEvent | OperatorAdded | OperatorChanged | AllowEvent | KeyRotated | DocumentAttached
 
 KIND: dict[type[Any], str] = {
     OrderRegistered: "order.registered",
@@ -118,6 +140,7 @@ KIND: dict[type[Any], str] = {
     AllowEntryRemoved: "allow.removed",
     KeyRotated: "operator.key",
     OperatorChanged: "operator.changed",
+    DocumentAttached: "order.document",
 }
 
 
@@ -192,6 +215,18 @@ def to_payload(event: Event) -> dict[str, Any]:
             }
         case NameAllowed(name=name, reason=reason) | AllowEntryRemoved(name=name, reason=reason):
             base |= {"name": name, "reason": reason}
+        case DocumentAttached():
+            base |= {
+                "order_id": event.order_id,
+                "document": event.kind,
+                "sha256": event.sha256,
+                "size": event.size,
+                "media_type": event.media_type,
+                "filename": event.filename,
+                "target": event.target,
+                "captured_at": format_instant(event.captured_at) if event.captured_at else None,
+                "captured_by": event.captured_by,
+            }
     return base
 
 
@@ -240,4 +275,10 @@ def from_payload(p: dict[str, Any]) -> Event:
         return NameAllowed(p["name"], at, actor, p["reason"])
     if kind == "allow.removed":
         return AllowEntryRemoved(p["name"], at, actor, p["reason"])
+    if kind == "order.document":
+        captured = parse_instant(p["captured_at"]) if p["captured_at"] else None
+        return DocumentAttached(
+            p["order_id"], at, actor, p["document"], p["sha256"], p["size"], p["media_type"],
+            p["filename"], p["target"], captured, p["captured_by"],
+        )  # fmt: skip
     raise ValueError(f"unknown event kind {kind!r}")

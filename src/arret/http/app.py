@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from arret import __version__
 from arret.api import contests as contest_api
+from arret.api import documents as document_api
 from arret.api import log as log_api
 from arret.api import operators, orders, public
 from arret.errors import ArretError, NotFound
@@ -25,6 +26,7 @@ from arret.http import errors, limits, memory
 from arret.http.runtime import Runtime
 from arret.services.database import classify
 from arret.web import contests as contest_pages
+from arret.web import documents as document_pages
 from arret.web import operators as operator_pages
 from arret.web import orders as order_pages
 from arret.web import pages, session
@@ -63,10 +65,12 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(orders.router)
     app.include_router(operators.router)
     app.include_router(public.router)
+    app.include_router(document_api.router)
     app.include_router(log_api.router)
     app.include_router(contest_api.router)
     app.include_router(pages.router)
     app.include_router(order_pages.router)
+    app.include_router(document_pages.router)
     app.include_router(operator_pages.router)
     app.include_router(contest_pages.router)
 

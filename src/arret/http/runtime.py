@@ -9,15 +9,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from arret.domain.contests import Limits as ContestLimits
+from arret.domain.documents import MAX_SIZE as MAX_DOCUMENT
 from arret.domain.instants import Clock
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
 from arret.feed.server import FeedServer
+from arret.services.documents import Storage
 
 #: Secrets that people paste from examples; a session key must be random.
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "arret", "password", "xxx"}
@@ -67,6 +70,14 @@ class HttpSettings:
         """The key that signs proof-of-work challenges, derived from the session secret
         (an instance with another secret refuses this one's challenges: ask again)."""
         return hashlib.sha256(b"arret contest challenge\n" + self.session_secret.encode()).digest()
+
+    #: Where orders' documents are kept (None: in the database), and the largest one.
+    documents_dir: Path | None = None
+    max_document: int = MAX_DOCUMENT
+
+    @property
+    def documents(self) -> Storage:
+        return Storage(self.documents_dir, self.max_document)
 
     def __post_init__(self) -> None:
         if self.session_secret.lower() in _PLACEHOLDERS or len(self.session_secret) < 32:

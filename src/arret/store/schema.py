@@ -525,3 +525,35 @@ mail_outbox = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
 )
+
+# --- Documents of orders (`arret.store.documents`) ---
+
+#: Each document once, by the SHA-256 of its content (content-addressed: the same file
+#: attached twice is kept once). `content` is NULL when the content is kept in a directory
+#: instead (`arret --documents DIR`), as a file named by the digest.
+documents = Table(
+    "documents",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("content", LargeBinary, nullable=True),
+    Column("stored_at", UTCDateTime, nullable=False),
+)
+
+#: Which order carries which document, as what: a projection of the `order.document`
+#: events (`event_id`), like `orders` of the others.
+order_documents = Table(
+    "order_documents",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", Integer, ForeignKey("events.id"), nullable=False, unique=True),
+    Column("order_id", Integer, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("sha256", String(64), ForeignKey("documents.sha256"), nullable=False),
+    Column("target", String(253), nullable=True),
+    Column("filename", String(200), nullable=False),
+    Column("captured_at", UTCDateTime, nullable=True),
+    Column("captured_by", String(300), nullable=True),
+    Column("attached_at", UTCDateTime, nullable=False),
+)

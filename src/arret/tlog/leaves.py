@@ -20,7 +20,13 @@ from itertools import accumulate, chain, repeat
 from operator import add, itemgetter
 from typing import Any
 
-from arret.domain.events import Event, OrderAmended, OrderRegistered, to_payload
+from arret.domain.events import (
+    DocumentAttached,
+    Event,
+    OrderAmended,
+    OrderRegistered,
+    to_payload,
+)
 from arret.tlog.merkle import leaf_hash
 
 
@@ -92,6 +98,8 @@ def committed_names(
         return order_confidential(event.order_id), [t.name for t in event.added] + list(
             event.removed
         )
+    if isinstance(event, DocumentAttached):
+        return order_confidential(event.order_id), [event.target] if event.target else []
     return False, []
 
 
@@ -117,6 +125,13 @@ def event_record(
             payload["removed"] = [
                 {"commitment": commitment(salt_of(n), n)} for n in payload["removed"]
             ]
+    if confidential and isinstance(event, DocumentAttached):
+        # The document's digest is public (anyone shown the file can check it); its
+        # target is committed to like the order's names, and its file name, free text
+        # that may well spell the site, is left out.
+        if event.target:
+            payload["target"] = {"commitment": commitment(salt_of(event.target), event.target)}
+        payload["filename"] = None
     return {"type": "event", "seq": seq, "event": payload}
 
 

@@ -17,7 +17,7 @@ from arret.domain.model import STATUSES, Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, Forbidden, InvalidOrder, InvalidTargets, InvalidTime
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
-from arret.services import queries, registry
+from arret.services import documents, queries, registry
 from arret.web import session
 from arret.web.pages import render
 
@@ -56,7 +56,7 @@ def orders(
     )
 
 
-def _authority(request: Request, rt: Runtime) -> Principal:
+def require_authority(request: Request, rt: Runtime) -> Principal:
     user = session.require(request, rt)
     if not user.writes:
         raise Forbidden(f"a {user.role} login cannot change the registry")
@@ -89,7 +89,7 @@ NEW_ORDER_DEFAULTS = {
 
 @router.get("/orders/new")
 def new_order(request: Request, rt: Rt) -> Response:
-    user = _authority(request, rt)
+    user = require_authority(request, rt)
     return _order_form(request, rt, user, dict(NEW_ORDER_DEFAULTS), None)
 
 
@@ -187,7 +187,7 @@ def create_order(
     confidential: Annotated[str, Form()] = "",
     notice: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _authority(request, rt)
+    user = require_authority(request, rt)
     session.check_csrf(request, csrf)
     form = {
         "reference": reference,
@@ -229,7 +229,7 @@ def create_order(
 TARGETS_PER_PAGE = 1000
 
 
-def _order_page(
+def order_page_of(
     request: Request,
     rt: Runtime,
     user: Principal,
@@ -244,12 +244,15 @@ def _order_page(
         found = queries.order_detail(
             conn, order, now, after, TARGETS_PER_PAGE, step_names=queries.STEP_NAMES
         )
+        carried = documents.of_order(conn, order_id)
     page = found.targets
     context = {
         "amend_form": {"add": "", "remove": "", "expires_at": "", "exact": ""},
         "lift_form": {"reason": ""},
+        "document_form": {"kind": "decision", "target": "", "captured_at": "", "captured_by": ""},
         "amend_error": None,
         "lift_error": None,
+        "document_error": None,
     } | extra
     return render(
         request,
@@ -265,6 +268,7 @@ def _order_page(
         else f"/orders/{order_id}?after={page.next_after}",
         targets_paged=after > 0 or page.next_after is not None,
         timeline=views.timeline(order, found.history, now, True, found.counts),
+        documents=[views.document(d) for d in carried],
         can_change=user.writes and order.status_at(now) in (Status.SCHEDULED, Status.IN_FORCE),
         **context,
     )
@@ -278,7 +282,7 @@ def order_page(
     after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> Response:
     user = session.require(request, rt)
-    return _order_page(request, rt, user, order_id, after=after)
+    return order_page_of(request, rt, user, order_id, after=after)
 
 
 @router.post("/orders/{order_id}/amend")
@@ -293,7 +297,7 @@ def amend_order(
     expires_at: Annotated[str, Form()] = "",
     exact: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _authority(request, rt)
+    user = require_authority(request, rt)
     session.check_csrf(request, csrf)
     form = {"add": add, "remove": remove, "expires_at": expires_at, "exact": exact}
     now = rt.clock.now()
@@ -323,7 +327,7 @@ def amend_order(
         with rt.begin() as conn:
             change(conn)
     except ArretError as error:
-        return _order_page(
+        return order_page_of(
             request, rt, user, order_id, amend_form=form, amend_error=error, status=422
         )
     session.flash(request, "The order was amended.")
@@ -338,7 +342,7 @@ def lift_order(
     csrf: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    user = _authority(request, rt)
+    user = require_authority(request, rt)
     session.check_csrf(request, csrf)
     try:
         if not reason.strip():
@@ -346,7 +350,7 @@ def lift_order(
         with rt.begin() as conn:
             registry.lift_order(conn, order_id, rt.clock.now(), user.actor, reason.strip())
     except ArretError as error:
-        return _order_page(
+        return order_page_of(
             request, rt, user, order_id, lift_form={"reason": reason}, lift_error=error,
             status=422,
         )  # fmt: skip

@@ -25,7 +25,7 @@ from arret.domain import text
 from arret.errors import ArretError
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
-from arret.services import contests, log, notice, queries
+from arret.services import contests, documents, log, notice, queries
 from arret.services.database import log_public_key
 from arret.tlog.signing import key_id
 from arret.web import dates, i18n, pow, session
@@ -181,6 +181,7 @@ def register_order(
         contested = contests.order_counts(conn, order_id)
         confidential = found.order.terms.confidential
         searched, problem = (None, None) if confidential else _search(conn, name, now, order_id)
+        carried = documents.of_order(conn, order_id)
     order, names = found.order, found.names
     following = (
         None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
@@ -197,6 +198,7 @@ def register_order(
         found=searched,
         problem=problem,
         timeline=views.timeline(order, found.history, now, not confidential, found.counts),
+        documents=[views.document(d, not confidential) for d in carried],
     )
 
 
