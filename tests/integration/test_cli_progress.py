@@ -40,7 +40,9 @@ def registry(tmp_path: Path) -> tuple[dict[str, str], Path]:
     env = {**os.environ, "ARRET_DB": f"sqlite:///{tmp_path / 'arret.db'}",
            "ARRET_LOG_KEY": str(tmp_path / "log.key")}  # fmt: skip
     piped(env, "init")
-    piped(env, "operator", "add", "orange")
+    secret = re.search(r"secret:\s+(\S+)", piped(env, "operator", "add", "orange").stdout)
+    assert secret is not None
+    (tmp_path / "orange.tsig").write_text(secret.group(1) + "\n")
     piped(env, "operator", "add", "sfr")
     targets = tmp_path / "targets.txt"
     targets.write_text("".join(f"site{i}.leak.example\n" for i in range(NAMES)))
@@ -129,3 +131,82 @@ def test_a_refused_order_at_a_terminal_erases_its_steps_and_says_why(
     text = ESCAPES.sub(b"", drawn).decode()
     assert "'192.0.2.1'" in text and "nothing was registered" in text
     assert "order 1 registered" not in text
+
+
+def test_log_verify_at_a_terminal_shows_its_steps_piped_one_line(
+    registry: tuple[dict[str, str], Path],
+) -> None:
+    env, targets = registry
+    piped(env, *ORDER, "--targets-file", str(targets))
+    code, drawn = run_in_terminal([ARRET, "log", "verify"], env, columns=300)  # one line
+    assert code == 0, drawn
+    text = ESCAPES.sub(b"", drawn).decode()
+    for step in ("reading and hashing the leaves", "checking the signed tree heads",
+                 "checking each event against its leaves",
+                 "checking each feed serial against its journal"):  # fmt: skip
+        assert step in text, (step, text)
+    assert drawn.count(CURSOR_SHOWN) == 1
+    last = [line for line in lines(drawn) if line.strip()][-1]
+    assert last.startswith("log verified: "), last
+    done = piped(env, "log", "verify")
+    assert done.stderr == "" and "\x1b" not in done.stdout
+    assert done.stdout.count("\n") == 1 and done.stdout.startswith("log verified: ")
+
+
+def test_feed_sync_once_at_a_terminal_shows_the_transfer_and_the_write(
+    registry: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
+    from support.livefeed import LiveFeed
+
+    from arret.domain.instants import SystemClock
+
+    env, targets = registry
+    piped(env, *ORDER, "--targets-file", str(targets))
+    live = LiveFeed(env["ARRET_DB"], SystemClock())
+    try:
+        live.tick()
+        sync = [ARRET, "feed", "sync", "--server", f"127.0.0.1:{live.port}", "--zone",
+                "orange.rpz.arret.", "--key-name", "orange-1.tsig.arret.", "--key-file",
+                str(tmp_path / "orange.tsig"), "--once", "--out"]  # fmt: skip
+        code, drawn = run_in_terminal([*sync, str(tmp_path / "tty.zone")], env)
+        assert code == 0, drawn
+        text = ESCAPES.sub(b"", drawn).decode()
+        assert f"transferring orange.rpz.arret. from 127.0.0.1:{live.port}" in text, text
+        assert f"writing {tmp_path / 'tty.zone'} (record sets)" in text, text
+        assert drawn.count(CURSOR_SHOWN) == 1
+        summary = re.compile(
+            rf".*: serial \d+ from 127.0.0.1:{live.port}, 10,000 owner names, written; "
+            r"in \d+\.\d s"
+        )  # each subtree target owns its name and its wildcard
+        last = [line for line in lines(drawn) if line.strip()][-1]
+        assert summary.fullmatch(last), last
+        done = piped(env, *sync[1:], str(tmp_path / "piped.zone"))
+        assert done.stderr == "" and done.stdout.count("\n") == 1, done
+        assert summary.fullmatch(done.stdout.strip()), done.stdout
+        assert (tmp_path / "piped.zone").read_text() == (tmp_path / "tty.zone").read_text()
+    finally:
+        live.close()
+
+
+def test_init_and_demo_at_a_terminal_show_the_migrations_and_the_loading(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "ARRET_DB": f"sqlite:///{tmp_path / 'arret.db'}",
+           "ARRET_LOG_KEY": str(tmp_path / "log.key")}  # fmt: skip
+    code, drawn = run_in_terminal([ARRET, "init"], env, columns=300)
+    assert code == 0, drawn
+    text = ESCAPES.sub(b"", drawn).decode()
+    assert "migrating the schema" in text and drawn.count(CURSOR_SHOWN) == 1
+    assert [line for line in lines(drawn) if line.strip()][-1].startswith(
+        "created the Arrêt schema"
+    )
+    code, drawn = run_in_terminal([ARRET, "demo", "--no-tokens"], env)
+    assert code == 0, drawn
+    text = ESCAPES.sub(b"", drawn).decode()
+    assert "loading the 2021 case and the present-day orders" in text
+    assert drawn.index(CURSOR_SHOWN) < drawn.index(b"order 1 registered: 21-51823")
+    # Piped, the same commands print their lines and nothing else.
+    other = {**env, "ARRET_DB": f"sqlite:///{tmp_path / 'other.db'}"}
+    for args in (["init"], ["demo", "--no-tokens"]):
+        done = piped(other, *args)
+        assert done.stderr == "" and "\x1b" not in done.stdout and "migrating" not in done.stdout

@@ -77,7 +77,8 @@ class Display:
         bar = self._bar
         if bar is None:
             return
-        if what != self._what:
+        starting = what != self._what
+        if starting:
             if self._task is not None:
                 finished = bar.tasks[-1]
                 bar.update(self._task, total=finished.total or 1,
@@ -88,6 +89,8 @@ class Display:
         assert self._task is not None
         count = f"{done:,}/{total:,}" if total is not None else (f"{done:,}" if done else "")
         bar.update(self._task, completed=done, total=total, count=count)
+        if starting:  # drawn now: a step shorter than a refresh still shows
+            bar.refresh()
 
 
 class _Silent:

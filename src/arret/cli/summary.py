@@ -9,12 +9,14 @@ order's id is the line's second word and the object's `id`, so a script reads ei
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from arret.domain.events import OrderRegistered
 from arret.domain.instants import format_instant
-from arret.services.feed import Published
-from arret.services.registry import Amended, Registration
+
+if TYPE_CHECKING:  # `arret feed sync` says its time with `took`, and needs no database
+    from arret.domain.events import OrderRegistered
+    from arret.services.feed import Published
+    from arret.services.registry import Amended, Registration
 
 #: Up to this many operators are named in a line; more are counted.
 NAMED = 4
