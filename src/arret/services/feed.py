@@ -232,9 +232,10 @@ def publish(
         names = None
     published = []
     groups = _regroup(conn, chosen, now)
+    of = len(groups) if len(groups) > 1 else None  # policies done of how many, when several
     for done, (pid, members) in enumerate(groups.items()):
         whom = _whom([names_of[m] for m in members])
-        progress(f"publishing for {whom}: computing the zone", done, len(groups))
+        progress(f"publishing for {whom}: computing the zone", done, of)
         current = store_feed.policy(conn, pid)
         # A policy never published from is computed whole, whatever was touched.
         fresh = current.rev == 0 and current.base_policy is None
@@ -246,7 +247,7 @@ def publish(
         before = current
         if not change.is_empty() or fresh:
             progress(f"publishing for {whom}: writing {len(change.added) + len(change.removed):,}"
-                     " zone entries and their digest", done, len(groups))  # fmt: skip
+                     " zone entries and their digest", done, of)  # fmt: skip
             early = registered.early.summed() if registered and registered.early else None
             current = store_feed.advance(conn, current, change, early)
         lasts = store_feed.latest_of(conn, members)
@@ -273,8 +274,7 @@ def publish(
             published.append(Published(names_of[op_id], serial, added, removed))
         if new_serials:
             progress(f"publishing for {whom}: signing {len(new_serials)} new serial"
-                     f"{'s' if len(new_serials) > 1 else ''} into the log", done,
-                     len(groups))  # fmt: skip
+                     f"{'s' if len(new_serials) > 1 else ''} into the log", done, of)  # fmt: skip
         store_feed.record_versions(conn, new_serials, current, now)
     _merge_alike(conn, set(groups))
     return sorted(published, key=lambda p: p.operator)
