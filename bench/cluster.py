@@ -92,9 +92,10 @@ def main() -> None:
         run("operator", "add", "op", "--allow-from", "127.0.0.0/8")
         names = folder / "names.txt"
         names.write_text("".join(f"n{i}.example\n" for i in range(args.names)))
+        # It prints `order ID registered: …`.
         order = int(run("order", "add", "--yes", "--reference", "R", "--authority", "court",
                         "--decided", "2026-11-01", "--duration", "30d", "--operator", "op",
-                        "--targets-file", str(names)).split()[-1])  # fmt: skip
+                        "--targets-file", str(names)).split()[1])  # fmt: skip
         token = peers.authority_token(env)
         instances = [Instance(folder, env, n) for n in range(1, args.instances + 1)]
 

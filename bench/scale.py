@@ -26,12 +26,17 @@ Benchmark figures, not timed tests: the machine is shared.
 
     .venv/bin/python bench/scale.py [--sizes 100000,1000000] [--operators 4,100,300]
                                     [--backend sqlite|postgresql] [--keep DIR]
+                                    [--tty] [--import-only]
 
 `--keep DIR` (SQLite) builds each registry of N names and K operators once, keeps a copy
 of it in DIR (with the log key and the import's time) and starts every later run with the
 same DIR from a fresh copy of it, so that work on the server can be measured again
 without the minutes of a million-name import: the import figure is then the one measured
 when it was built.
+
+`--tty` runs the import on a pseudo-terminal, as a clerk at a terminal runs it: its
+progress is drawn (piped, as by default, nothing is), so the two runs tell what drawing
+costs. `--import-only` stops each run after the import (and the database's size).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -56,6 +62,7 @@ from sqlalchemy import text  # noqa: E402
 from support.authority import Authority, free_port  # noqa: E402
 from support.processes import Process  # noqa: E402
 from support.signed import ensure_key, open_engine  # noqa: E402
+from support.terminal import CURSOR_SHOWN, run_in_terminal  # noqa: E402
 from support.unbound import unbound_conf  # noqa: E402
 
 from arret import keyfile  # noqa: E402
@@ -149,7 +156,7 @@ def kept_registry(keep: Path | None, n: int, operators: int) -> Path | None:
 
 def measure(
     n: int, operators: int, found: dict[str, str], new_database: Callable[[Path], str],
-    keep: Path | None = None,
+    keep: Path | None = None, tty: bool = False, import_only: bool = False,
 ) -> dict[str, float]:  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="arret-bench-scale-"))
     authority = Authority()
@@ -182,13 +189,27 @@ def measure(
             add = [peers.ARRET, "order", "add", "--reference", "B", "--authority", "bench",
                    "--decided", "2026-01-01", "--duration", "90d", "--all-operators",
                    "--yes", "--targets-file"]  # fmt: skip
-            out["import"] = peers.timed_run([*add, str(targets)], env)
+            # Its CPU time too: on a shared machine the wall time moves with the others' load.
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if tty:
+                start = time.perf_counter()
+                code, drawn = run_in_terminal([*add, str(targets)], env)
+                out["import"] = time.perf_counter() - start
+                assert code == 0 and CURSOR_SHOWN in drawn, drawn[-2000:]
+            else:
+                out["import"] = peers.timed_run([*add, str(targets)], env)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
             if kept is not None:
                 kept.mkdir(parents=True, exist_ok=True)
                 for db in folder.glob("arret.db*"):
                     shutil.copy(db, kept / db.name)
                 (kept / "import.txt").write_text(f"{out['import']}\n")
-            say(f"imported in {out['import']:.1f} s; starting arret serve")
+            say(f"imported in {out['import']:.1f} s (CPU {cpu:.2f} s)")
+        if import_only:
+            out["database size"] = database_mib(url, folder)
+            return out
+        say("starting arret serve")
         token = peers.authority_token(env)
         start = time.perf_counter()
         serve, p_arret, h_arret = peers.start_serve(folder, env, ZONE, start_bound)
@@ -278,6 +299,10 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, metavar="DIR",
                         help="keep each registry built in DIR and start from a copy of it "
                         "when it is there (SQLite)")  # fmt: skip
+    parser.add_argument("--tty", action="store_true",
+                        help="import on a pseudo-terminal: its progress drawn")  # fmt: skip
+    parser.add_argument("--import-only", action="store_true",
+                        help="stop each run after the import")  # fmt: skip
     args = parser.parse_args()
     if args.keep is not None:
         if args.backend != "sqlite":
@@ -297,20 +322,25 @@ def main() -> None:
         new_database: Callable[[Path], str] = lambda folder: server.create_database()  # noqa: E731
     else:
         new_database = lambda folder: f"sqlite:///{folder / 'arret.db'}"  # noqa: E731
-    print(f"backend: {args.backend}")
+    print(
+        f"backend: {args.backend}; import "
+        + ("on a terminal, its progress drawn" if args.tty else "piped, no progress drawn")
+    )
     print("| " + " | ".join(COLUMNS) + " |")
     print("|---:|---:|---|---|---:|---:|---|---:|")
     try:
         for n in (int(s) for s in args.sizes.split(",")):
             for operators in (int(k) for k in args.operators.split(",")):
                 try:
-                    result = measure(n, operators, found, new_database, args.keep)
+                    result = measure(n, operators, found, new_database, args.keep, args.tty,
+                                     args.import_only)  # fmt: skip
                 except Exception as error:  # a run too big for today: say so, go on
                     print(f"| {n:,} | {operators} | failed: {type(error).__name__}: "
                           f"{str(error)[:200]} |||||||", flush=True)  # fmt: skip
                     continue
                 for figure, unit, peer in FIGURES:
-                    print(row(n, operators, figure, unit, peer, result), flush=True)
+                    if figure in result:
+                        print(row(n, operators, figure, unit, peer, result), flush=True)
     finally:
         if server is not None:
             server.stop()

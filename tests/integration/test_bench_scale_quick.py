@@ -50,3 +50,16 @@ def test_a_kept_registry_is_built_once_and_started_from_again(tmp_path: Path) ->
     assert "copied the registry kept in" in said and "imported in" not in said
     assert second[0][2] == "import" and second[0][4] == first[0][4]
     assert all(float(cells[4]) > 0 for cells in second), second
+
+
+def test_the_import_on_a_terminal_draws_its_progress() -> None:
+    """`--tty --import-only`: the import runs on a pseudo-terminal, where its progress is
+    drawn (the script checks that the display ended), and the run stops there."""
+    run = subprocess.run([sys.executable, str(BENCH), "--sizes", "200", "--operators", "4",
+                          "--tty", "--import-only"], capture_output=True, text=True,
+                         timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "import on a terminal, its progress drawn" in run.stdout
+    rows = [line.split("|")[3].strip() for line in run.stdout.splitlines()
+            if line.startswith("| 200 |")]  # fmt: skip
+    assert rows == ["import", "database size"], run.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -199,7 +200,9 @@ def test_an_order_without_an_end_is_refused(demo: Arret) -> None:
 
 def test_an_order_for_orange_only_never_appears_in_free_s_policy(demo: Arret) -> None:
     _, out, _ = register(demo, "--operator", "orange", "only-orange.example")
-    assert out.strip().isdigit()
+    # One line for people, its second word the new order's id, for scripts.
+    assert out.startswith("order 2 registered: 1 name for orange; serial ") and out.count("\n") == 1
+    assert out.split()[1] == "2"
     assert "only-orange.example" in names(demo, "orange", "2026-12-01")
     assert "only-orange.example" not in names(demo, "free", "2026-12-01")
 
@@ -211,10 +214,15 @@ def test_all_operators_reaches_an_operator_added_later(demo: Arret) -> None:
 
 
 def test_amend_lift_and_statuses(demo: Arret) -> None:
-    order_id = register(demo, "--operator", "orange", "leak2.example")[1].strip()
+    order_id = register(demo, "--operator", "orange", "leak2.example")[1].split()[1]
     demo.clock.instant = datetime(2026, 12, 10, tzinfo=UTC)
     _, out, _ = demo("order", "amend", order_id, "--add", "mirror2.example", "--exact")
-    assert out.strip() == f"order {order_id} amended: 1 added, 0 removed; 2 targets now"
+    serial = demo.json("operator", "show", "orange")["serial"]  # type: ignore[index,call-overload]
+    assert re.fullmatch(
+        rf"order {order_id} amended: 1 added, 0 removed; 2 targets now; serial {serial} for "
+        r"orange; in \d+\.\d s",
+        out.strip(),
+    ), out
     assert names(demo, "orange", "2026-12-10") == ["leak2.example", "mirror2.example"]
     demo("order", "lift", order_id, "--reason", "appeal won", "--at", "2026-12-20")
     listed = demo.json("order", "list", "--at", "2026-12-21", "--status", "lifted")

@@ -40,7 +40,7 @@ def test_the_cli_asks_for_yes_above_the_threshold(demo: Arret, tmp_path: Path) -
     assert orders(demo) == before
     # The threshold is the caller's to set; at it, nothing is asked.
     _, out, _ = demo("--confirm-above", "101", *add)
-    order = int(out.strip())
+    order = int(out.split()[1])  # `order ID registered: …`
     assert len(orders(demo)) == len(before) + 1
     more = [a for n in range(101) for a in ("--add", f"m{n}.leak.example")]
     code, _, err = demo("order", "amend", str(order), *more, ok=False)

@@ -50,13 +50,7 @@ def register(arret: Arret, *extra: str) -> str:
         *(() if "--expires" in extra else ("--duration", "90d")),
         *extra,
     )[1]
-    return out.split()[-1] if out.split()[-1].isdigit() else _last_order(arret)
-
-
-def _last_order(arret: Arret) -> str:
-    listed = arret.json("order", "list")
-    assert isinstance(listed, list)
-    return str(max(o["id"] for o in listed))
+    return out.split()[1]  # `order ID registered: …`
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from typing import Annotated
 import dns.exception
 import typer
 
-from arret.cli.output import console
+from arret.cli.output import console, say
+from arret.cli.summary import took
 from arret.domain.operators import check_endpoint
 from arret.errors import ArretError
 from arret.feed.sync import ZoneFile
@@ -106,18 +107,34 @@ def sync(
         target = ZoneFile(servers, zone, out, key_name, secret, addresses, verbatim)
     except (dns.exception.DNSException, ValueError) as exc:
         raise ArretError(f"cannot use key {key_name!r} for {zone}: {exc}") from None
+    if once:
+        _sync_once(target, named)
+        return
     while True:
         try:
             result = target.sync()
             if result.changed:
                 console.print(f"{out}: serial {result.serial}", markup=False)
         except (dns.exception.DNSException, OSError) as exc:
-            if once:
-                raise ArretError(f"cannot transfer {zone} from {named}: {exc!r}") from None
             console.print(f"transfer failed ({exc!r}); keeping {out} as it is", markup=False)
-        if once:
-            return
         time.sleep(interval)
+
+
+def _sync_once(target: ZoneFile, named: str) -> None:
+    """One sync, its progress shown on a terminal; one line saying what it did."""
+    from arret.cli.progress import shown
+
+    started = time.perf_counter()
+    try:
+        with shown() as progress:
+            result = target.sync(progress=progress)
+    except (dns.exception.DNSException, OSError) as exc:
+        raise ArretError(f"cannot transfer {target.origin} from {named}: {exc!r}") from None
+    host, port = target.servers[target.current]
+    names = len(target.zone.nodes) - 1  # the apex is no rule
+    what = "written" if result.changed else "unchanged"
+    say(f"{target.out}: serial {result.serial} from {host}:{port}, {names:,} owner names, "
+        f"{what}; in {took(time.perf_counter() - started)}")  # fmt: skip
 
 
 @app.command("republish")

@@ -24,6 +24,7 @@ import typer
 
 from arret.cli.context import env
 from arret.cli.output import console
+from arret.cli.progress import shown
 from arret.domain.instants import parse_instant
 from arret.domain.operators import check_endpoint
 from arret.errors import ArretError, LogInconsistent
@@ -350,58 +351,65 @@ def verify_command(
     signed roots; from a database also every event and feed serial against its leaf.
     Exits 5 naming the first bad leaf."""
     saved = _read_saved(head)
-    start, since = _read_checkpoint(checkpoint)
-    fetched: int | None = None
-    source: Source
-    reached: log_service.Reached | None = None
-    lookup: Callable[[int], tuple[int, str] | None]
-    if server is not None:
-        http = HttpSource(server, token)
-        source = http
-        report = verify(source, saved, key, start)
-        held_salt: DigestSecret | None = None
-        if operator is not None and report.ok:
-            if not token:
-                raise ArretError("checking a feed from a server needs the operator's --token")
-            secret_data = http.get(f"/api/operators/{operator}/feed/digest-salt")
-            held_salt = log_service.secret_from_json(secret_data)
-        lookup = functools.partial(_logged_serial, http, report, operator or "")
-        if fetch_documents and report.ok:
-            fetched = _fetch_documents(http, report)
-    else:
-        e = env(ctx)
-        require_current(e.engine)
-        with e.engine.connect() as conn:  # reads only
-            public = (
-                read_public_key(public_key) if public_key is not None else log_public_key(e.engine)
-            )
-            # The registry's part of a checkpoint written from a server is missing: then
-            # everything is verified again.
-            if since is None:
-                start = None
-            report = verify(log_service.DatabaseSource(conn, public), saved, key, start)
-            if report.ok:
-                reached = log_service.registry_problems(conn, report, since)
-                # Every document's content, hashed again against its logged digest
-                # (whatever the checkpoint: a file can be swapped at any time).
-                documents.check(conn, report, e.documents)
-            held_salt = None  # set below when an operator is checked
-            if operator is not None:
-                held_salt = log_service.digest_secret(conn, operator)
-                if not key_name:
-                    current = key_service.current_key(conn, operator, e.clock.now())
-                    if current is not None:
-                        key_name, key_secret = current.name, current.secret
+    # On a terminal, each step and how far it is; erased before the result is said.
+    with shown() as progress:
+        start, since = _read_checkpoint(checkpoint)
+        fetched: int | None = None
+        source: Source
+        reached: log_service.Reached | None = None
+        lookup: Callable[[int], tuple[int, str] | None]
+        if server is not None:
+            http = HttpSource(server, token)
+            source = http
+            report = verify(source, saved, key, start, progress)
+            held_salt: DigestSecret | None = None
+            if operator is not None and report.ok:
+                if not token:
+                    raise ArretError("checking a feed from a server needs the operator's --token")
+                secret_data = http.get(f"/api/operators/{operator}/feed/digest-salt")
+                held_salt = log_service.secret_from_json(secret_data)
+            lookup = functools.partial(_logged_serial, http, report, operator or "")
+            if fetch_documents and report.ok:
+                fetched = _fetch_documents(http, report)
+        else:
+            e = env(ctx)
+            require_current(e.engine)
+            with e.engine.connect() as conn:  # reads only
+                public = (
+                    read_public_key(public_key)
+                    if public_key is not None
+                    else log_public_key(e.engine)
+                )
+                # The registry's part of a checkpoint written from a server is missing: then
+                # everything is verified again.
+                if since is None:
+                    start = None
+                report = verify(
+                    log_service.DatabaseSource(conn, public), saved, key, start, progress
+                )
+                if report.ok:
+                    reached = log_service.registry_problems(conn, report, since, progress)
+                    # Every document's content, hashed again against its logged digest
+                    # (whatever the checkpoint: a file can be swapped at any time).
+                    documents.check(conn, report, e.documents)
+                held_salt = None  # set below when an operator is checked
+                if operator is not None:
+                    held_salt = log_service.digest_secret(conn, operator)
+                    if not key_name:
+                        current = key_service.current_key(conn, operator, e.clock.now())
+                        if current is not None:
+                            key_name, key_secret = current.name, current.secret
 
-        def lookup(serial: int) -> tuple[int, str] | None:
-            with e.engine.connect() as conn:
-                return log_service.serial_leaf(conn, operator or "", serial)
+            def lookup(serial: int) -> tuple[int, str] | None:
+                with e.engine.connect() as conn:
+                    return log_service.serial_leaf(conn, operator or "", serial)
 
-    where = ""
-    if operator is not None and held_salt is not None and report.ok:
-        zone = FeedSettings().zone(operator)
-        held = log_service.entries_of(_transfer(feed, zone, key_name, key_secret))
-        where = _check_feed(report, operator, held, held_salt, lookup)
+        where = ""
+        if operator is not None and held_salt is not None and report.ok:
+            zone = FeedSettings().zone(operator)
+            progress(f"transferring {zone} from {feed}", 0, None)
+            held = log_service.entries_of(_transfer(feed, zone, key_name, key_secret))
+            where = _check_feed(report, operator, held, held_salt, lookup)
     if not report.ok:
         first = report.first_bad_leaf()
         summary = "the log does NOT verify" + (f": the first bad leaf is {first}" if

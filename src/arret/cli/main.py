@@ -198,13 +198,18 @@ def root(
 def init(ctx: typer.Context) -> None:
     """Create the database, or migrate it to this version's schema; create the
     transparency log's signing key if there is none."""
+    from arret.cli.progress import shown
     from arret.services import log as log_service
 
     e = env(ctx)
-    before, after = migrate(e.engine)
-    _prepare_log_key(e)
-    with e.transaction() as conn:
-        appended = log_service.backfill(conn, e.clock.now())
+    with shown() as progress:
+        before, after = migrate(e.engine, progress)
+        progress("preparing the log signing key", 0, None)
+        created = _log_key(e)
+        with e.transaction() as conn:
+            appended = log_service.backfill(conn, e.clock.now(), progress)
+            progress("committing", 0, None)
+    console.print(created, markup=False)
     if appended:
         console.print(f"appended {appended} leaves to the transparency log for the history "
                       "recorded before it", markup=False)  # fmt: skip
@@ -217,8 +222,8 @@ def init(ctx: typer.Context) -> None:
         console.print(f"{where} is already at revision {after}", markup=False)
 
 
-def _prepare_log_key(e: Env) -> None:
-    """Create the log key when missing; say where it is and which key it is."""
+def _log_key(e: Env) -> str:
+    """Create the log key when missing; what to say of where it is and which key it is."""
     from arret import keyfile
     from arret.keyfile import KeyFile
     from arret.tlog import signing
@@ -226,10 +231,9 @@ def _prepare_log_key(e: Env) -> None:
     created = keyfile.create(e.log_key)
     public = KeyFile(e.log_key).public_key()
     verb = "created" if created else "using"
-    console.print(
+    return (
         f"{verb} the log signing key {e.log_key} (Ed25519, key id "
-        f"{signing.key_id(public)[:16]}…); keep it private and out of database backups",
-        markup=False,
+        f"{signing.key_id(public)[:16]}…); keep it private and out of database backups"
     )
 
 
@@ -257,15 +261,24 @@ def demo(
     if needed; running it twice changes nothing in the registry (only the demo's tokens
     are renewed, since a token is shown only once).
     """
+    from arret.cli.progress import shown
     from arret.services import demo as demo_service
 
     e = env(ctx)
-    migrate(e.engine)
-    _prepare_log_key(e)
-    with e.transaction() as conn:
-        now = e.clock.now()
-        loaded = demo_service.load(conn, now, actor or default_actor(), moving)
-        fresh = demo_service.tokens(conn, now, actor or default_actor()) if tokens else []
+    with shown() as progress:
+        migrate(e.engine, progress)
+        progress("preparing the log signing key", 0, None)
+        key = _log_key(e)
+        with e.transaction() as conn:
+            now = e.clock.now()
+            progress("loading the 2021 case" + (" and the present-day orders" if moving else ""),
+                     0, None)  # fmt: skip
+            loaded = demo_service.load(conn, now, actor or default_actor(), moving)
+            if tokens:
+                progress("creating a token per role", 0, None)
+            fresh = demo_service.tokens(conn, now, actor or default_actor()) if tokens else []
+            progress("committing", 0, None)
+    console.print(key, markup=False)
     for line in loaded.lines:
         console.print(line, markup=False)
     if fresh:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -9,11 +10,13 @@ import typer
 
 from arret import views as render
 from arret.cli import documents as documents_cli
+from arret.cli import summary
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_fields, print_json, print_table, say
+from arret.cli.progress import shown
 from arret.collector import collector_paused
-from arret.domain.instants import format_instant, parse_instant
+from arret.domain.instants import parse_instant
 from arret.domain.lifecycle import TypedOrder, parse_draft, parse_instants, parse_target_lines
 from arret.domain.model import Action, Scope, Status, TargetSpec
 from arret.errors import ArretError, InvalidTargets
@@ -36,6 +39,9 @@ DryRun = Annotated[
 ]
 #: How a refused large change says to confirm it.
 CONFIRM_HOW = "run it again with --yes to apply it, or with --dry-run to see its plan"
+#: Above this many names given, a change shows its progress on a terminal (below, it
+#: takes well under a second, and drawing would only cost the import of rich).
+SHOWN_ABOVE = 1_000
 
 
 def read_targets_file(path: Path, scope: Scope) -> list[TargetSpec]:
@@ -98,49 +104,58 @@ def add(
     actor: Actor = None,
     yes: Yes = False,
     dry_run: DryRun = False,
+    json: Json = False,
 ) -> None:
-    """Register an order; prints its id. Refused whole if anything in it is wrong."""
+    """Register an order; prints one line saying what was registered (`order ID
+    registered: …`), or with --json the same as an object with its `id`. Refused whole if
+    anything in it is wrong."""
+    started = time.perf_counter()
     e = env(ctx)
     scope = Scope.EXACT if exact else Scope.SUBTREE
     specs = [TargetSpec(t, scope) for t in targets or []]
     problems: list[str] = []
-    if targets_file is not None:
-        try:
-            # A file of a million names: a million targets, not in any cycle.
-            with collector_paused():
-                specs += read_targets_file(targets_file, scope)
-        except InvalidTargets as error:
-            problems += error.reasons
-    typed = TypedOrder(
-        reference=reference,
-        authority=authority,
-        decided_on=decided,
-        targets=tuple(specs),
-        operators=tuple(operator or []),
-        all_operators=all_operators,
-        effective_at=effective or "",
-        expires_at=expires or "",
-        duration=duration or "",
-        requester=requester,
-        legal_basis=basis,
-        action=action.value,
-        confidential=confidential,
-        notice=notice,
-    )
-    draft = parse_draft(typed, OPTION_NAMES, problems)
-    confirm = registry.gate(e.confirm_above, yes or dry_run, CONFIRM_HOW)
-    with e.rehearsal() if dry_run else e.transaction() as conn:
-        recorded = registry.record_registration(
-            conn, draft, e.clock.now(), actor_of(actor), confirm
+    large = targets_file is not None or len(specs) > SHOWN_ABOVE
+    with shown(large and not json) as progress:
+        if targets_file is not None:
+            progress(f"reading {targets_file}", 0, None)
+            try:
+                # A file of a million names: a million targets, not in any cycle.
+                with collector_paused():
+                    specs += read_targets_file(targets_file, scope)
+            except InvalidTargets as error:
+                problems += error.reasons
+        typed = TypedOrder(
+            reference=reference,
+            authority=authority,
+            decided_on=decided,
+            targets=tuple(specs),
+            operators=tuple(operator or []),
+            all_operators=all_operators,
+            effective_at=effective or "",
+            expires_at=expires or "",
+            duration=duration or "",
+            requester=requester,
+            legal_basis=basis,
+            action=action.value,
+            confidential=confidential,
+            notice=notice,
         )
+        draft = parse_draft(typed, OPTION_NAMES, problems)
+        confirm = registry.gate(e.confirm_above, yes or dry_run, CONFIRM_HOW)
+        with e.rehearsal() if dry_run else e.transaction() as conn:
+            done = registry.registration(
+                conn, draft, e.clock.now(), actor_of(actor), confirm, progress
+            )
+            if not dry_run:
+                progress("committing", 0, None)
     if dry_run:
-        terms = recorded.terms
-        to = "every operator" if terms.all_operators else ", ".join(sorted(terms.operators))
-        say(f"dry run, nothing written: the order would block {len(recorded.targets):,} "
-            f"names for {to}, from {format_instant(terms.effective_at)} to "
-            f"{format_instant(terms.expires_at)}")  # fmt: skip
-        return
-    typer.echo(recorded.order_id)
+        line, data = summary.would_register(done.event)
+    else:
+        line, data = summary.registered(done, time.perf_counter() - started)
+    if json:
+        print_json(data | {"summary": line})
+    else:
+        say(line)
 
 
 @app.command("amend")
@@ -159,36 +174,51 @@ def amend(
         str | None,
         typer.Option(metavar="DATETIME", help="When the amendment takes effect (default: now)."),
     ] = None,
+    targets_file: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Names to add, one per line: NAME [exact|subtree] [ACTION]."
+        ),
+    ] = None,
     actor: Actor = None,
     yes: Yes = False,
     dry_run: DryRun = False,
+    json: Json = False,
 ) -> None:
-    """Amend an order: add mirror sites, remove names, change the expiry — each dated."""
+    """Amend an order: add mirror sites, remove names, change the expiry — each dated.
+    Prints one line saying what changed (or with --json the same as an object)."""
+    started = time.perf_counter()
     e = env(ctx)
     scope = Scope.EXACT if exact else Scope.SUBTREE
     refused = f"amendment of order {order_id} refused"
     when = parse_instants({"--expires": expires, "--at": at}, refused)
-    with e.rehearsal() if dry_run else e.transaction() as conn:
-        done = registry.amend_order(
-            conn,
-            order_id,
-            e.clock.now(),
-            actor_of(actor),
-            add=[TargetSpec(t, scope) for t in add or []],
-            remove=remove or [],
-            expires_at=when["--expires"],
-            at=when["--at"],
-            confirm=registry.gate(e.confirm_above, yes or dry_run, CONFIRM_HOW),
-        )
-    changes = [f"{len(done.event.added):,} added", f"{len(done.event.removed):,} removed"]
-    if done.event.expires_at is not None:
-        changes.append(f"expires {format_instant(done.event.expires_at)}")
-    what = (
-        f"dry run, nothing written: order {done.order.id} would be"
-        if dry_run
-        else (f"order {done.order.id}")
-    )
-    say(f"{what} amended: {', '.join(changes)}; {done.targets:,} targets now")
+    added = [TargetSpec(t, scope) for t in add or []]
+    large = targets_file is not None or len(added) + len(remove or []) > SHOWN_ABOVE
+    with shown(large and not json) as progress:
+        if targets_file is not None:
+            progress(f"reading {targets_file}", 0, None)
+            with collector_paused():
+                added += read_targets_file(targets_file, scope)
+        with e.rehearsal() if dry_run else e.transaction() as conn:
+            done = registry.amend_order(
+                conn,
+                order_id,
+                e.clock.now(),
+                actor_of(actor),
+                add=added,
+                remove=remove or [],
+                expires_at=when["--expires"],
+                at=when["--at"],
+                confirm=registry.gate(e.confirm_above, yes or dry_run, CONFIRM_HOW),
+                progress=progress,
+            )
+            if not dry_run:
+                progress("committing", 0, None)
+    line, data = summary.amended(done, dry_run, time.perf_counter() - started)
+    if json:
+        print_json(data | {"summary": line})
+    else:
+        say(line)
 
 
 @app.command("lift")

@@ -7,11 +7,11 @@ from collections import Counter
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from arret.cli.context import env
 from arret.cli.options import Canaries, Control, span
-from arret.cli.output import print_table, real_console, say
+from arret.cli.output import print_table, say
+from arret.cli.progress import shown
 from arret.probes.verdict import Kind, Purpose
 from arret.services import probing
 
@@ -50,16 +50,10 @@ def probe(
     )
     with e.transaction():
         pass  # the schema is checked before any question is asked
-    with Progress(
-        TextColumn("probing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=real_console(), transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("probing", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        done = probing.run(e.engine, e.clock, operator, settings, progress)
+    # On a terminal, how many questions are answered (on stderr, like every long command).
+    with shown() as progress:
+        done = probing.run(e.engine, e.clock, operator, settings,
+                           lambda asked, total: progress("probing", asked, total))  # fmt: skip
     rows = []
     for op, resolver in sorted({(o, r) for o, r, _, _ in done.kinds}):
         kinds = Counter({(p, k): n for (o, r, p, k), n in done.kinds.items()

@@ -27,7 +27,9 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
+from typing import Any, cast
 
 import dns.exception
 import dns.name
@@ -40,6 +42,8 @@ import dns.versioned
 import dns.xfr
 import dns.zone
 
+from arret.progress import Progress, silent
+
 #: CNAME targets every RPZ reader understands (RPZ §4): NXDOMAIN, NODATA and the rpz-*
 #: actions. Any other target is a rewrite to a custom host.
 _ACTIONS = (dns.name.root, dns.name.from_text("*."))
@@ -51,6 +55,50 @@ REWRITTEN = "; arret feed sync: notice CNAMEs rewritten for Knot Resolver\n"
 class SyncResult:
     serial: int | None
     changed: bool
+
+
+#: A transfer or a write tells its progress every this many record sets.
+EVERY = 1000
+
+
+class _Counting:
+    """A zone as a transfer writes into it, counting the record sets it receives (for
+    `progress`: dnspython's `inbound_xfr` says nothing until it is done)."""
+
+    def __init__(self, zone: dns.versioned.Zone, what: str, progress: Progress) -> None:
+        self._zone, self._what, self._progress = zone, what, progress
+        self.received = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._zone, name)
+
+    def writer(self, replacement: bool = False) -> Any:
+        return _CountingWriter(self._zone.writer(replacement), self)
+
+    def seen(self) -> None:
+        self.received += 1
+        if self.received % EVERY == 0:
+            self._progress(self._what, self.received, None)
+
+
+class _CountingWriter:
+    def __init__(self, txn: Any, counter: _Counting) -> None:
+        self._txn, self._counter = txn, counter
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._txn, name)
+
+    def add(self, *args: Any) -> None:
+        self._counter.seen()
+        self._txn.add(*args)
+
+    def replace(self, *args: Any) -> None:
+        self._counter.seen()
+        self._txn.replace(*args)
+
+    def delete_exact(self, *args: Any) -> None:
+        self._counter.seen()
+        self._txn.delete_exact(*args)
 
 
 def is_custom_target(target: dns.name.Name) -> bool:
@@ -103,17 +151,21 @@ class ZoneFile:
         soa = self.zone.get_soa() if self.zone.get_node("@") is not None else None
         return int(soa.serial) if soa is not None else None
 
-    def sync(self, timeout: float = 30.0) -> SyncResult:
+    def sync(self, timeout: float = 30.0, progress: Progress = silent) -> SyncResult:
         """Brings the zone up to date from the first server that answers, starting with the
-        one that answered last; when none does, raises what the last one tried raised."""
+        one that answered last; when none does, raises what the last one tried raised.
+        `progress` hears of every thousand record sets received and written."""
         before = self.serial()
         failed: Exception | None = None
         for step in range(len(self.servers)):
             index = (self.current + step) % len(self.servers)
             host, port = self.servers[index]
             query, _ = dns.xfr.make_query(self.zone, keyring=self.keyring, keyname=self.key_name)
+            what = f"transferring {self.origin} from {host}:{port} (record sets)"
+            progress(what, 0, None)
+            counting = cast(dns.versioned.Zone, _Counting(self.zone, what, progress))
             try:
-                dns.query.inbound_xfr(host, self.zone, query, port=port, timeout=timeout)
+                dns.query.inbound_xfr(host, counting, query, port=port, timeout=timeout)
             except (dns.exception.DNSException, OSError) as exc:
                 failed = exc
                 continue
@@ -125,7 +177,7 @@ class ZoneFile:
         after = self.serial()
         changed = after != before or not self.out.exists()
         if changed:
-            self._write()
+            self._write(progress)
         return SyncResult(after, changed)
 
     def lines(self) -> Iterator[str]:
@@ -163,12 +215,17 @@ class ZoneFile:
         else:
             yield f"{owner} {rdataset.ttl} IN CNAME .\n"
 
-    def _write(self) -> None:
+    def _write(self, progress: Progress = silent) -> None:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=self.out.parent, prefix=f".{self.out.name}.")
+        what = f"writing {self.out} (record sets)"
+        written, lines = 0, self.lines()
         try:
             with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.writelines(self.lines())
+                while chunk := list(islice(lines, EVERY)):
+                    handle.writelines(chunk)
+                    written += len(chunk)
+                    progress(what, written, None)
             os.chmod(temporary, 0o644)
             os.replace(temporary, self.out)
         except BaseException:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from arret.errors import DatabaseUnavailable
 from arret.keyfile import KeyFile
+from arret.progress import Progress, silent
 from arret.services import log_writer
 from arret.store import db
 from arret.store import log as store_log
@@ -58,9 +59,10 @@ def require_current(engine: Engine) -> None:
     db.require_current(engine)
 
 
-def migrate(engine: Engine) -> tuple[str | None, str | None]:
-    """Create or migrate the schema to this code's; the revisions (before, after)."""
-    return db.migrate(engine)
+def migrate(engine: Engine, progress: Progress = silent) -> tuple[str | None, str | None]:
+    """Create or migrate the schema to this code's; the revisions (before, after).
+    `progress` hears of each revision applied."""
+    return db.migrate(engine, progress)
 
 
 def schema(engine: Engine) -> tuple[str | None, str]:

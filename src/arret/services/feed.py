@@ -31,6 +31,7 @@ from arret.domain.events import (
 )
 from arret.domain.model import Action, Order, TargetSpec
 from arret.domain.policy import Covering, allowed_at, compile_policy
+from arret.progress import Progress, silent
 from arret.rpz import serial as serials
 from arret.rpz.zone import (
     Delta,
@@ -211,10 +212,12 @@ def publish(
     operators: Iterable[str] | None = None,
     names: Sequence[str] | None = None,
     registered: Registered | None = None,
+    progress: Progress = silent,
 ) -> list[Published]:
     """Bring the feeds of `operators` (all when None) to their policy at `now`, looking at
     `names` only (all when None). Operators whose zone does not change keep their serial.
-    `registered`: an order just registered, whose rows need not be read back.
+    `registered`: an order just registered, whose rows need not be read back. `progress`
+    hears of each policy computed and written (a few calls per policy).
 
     Each policy is computed, compared and written once, whatever the number of operators
     it serves; each of them then gets its own serial and log leaf (O(1) each).
@@ -229,7 +232,10 @@ def publish(
         names = None
     published = []
     groups = _regroup(conn, chosen, now)
-    for pid, members in groups.items():
+    of = len(groups) if len(groups) > 1 else None  # policies done of how many, when several
+    for done, (pid, members) in enumerate(groups.items()):
+        whom = _whom([names_of[m] for m in members])
+        progress(f"publishing for {whom}: computing the zone", done, of)
         current = store_feed.policy(conn, pid)
         # A policy never published from is computed whole, whatever was touched.
         fresh = current.rev == 0 and current.base_policy is None
@@ -240,6 +246,8 @@ def publish(
         change = diff(old, new)
         before = current
         if not change.is_empty() or fresh:
+            progress(f"publishing for {whom}: writing {len(change.added) + len(change.removed):,}"
+                     " zone entries and their digest", done, of)  # fmt: skip
             early = registered.early.summed() if registered and registered.early else None
             current = store_feed.advance(conn, current, change, early)
         lasts = store_feed.latest_of(conn, members)
@@ -264,9 +272,19 @@ def publish(
             serial = serials.next_serial(last.serial if last else None, now)
             new_serials.append(store_feed.NewSerial(op_id, serial, added, removed))
             published.append(Published(names_of[op_id], serial, added, removed))
+        if new_serials:
+            progress(f"publishing for {whom}: signing {len(new_serials)} new serial"
+                     f"{'s' if len(new_serials) > 1 else ''} into the log", done, of)  # fmt: skip
         store_feed.record_versions(conn, new_serials, current, now)
     _merge_alike(conn, set(groups))
     return sorted(published, key=lambda p: p.operator)
+
+
+def _whom(operators: Sequence[str]) -> str:
+    """Operators sharing a policy, as a progress line names them."""
+    if len(operators) <= 4:
+        return ", ".join(operators)
+    return f"{', '.join(operators[:3])} and {len(operators) - 3} other operators"
 
 
 def _merge_alike(conn: Connection, policies: set[int]) -> None:
@@ -383,6 +401,7 @@ def publish_order(
     now: datetime,
     names: Sequence[str] | None = None,
     registered: Registered | None = None,
+    progress: Progress = silent,
 ) -> list[Published]:
     """Publish what a change of `order` (to `names`, default all its targets, read from
     the store: `order` may come without them) does now."""
@@ -391,11 +410,16 @@ def publish_order(
         touched = store_feed.target_names_up_to(conn, [order.id], FULL_ABOVE)
     else:
         touched = sorted(set(names))
-    return publish(conn, now, addressees(conn, order), touched, registered)
+    return publish(conn, now, addressees(conn, order), touched, registered, progress)
 
 
 def publish_amendment(
-    conn: Connection, before: Order, after: Order, event: OrderAmended, now: datetime
+    conn: Connection,
+    before: Order,
+    after: Order,
+    event: OrderAmended,
+    now: datetime,
+    progress: Progress = silent,
 ) -> list[Published]:
     """Publish what an amendment changes now: the names it adds and removes, and every
     name of the order only when a new expiry changes whether it is in force now (moving
@@ -403,12 +427,16 @@ def publish_amendment(
     `before` and `after` may come without their targets."""
     names = [*event.removed, *(t.name for t in event.added)]
     if before.in_force_at(now) != after.in_force_at(now):
-        return publish_order(conn, after, now)
-    return publish_order(conn, after, now, names) if names else []
+        return publish_order(conn, after, now, progress=progress)
+    return publish_order(conn, after, now, names, progress=progress) if names else []
 
 
 def publish_event(
-    conn: Connection, event: Event, now: datetime, early: Early | None = None
+    conn: Connection,
+    event: Event,
+    now: datetime,
+    early: Early | None = None,
+    progress: Progress = silent,
 ) -> list[Published]:
     """Publish, in the event's transaction, what a just-recorded event changes now.
     `early`: what a registration worked out before it was written (`Early`)."""
@@ -430,7 +458,7 @@ def publish_event(
     if isinstance(event, OrderRegistered):
         # Its targets are the event's, just written by `store.registry.insert_order`.
         registered = Registered(order, event.targets, event.at, early)
-        return publish_order(conn, order, now, None, registered)
+        return publish_order(conn, order, now, None, registered, progress)
     return publish_order(conn, order, now)
 
 

@@ -21,6 +21,7 @@ from arret.domain import names
 from arret.domain.events import from_payload
 from arret.errors import InvalidRange, LogKeyError, NotFound
 from arret.keyfile import KeyFile
+from arret.progress import Progress, silent
 from arret.rpz import serial as serials
 from arret.rpz.zone import NODATA, NXDOMAIN, PASSTHRU, PASSTHRU_KIND, Entry
 from arret.services.log_writer import LogWriter
@@ -267,13 +268,16 @@ def secret_digest(secret: store_log.DigestSecret) -> str:
     return hashlib.sha256(material).hexdigest()
 
 
-def registry_problems(conn: Connection, report: Report, since: Reached | None = None) -> Reached:
+def registry_problems(
+    conn: Connection, report: Report, since: Reached | None = None, progress: Progress = silent
+) -> Reached:
     """Every event has exactly the leaves its row gives; every feed serial the digest its
     journal gives; the zone served now is the one its last leaf names. From `since` (a
     checkpoint), only the events and serials logged in the leaves `report` verified
     (from `report.start`): the journals replay from the states it holds, and the zone
     served is checked against the digest state the registry keeps instead of being summed
-    again. Returns what it reached."""
+    again. Returns what it reached. `progress` hears of every thousandth event."""
+    progress("checking each event against its leaves", 0, None)
     by_event = audit.event_leaves(conn, report.start)
     confidential = audit.confidential_orders(conn)
 
@@ -285,13 +289,18 @@ def registry_problems(conn: Connection, report: Report, since: Reached | None = 
     # (two writers: the numbers are drawn before the log's lock is taken).
     earlier = sorted(e for e in by_event if e <= last)
     reached = last
+    checked = 0
     for rows in (audit.events_after(conn, last), audit.events_among(conn, earlier)):
         for seq, kind, order_id, at, actor, payload in rows:
+            checked += 1
+            if checked % 1000 == 0:
+                progress("checking each event against its leaves", checked, None)
             reached = max(reached, int(seq))
             _event_problems(conn, report, int(seq), (kind, order_id, at, actor), payload,
                             by_event, secret_order)  # fmt: skip
     for event_id, idx in sorted(by_event.items()):
         report.add(idx, f"records event {event_id}, which the registry does not hold")
+    progress("checking each feed serial against its journal", 0, None)
     feeds = _feed_problems(conn, report, since)
     return Reached(reached, feeds.feeds, feeds.policies)
 
@@ -565,13 +574,14 @@ def secret_from_json(data: dict[str, Any]) -> store_log.DigestSecret:
 # --- A database that had a history before the log ---
 
 
-def backfill(conn: Connection, now: datetime) -> int:
+def backfill(conn: Connection, now: datetime, progress: Progress = silent) -> int:
     """Append the leaves of a history recorded before this version had a log (a database
     migrated to revision 0007): every event, and every feed serial with the digest its
     journal gives, in the order they happened. Does nothing on a log that has leaves.
-    Returns how many leaves were appended."""
+    Returns how many leaves were appended. `progress` hears of every hundredth."""
     if store_log.size(conn) > 0:
         return 0
+    progress("reading the history recorded before the log", 0, None)
     pending: list[tuple[datetime, int, int, Any]] = []
     for seq, recorded_at, payload in audit.recorded_payloads(conn):
         pending.append((recorded_at, 0, seq, from_payload(payload)))
@@ -592,7 +602,9 @@ def backfill(conn: Connection, now: datetime) -> int:
             record = feed_record(op.name, version.serial, count, digest)
             pending.append((version.published_at, 1, op_id, (version.serial, record)))
     pending.sort(key=lambda p: (p[0], p[1], p[2]))
-    for _when, kind, ident, item in pending:
+    for done, (_when, kind, ident, item) in enumerate(pending):
+        if done % 100 == 0:
+            progress("signing the history into the log", done, len(pending))
         if kind == 0:
             records = store_log.event_leaves(
                 conn, ident, item, lambda oid: bool(confidential.get(oid)), create_salts=True

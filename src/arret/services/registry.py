@@ -41,6 +41,7 @@ from arret.errors import (
     InvalidOrder,
     InvalidTargets,
 )
+from arret.progress import Progress, silent
 from arret.rpz.zone import FeedSettings, too_long
 from arret.services import feed, keys
 from arret.store import registry as store
@@ -165,8 +166,31 @@ def record_registration(
 ) -> OrderRegistered:
     """Register an order; its event as recorded (with its id). For a caller that needs
     no `Order`: building one costs a second per million targets (`arret order add`)."""
+    return registration(conn, draft, now, actor, confirm).event
+
+
+@dataclass(frozen=True)
+class Registration:
+    """A registration as recorded: its event (with the order's id) and the serials it
+    published, one per operator whose zone it changed now (none for an order that takes
+    effect later: time publishes it then)."""
+
+    event: OrderRegistered
+    published: tuple[feed.Published, ...]
+
+
+def registration(
+    conn: Connection,
+    draft: lifecycle.OrderDraft,
+    now: datetime,
+    actor: str,
+    confirm: Confirm | None = None,
+    progress: Progress = silent,
+) -> Registration:
+    """`record_registration`, with the serials it published; `progress` hears of each
+    step (checking the names, writing them, publishing each policy)."""
     with collector_paused() if len(draft.targets) > LARGE else nullcontext():
-        return _record_registration(conn, draft, now, actor, confirm)
+        return _record_registration(conn, draft, now, actor, confirm, progress)
 
 
 def _record_registration(
@@ -175,8 +199,11 @@ def _record_registration(
     now: datetime,
     actor: str,
     confirm: Confirm | None,
-) -> OrderRegistered:
+    progress: Progress,
+) -> Registration:
     zone = _longest_zone(draft.operators, draft.all_operators)
+    count = len(draft.targets)
+    progress(f"checking {count:,} name{'s' if count != 1 else ''}", 0, None)
     specs, bad = _checked_targets(conn, draft.targets, current_allowed(conn, now), zone)
     try:
         event = lifecycle.plan_registration(
@@ -194,13 +221,15 @@ def _record_registration(
     early = feed.Early(event, now) if large else None
     try:
         with large_write(conn) if large else nullcontext():
+            progress(f"writing the order's {len(event.targets):,} names and signing them "
+                     "into the log", 0, None)  # fmt: skip
             order_id = store.insert_order(conn, event, now)
             recorded = replace(event, order_id=order_id)
-            feed.publish_event(conn, recorded, now, early)
+            published = feed.publish_event(conn, recorded, now, early, progress)
     finally:
         if early is not None:
             early.close()
-    return recorded
+    return Registration(recorded, tuple(published))
 
 
 @dataclass(frozen=True)
@@ -213,6 +242,8 @@ class Amended:
     event: OrderAmended
     seq: int
     targets: int
+    #: The serials it published now, one per operator whose zone it changed.
+    published: tuple[feed.Published, ...] = ()
 
 
 def amend_order(
@@ -225,12 +256,16 @@ def amend_order(
     expires_at: datetime | None = None,
     at: datetime | None = None,
     confirm: Confirm | None = None,
+    progress: Progress = silent,
 ) -> Amended:
     """Amend an order, at a cost that grows with the names added and removed, not with
-    the order: its targets are never all loaded (`bench/scale.py` measures it at 1M)."""
+    the order: its targets are never all loaded (`bench/scale.py` measures it at 1M).
+    `progress` hears of each step."""
     order = store.load_order_head(conn, order_id)
     when = at or now
     zone = _longest_zone(order.terms.operators, order.terms.all_operators)
+    if len(add) + len(remove) > 1:
+        progress(f"checking {len(add) + len(remove):,} names", 0, None)
     added, bad = _checked_targets(conn, add, current_allowed(conn, when), zone)
     removed: list[str] = []
     problems = list(bad.problems) if bad else []
@@ -254,10 +289,14 @@ def amend_order(
     _refuse(bad, None)
     if confirm is not None:
         confirm(len(event.added), len(event.removed))
+    progress(f"writing {len(event.added) + len(event.removed):,} changed names and signing "
+             "them into the log", 0, None)  # fmt: skip
     seq = store.save_amendment(conn, event, now)
     after = store.load_order_head(conn, order_id)
-    feed.publish_amendment(conn, order, after, event, now)
-    return Amended(after, event, seq, store.current_target_count(conn, order_id))
+    published = feed.publish_amendment(conn, order, after, event, now, progress)
+    progress("counting the order's names", 0, None)
+    count = store.current_target_count(conn, order_id)
+    return Amended(after, event, seq, count, tuple(published))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from arret.errors import (
     DatabaseUnreachable,
     NotFound,
 )
+from arret.progress import Progress, silent
 from arret.store import schema
 
 DEFAULT_URL = "sqlite:///arret.db"
@@ -212,19 +213,33 @@ def _newer(revision: str) -> DatabaseNotReady:
     )
 
 
-def migrate(engine: Engine) -> tuple[str | None, str | None]:
+def migrate(engine: Engine, progress: Progress = silent) -> tuple[str | None, str | None]:
     """Create or migrate the schema to the newest revision; returns (before, after).
+    `progress` hears of each revision applied.
 
     A database at a revision this code does not know (a newer Arrêt migrated it) is
     refused before anything is written: no migration goes down by itself."""
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     before = current_revision(engine)
     if before is not None and not _is_known(before):
         raise _newer(before)
     config = _alembic_config()
+    steps = list(ScriptDirectory.from_config(config).iterate_revisions("head", before or "base"))
+    steps = [s for s in steps if s.revision != before]
+    applied = 0
+
+    def step_applied(**_: Any) -> None:  # Alembic's `on_version_apply` (migrations/env.py)
+        nonlocal applied
+        applied += 1
+        progress("migrating the schema", applied, len(steps))
+
+    if steps:
+        progress("migrating the schema", 0, len(steps))
     with engine.begin() as conn:
         config.attributes["connection"] = conn
+        config.attributes["on_version_apply"] = step_applied
         command.upgrade(config, "head")
     return before, head_revision()
 

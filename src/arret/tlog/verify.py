@@ -23,6 +23,14 @@ from arret.tlog.signing import TreeHead, key_id, verify_head
 
 PAGE = 1000
 
+#: Told what the verifier is doing and how far it is: (what, done, total), once a page
+#: (`arret.progress.Progress`, which the pure core does not import).
+Progress = Callable[[str, int, int | None], None]
+
+
+def _silent(what: str, done: int, total: int | None) -> None:
+    """Nobody watches."""
+
 
 class Source(Protocol):
     def public_key(self) -> bytes: ...
@@ -127,9 +135,11 @@ def verify(
     saved: TreeHead | None = None,
     pinned: str | None = None,
     checkpoint: Checkpoint | None = None,
+    progress: Progress = _silent,
 ) -> Report:
     """Everything a log must satisfy, from `saved` (or from nothing) to the newest head;
-    from `checkpoint`, only what was appended after it (and that it extends it)."""
+    from `checkpoint`, only what was appended after it (and that it extends it).
+    `progress` hears of each page of leaves and of signed heads."""
     report = Report()
     public = source.public_key()
     chain = chain_of(source)
@@ -172,6 +182,7 @@ def verify(
     handed = _HandoverCheck(report, chain)
     start = prefix.size
     while start < latest.size:
+        progress("reading and hashing the leaves", start, latest.size)
         # A server may answer fewer leaves than asked (it bounds a page's bytes): ask
         # again from the first one missing.
         page = source.leaves(start, min(start + PAGE, latest.size))
@@ -201,9 +212,9 @@ def verify(
     names.end(latest.size)
     handed.end(prefix.size, latest.size)
     if checkpoint is None:
-        _check_heads(source, chain, latest, hashes, report)
+        _check_heads(source, chain, latest, hashes, report, progress)
     else:
-        _check_heads_from(source, chain, latest, prefix, hashes, report)
+        _check_heads_from(source, chain, latest, prefix, hashes, report, progress)
     mine = saved is not None and 0 < saved.size <= latest.size and report.ok
     if (
         mine
@@ -342,6 +353,7 @@ def _check_heads_from(
     prefix: _PrefixRoots,
     hashes: Sequence[bytes],
     report: Report,
+    progress: Progress = _silent,
 ) -> None:
     """Every signed head after a checkpoint: its signature, and the root its leaves give,
     pushed onto the checkpoint's edge."""
@@ -349,6 +361,7 @@ def _check_heads_from(
     first = prefix.size + 1
     expected, at = first, 0
     for start in range(first, latest.size + 1, PAGE):
+        progress("checking the signed tree heads", start - first, latest.size + 1 - first)
         for signed in source.heads(start, min(start + PAGE, latest.size + 1)):
             if signed.size != expected:
                 report.add(expected - 1, f"the tree head of size {expected} is missing")
@@ -371,7 +384,12 @@ def _check_heads_from(
 
 
 def _check_heads(
-    source: Source, chain: KeyChain, latest: TreeHead, hashes: Sequence[bytes], report: Report
+    source: Source,
+    chain: KeyChain,
+    latest: TreeHead,
+    hashes: Sequence[bytes],
+    report: Report,
+    progress: Progress = _silent,
 ) -> None:
     """Every signed head, from size 1 to the newest: its signature, and the root the
     leaves give at its size. The first head that fails names its last leaf."""
@@ -395,6 +413,7 @@ def _check_heads(
     prefix = _PrefixRoots()
     expected = 1
     for start in range(1, latest.size + 1, PAGE):
+        progress("checking the signed tree heads", start - 1, latest.size)
         for signed in source.heads(start, min(start + PAGE, latest.size + 1)):
             if signed.size != expected:
                 report.add(expected - 1, f"the tree head of size {expected} is missing")
