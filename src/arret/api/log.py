@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from arret.api.contract import problems
 from arret.api.schemas import (
     CommitmentOut,
     ConsistencyOut,
@@ -23,7 +24,7 @@ from arret.api.schemas import (
     TreeHeadOut,
 )
 from arret.errors import NotFound
-from arret.http.deps import MAX_INT, Overseer, Rt, Serial
+from arret.http.deps import MAX_INT, OperatorName, Overseer, Rt, Serial
 from arret.services import log
 from arret.services.database import log_public_key
 from arret.tlog import tiles
@@ -53,6 +54,7 @@ def public_key(rt: Rt) -> dict[str, Any]:
     "/head",
     summary="The newest signed tree head, or the one of a given size",
     response_model=TreeHeadOut,
+    responses=problems(400),
 )
 def tree_head(
     rt: Rt, size: Annotated[int | None, Query(le=MAX_INT, description=NEWEST)] = None
@@ -65,6 +67,7 @@ def tree_head(
     "/heads",
     summary="Signed heads of sizes start ≤ size < end (at most 1,000)",
     response_model=HeadsOut,
+    responses=problems(400),
 )
 def heads(
     rt: Rt, start: Annotated[int, Query(le=MAX_INT)] = 1, end: Bound = None
@@ -80,6 +83,7 @@ def heads(
     summary="Leaves start ≤ index < end (at most 1,000, and about 4 MB: `end` in the "
     "answer says where the page stopped; ask again from there)",
     response_model=LeavesOut,
+    responses=problems(400),
 )
 def leaves(
     rt: Rt, start: Annotated[int, Query(le=MAX_INT)] = 0, end: Bound = None
@@ -95,6 +99,7 @@ def leaves(
     "/proof/inclusion",
     summary="The audit path of a leaf in a tree size",
     response_model=InclusionOut,
+    responses=problems(400),
 )
 def inclusion(
     rt: Rt,
@@ -109,6 +114,7 @@ def inclusion(
     "/proof/consistency",
     summary="That the tree of `first` leaves is a prefix of `second`",
     response_model=ConsistencyOut,
+    responses=problems(400),
 )
 def consistency(
     rt: Rt,
@@ -136,7 +142,7 @@ def commitment_proof(name: str, rt: Rt, _principal: Overseer) -> dict[str, Any]:
     summary="The leaf of an operator's feed serial",
     response_model=LeafOut,
 )
-def feed_leaf(operator: str, serial: Serial, rt: Rt) -> dict[str, Any]:
+def feed_leaf(operator: OperatorName, serial: Serial, rt: Rt) -> dict[str, Any]:
     with rt.read() as conn:
         return log.feed_leaf(conn, operator, serial)
 
