@@ -1,0 +1,42 @@
+"""The API's OpenAPI document as the application serves it, built without a database (the
+document depends on the routes alone), and its digest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from arret.domain.instants import FixedClock
+from arret.http.app import create_app
+from arret.http.runtime import HttpSettings, Runtime
+from arret.store.db import open_engine
+from support.website import NOW, SECRET
+
+
+def document() -> dict[str, Any]:
+    """`/api/openapi.json`, as a fresh application answers it."""
+    folder = tempfile.mkdtemp(prefix="arret-openapi-")
+    engine = open_engine(f"sqlite:///{folder}/unused.db")  # never opened: no request reads it
+    try:
+        app = create_app(Runtime(engine, FixedClock(NOW), HttpSettings(session_secret=SECRET)))
+        found: dict[str, Any] = TestClient(app).get("/api/openapi.json").json()
+    finally:
+        engine.dispose()
+        shutil.rmtree(folder)
+    return found
+
+
+def canonical(doc: dict[str, Any]) -> bytes:
+    """The document as bytes that depend on its content only (keys sorted, no spaces)."""
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def digest(doc: dict[str, Any]) -> str:
+    """SHA-256 of the document without `info.version`: what the contract says."""
+    content = {**doc, "info": {k: v for k, v in doc["info"].items() if k != "version"}}
+    return hashlib.sha256(canonical(content)).hexdigest()
