@@ -7,6 +7,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -40,3 +41,35 @@ def digest(doc: dict[str, Any]) -> str:
     """SHA-256 of the document without `info.version`: what the contract says."""
     content = {**doc, "info": {k: v for k, v in doc["info"].items() if k != "version"}}
     return hashlib.sha256(canonical(content)).hexdigest()
+
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "openapi"
+#: The document of the current version, as served (reviewers read its diff).
+RECORDED = FIXTURES / "openapi.json"
+#: Every version's digest, oldest first: a version number names one contract, for good.
+DIGESTS = FIXTURES / "digests.json"
+
+
+def pretty(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def record() -> str:
+    """Writes the served document and its version's digest; returns what it did."""
+    doc = document()
+    version = doc["info"]["version"]
+    digests: dict[str, str] = json.loads(DIGESTS.read_text()) if DIGESTS.exists() else {}
+    if digests.get(version, digest(doc)) != digest(doc):
+        raise SystemExit(
+            f"version {version} already names another contract: raise the version in "
+            "pyproject.toml and src/arret/__init__.py first"
+        )
+    digests[version] = digest(doc)
+    FIXTURES.mkdir(parents=True, exist_ok=True)
+    RECORDED.write_text(pretty(doc))
+    DIGESTS.write_text(json.dumps(digests, indent=1) + "\n")
+    return f"recorded the contract of version {version}: {digests[version]}"
+
+
+if __name__ == "__main__":
+    print(record())
