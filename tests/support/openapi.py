@@ -71,5 +71,16 @@ def record() -> str:
     return f"recorded the contract of version {version}: {digests[version]}"
 
 
+#: The client `make client` generates from RECORDED, and the digest of what it was made from.
+CLIENT = Path(__file__).resolve().parent / "arret_client"
+CLIENT_SOURCE = CLIENT / "SOURCE"
+
+
+def stamp_client() -> None:
+    """Notes in the generated client the digest of the document it was generated from."""
+    recorded = json.loads(RECORDED.read_text())
+    CLIENT_SOURCE.write_text(f"{recorded['info']['version']} {digest(recorded)}\n")
+
+
 if __name__ == "__main__":
     print(record())

@@ -67,6 +67,9 @@ def create_app(rt: Runtime) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # An operation is named after its handler (`register`, `amend`, `lift`): the names
+        # a generated client's functions get.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.runtime = rt
     rt.metrics = public.metrics_registry(rt)
