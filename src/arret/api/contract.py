@@ -89,6 +89,16 @@ _HEADERS: dict[int, dict[str, Any]] = {
 }
 
 
+_REPLAYED = {
+    "Idempotency-Replayed": {
+        "description": "`true` when this is the first answer to the same `Idempotency-Key`, "
+        "sent again instead of a second change.",
+        "required": False,
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+
+
 def problems(*statuses: int) -> dict[int | str, Any]:
     """The `responses` of a route for these error statuses, in the one error shape."""
     found: dict[int | str, Any] = {}
@@ -127,14 +137,21 @@ def implied(route: APIRoute) -> list[int]:
     return sorted(statuses)
 
 
-def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
-    """Every operation under `routes`, through the routers included in them."""
+def every_route(routes: Sequence[BaseRoute]) -> Iterator[BaseRoute]:
+    """Every route under `routes`, through the routers included in them."""
     for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
         included = getattr(route, "original_router", None)
         if included is not None:
-            yield from api_routes(included.routes)
+            yield from every_route(included.routes)
+        else:
+            yield route
+
+
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[APIRoute]:
+    """Every operation under `routes`."""
+    for route in every_route(routes):
+        if isinstance(route, APIRoute):
+            yield route
 
 
 def _error_content() -> dict[str, Any]:
@@ -171,10 +188,13 @@ def document(app: FastAPI) -> dict[str, Any]:
                 answers.setdefault(str(status), {})
             for status, entry in answers.items():
                 if int(status) < 400:
+                    if 409 in implied(route):
+                        entry.setdefault("headers", {}).update(_REPLAYED)
                     continue
                 # FastAPI gives a route's declared errors the route's own media type (text
                 # for a text route) and its own 422 shape: every error is this JSON.
                 declared = entry.get("description")
+                shape = entry.get("content", {}).get("application/json", {}).get("schema")
                 entry.clear()
                 entry["description"] = (
                     declared
@@ -182,6 +202,14 @@ def document(app: FastAPI) -> dict[str, Any]:
                     else MEANING[int(status)]
                 )
                 entry["content"] = _error_content()
+                if (
+                    shape is not None
+                    and "ErrorOut" not in json.dumps(shape)
+                    and ("HTTPValidationError" not in json.dumps(shape))
+                ):
+                    # An answer of the route's own shape (a degraded /healthz), or an error.
+                    error = entry["content"]["application/json"]["schema"]
+                    entry["content"]["application/json"]["schema"] = {"anyOf": [shape, error]}
                 if int(status) in _HEADERS:
                     entry["headers"] = _HEADERS[int(status)]
             operation["responses"] = dict(sorted(answers.items()))

@@ -146,7 +146,8 @@ def notice_lookup(
     responses={
         503: {
             "model": HealthOut,
-            "description": "Degraded: the database is not at the expected schema",
+            "description": "Degraded: the database is not at the expected schema (or, in "
+            "the error shape, cannot be read at all)",
         }
     },
 )

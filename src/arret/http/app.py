@@ -50,7 +50,7 @@ def allowed(app: FastAPI, request: Request) -> dict[str, str]:
     path, not only those of the first one the router tried (GET and POST of one path are
     two routes)."""
     methods: set[str] = set()
-    for route in app.router.routes:
+    for route in contract.every_route(app.router.routes):
         found = getattr(route, "methods", None)
         if found and route.matches(request.scope)[0] is not Match.NONE:
             methods |= found

@@ -33,7 +33,7 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | HealthOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | HealthOut | HealthOut | None:
     if response.status_code == 200:
         response_200 = HealthOut.from_dict(response.json())
 
@@ -42,9 +42,26 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return response_200
 
     if response.status_code == 503:
-        response_503 = ErrorOut.from_dict(response.json())
+        def _parse_response_503(data: object) -> ErrorOut | HealthOut:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_503_type_0 = HealthOut.from_dict(data)
 
 
+
+                return response_503_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            response_503_type_1 = ErrorOut.from_dict(data)
+
+
+
+            return response_503_type_1
+
+        response_503 = _parse_response_503(response.json())
 
         return response_503
 
@@ -54,7 +71,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | HealthOut]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | HealthOut | HealthOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -67,7 +84,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[ErrorOut | HealthOut]:
+) -> Response[ErrorOut | HealthOut | HealthOut]:
     """ Liveness: the database answers at the expected schema
 
     Raises:
@@ -75,7 +92,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorOut | HealthOut]
+        Response[ErrorOut | HealthOut | HealthOut]
      """
 
 
@@ -93,7 +110,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 
-) -> ErrorOut | HealthOut | None:
+) -> ErrorOut | HealthOut | HealthOut | None:
     """ Liveness: the database answers at the expected schema
 
     Raises:
@@ -101,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorOut | HealthOut
+        ErrorOut | HealthOut | HealthOut
      """
 
 
@@ -114,7 +131,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[ErrorOut | HealthOut]:
+) -> Response[ErrorOut | HealthOut | HealthOut]:
     """ Liveness: the database answers at the expected schema
 
     Raises:
@@ -122,7 +139,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorOut | HealthOut]
+        Response[ErrorOut | HealthOut | HealthOut]
      """
 
 
@@ -140,7 +157,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 
-) -> ErrorOut | HealthOut | None:
+) -> ErrorOut | HealthOut | HealthOut | None:
     """ Liveness: the database answers at the expected schema
 
     Raises:
@@ -148,7 +165,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorOut | HealthOut
+        ErrorOut | HealthOut | HealthOut
      """
 
 
