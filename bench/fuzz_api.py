@@ -1,12 +1,14 @@
 """A long Schemathesis run against the API: the suite's test (tests/fuzz/test_openapi_contract.py)
-with more examples per operation and role, and every phase for every role.
+with more examples per operation and role, every phase for every role, and more stateful
+sequences (as the authority).
 
 Runs that test with pytest in a subprocess (the application in process, on SQLite), then
 prints a table: per operation, the requests made as each role and the statuses they got,
 and the failures; then the totals and the time taken. Exits 1 when anything failed (the
 failures are in the pytest output it prints first, shortened).
 
-    .venv/bin/python bench/fuzz_api.py [--examples 100] [--seed 1] [--phases ...]
+    .venv/bin/python bench/fuzz_api.py [--examples 100] [--sequences 200] [--seed 1]
+                                       [--phases examples,coverage,fuzzing,stateful]
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--examples", type=int, default=100, help="per operation and role")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--phases", default="examples,coverage,fuzzing",
+    parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful",
                         help="Schemathesis phases, for every role")  # fmt: skip
+    parser.add_argument("--sequences", type=int, default=200,
+                        help="stateful sequences, as the authority")  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
@@ -41,6 +45,7 @@ def main() -> int:
             "ARRET_FUZZ_SEED": str(args.seed),
             "ARRET_FUZZ_PHASES": args.phases,
             "ARRET_FUZZ_OTHER_PHASES": args.phases,
+            "ARRET_FUZZ_SEQUENCES": str(args.sequences),
             "ARRET_FUZZ_REPORT": str(report),
         }
         started = time.monotonic()
@@ -64,7 +69,8 @@ def main() -> int:
         failures[operation] += n
     print()
     print(f"Schemathesis, every check, seed {args.seed}, {args.examples} examples per "
-          f"operation and role, phases {args.phases}: {elapsed:.0f} s")  # fmt: skip
+          f"operation and role, {args.sequences} stateful sequences, phases {args.phases}: "
+          f"{elapsed:.0f} s")  # fmt: skip
     print()
     print("| operation | " + " | ".join(ROLES) + " | statuses seen | failures |")
     print("|---|" + "---:|" * len(ROLES) + "---|---:|")

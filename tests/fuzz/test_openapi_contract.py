@@ -11,6 +11,10 @@ that would be the document and the server's validation disagreeing.
 
 `bench/fuzz_api.py` runs the same test longer (ARRET_FUZZ_EXAMPLES) and prints a table
 from what it records (ARRET_FUZZ_REPORT).
+
+The stateful phase follows the document's links from one answer to the next request (an
+order registered, then shown, amended, lifted) with the checks that need a sequence
+(`use_after_free`, `ensure_resource_availability`).
 """
 
 from __future__ import annotations
@@ -37,9 +41,14 @@ EXAMPLES = int(os.environ.get("ARRET_FUZZ_EXAMPLES", "3"))
 SEED = int(os.environ.get("ARRET_FUZZ_SEED", "1"))
 #: Phases for the authority (which may do everything) and for the other roles and no token
 #: (what differs for them is who may call what: the fuzzing phase shows it).
-AUTHORITY_PHASES = os.environ.get("ARRET_FUZZ_PHASES", "examples,coverage,fuzzing").split(",")
+AUTHORITY_PHASES = os.environ.get("ARRET_FUZZ_PHASES", "examples,coverage,fuzzing,stateful").split(
+    ","
+)
 OTHER_PHASES = os.environ.get("ARRET_FUZZ_OTHER_PHASES", "fuzzing").split(",")
 OTHERS = ("auditor", "operator:orange", None)
+#: Sequences the stateful phase runs (as the authority), following the document's links
+#: (a registered order → show, amend, lift it; and the links Schemathesis infers).
+SEQUENCES = int(os.environ.get("ARRET_FUZZ_SEQUENCES", "10"))
 
 
 def config(phases: list[str]) -> SchemathesisConfig:
@@ -137,3 +146,35 @@ def test_the_api_answers_the_authority_as_its_document_says(case: Any) -> None:
 @FUZZ
 def test_the_api_answers_every_other_role_as_its_document_says(case: Any, role: str | None) -> None:
     call(case, role)
+
+
+class Workflow(AS_AUTHORITY.as_state_machine()):  # type: ignore[misc]
+    """Sequences of calls as the authority, each answer checked as above."""
+
+    def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+        return {"headers": SITE.headers("authority")}
+
+    def after_call(self, response: Any, case: Any) -> None:
+        SEEN[case.operation.label, "authority", response.status_code] += 1
+        super().after_call(response, case)
+
+    def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
+        kwargs["additional_checks"] = [
+            *(kwargs.get("additional_checks") or []),
+            well_formed_is_not_malformed,
+        ]
+        try:
+            super().validate_response(response, case, **kwargs)
+        except BaseException:
+            FAILED[case.operation.label, "authority"] += 1
+            raise
+
+
+TestWorkflow = Workflow.TestCase
+TestWorkflow.settings = settings(
+    max_examples=SEQUENCES,
+    stateful_step_count=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)

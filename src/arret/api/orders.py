@@ -64,6 +64,18 @@ Confirm = Annotated[
 ]
 
 
+def order_links() -> dict[str, Any]:
+    """What a client can do next with the order in an answer (OpenAPI links)."""
+    ask = {"order_id": "$response.body#/id"}
+    return {
+        "show": {"operationId": "show", "parameters": ask},
+        "targets": {"operationId": "targets", "parameters": ask},
+        "amend": {"operationId": "amend", "parameters": ask},
+        "lift": {"operationId": "lift", "parameters": ask},
+        "public": {"operationId": "public_order", "parameters": ask},
+    }
+
+
 def gated(rt: Runtime, confirm: bool, dry_run: bool) -> registry.Confirm:
     return registry.gate(rt.settings.confirm_above, confirm or dry_run,
                          "repeat the request with ?confirm=true to apply it, or "
@@ -198,7 +210,10 @@ def write(
     status_code=201,
     summary="Register an order",
     response_model=RegisteredOut,
-    responses={200: {"model": RegisteredOut, "description": "A dry run: what it would do"}},
+    responses={
+        200: {"model": RegisteredOut, "description": "A dry run: what it would do"},
+        201: {"links": order_links()},
+    },
 )
 def register(
     body: OrderIn,

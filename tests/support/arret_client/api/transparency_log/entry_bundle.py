@@ -83,7 +83,8 @@ def sync_detailed(
     """ The leaves of a level-0 tile, each prefixed by its length (two octets)
 
     Args:
-        address (str):
+        address (str): The tile's index in groups of three digits, all but the last prefixed with
+            `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -114,7 +115,8 @@ def sync(
     """ The leaves of a level-0 tile, each prefixed by its length (two octets)
 
     Args:
-        address (str):
+        address (str): The tile's index in groups of three digits, all but the last prefixed with
+            `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,7 +142,8 @@ async def asyncio_detailed(
     """ The leaves of a level-0 tile, each prefixed by its length (two octets)
 
     Args:
-        address (str):
+        address (str): The tile's index in groups of three digits, all but the last prefixed with
+            `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,7 +174,8 @@ async def asyncio(
     """ The leaves of a level-0 tile, each prefixed by its length (two octets)
 
     Args:
-        address (str):
+        address (str): The tile's index in groups of three digits, all but the last prefixed with
+            `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -86,7 +86,8 @@ def sync_detailed(
 
     Args:
         level (int):
-        address (str):
+        address (str): The tile's index in groups of three digits, all but the last prefixed with
+            `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -120,7 +121,8 @@ def sync(
 
     Args:
         level (int):
-        address (str):
+        address (str): The tile's index in groups of three digits, all but the last prefixed with
+            `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,7 +151,8 @@ async def asyncio_detailed(
 
     Args:
         level (int):
-        address (str):
+        address (str): The tile's index in groups of three digits, all but the last prefixed with
+            `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -183,7 +186,8 @@ async def asyncio(
 
     Args:
         level (int):
-        address (str):
+        address (str): The tile's index in groups of three digits, all but the last prefixed with
+            `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
