@@ -10,13 +10,20 @@ import re
 from collections import defaultdict
 from typing import Any
 
+import jsonschema
 import pytest
 from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
 from starlette.routing import Route
 from support import openapi
-from support.website import Site, make_site
+from support.authority import free_port
+from support.website import NOW, SECRET, Site, make_site
 
 from arret.api.contract import api_routes, every_route
+from arret.domain.instants import FixedClock
+from arret.http.app import create_app
+from arret.http.runtime import HttpSettings, Runtime
+from arret.store.db import open_engine
 
 #: A value for each path parameter of the application, so every route can be called.
 SAMPLES = {"order_id": "1", "name": "orange", "operator": "orange", "serial": "1",
@@ -112,3 +119,37 @@ def test_the_routes_of_one_path_share_their_allow(site: Site) -> None:
     r = site.client.request("DELETE", "/api/orders")
     assert r.headers["Allow"] == "GET, POST"
     assert isinstance(next(iter(api_routes(site.client.app.routes))), APIRoute)
+
+
+def test_with_the_database_gone_every_operation_answers_as_documented(
+    document: dict[str, Any],
+) -> None:
+    """Nothing listens at the database's address: each operation still answers a status
+    its document lists, with the body and headers it states (503 with Retry-After for most;
+    /metrics says the database is down)."""
+    engine = open_engine(f"postgresql+psycopg://arret@127.0.0.1:{free_port()}/gone")
+    settings = HttpSettings(session_secret=SECRET)
+    client = TestClient(create_app(Runtime(engine, FixedClock(NOW), settings)),
+                        raise_server_exceptions=False)  # fmt: skip
+    statuses = set()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            body = {} if "requestBody" in operation else None
+            r = client.request(method.upper(), concrete(path), json=body,
+                               headers={"Authorization": "Bearer abc"})  # fmt: skip
+            where = f"{method.upper()} {path} → {r.status_code}"
+            answer = operation["responses"].get(str(r.status_code))
+            assert answer is not None, (where, r.text[:200])
+            media = r.headers["content-type"].split(";")[0]
+            assert media in answer["content"], where
+            if media == "application/json":
+                schema = answer["content"][media]["schema"]
+                jsonschema.validate(r.json(), {**schema, "components": document["components"]})
+            for header, spec in (answer.get("headers") or {}).items():
+                assert header in r.headers or not spec.get("required"), (where, header)
+            code = r.json()["error"]["code"] if r.status_code == 503 else ""
+            if code in ("database_busy", "database_full", "database_unreachable"):
+                # Trying again helps: the database is busy, full or unreachable.
+                assert int(r.headers.get("Retry-After", "0")) > 0, (where, r.text[:300])
+            statuses.add((r.status_code, code))
+    assert (503, "database_unreachable") in statuses

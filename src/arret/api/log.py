@@ -157,6 +157,11 @@ def feed_leaf(operator: OperatorName, serial: Serial, rt: Rt) -> dict[str, Any]:
 #: A tile's bytes never change (a partial one of width W is a prefix of every wider one
 #: and of the full one): any HTTP cache may keep them for good.
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: A tile's answer: its bytes, cacheable for good.
+BYTES: dict[str, Any] = {
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "headers": {"Cache-Control": {"required": True, "schema": {"type": "string"}}},
+}
 #: A tile's index as C2SP writes it (`x001/x234/067`, `.p/W` for a partial one): stated
 #: here, read by `_tile_address`, which answers 404 for any other path.
 TileAddress = Annotated[
@@ -187,6 +192,7 @@ def _tile_address(text: str) -> tuple[int, int]:
     "/tile/entries/{address:path}",
     summary="The leaves of a level-0 tile, each prefixed by its length (two octets)",
     response_class=Response,
+    responses={200: BYTES},
 )
 def entry_bundle(address: TileAddress, rt: Rt) -> Response:
     index, width = _tile_address(address)
@@ -200,6 +206,7 @@ def entry_bundle(address: TileAddress, rt: Rt) -> Response:
     "/tile/{level}/{address:path}",
     summary="A tile of the tree: 256 hashes of level·8 height (or the first W of a partial one)",
     response_class=Response,
+    responses={200: BYTES},
 )
 def tile(level: Annotated[int, Path(ge=0, le=8)], address: TileAddress, rt: Rt) -> Response:
     index, width = _tile_address(address)

@@ -342,7 +342,12 @@ def metrics_registry(rt: Runtime) -> CollectorRegistry:
     return registry
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics(rt: Rt) -> Response:
     registry = rt.metrics
     return Response(generate_latest(registry), media_type="text/plain; version=0.0.4")

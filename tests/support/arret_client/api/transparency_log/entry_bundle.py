@@ -9,6 +9,8 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_out import ErrorOut
+from ...types import File, FileTypes
+from io import BytesIO
 from typing import cast
 
 
@@ -33,9 +35,14 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | File | None:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = File(
+             payload = BytesIO(response.content)
+        )
+
+
+
         return response_200
 
     if response.status_code == 404:
@@ -65,7 +72,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorOut]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | File]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +86,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[Any | ErrorOut]:
+) -> Response[ErrorOut | File]:
     """ The leaves of a level-0 tile, each prefixed by its length (two octets)
 
     Args:
@@ -91,7 +98,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[ErrorOut | File]
      """
 
 
@@ -111,7 +118,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Any | ErrorOut | None:
+) -> ErrorOut | File | None:
     """ The leaves of a level-0 tile, each prefixed by its length (two octets)
 
     Args:
@@ -123,7 +130,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        ErrorOut | File
      """
 
 
@@ -138,7 +145,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[Any | ErrorOut]:
+) -> Response[ErrorOut | File]:
     """ The leaves of a level-0 tile, each prefixed by its length (two octets)
 
     Args:
@@ -150,7 +157,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[ErrorOut | File]
      """
 
 
@@ -170,7 +177,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Any | ErrorOut | None:
+) -> ErrorOut | File | None:
     """ The leaves of a level-0 tile, each prefixed by its length (two octets)
 
     Args:
@@ -182,7 +189,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        ErrorOut | File
      """
 
 

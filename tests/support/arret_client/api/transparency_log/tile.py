@@ -9,6 +9,8 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_out import ErrorOut
+from ...types import File, FileTypes
+from io import BytesIO
 from typing import cast
 
 
@@ -34,9 +36,14 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | File | None:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = File(
+             payload = BytesIO(response.content)
+        )
+
+
+
         return response_200
 
     if response.status_code == 404:
@@ -66,7 +73,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorOut]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | File]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -81,7 +88,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[Any | ErrorOut]:
+) -> Response[ErrorOut | File]:
     """ A tile of the tree: 256 hashes of level·8 height (or the first W of a partial one)
 
     Args:
@@ -94,7 +101,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[ErrorOut | File]
      """
 
 
@@ -116,7 +123,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Any | ErrorOut | None:
+) -> ErrorOut | File | None:
     """ A tile of the tree: 256 hashes of level·8 height (or the first W of a partial one)
 
     Args:
@@ -129,7 +136,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        ErrorOut | File
      """
 
 
@@ -146,7 +153,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Response[Any | ErrorOut]:
+) -> Response[ErrorOut | File]:
     """ A tile of the tree: 256 hashes of level·8 height (or the first W of a partial one)
 
     Args:
@@ -159,7 +166,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[ErrorOut | File]
      """
 
 
@@ -181,7 +188,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 
-) -> Any | ErrorOut | None:
+) -> ErrorOut | File | None:
     """ A tile of the tree: 256 hashes of level·8 height (or the first W of a partial one)
 
     Args:
@@ -194,7 +201,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        ErrorOut | File
      """
 
 
