@@ -58,7 +58,10 @@ def main() -> int:
             print(run.stdout[-5000:], run.stderr[-5000:], sep="\n")
             return 1
         found = json.loads(report.read_text())
-    print("\n".join(run.stdout.splitlines()[-15:]))
+    lines = run.stdout.splitlines()
+    # What failed, each kind once (Schemathesis's titles: "- ST103 Undocumented status code").
+    kinds = sorted({line.strip(" |") for line in lines if line.strip(" |").startswith("- ")})
+    print("\n".join([*kinds, *(line for line in lines if line.startswith("FAILED")), lines[-1]]))
     requests: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     statuses: dict[str, set[int]] = defaultdict(set)
     for operation, role, status, n in found["seen"]:
