@@ -49,7 +49,8 @@ def routes(site: Site) -> list[Route]:
 
 
 def concrete(path: str) -> str:
-    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLES[m[1]], path)
+    # A parameter not named here (a new endpoint's) is given "1".
+    return re.sub(r"\{(\w+)(:\w+)?\}", lambda m: SAMPLES.get(m[1], "1"), path)
 
 
 def is_api(path: str) -> bool:
