@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench messages lock clean
+.PHONY: run test lint bench messages lock client clean
 
 # Installs exactly what requirements.lock pins, each file checked against its hash, then
 # Arrêt itself (editable, its dependencies already there).
@@ -53,5 +53,21 @@ lock:
 		--allow-unsafe --no-emit-find-links --no-emit-index-url $(LOCK_ARGS) \
 		-o requirements.lock pyproject.toml
 
+# Generates the typed Python client of the API (tests/support/arret_client) from the
+# document of the current version (tests/fixtures/openapi/openapi.json), with
+# openapi-python-client in a venv of its own: it caps typer below the version the CLI
+# runs on. Run after recording a new version of the contract; tests/integration/
+# test_generated_client.py fails while the client is older than the document.
+CLIENT_TOOLS := .client-venv
+CLIENT_GENERATOR := openapi-python-client==0.29.1
+client: $(STAMP)
+	$(PYTHON) -m venv $(CLIENT_TOOLS)
+	$(CLIENT_TOOLS)/bin/pip install --quiet $(CLIENT_GENERATOR)
+	$(CLIENT_TOOLS)/bin/openapi-python-client generate --meta none --overwrite \
+		--fail-on-warning --config tests/support/arret_client.yml \
+		--path tests/fixtures/openapi/openapi.json --output-path tests/support/arret_client
+	$(BIN)/python -c 'import sys; sys.path.insert(0, "tests"); from support import openapi; \
+		openapi.stamp_client()'
+
 clean:
-	rm -rf $(VENV) $(LOCK_TOOLS) arret.db arret.db-*
+	rm -rf $(VENV) $(LOCK_TOOLS) $(CLIENT_TOOLS) arret.db arret.db-*

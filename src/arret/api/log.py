@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
+from arret.api.contract import problems
 from arret.api.schemas import (
     CommitmentOut,
     ConsistencyOut,
@@ -23,7 +24,7 @@ from arret.api.schemas import (
     TreeHeadOut,
 )
 from arret.errors import NotFound
-from arret.http.deps import MAX_INT, Overseer, Rt, Serial
+from arret.http.deps import MAX_INT, OperatorName, Overseer, Rt, Serial
 from arret.services import log
 from arret.services.database import log_keys
 from arret.tlog import tiles
@@ -32,8 +33,19 @@ from arret.tlog.signing import key_id, public_pem
 router = APIRouter(prefix="/api/log", tags=["transparency log"])
 
 NEWEST = "A tree size (default: newest)"
+
+
+def at_least(low: int, description: str | None = None) -> Any:
+    """A query integer's bounds: the upper one checked as the request is read, the lower
+    one stated here and checked by the log, which answers 400 `invalid_range` with its
+    own words for any number it does not have."""
+    return Query(le=MAX_INT, description=description, json_schema_extra={"minimum": low})
+
+
 #: The end of a range (exclusive; default: a full page from `start`).
-Bound = Annotated[int | None, Query(le=MAX_INT)]
+Bound = Annotated[int | None, at_least(0)]
+#: A tree size (a tree has at least one leaf).
+Size = Annotated[int | None, at_least(1, NEWEST)]
 
 
 @router.get(
@@ -55,10 +67,9 @@ def public_key(rt: Rt) -> dict[str, Any]:
     "/head",
     summary="The newest signed tree head, or the one of a given size",
     response_model=TreeHeadOut,
+    responses=problems(400),
 )
-def tree_head(
-    rt: Rt, size: Annotated[int | None, Query(le=MAX_INT, description=NEWEST)] = None
-) -> dict[str, Any]:
+def tree_head(rt: Rt, size: Size = None) -> dict[str, Any]:
     with rt.read() as conn:
         return log.head(conn, size).as_json()
 
@@ -67,10 +78,9 @@ def tree_head(
     "/heads",
     summary="Signed heads of sizes start ≤ size < end (at most 1,000)",
     response_model=HeadsOut,
+    responses=problems(400),
 )
-def heads(
-    rt: Rt, start: Annotated[int, Query(le=MAX_INT)] = 1, end: Bound = None
-) -> dict[str, Any]:
+def heads(rt: Rt, start: Annotated[int, at_least(1)] = 1, end: Bound = None) -> dict[str, Any]:
     with rt.read() as conn:
         last = min(start + log.MAX_LEAVES, MAX_INT) if end is None else end
         found = log.heads(conn, start, last)
@@ -82,10 +92,9 @@ def heads(
     summary="Leaves start ≤ index < end (at most 1,000, and about 4 MB: `end` in the "
     "answer says where the page stopped; ask again from there)",
     response_model=LeavesOut,
+    responses=problems(400),
 )
-def leaves(
-    rt: Rt, start: Annotated[int, Query(le=MAX_INT)] = 0, end: Bound = None
-) -> dict[str, Any]:
+def leaves(rt: Rt, start: Annotated[int, at_least(0)] = 0, end: Bound = None) -> dict[str, Any]:
     with rt.read() as conn:
         last = min(start + log.MAX_LEAVES, MAX_INT) if end is None else end
         found = log.leaves(conn, start, last)
@@ -97,11 +106,12 @@ def leaves(
     "/proof/inclusion",
     summary="The audit path of a leaf in a tree size",
     response_model=InclusionOut,
+    responses=problems(400),
 )
 def inclusion(
     rt: Rt,
-    index: Annotated[int, Query(le=MAX_INT)],
-    size: Annotated[int | None, Query(le=MAX_INT, description=NEWEST)] = None,
+    index: Annotated[int, at_least(0)],
+    size: Size = None,
 ) -> dict[str, Any]:
     with rt.read() as conn:
         return log.inclusion(conn, index, size)
@@ -111,11 +121,12 @@ def inclusion(
     "/proof/consistency",
     summary="That the tree of `first` leaves is a prefix of `second`",
     response_model=ConsistencyOut,
+    responses=problems(400),
 )
 def consistency(
     rt: Rt,
-    first: Annotated[int, Query(le=MAX_INT)],
-    second: Annotated[int | None, Query(le=MAX_INT, description=NEWEST)] = None,
+    first: Annotated[int, at_least(1)],
+    second: Size = None,
 ) -> dict[str, Any]:
     with rt.read() as conn:
         newest = log.head(conn, second).size
@@ -138,7 +149,7 @@ def commitment_proof(name: str, rt: Rt, _principal: Overseer) -> dict[str, Any]:
     summary="The leaf of an operator's feed serial",
     response_model=LeafOut,
 )
-def feed_leaf(operator: str, serial: Serial, rt: Rt) -> dict[str, Any]:
+def feed_leaf(operator: OperatorName, serial: Serial, rt: Rt) -> dict[str, Any]:
     with rt.read() as conn:
         return log.feed_leaf(conn, operator, serial)
 
@@ -148,6 +159,21 @@ def feed_leaf(operator: str, serial: Serial, rt: Rt) -> dict[str, Any]:
 #: A tile's bytes never change (a partial one of width W is a prefix of every wider one
 #: and of the full one): any HTTP cache may keep them for good.
 IMMUTABLE = "public, max-age=31536000, immutable"
+#: A tile's answer: its bytes, cacheable for good.
+BYTES: dict[str, Any] = {
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+    "headers": {"Cache-Control": {"required": True, "schema": {"type": "string"}}},
+}
+#: A tile's index as C2SP writes it (`x001/x234/067`, `.p/W` for a partial one): stated
+#: here, read by `_tile_address`, which answers 404 for any other path.
+TileAddress = Annotated[
+    str,
+    Path(
+        description="The tile's index in groups of three digits, all but the last prefixed "
+        "with `x` (`x001/x234/067`); `.p/W` for the first W entries of a partial tile.",
+        json_schema_extra={"pattern": r"^(x[0-9]{3}/)*[0-9]{3}(\.p/[0-9]{1,3})?$"},
+    ),
+]
 
 
 def _tile_address(text: str) -> tuple[int, int]:
@@ -168,8 +194,9 @@ def _tile_address(text: str) -> tuple[int, int]:
     "/tile/entries/{address:path}",
     summary="The leaves of a level-0 tile, each prefixed by its length (two octets)",
     response_class=Response,
+    responses={200: BYTES},
 )
-def entry_bundle(address: str, rt: Rt) -> Response:
+def entry_bundle(address: TileAddress, rt: Rt) -> Response:
     index, width = _tile_address(address)
     with rt.read() as conn:
         body = log.entry_bundle(conn, index, width)
@@ -181,8 +208,9 @@ def entry_bundle(address: str, rt: Rt) -> Response:
     "/tile/{level}/{address:path}",
     summary="A tile of the tree: 256 hashes of level·8 height (or the first W of a partial one)",
     response_class=Response,
+    responses={200: BYTES},
 )
-def tile(level: Annotated[int, Path(ge=0, le=8)], address: str, rt: Rt) -> Response:
+def tile(level: Annotated[int, Path(ge=0, le=8)], address: TileAddress, rt: Rt) -> Response:
     index, width = _tile_address(address)
     with rt.read() as conn:
         body = log.tile(conn, level, index, width)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
 from arret import views
+from arret.api.contract import problems
 from arret.api.orders import times
 from arret.api.schemas import (
     AllowIn,
@@ -23,7 +24,16 @@ from arret.api.schemas import (
     OperatorOut,
 )
 from arret.feed.server import ResolverState
-from arret.http.deps import MAX_INT, Overseer, Reader, Rt, Writer, may_read_operator
+from arret.http.deps import (
+    MAX_INT,
+    At,
+    OperatorName,
+    Overseer,
+    Reader,
+    Rt,
+    Writer,
+    may_read_operator,
+)
 from arret.http.runtime import Runtime
 from arret.rpz.resolvers import Resolver
 from arret.rpz.zone import FeedSettings
@@ -31,6 +41,20 @@ from arret.services import exports, feed, keys, log, queries, registry
 from arret.services.status import changes_since, feed_status
 
 router = APIRouter(prefix="/api", tags=["operators"])
+
+
+def policy_media() -> dict[str, Any]:
+    """The media types of a policy, one per export format (some share one)."""
+    shapes: dict[str, Any] = {}
+    for format in exports.Format:
+        kind = exports.media_type(format).split(";")[0]
+        schema: dict[str, Any] = (
+            {"$ref": "#/components/schemas/PolicyOut"}
+            if kind == "application/json"
+            else {"type": "string"}
+        )
+        shapes[kind] = {"schema": schema}
+    return shapes
 
 
 def key_view(key: Any) -> dict[str, Any]:
@@ -104,6 +128,7 @@ def list_operators(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     status_code=201,
     summary="Add an operator; its TSIG key once",
     response_model=OperatorAddedOut,
+    responses=problems(409),
 )
 def add_operator(body: OperatorIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:
@@ -123,8 +148,9 @@ def add_operator(body: OperatorIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     "/operators/{name}",
     summary="Show an operator and its feed's status",
     response_model=OperatorDetailOut,
+    responses=problems(403),
 )
-def show_operator(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
+def show_operator(name: OperatorName, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
         op = queries.operator(conn, name)
     may_read_operator(principal, name)
@@ -135,8 +161,9 @@ def show_operator(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     "/operators/{name}/feed",
     summary="The feed's serial, size and last transfer",
     response_model=FeedOut,
+    responses=problems(403),
 )
-def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
+def operator_feed(name: OperatorName, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
         queries.operator(conn, name)
     may_read_operator(principal, name)
@@ -150,8 +177,9 @@ def operator_feed(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
     "from serial `keyed_since` on; `salt`: the salt of the serials logged before it "
     "(null when there are none).",
     response_model=DigestSaltOut,
+    responses=problems(403),
 )
-def operator_digest_salt(name: str, rt: Rt, principal: Reader) -> dict[str, Any]:
+def operator_digest_salt(name: OperatorName, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
         queries.operator(conn, name)
         may_read_operator(principal, name)
@@ -163,9 +191,10 @@ def operator_digest_salt(name: str, rt: Rt, principal: Reader) -> dict[str, Any]
     "/operators/{name}/changes",
     summary="What the feed changed since a serial",
     response_model=list[ChangeOut],
+    responses=problems(403),
 )
 def operator_changes(
-    name: str,
+    name: OperatorName,
     rt: Rt,
     principal: Reader,
     since: Annotated[int | None, Query(ge=0, le=2**32 - 1)] = None,
@@ -188,14 +217,18 @@ def operator_changes(
 @router.get(
     "/operators/{name}/policy",
     summary="The names the operator must block, in any export format",
+    description="The media type follows `format`: JSON (`application/json`, the shape of "
+    "`arret policy --json`), CSV (`text/csv`), an RPZ zone file (`text/dns`), and plain text "
+    "for `list`, `hosts`, `unbound` and `dnsmasq`.",
     response_class=PlainTextResponse,
+    responses={**problems(403), 200: {"content": policy_media()}},
 )
 def operator_policy(
-    name: str,
+    name: OperatorName,
     rt: Rt,
     principal: Reader,
     format: exports.Format = exports.Format.JSON,
-    at: Annotated[str | None, Query(description="Default: now.")] = None,
+    at: At = None,
 ) -> PlainTextResponse:
     when = times(at=at)["at"] or rt.clock.now()
     with rt.read() as conn:
@@ -214,9 +247,10 @@ def operator_policy(
     description="The TSIG secret is shown to the operator itself and to the authority; an "
     "auditor gets the configuration with the secret redacted.",
     response_class=PlainTextResponse,
+    responses={**problems(403), 200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
 )
 def operator_config(
-    name: str,
+    name: OperatorName,
     rt: Rt,
     principal: Reader,
     resolver: Resolver,
@@ -254,6 +288,7 @@ def list_allow(rt: Rt, principal: Reader) -> list[dict[str, Any]]:
     summary="Allow-list a name",
     tags=["allow-list"],
     response_model=AllowOut,
+    responses=problems(409),
 )
 def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:

@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from arret import views
+from arret.api.contract import problems
 from arret.api.schemas import (
     AmendedOut,
     AmendIn,
@@ -36,7 +37,7 @@ from arret.domain.access import Principal
 from arret.domain.lifecycle import OrderDraft, TypedOrder, parse_draft, parse_instants
 from arret.domain.model import Order, Status, TargetSpec
 from arret.errors import Conflict, Forbidden
-from arret.http.deps import Id, Reader, Rt, Writer
+from arret.http.deps import OPERATOR_PATTERN, At, Id, Reader, Rt, Writer
 from arret.http.runtime import Runtime
 from arret.services import queries, registry, tokens
 
@@ -61,6 +62,18 @@ Confirm = Annotated[
         "is refused with 422 `confirmation_required` (a dry run needs none)."
     ),
 ]
+
+
+def order_links() -> dict[str, Any]:
+    """What a client can do next with the order in an answer (OpenAPI links)."""
+    ask = {"order_id": "$response.body#/id"}
+    return {
+        "show": {"operationId": "show", "parameters": ask},
+        "targets": {"operationId": "targets", "parameters": ask},
+        "amend": {"operationId": "amend", "parameters": ask},
+        "lift": {"operationId": "lift", "parameters": ask},
+        "public": {"operationId": "public_order", "parameters": ask},
+    }
 
 
 def gated(rt: Runtime, confirm: bool, dry_run: bool) -> registry.Confirm:
@@ -197,7 +210,10 @@ def write(
     status_code=201,
     summary="Register an order",
     response_model=RegisteredOut,
-    responses={200: {"model": RegisteredOut, "description": "A dry run: what it would do"}},
+    responses={
+        200: {"model": RegisteredOut, "description": "A dry run: what it would do"},
+        201: {"links": order_links()},
+    },
 )
 def register(
     body: OrderIn,
@@ -218,13 +234,19 @@ def register(
     return write(rt, request, principal, idempotency_key, dry_run, body.model_dump, change)
 
 
-@router.get("", summary="List orders", response_model=list[OrderOut])
+@router.get("", summary="List orders", response_model=list[OrderOut], responses=problems(403, 404))
 def list_orders(
     rt: Rt,
     principal: Reader,
     status: Status | None = None,
-    operator: str | None = None,
-    at: Annotated[str | None, Query(description="Status at this instant; default now.")] = None,
+    operator: Annotated[
+        str | None,
+        Query(
+            description="Only the orders addressed to this operator.",
+            json_schema_extra={"pattern": OPERATOR_PATTERN},
+        ),
+    ] = None,
+    at: At = None,
 ) -> list[dict[str, Any]]:
     when = times(at=at)["at"] or rt.clock.now()
     with rt.read() as conn:
@@ -245,7 +267,7 @@ def show(
     order_id: Id,
     rt: Rt,
     principal: Reader,
-    at: Annotated[str | None, Query(description="Status at this instant; default now.")] = None,
+    at: At = None,
 ) -> dict[str, Any]:
     when = times(at=at)["at"] or rt.clock.now()
     with rt.read() as conn:

@@ -148,7 +148,8 @@ def notice_lookup(
     responses={
         503: {
             "model": HealthOut,
-            "description": "Degraded: the database is not at the expected schema",
+            "description": "Degraded: the database is not at the expected schema (or, in "
+            "the error shape, cannot be read at all)",
         }
     },
 )
@@ -343,7 +344,12 @@ def metrics_registry(rt: Runtime) -> CollectorRegistry:
     return registry
 
 
-@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+)
 def metrics(rt: Rt) -> Response:
     registry = rt.metrics
     return Response(generate_latest(registry), media_type="text/plain; version=0.0.4")

@@ -5,12 +5,22 @@ models below describe them for `/api/docs`."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from arret.domain import text
 from arret.domain.model import Action, Scope, Status
+from arret.http.deps import INSTANT_MAX, INSTANT_PATTERN, OPERATOR_PATTERN
+
+#: Stated in the document, checked by the registry with its own words (not by the schema
+#: validation, whose message would be a regular expression).
+_INSTANT: JsonDict = {"pattern": INSTANT_PATTERN}
+_DAY: JsonDict = {"pattern": r"^\s*[0-9]{4}"}
+_OPERATOR: JsonDict = {"pattern": OPERATOR_PATTERN}
+#: A duration (`18mo`, `1y6mo`): numbers and units, or empty (not given).
+_DURATION: JsonDict = {"pattern": r"^(\s*[0-9]|$)"}
 
 
 class Strict(BaseModel):
@@ -33,13 +43,20 @@ class OrderIn(Strict):
         max_length=text.AUTHORITY.max_length,
         examples=["Tribunal judiciaire de Paris"],
     )
-    decided_on: str = Field(examples=["2021-03-04"])
+    decided_on: str = Field(max_length=INSTANT_MAX, examples=["2021-03-04"], json_schema_extra=_DAY)
     targets: list[TargetIn]
-    operators: list[str] = []
+    operators: list[Annotated[str, Field(json_schema_extra=_OPERATOR)]] = []
     all_operators: bool = False
-    effective_at: str | None = Field(None, description='Default: now ("without delay").')
-    expires_at: str | None = None
-    duration: str | None = Field(None, examples=["18mo"])
+    effective_at: str | None = Field(
+        None,
+        max_length=INSTANT_MAX,
+        description='Default: now ("without delay").',
+        json_schema_extra=_INSTANT,
+    )
+    expires_at: str | None = Field(None, max_length=INSTANT_MAX, json_schema_extra=_INSTANT)
+    duration: str | None = Field(
+        None, max_length=INSTANT_MAX, examples=["18mo"], json_schema_extra=_DURATION
+    )
     requester: str = Field("", max_length=text.REQUESTER.max_length)
     legal_basis: str = Field("", max_length=text.LEGAL_BASIS.max_length)
     action: Action = Action.NXDOMAIN
@@ -50,17 +67,22 @@ class OrderIn(Strict):
 class AmendIn(Strict):
     add: list[TargetIn] = []
     remove: list[str] = []
-    expires_at: str | None = None
-    at: str | None = Field(None, description="When the amendment takes effect; default now.")
+    expires_at: str | None = Field(None, max_length=INSTANT_MAX, json_schema_extra=_INSTANT)
+    at: str | None = Field(
+        None,
+        max_length=INSTANT_MAX,
+        description="When the amendment takes effect; default now.",
+        json_schema_extra=_INSTANT,
+    )
 
 
 class LiftIn(Strict):
     reason: str = Field(min_length=1, max_length=text.REASON.max_length)
-    at: str | None = None
+    at: str | None = Field(None, max_length=INSTANT_MAX, json_schema_extra=_INSTANT)
 
 
 class OperatorIn(Strict):
-    name: str = Field(examples=["orange"])
+    name: str = Field(examples=["orange"], json_schema_extra=_OPERATOR)
     notify: list[str] = []
     probe: list[str] = []
     allow_from: list[str] = []
@@ -417,3 +439,19 @@ class CommitmentOut(Out):
     salt: str
     commitment: str
     leaves: list[int]
+
+
+class RuleOut(Out):
+    name: str
+    scope: Scope
+    action: Action
+    orders: list[int]
+
+
+class PolicyOut(Out):
+    """What an operator must block at an instant (`?format=json`, as `arret policy --json`)."""
+
+    operator: str
+    at: str
+    rules: list[RuleOut]
+    passthru: list[str]

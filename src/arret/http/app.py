@@ -15,12 +15,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Match
 
 from arret import __version__
 from arret.api import contests as contest_api
+from arret.api import contract, operators, orders, public
 from arret.api import documents as document_api
 from arret.api import log as log_api
-from arret.api import operators, orders, public
 from arret.errors import ArretError, NotFound
 from arret.http import errors, limits, memory
 from arret.http.runtime import Runtime
@@ -48,6 +49,18 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api") or path in ("/healthz", "/metrics")
 
 
+def allowed(app: FastAPI, request: Request) -> dict[str, str]:
+    """`Allow` for a 405 (RFC 9110 §15.5.6): the methods of every route at the request's
+    path, not only those of the first one the router tried (GET and POST of one path are
+    two routes)."""
+    methods: set[str] = set()
+    for route in contract.every_route(app.router.routes):
+        found = getattr(route, "methods", None)
+        if found and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= found
+    return {"Allow": ", ".join(sorted(methods))}
+
+
 def create_app(rt: Runtime) -> FastAPI:
     app = FastAPI(
         title="Arrêt",
@@ -58,6 +71,9 @@ def create_app(rt: Runtime) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/openapi.json",
+        # An operation is named after its handler (`register`, `amend`, `lift`): the names
+        # a generated client's functions get.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.runtime = rt
     rt.metrics = public.metrics_registry(rt)
@@ -73,6 +89,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.include_router(document_pages.router)
     app.include_router(operator_pages.router)
     app.include_router(contest_pages.router)
+    app.openapi = lambda: contract.document(app)  # type: ignore[method-assign]
 
     async def arret_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ArretError)
@@ -92,12 +109,15 @@ def create_app(rt: Runtime) -> FastAPI:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
+        headers = allowed(app, request) if exc.status_code == 405 else dict(exc.headers or {})
         if _wants_json(request):
-            return errors.from_http(exc)
+            return errors.from_http(exc, headers)
         problem = NotFound(f"no page at {request.url.path}") if exc.status_code == 404 else (
             ArretError(str(exc.detail))
         )  # fmt: skip
-        return await run_in_threadpool(pages.error_page, request, rt, problem, exc.status_code)
+        page = await run_in_threadpool(pages.error_page, request, rt, problem, exc.status_code)
+        page.headers.update(headers)
+        return page
 
     async def database_error(request: Request, exc: Exception) -> Response:
         # A busy, full or unreachable database is the server's state, not a bug: 503 with

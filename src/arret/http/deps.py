@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from arret.domain.access import Principal
@@ -21,6 +21,33 @@ MAX_INT = 2**63 - 1
 Id = Annotated[int, Path(ge=1, le=MAX_INT, description="A positive id.")]
 #: A feed serial in a path (RFC 1982: 32 bits).
 Serial = Annotated[int, Path(ge=0, le=2**32 - 1)]
+
+#: An operator's name as the registry takes it (a lowercase DNS label: it names the
+#: operator's feed zone). Stated in the document; the registry's own check refuses (422) or
+#: finds nothing (404) for any other, with its words (`arret.domain.operators`).
+OPERATOR_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+#: An ISO 8601 date or date-time (`arret.domain.instants`): whatever else it is, it starts
+#: with the year (or is empty: not given); the registry reads the rest and refuses (422
+#: `invalid_order`) what it cannot.
+INSTANT_PATTERN = r"^(\s*[0-9]{4}|$)"
+INSTANT_MAX = 64
+
+OperatorName = Annotated[
+    str,
+    Path(
+        description="An operator's name (a lowercase DNS label).",
+        json_schema_extra={"pattern": OPERATOR_PATTERN},
+    ),
+]
+#: `?at=`: the instant a read is about (default: now).
+At = Annotated[
+    str | None,
+    Query(
+        max_length=INSTANT_MAX,
+        description="Status at this instant (ISO 8601 date or date-time); default now.",
+        json_schema_extra={"pattern": INSTANT_PATTERN},
+    ),
+]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from `arret token create`.")
 

@@ -127,9 +127,11 @@ _HTTP_CODES = {
 }
 
 
-def from_http(error: HTTPException) -> JSONResponse:
+def from_http(error: HTTPException, headers: dict[str, str] | None = None) -> JSONResponse:
+    """`headers`: those of the answer (a 405's `Allow`); by default the exception's own."""
     code = _HTTP_CODES.get(error.status_code, f"http_{error.status_code}")
-    return response(error.status_code, code, str(error.detail))
+    kept = dict(error.headers or {}) if headers is None else headers
+    return response(error.status_code, code, str(error.detail), headers=kept)
 
 
 def from_unexpected(error: Exception) -> JSONResponse:

@@ -1,0 +1,227 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_out import ErrorOut
+from ...models.order_detail_out import OrderDetailOut
+from ...types import UNSET, Unset
+from typing import cast
+
+
+
+def _get_kwargs(
+    order_id: int,
+    *,
+    at: None | str | Unset = UNSET,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    params: dict[str, Any] = {}
+
+    json_at: None | str | Unset
+    if isinstance(at, Unset):
+        json_at = UNSET
+    else:
+        json_at = at
+    params["at"] = json_at
+
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/orders/{order_id}".format(order_id=quote(str(order_id), safe=""),),
+        "params": params,
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | OrderDetailOut | None:
+    if response.status_code == 200:
+        response_200 = OrderDetailOut.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | OrderDetailOut]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    order_id: int,
+    *,
+    client: AuthenticatedClient,
+    at: None | str | Unset = UNSET,
+
+) -> Response[ErrorOut | OrderDetailOut]:
+    """ Show an order with its targets and history
+
+    Args:
+        order_id (int): A positive id.
+        at (None | str | Unset): Status at this instant (ISO 8601 date or date-time); default now.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | OrderDetailOut]
+     """
+
+
+    kwargs = _get_kwargs(
+        order_id=order_id,
+at=at,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    order_id: int,
+    *,
+    client: AuthenticatedClient,
+    at: None | str | Unset = UNSET,
+
+) -> ErrorOut | OrderDetailOut | None:
+    """ Show an order with its targets and history
+
+    Args:
+        order_id (int): A positive id.
+        at (None | str | Unset): Status at this instant (ISO 8601 date or date-time); default now.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | OrderDetailOut
+     """
+
+
+    return sync_detailed(
+        order_id=order_id,
+client=client,
+at=at,
+
+    ).parsed
+
+async def asyncio_detailed(
+    order_id: int,
+    *,
+    client: AuthenticatedClient,
+    at: None | str | Unset = UNSET,
+
+) -> Response[ErrorOut | OrderDetailOut]:
+    """ Show an order with its targets and history
+
+    Args:
+        order_id (int): A positive id.
+        at (None | str | Unset): Status at this instant (ISO 8601 date or date-time); default now.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | OrderDetailOut]
+     """
+
+
+    kwargs = _get_kwargs(
+        order_id=order_id,
+at=at,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    order_id: int,
+    *,
+    client: AuthenticatedClient,
+    at: None | str | Unset = UNSET,
+
+) -> ErrorOut | OrderDetailOut | None:
+    """ Show an order with its targets and history
+
+    Args:
+        order_id (int): A positive id.
+        at (None | str | Unset): Status at this instant (ISO 8601 date or date-time); default now.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | OrderDetailOut
+     """
+
+
+    return (await asyncio_detailed(
+        order_id=order_id,
+client=client,
+at=at,
+
+    )).parsed

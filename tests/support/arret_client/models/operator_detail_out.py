@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.feed_out import FeedOut
+
+
+
+
+
+T = TypeVar("T", bound="OperatorDetailOut")
+
+
+
+@_attrs_define
+class OperatorDetailOut:
+    """ 
+        Attributes:
+            added_at (str):
+            allow_from (list[str]):
+            feed (FeedOut): An operator's feed; the transfers and resolvers when the feed runs in this process.
+            name (str):
+            notify (list[str]):
+            probe (list[str]):
+     """
+
+    added_at: str
+    allow_from: list[str]
+    feed: FeedOut
+    name: str
+    notify: list[str]
+    probe: list[str]
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.feed_out import FeedOut # noqa: PLC0415
+        added_at = self.added_at
+
+        allow_from = self.allow_from
+
+
+
+        feed = self.feed.to_dict()
+
+        name = self.name
+
+        notify = self.notify
+
+
+
+        probe = self.probe
+
+
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "added_at": added_at,
+            "allow_from": allow_from,
+            "feed": feed,
+            "name": name,
+            "notify": notify,
+            "probe": probe,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.feed_out import FeedOut # noqa: PLC0415
+        d = dict(src_dict)
+        added_at = d.pop("added_at")
+
+        allow_from = cast(list[str], d.pop("allow_from"))
+
+
+        feed = FeedOut.from_dict(d.pop("feed"))
+
+
+
+
+        name = d.pop("name")
+
+        notify = cast(list[str], d.pop("notify"))
+
+
+        probe = cast(list[str], d.pop("probe"))
+
+
+        operator_detail_out = cls(
+            added_at=added_at,
+            allow_from=allow_from,
+            feed=feed,
+            name=name,
+            notify=notify,
+            probe=probe,
+        )
+
+
+        operator_detail_out.additional_properties = d
+        return operator_detail_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
