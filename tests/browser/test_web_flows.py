@@ -464,29 +464,6 @@ def test_untrusted_text_is_shown_as_text_never_run(page: Page, server: Server) -
     assert page.get_by_text(XSS_NOTICE, exact=True).is_visible()
 
 
-def test_the_notice_page_keeps_nothing_about_the_visitor(server: Server) -> None:
-    """Runs last: it stops the server to read everything it wrote."""
-    # A visitor sent by a resolver (blocked name in Host), and one asking by name.
-    for path, host in [("/", "dossiers-labos.example"), (f"/notice?name={XSS_SITE}", None)]:
-        headers = {"X-Forwarded-For": VISITOR_IP, "User-Agent": VISITOR_AGENT}
-        if host:
-            headers["Host"] = host
-        status, response_headers, body = server.request("GET", path, headers=headers)
-        assert status == 200, body
-        assert "set-cookie" not in {k.lower() for k in response_headers}, response_headers
-        assert VISITOR_IP not in body
-    # Something that fails, too: an error path must not log the visitor either.
-    status, _h, _b = server.request(
-        "GET", "/notice?name=" + "x" * 2000, headers={"X-Forwarded-For": VISITOR_IP}
-    )
-    assert status == 422
-
-    log = server.stop()
-    assert "arret: web UI on" in log, log  # the log was captured
-    assert VISITOR_IP not in log, log
-    assert VISITOR_AGENT not in log, log
-
-
 def test_documents_are_attached_in_the_browser_and_offered_by_the_register(
     page: Page, server: Server, tmp_path: Path
 ) -> None:
@@ -541,3 +518,26 @@ def test_documents_are_attached_in_the_browser_and_offered_by_the_register(
     assert digest in page.locator("#documents-list").inner_text()
     assert page.locator("#documents-list a").count() == 0
     assert "secret-browser.example" not in page.content()
+
+
+def test_the_notice_page_keeps_nothing_about_the_visitor(server: Server) -> None:
+    """Runs last: it stops the server to read everything it wrote."""
+    # A visitor sent by a resolver (blocked name in Host), and one asking by name.
+    for path, host in [("/", "dossiers-labos.example"), (f"/notice?name={XSS_SITE}", None)]:
+        headers = {"X-Forwarded-For": VISITOR_IP, "User-Agent": VISITOR_AGENT}
+        if host:
+            headers["Host"] = host
+        status, response_headers, body = server.request("GET", path, headers=headers)
+        assert status == 200, body
+        assert "set-cookie" not in {k.lower() for k in response_headers}, response_headers
+        assert VISITOR_IP not in body
+    # Something that fails, too: an error path must not log the visitor either.
+    status, _h, _b = server.request(
+        "GET", "/notice?name=" + "x" * 2000, headers={"X-Forwarded-For": VISITOR_IP}
+    )
+    assert status == 422
+
+    log = server.stop()
+    assert "arret: web UI on" in log, log  # the log was captured
+    assert VISITOR_IP not in log, log
+    assert VISITOR_AGENT not in log, log

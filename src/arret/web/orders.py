@@ -56,7 +56,7 @@ def orders(
     )
 
 
-def require_authority(request: Request, rt: Runtime) -> Principal:
+def _authority(request: Request, rt: Runtime) -> Principal:
     user = session.require(request, rt)
     if not user.writes:
         raise Forbidden(f"a {user.role} login cannot change the registry")
@@ -89,7 +89,7 @@ NEW_ORDER_DEFAULTS = {
 
 @router.get("/orders/new")
 def new_order(request: Request, rt: Rt) -> Response:
-    user = require_authority(request, rt)
+    user = _authority(request, rt)
     return _order_form(request, rt, user, dict(NEW_ORDER_DEFAULTS), None)
 
 
@@ -187,7 +187,7 @@ def create_order(
     confidential: Annotated[str, Form()] = "",
     notice: Annotated[str, Form()] = "",
 ) -> Response:
-    user = require_authority(request, rt)
+    user = _authority(request, rt)
     session.check_csrf(request, csrf)
     form = {
         "reference": reference,
@@ -229,7 +229,7 @@ def create_order(
 TARGETS_PER_PAGE = 1000
 
 
-def order_page_of(
+def _order_page(
     request: Request,
     rt: Runtime,
     user: Principal,
@@ -282,7 +282,7 @@ def order_page(
     after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
 ) -> Response:
     user = session.require(request, rt)
-    return order_page_of(request, rt, user, order_id, after=after)
+    return _order_page(request, rt, user, order_id, after=after)
 
 
 @router.post("/orders/{order_id}/amend")
@@ -297,7 +297,7 @@ def amend_order(
     expires_at: Annotated[str, Form()] = "",
     exact: Annotated[str, Form()] = "",
 ) -> Response:
-    user = require_authority(request, rt)
+    user = _authority(request, rt)
     session.check_csrf(request, csrf)
     form = {"add": add, "remove": remove, "expires_at": expires_at, "exact": exact}
     now = rt.clock.now()
@@ -327,7 +327,7 @@ def amend_order(
         with rt.begin() as conn:
             change(conn)
     except ArretError as error:
-        return order_page_of(
+        return _order_page(
             request, rt, user, order_id, amend_form=form, amend_error=error, status=422
         )
     session.flash(request, "The order was amended.")
@@ -342,7 +342,7 @@ def lift_order(
     csrf: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    user = require_authority(request, rt)
+    user = _authority(request, rt)
     session.check_csrf(request, csrf)
     try:
         if not reason.strip():
@@ -350,9 +350,14 @@ def lift_order(
         with rt.begin() as conn:
             registry.lift_order(conn, order_id, rt.clock.now(), user.actor, reason.strip())
     except ArretError as error:
-        return order_page_of(
+        return _order_page(
             request, rt, user, order_id, lift_form={"reason": reason}, lift_error=error,
             status=422,
         )  # fmt: skip
     session.flash(request, "The order was lifted.")
     return RedirectResponse(f"/orders/{order_id}", 303)
+
+
+#: For the document pages (`arret.web.documents`), which answer from an order's page too.
+require_authority = _authority
+order_page_of = _order_page
