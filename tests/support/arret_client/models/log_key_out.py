@@ -8,7 +8,10 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from typing import cast
 
+if TYPE_CHECKING:
+  from ..models.log_key_span_out import LogKeySpanOut
 
 
 
@@ -23,12 +26,15 @@ class LogKeyOut:
     """ 
         Attributes:
             algorithm (str):
+            history (list[LogKeySpanOut]): Every key the log was signed with, in order; each signs the heads from its
+                from_size until the next one's (a hand-over leaf links them).
             key_id (str):
             pem (str):
-            public_key (str):
+            public_key (str): The key in force (raw, base64).
      """
 
     algorithm: str
+    history: list[LogKeySpanOut]
     key_id: str
     pem: str
     public_key: str
@@ -39,7 +45,15 @@ class LogKeyOut:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.log_key_span_out import LogKeySpanOut # noqa: PLC0415
         algorithm = self.algorithm
+
+        history = []
+        for history_item_data in self.history:
+            history_item = history_item_data.to_dict()
+            history.append(history_item)
+
+
 
         key_id = self.key_id
 
@@ -52,6 +66,7 @@ class LogKeyOut:
         field_dict.update(self.additional_properties)
         field_dict.update({
             "algorithm": algorithm,
+            "history": history,
             "key_id": key_id,
             "pem": pem,
             "public_key": public_key,
@@ -63,8 +78,19 @@ class LogKeyOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.log_key_span_out import LogKeySpanOut # noqa: PLC0415
         d = dict(src_dict)
         algorithm = d.pop("algorithm")
+
+        history = []
+        _history = d.pop("history")
+        for history_item_data in (_history):
+            history_item = LogKeySpanOut.from_dict(history_item_data)
+
+
+
+            history.append(history_item)
+
 
         key_id = d.pop("key_id")
 
@@ -74,6 +100,7 @@ class LogKeyOut:
 
         log_key_out = cls(
             algorithm=algorithm,
+            history=history,
             key_id=key_id,
             pem=pem,
             public_key=public_key,

@@ -15,6 +15,7 @@ from typing import Literal, cast
 
 if TYPE_CHECKING:
   from ..models.moment_out import MomentOut
+  from ..models.public_document_out import PublicDocumentOut
 
 
 
@@ -32,6 +33,7 @@ class PublicOrderDetailOut:
             authority (str):
             confidential (bool):
             decided_on (str):
+            documents (list[PublicDocumentOut]):
             effective_at (str):
             expires_at (str):
             id (int):
@@ -54,6 +56,7 @@ class PublicOrderDetailOut:
     authority: str
     confidential: bool
     decided_on: str
+    documents: list[PublicDocumentOut]
     effective_at: str
     expires_at: str
     id: int
@@ -78,6 +81,7 @@ class PublicOrderDetailOut:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.moment_out import MomentOut # noqa: PLC0415
+        from ..models.public_document_out import PublicDocumentOut # noqa: PLC0415
         action = self.action.value
 
         authority = self.authority
@@ -85,6 +89,13 @@ class PublicOrderDetailOut:
         confidential = self.confidential
 
         decided_on = self.decided_on
+
+        documents = []
+        for documents_item_data in self.documents:
+            documents_item = documents_item_data.to_dict()
+            documents.append(documents_item)
+
+
 
         effective_at = self.effective_at
 
@@ -146,6 +157,7 @@ class PublicOrderDetailOut:
             "authority": authority,
             "confidential": confidential,
             "decided_on": decided_on,
+            "documents": documents,
             "effective_at": effective_at,
             "expires_at": expires_at,
             "id": id,
@@ -171,6 +183,7 @@ class PublicOrderDetailOut:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.moment_out import MomentOut # noqa: PLC0415
+        from ..models.public_document_out import PublicDocumentOut # noqa: PLC0415
         d = dict(src_dict)
         action = Action(d.pop("action"))
 
@@ -182,6 +195,16 @@ class PublicOrderDetailOut:
         confidential = d.pop("confidential")
 
         decided_on = d.pop("decided_on")
+
+        documents = []
+        _documents = d.pop("documents")
+        for documents_item_data in (_documents):
+            documents_item = PublicDocumentOut.from_dict(documents_item_data)
+
+
+
+            documents.append(documents_item)
+
 
         effective_at = d.pop("effective_at")
 
@@ -278,6 +301,7 @@ class PublicOrderDetailOut:
             authority=authority,
             confidential=confidential,
             decided_on=decided_on,
+            documents=documents,
             effective_at=effective_at,
             expires_at=expires_at,
             id=id,

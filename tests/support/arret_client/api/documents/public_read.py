@@ -1,0 +1,209 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.error_out import ErrorOut
+from ...types import File, FileTypes
+from io import BytesIO
+from typing import cast
+
+
+
+def _get_kwargs(
+    order_id: int,
+    sha256: str,
+
+) -> dict[str, Any]:
+    
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/api/public/orders/{order_id}/documents/{sha256}".format(order_id=quote(str(order_id), safe=""),sha256=quote(str(sha256), safe=""),),
+    }
+
+
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | File | None:
+    if response.status_code == 200:
+        response_200 = File(
+             payload = BytesIO(response.content)
+        )
+
+
+
+        return response_200
+
+    if response.status_code == 404:
+        response_404 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 503:
+        response_503 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | File]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    order_id: int,
+    sha256: str,
+    *,
+    client: AuthenticatedClient | Client,
+
+) -> Response[ErrorOut | File]:
+    """ One document of an order that is not confidential
+
+    Args:
+        order_id (int): A positive id.
+        sha256 (str): SHA-256.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | File]
+     """
+
+
+    kwargs = _get_kwargs(
+        order_id=order_id,
+sha256=sha256,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    order_id: int,
+    sha256: str,
+    *,
+    client: AuthenticatedClient | Client,
+
+) -> ErrorOut | File | None:
+    """ One document of an order that is not confidential
+
+    Args:
+        order_id (int): A positive id.
+        sha256 (str): SHA-256.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | File
+     """
+
+
+    return sync_detailed(
+        order_id=order_id,
+sha256=sha256,
+client=client,
+
+    ).parsed
+
+async def asyncio_detailed(
+    order_id: int,
+    sha256: str,
+    *,
+    client: AuthenticatedClient | Client,
+
+) -> Response[ErrorOut | File]:
+    """ One document of an order that is not confidential
+
+    Args:
+        order_id (int): A positive id.
+        sha256 (str): SHA-256.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorOut | File]
+     """
+
+
+    kwargs = _get_kwargs(
+        order_id=order_id,
+sha256=sha256,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    order_id: int,
+    sha256: str,
+    *,
+    client: AuthenticatedClient | Client,
+
+) -> ErrorOut | File | None:
+    """ One document of an order that is not confidential
+
+    Args:
+        order_id (int): A positive id.
+        sha256 (str): SHA-256.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorOut | File
+     """
+
+
+    return (await asyncio_detailed(
+        order_id=order_id,
+sha256=sha256,
+client=client,
+
+    )).parsed
