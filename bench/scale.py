@@ -232,8 +232,20 @@ def measure(
                                     ("unbound-knot", u_knot, knot.port)):  # fmt: skip
             processes.append(unbound_from_snippet(found["unbound"], folder, name, port,
                                                   authority.port, env, primary))  # fmt: skip
-        for name, port in (("arret", u_arret), ("knot", u_knot)):
-            peers.until_nxdomain(port, "site0.example", slow, f"Unbound to load from {name}")
+        for (name, port), unbound in zip((("arret", u_arret), ("knot", u_knot)),
+                                         processes[-2:], strict=True):  # fmt: skip
+            try:
+                peers.until_nxdomain(port, "site0.example", slow,
+                                     f"Unbound to load from {name}")  # fmt: skip
+            except AssertionError as exc:
+                # Say why: an Unbound that exited (its port taken meanwhile), or what it
+                # logged about its transfers, and what the feed logged.
+                state = unbound.popen.poll()
+                raise AssertionError(
+                    f"{exc}; Unbound {'exited ' + str(state) if state is not None else 'runs'}"
+                    f"; its log ends: {unbound.output()[-1500:]!r}; arret serve's log ends: "
+                    f"{serve.output()[-1500:]!r}"
+                ) from None
         # A server in service has answered requests before: a dry run warms the code path.
         peers.api_amend(h_arret, token, 1, "warm-up.example", dry_run=True)
         say("amending")
