@@ -86,7 +86,8 @@ def log_public_key(engine: Engine) -> bytes:
 
 def log_keys(engine: Engine) -> KeyChain:
     """The log's keys over its life (`arret.tlog.keys`)."""
+    from arret.services.log import key_chain  # not at start-up: it imports dnspython
+
     given = store_log.require_key(engine).public_key()
     with engine.connect() as conn:
-        found = store_log.handovers(conn)
-    return KeyChain.of(found[0].old if found else given, found)
+        return key_chain(conn, given)
