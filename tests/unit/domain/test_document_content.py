@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from arret.domain import documents as d
@@ -110,12 +110,16 @@ def test_a_mislabelled_decision_gives_every_reason() -> None:
 
 
 @given(st.binary(max_size=64))
+@example(b"<")  # a lone "<" is text, not a tag (CI once drew it: b"" is "in" every bytes)
+@example(b"<!doctype html>")
+@example(b"\xef\xbb\xbf  </p>")
 def test_nothing_accepted_as_text_starts_as_markup(data: bytes) -> None:
     """Whatever the bytes, what is kept as text never opens with a tag a browser would
     render (after white space and a byte order mark)."""
     if d.sniff(data) == d.TEXT:
         body = data.removeprefix(b"\xef\xbb\xbf").lstrip(b"\t\n\x0c\r ")
-        assert not (body[:1] == b"<" and (body[1:2].isalpha() or body[1:2] in b"!?/"))
+        second = body[1:2]
+        assert not (body[:1] == b"<" and (second.isalpha() or second in (b"!", b"?", b"/")))
 
 
 @pytest.mark.parametrize(
