@@ -45,6 +45,7 @@ from arret.domain.instants import FixedClock, parse_instant
 from arret.domain.policy import Policy
 from arret.errors import DatabaseNotReady
 from arret.services import registry
+from arret.store import registry as store_registry
 from arret.store.db import SCHEMA_HEAD, _alembic_config, open_engine
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "upgrades"
@@ -256,6 +257,13 @@ def test_a_database_of_each_earlier_revision_upgrades_with_its_history(
             for instant, policy in instants.items():
                 found = registry.policy_for(conn, operator, parse_instant(instant))
                 assert shown(found) == policy, (revision, operator, instant)
+
+        # Each order's kept count of names (0010j on) is the count of its targets.
+        ids = conn.scalars(text("SELECT id FROM orders")).all()
+        assert ids, revision
+        for order_id in ids:
+            kept = store_registry.current_target_count(conn, order_id)
+            assert kept == store_registry.counted_target_count(conn, order_id), order_id
 
     after = serials(engine)
     assert all(after.get(op, 0) >= serial for op, serial in before.items()), (before, after)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine
@@ -22,7 +23,7 @@ from sqlalchemy import Connection, Engine
 from arret.domain.model import OperatorKey
 from arret.feed.render import BodyCache, Refusals
 from arret.feed.responder import Access, Step, ZoneView
-from arret.rpz.zone import Delta, Entry, FeedSettings, apply_delta
+from arret.rpz.zone import Delta, Entry, FeedSettings, ZoneEntries
 from arret.store import feed as store_feed
 from arret.store import keys as store_keys
 from arret.store import registry as store
@@ -64,7 +65,7 @@ class DatabaseFeed:
             all_keys = store_keys.keys(conn)
             changed = []
             access = {}
-            shared: dict[tuple[int | None, int | None], tuple[Entry, ...]] = {
+            shared: dict[tuple[int | None, int | None], Sequence[Entry]] = {
                 (z.policy, z.rev): z.entries for z in self._zones.values()
             }
             listed = store.list_operators(conn)
@@ -89,12 +90,15 @@ class DatabaseFeed:
                 if entries is None and cached is not None:
                     steps = self._steps(conn, op_id, cached.serial, latest.serial)
                     if steps is not None:
-                        zone = list(cached.entries)
+                        # Costs what changed: the new version shares the old one's chunks.
+                        zone = cached.entries
+                        if not isinstance(zone, ZoneEntries):
+                            zone = ZoneEntries(zone)
                         for step in steps:
-                            zone = apply_delta(zone, Delta(step.removed, step.added))
-                        entries = tuple(zone)
+                            zone = zone.apply(Delta(step.removed, step.added))
+                        entries = zone
                 if entries is None:
-                    entries = tuple(store_feed.entries(conn, op_id))
+                    entries = ZoneEntries(store_feed.entries(conn, op_id))
                 shared[revision] = entries
                 view = ZoneView(op.name, name, latest.serial, entries, *revision)
                 self._zones[name] = view

@@ -26,7 +26,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -66,7 +66,8 @@ class ZoneView:
     operator: str
     zone: str
     serial: int
-    entries: tuple[Entry, ...]
+    #: Sorted; a `ZoneEntries` in the server (versions share their unchanged chunks).
+    entries: Sequence[Entry]
     #: The policy revision it serves (zones serving the same one share `entries`).
     policy: int | None = None
     rev: int | None = None

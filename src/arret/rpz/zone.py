@@ -22,8 +22,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from arret.domain.model import ACTION_STRENGTH, ACTION_VALUES, Action, Scope, TargetSpec
 from arret.domain.policy import Covering, Policy
@@ -291,6 +292,132 @@ def apply_delta(zone: Sequence[Entry], change: Delta) -> list[Entry]:
             raise ValueError(f"delta removes a record the zone does not hold: {entry}")
         del out[at]
     for entry in change.added:
+        at = bisect.bisect_left(out, entry)
+        if at == len(out) or out[at] != entry:
+            out.insert(at, entry)
+    return out
+
+
+#: Entries per chunk of a `ZoneEntries`: a change copies the chunks it touches (each at
+#: most twice this) and the list of chunks (a million-name zone: about a thousand).
+CHUNK = 1024
+
+
+class ZoneEntries(Sequence[Entry]):
+    """A zone's entries, sorted and immutable, held in chunks that versions share.
+
+    `apply` makes the next version at the cost of what changes: the chunks a change
+    touches are copied, every other chunk is shared with the version before. A server
+    holding a million-name zone turns one added mirror into the next version in well
+    under a millisecond, where copying the whole tuple (twice) took 0.1 s at 2,000,000
+    entries (`bench/scale.py`, the API's amendment until a resolver blocks). The same
+    result as `apply_delta`, which a property test checks."""
+
+    __slots__ = ("_chunk", "_chunks", "_firsts", "_len", "_starts")
+
+    def __init__(self, entries: Iterable[Entry] = (), chunk: int = CHUNK) -> None:
+        """From entries already sorted without repeats (as `entries` and the journal
+        give them), `chunk` to a chunk (tests make it tiny)."""
+        items = entries if isinstance(entries, list | tuple) else list(entries)
+        self._chunk = chunk
+        self._set(tuple(tuple(items[i : i + chunk]) for i in range(0, len(items), chunk)))
+
+    def _set(self, chunks: tuple[tuple[Entry, ...], ...]) -> None:
+        self._chunks = chunks
+        self._firsts = [chunk[0] for chunk in chunks]
+        self._starts = list(itertools.accumulate((len(c) for c in chunks), initial=0))
+        self._len = self._starts[-1]
+
+    @classmethod
+    def _of(cls, chunks: tuple[tuple[Entry, ...], ...], chunk: int) -> ZoneEntries:
+        made = cls.__new__(cls)
+        made._chunk = chunk
+        made._set(chunks)
+        return made
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[Entry]:
+        return itertools.chain.from_iterable(self._chunks)
+
+    def __contains__(self, entry: object) -> bool:
+        if not isinstance(entry, tuple) or not self._chunks:
+            return False
+        chunk = self._chunks[max(0, bisect.bisect_right(self._firsts, entry) - 1)]
+        at = bisect.bisect_left(chunk, entry)
+        return at < len(chunk) and chunk[at] == entry
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Entry]: ...
+    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
+        if isinstance(index, slice):
+            return list(self)[index]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError("zone entry index out of range")
+        which = bisect.bisect_right(self._starts, index) - 1
+        return self._chunks[which][index - self._starts[which]]
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to any sequence of the same entries in the same order (a tuple, a list)."""
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ZoneEntries({len(self)} entries in {len(self._chunks)} chunks)"
+
+    def apply(self, change: Delta) -> ZoneEntries:
+        """The next version: `change.removed` taken out (each must be held: ValueError
+        otherwise, nothing changed), `change.added` put in (one already held is kept once).
+        Each changed entry goes to the chunk whose range holds it, so the chunks stay in
+        order; a chunk grown past twice the chunk size is split, an emptied one dropped."""
+        if not self._chunks:
+            if change.removed:
+                raise ValueError(f"delta removes records the zone does not hold: "
+                                 f"{sorted(change.removed)[:3]}")  # fmt: skip
+            return ZoneEntries(sorted(set(change.added)), self._chunk)
+        firsts = self._firsts
+        where: dict[int, tuple[list[Entry], list[Entry]]] = {}
+        for index, side in ((0, change.removed), (1, change.added)):
+            for entry in side:
+                which = max(0, bisect.bisect_right(firsts, entry) - 1)
+                where.setdefault(which, ([], []))[index].append(entry)
+        size = self._chunk
+        out: list[tuple[Entry, ...]] = []
+        for which, chunk in enumerate(self._chunks):
+            if which not in where:
+                out.append(chunk)
+                continue
+            changed = _changed(chunk, *where[which])
+            if len(changed) > 2 * size:
+                out.extend(tuple(changed[i : i + size]) for i in range(0, len(changed), size))
+            elif changed:
+                out.append(tuple(changed))
+        return ZoneEntries._of(tuple(out), size)
+
+
+def _changed(chunk: tuple[Entry, ...], removed: list[Entry], added: list[Entry]) -> list[Entry]:
+    """One chunk after a change, sorted: by bisection for a few entries, by sets for many."""
+    if len(removed) + len(added) > 32:
+        held = set(chunk)
+        missing = set(removed) - held
+        if missing:
+            raise ValueError(f"delta removes records the zone does not hold: {sorted(missing)[:3]}")
+        return sorted((held - set(removed)) | set(added))
+    out = list(chunk)
+    for entry in removed:
+        at = bisect.bisect_left(out, entry)
+        if at == len(out) or out[at] != entry:
+            raise ValueError(f"delta removes a record the zone does not hold: {entry}")
+        del out[at]
+    for entry in added:
         at = bisect.bisect_left(out, entry)
         if at == len(out) or out[at] != entry:
             out.insert(at, entry)

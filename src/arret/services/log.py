@@ -28,6 +28,7 @@ from arret.services.log_writer import LogWriter
 from arret.store import audit
 from arret.store import feed as store_feed
 from arret.store import log as store_log
+from arret.store import registry as store_registry
 from arret.tlog import multiset, tiles
 from arret.tlog.keys import Handover, KeyChain
 from arret.tlog.leaves import canonical, commitment, feed_record, joined_record
@@ -290,9 +291,12 @@ def registry_problems(
     earlier = sorted(e for e in by_event if e <= last)
     reached = last
     checked = 0
+    touched: set[int] = set()
     for rows in (audit.events_after(conn, last), audit.events_among(conn, earlier)):
         for seq, kind, order_id, at, actor, payload in rows:
             checked += 1
+            if order_id is not None:
+                touched.add(int(order_id))
             if checked % 1000 == 0:
                 progress("checking each event against its leaves", checked, None)
             reached = max(reached, int(seq))
@@ -300,6 +304,15 @@ def registry_problems(
                             by_event, secret_order)  # fmt: skip
     for event_id, idx in sorted(by_event.items()):
         report.add(idx, f"records event {event_id}, which the registry does not hold")
+    # The count of names each order keeps (what its pages and answers say) against its
+    # targets, for the orders the events checked touched (a check from a checkpoint
+    # costs what was appended since).
+    for order_id in sorted(touched):
+        kept = store_registry.current_target_count(conn, order_id)
+        counted = store_registry.counted_target_count(conn, order_id)
+        if kept != counted:
+            report.add(None, f"order {order_id} says it has {kept:,} names; its targets "
+                             f"are {counted:,}")  # fmt: skip
     progress("checking each feed serial against its journal", 0, None)
     feeds = _feed_problems(conn, report, since)
     return Reached(reached, feeds.feeds, feeds.policies)

@@ -29,7 +29,7 @@ from arret.store import schema
 DEFAULT_URL = "sqlite:///arret.db"
 #: The newest migration. Every command checks the database against it without importing
 #: Alembic (a fifth of a second at each start); a test keeps it equal to Alembic's head.
-SCHEMA_HEAD = "0010i"
+SCHEMA_HEAD = "0010j"
 MIGRATIONS = Path(__file__).parent / "migrations"
 #: How long a write waits for another writer's lock before it gives up with
 #: `DatabaseBusy` (SQLite's busy timeout, PostgreSQL's lock_timeout), in seconds.

@@ -127,6 +127,9 @@ orders = Table(
     Column("notice", Text, nullable=False),
     Column("registered_at", UTCDateTime, nullable=False),
     Column("last_changed_at", UTCDateTime, nullable=False),
+    #: How many of its targets are not removed, kept by the writes that change them (an
+    #: amendment answers "N names now" without counting a million rows).
+    Column("current_targets", Integer, nullable=False, server_default="0"),
 )
 
 order_operators = Table(
