@@ -37,7 +37,7 @@ from arret.services import mail, probing
 from arret.services.mail import Relay
 from arret.services.probing import Settings as ProbeSettings
 from arret.store import log as store_log
-from arret.store.db import require_current
+from arret.store.db import checkpoint, checkpoint_in_background, require_current
 
 if TYPE_CHECKING:
     import uvicorn
@@ -110,6 +110,7 @@ def shown(host: str, port: int) -> str:
 
 
 log = logging.getLogger("arret.probe")
+db_log = logging.getLogger("arret.db")
 
 #: How often the outbox is looked at (and reminders of contests' deadlines queued).
 MAIL_EVERY = 5.0
@@ -192,6 +193,35 @@ async def probe_rounds(
             log.info("probed %d names: %d blocked answers", done.results, blocked)
 
 
+#: Seconds between two copies of SQLite's write-ahead log into the database by `arret
+#: serve` (`arret.store.db.checkpoint_in_background`): the log holds what about two
+#: seconds of writes put in it, and no request waits for the copy.
+CHECKPOINT_EVERY = 1.0
+
+
+async def checkpoint_rounds(
+    engine: Engine, stop: asyncio.Event, every: float = CHECKPOINT_EVERY
+) -> None:
+    """Checkpoint the SQLite database every `every` seconds until `stop`. A failure (a
+    full disk) is logged once, retried, and its end logged: it never stops the server,
+    whose commits keep going to the log meanwhile."""
+    failing = ""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
+        try:
+            await asyncio.to_thread(checkpoint, engine)
+        except Exception as exc:
+            if str(exc) != failing:
+                db_log.warning("copying the write-ahead log into the database failed (%s); "
+                            "retrying every %g s", exc, every)  # fmt: skip
+            failing = str(exc)
+            continue
+        if failing:
+            db_log.warning("the write-ahead log is copied into the database again")
+            failing = ""
+
+
 async def open_feed(server: FeedServer, notice_host: str, host: str, port: int) -> tuple[bool, int]:
     """Start the feed: publish what is due and load every zone, then listen on UDP and
     TCP, and only then NOTIFY. Loading first means no query finds the feed empty;
@@ -214,6 +244,8 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
     require_current(engine)
     # Every publication is signed into the log: no key (or a key others can read), no start.
     store_log.require_key(engine)
+    # Requests never wait for SQLite's log to be copied into the database: a task does.
+    own_checkpoints = checkpoint_in_background(engine)
     logging.basicConfig(
         level=logging.INFO if options.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
@@ -287,6 +319,9 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         )
         web = http_server(config)
         web_task = asyncio.create_task(web.serve(sockets=[sock]))
+        checkpoints = (
+            asyncio.create_task(checkpoint_rounds(engine, stop)) if own_checkpoints else None
+        )
         say(f"arret: feed on {shown(dns_host, bound)} (UDP and TCP)")
         for view in server.feed.zones():
             say(f"  {view.zone} serial {view.serial}, {len(view.entries)} records")
@@ -321,6 +356,8 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
                     await rounds
             web.should_exit = True
             await web_task
+            if checkpoints is not None:
+                await checkpoints
             server.close()
         say("arret: stopped")
 
