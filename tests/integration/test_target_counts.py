@@ -12,8 +12,8 @@ from sqlalchemy import Engine, update
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import TargetSpec
 from arret.errors import InvalidOrder
-from arret.services import registry
 from arret.services import log as log_service
+from arret.services import registry
 from arret.store import registry as store
 from arret.store.schema import orders
 from arret.tlog.verify import Report

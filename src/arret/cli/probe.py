@@ -35,6 +35,16 @@ def probe(
     ] = "30d",
     timeout: Annotated[float, typer.Option(metavar="SECONDS", min=0.05)] = 2.0,
     retries: Annotated[int, typer.Option(metavar="N", min=0)] = 1,
+    processes: Annotated[
+        int,
+        typer.Option(
+            metavar="N",
+            min=1,
+            max=2,
+            help="2: ask from a second process while this one plans, judges and stores "
+            "(two cores); 1: all in this one.",
+        ),
+    ] = 2,
 ) -> None:
     """Probe the operators' declared resolvers (`arret operator edit NAME --probe
     HOST:PORT`) and print what each blocks; results are kept for `arret report`."""
@@ -47,6 +57,7 @@ def probe(
         concurrency=concurrency,
         timeout=timeout,
         retries=retries,
+        processes=processes,
     )
     with e.transaction():
         pass  # the schema is checked before any question is asked

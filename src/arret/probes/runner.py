@@ -108,6 +108,13 @@ def question_wire(name: str, rdtype: str) -> bytes:
     return qname + struct.pack("!HH", dns.rdatatype.from_text(rdtype), 1)
 
 
+#: Yielded by a source of questions that has none ready yet but is not exhausted (a
+#: process feeding this one through a pipe): the prober goes on with the questions in
+#: flight and asks the source again within `_WAITING` seconds.
+WAIT = Question("", "")
+_WAITING = 0.002
+
+
 class _Flight:
     __slots__ = ("at", "began", "channel", "id", "question", "qwire", "tries")
 
@@ -188,6 +195,7 @@ class Prober:
         clocked: deque[tuple[float, int, _Flight]] = deque()
         in_flight = 0
         exhausted = False
+        waiting = False
 
         def send(flight: _Flight) -> None:
             channel = flight.channel
@@ -211,20 +219,29 @@ class Prober:
 
         while True:
             # Fill every free slot.
+            waiting = False
             while not exhausted and in_flight < self.concurrency:
                 question = next(source, None)
                 if question is None:
                     exhausted = True
                     break
+                if question is WAIT:
+                    waiting = True
+                    break
                 counts.questions += 1
                 send(_Flight(question, question_wire(question.name, question.rdtype)))
                 in_flight += 1
-            if in_flight == 0:
+            if in_flight == 0 and not waiting:
                 return
             # Wait for answers until the oldest flight's deadline.
             while clocked and clocked[0][2].tries != clocked[0][1]:
                 clocked.popleft()  # a stale entry: that flight was retried since
             wait = max(0.0, clocked[0][0] - monotonic()) if clocked else timeout
+            if waiting:
+                wait = min(wait, _WAITING)
+                if not self._channels:  # nothing to wait on yet
+                    time.sleep(wait)
+                    continue
             for key_, _events in self._selector.select(wait):
                 channel = key_.data
                 sock, pending = channel.sock, channel.pending

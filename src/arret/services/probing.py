@@ -9,13 +9,16 @@ memory is one operator's plan and the names in flight, not the round's answers."
 
 from __future__ import annotations
 
+import queue
 import secrets
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from random import Random
+from typing import ClassVar
 
 from sqlalchemy import Connection, Engine
 
@@ -23,7 +26,7 @@ from arret.domain.instants import Clock
 from arret.domain.operators import check_endpoint
 from arret.domain.policy import Policy, compile_policy, stream_rules
 from arret.errors import ArretError
-from arret.probes import runner
+from arret.probes import remote, runner
 from arret.probes.plan import Ended, Planned, iter_plan
 from arret.probes.records import Result
 
@@ -57,6 +60,10 @@ class Settings:
     concurrency: int = 200
     timeout: float = 2.0
     retries: int = 1
+    #: 1: the questions are asked from this process; 2: from a child process
+    #: (`arret.probes.remote`), while this one plans, judges and stores. `arret probe`
+    #: takes 2; the rounds of `arret serve` take 1, leaving its other core to the feed.
+    processes: int = 1
 
 
 @dataclass
@@ -193,6 +200,44 @@ def sampled(
     yield from reservoir
 
 
+class _Writer:
+    """Writes the batches of results in a thread of its own, in order, while the round
+    goes on: SQLite and PostgreSQL do their part of a write without Python's lock, which
+    the round's judging then has (`bench/probe.py`). At most `waiting` batches wait; an
+    error in a write stops the round at its next batch, or at the end."""
+
+    _END: ClassVar[list[Result]] = []  # the end, told by identity
+
+    def __init__(self, write: Callable[[list[Result]], None], waiting: int = 2) -> None:
+        self.write = write
+        self.queue: queue.Queue[list[Result]] = queue.Queue(waiting)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="arret-probe-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.queue.get()) is not self._END:
+            if self.error is None:
+                try:
+                    self.write(batch)
+                except BaseException as exc:  # raised in the round's thread
+                    self.error = exc
+
+    def put(self, batch: list[Result]) -> None:
+        self._raise()
+        self.queue.put(batch)
+
+    def close(self) -> None:
+        """Wait for every batch given to be written; raise the first write's error."""
+        self.queue.put(self._END)
+        self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
 class _Join:
     """One planned name's answers, until every resolver asked (and the control) has one."""
 
@@ -271,41 +316,52 @@ def run(
     buffer: list[Result] = []
     done = 0
     began = time.monotonic()
-    for answer in runner.ask(questions(), clock, settings.concurrency, settings.timeout,
-                             settings.retries, out.counts):  # fmt: skip
-        join, resolver = answer.question.ref
-        seen = observe(answer.wire, answer.question.resolver, answer.at, answer.latency,
-                       answer.question.name)  # fmt: skip
-        if resolver is None:
-            join.control = seen
-        else:
-            join.seen[resolver] = seen
-        join.remaining -= 1
-        done += 1
-        if join.remaining:
-            continue
-        p = join.planned
-        for r in join.resolvers:
-            observed = join.seen[r]
-            verdict = classify(p.expectation, observed, join.control)
-            buffer.append(
-                Result(
-                    operator=join.operator, resolver=r, name=p.name, target=p.target,
-                    purpose=p.expectation.purpose, orders=p.orders, since=p.since,
-                    expected=p.expectation.action, verdict=verdict.kind, how=verdict.how,
-                    at=observed.at, latency=observed.latency, rcode=observed.rcode,
-                    answers=observed.answers, ede=observed.ede, reason=verdict.reason,
-                )
-            )  # fmt: skip
-            out.kinds[(join.operator, r, p.expectation.purpose, verdict.kind)] += 1
-        if progress is not None and (done % PROGRESS == 0 or done == total):
-            progress(done, total)
-        if len(buffer) >= batch:
-            write(buffer)
-            buffer = []
-    out.seconds = time.monotonic() - began
-    if buffer:
-        write(buffer)
+    asker = remote.ask if settings.processes > 1 else runner.ask
+    writer = _Writer(write)
+    finished = False
+    try:
+        for answer in asker(questions(), clock, settings.concurrency, settings.timeout,
+                            settings.retries, out.counts):  # fmt: skip
+            join, resolver = answer.question.ref
+            seen = observe(answer.wire, answer.question.resolver, answer.at, answer.latency,
+                           answer.question.name)  # fmt: skip
+            if resolver is None:
+                join.control = seen
+            else:
+                join.seen[resolver] = seen
+            join.remaining -= 1
+            done += 1
+            if join.remaining:
+                continue
+            p = join.planned
+            for r in join.resolvers:
+                observed = join.seen[r]
+                verdict = classify(p.expectation, observed, join.control)
+                buffer.append(
+                    Result(
+                        operator=join.operator, resolver=r, name=p.name, target=p.target,
+                        purpose=p.expectation.purpose, orders=p.orders, since=p.since,
+                        expected=p.expectation.action, verdict=verdict.kind, how=verdict.how,
+                        at=observed.at, latency=observed.latency, rcode=observed.rcode,
+                        answers=observed.answers, ede=observed.ede, reason=verdict.reason,
+                    )
+                )  # fmt: skip
+                out.kinds[(join.operator, r, p.expectation.purpose, verdict.kind)] += 1
+            if progress is not None and (done % PROGRESS == 0 or done == total):
+                progress(done, total)
+            if len(buffer) >= batch:
+                writer.put(buffer)
+                buffer = []
+        out.seconds = time.monotonic() - began
+        if buffer:
+            writer.put(buffer)
+        finished = True
+    finally:
+        try:
+            writer.close()  # what was judged is kept, even when the round fails
+        except BaseException:
+            if finished:
+                raise
     return out
 
 
