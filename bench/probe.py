@@ -14,6 +14,8 @@ order: each name, and one name below it (2N questions). Rows:
 - **arret probe**: the whole command (`arret probe --operator o`), planning from a
   SQLite registry holding one order of the N names, judging and storing every answer
   (the registry is built first; its import is not timed here, bench/scale.py does that).
+  It asks from a child process of its own (`--processes 2`, its default): its peak RSS
+  is the sum of both processes' peaks.
 
 Lost answers are split where Unbound's own counters allow it (`unbound-control stats`,
 reset before each row): questions sent that Unbound never counted were dropped on the
@@ -28,6 +30,7 @@ is shown as a cross-check. Benchmark figures, not tests: the machine is shared.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -138,17 +141,29 @@ def vm_hwm_mib(pid: int) -> float:
     return 0.0
 
 
+def children(pid: int) -> list[int]:
+    """The process's children (`arret probe` asks from one of its own)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):  # the task ended meanwhile
+            found += [int(c) for c in task.read_text().split()]
+    return found
+
+
 def waited(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """Run `argv`; wall seconds, peak RSS (MiB) and stdout. The peak is the child's
+    """Run `argv`; wall seconds, peak RSS (MiB) and stdout. The peak is the process's
     VmHWM read every 0.1 s while it runs (not rusage's ru_maxrss: Linux counts in it the
-    memory of the parent the child was forked from)."""
+    memory of the parent the child was forked from), plus each of its children's: the
+    sum of their peaks, which bounds what they held at once."""
     with tempfile.TemporaryFile() as out:
         began = time.perf_counter()
         child = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
-        peak = 0.0
+        peaks: dict[int, float] = {}
         while child.poll() is None:
-            peak = max(peak, vm_hwm_mib(child.pid))
+            for pid in (child.pid, *children(child.pid)):
+                peaks[pid] = max(peaks.get(pid, 0.0), vm_hwm_mib(pid))
             time.sleep(0.1)
+        peak = sum(peaks.values())
         seconds = time.perf_counter() - began
         out.seek(0)
         text = out.read().decode()
