@@ -32,7 +32,7 @@ LARGE_WRITE_CACHE_KIB = 131_072
 
 
 @contextmanager
-def large_write(conn: Connection) -> Iterator[None]:
+def large_write(conn: Connection, kib: int = LARGE_WRITE_CACHE_KIB) -> Iterator[None]:
     """Give SQLite a larger page cache for the writes inside (in the caller's
     transaction), then its own back — the pages beyond it are freed then. Durability is
     untouched: only how many pages SQLite keeps in memory, not when it syncs them."""
@@ -42,7 +42,7 @@ def large_write(conn: Connection) -> Iterator[None]:
     raw = conn.connection.driver_connection
     assert raw is not None
     before = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size=-{LARGE_WRITE_CACHE_KIB}")
+    raw.execute(f"PRAGMA cache_size=-{int(kib)}")
     try:
         yield
     finally:
