@@ -28,6 +28,7 @@ from arret.domain.operators import check_endpoint
 from arret.errors import ArretError
 from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
+from arret.feed.scheduler import Health
 from arret.feed.server import FeedServer
 from arret.feed.transport import TcpLimits
 from arret.probes.schedule import next_round
@@ -200,11 +201,15 @@ CHECKPOINT_EVERY = 1.0
 
 
 async def checkpoint_rounds(
-    engine: Engine, stop: asyncio.Event, every: float = CHECKPOINT_EVERY
+    engine: Engine,
+    stop: asyncio.Event,
+    every: float = CHECKPOINT_EVERY,
+    health: Health | None = None,
 ) -> None:
     """Checkpoint the SQLite database every `every` seconds until `stop`. A failure (a
-    full disk) is logged once, retried, and its end logged: it never stops the server,
-    whose commits keep going to the log meanwhile."""
+    full disk) is logged once, counted in `health` (`/metrics`), retried, and its end
+    logged: it never stops the server, whose commits keep going to the log meanwhile."""
+    health = health if health is not None else Health()
     failing = ""
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
@@ -212,11 +217,14 @@ async def checkpoint_rounds(
         try:
             await asyncio.to_thread(checkpoint, engine)
         except Exception as exc:
+            health.checkpoint_failing = True
+            health.checkpoint_failures_total += 1
             if str(exc) != failing:
                 db_log.warning("copying the write-ahead log into the database failed (%s); "
-                            "retrying every %g s", exc, every)  # fmt: skip
+                               "retrying every %g s", exc, every)  # fmt: skip
             failing = str(exc)
             continue
+        health.checkpoint_failing = False
         if failing:
             db_log.warning("the write-ahead log is copied into the database again")
             failing = ""
@@ -320,7 +328,9 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
         web = http_server(config)
         web_task = asyncio.create_task(web.serve(sockets=[sock]))
         checkpoints = (
-            asyncio.create_task(checkpoint_rounds(engine, stop)) if own_checkpoints else None
+            asyncio.create_task(checkpoint_rounds(engine, stop, health=server.health))
+            if own_checkpoints
+            else None
         )
         say(f"arret: feed on {shown(dns_host, bound)} (UDP and TCP)")
         for view in server.feed.zones():

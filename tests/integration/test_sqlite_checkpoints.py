@@ -6,12 +6,15 @@ the round does, and then every frame is in the database."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import struct
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, text
 
+from arret.feed.scheduler import Health
 from arret.serving import checkpoint_rounds
 from arret.store.db import checkpoint, checkpoint_in_background, open_engine
 
@@ -80,4 +83,39 @@ def test_without_the_switch_commits_copy_the_log_themselves(tmp_path: Path) -> N
 def test_postgresql_checkpoints_are_its_own(database_url: str) -> None:
     engine = open_engine(database_url)
     assert checkpoint_in_background(engine) == (engine.dialect.name == "sqlite")
+    engine.dispose()
+
+
+def test_a_failing_copy_is_said_once_counted_and_its_end_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A real failure: the database's folder does not exist yet (SQLite cannot open it);
+    then it does, and the rounds go on."""
+    folder = tmp_path / "later"
+    engine = open_engine(f"sqlite:///{folder / 'arret.db'}")
+    health = Health()
+
+    async def rounds() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(checkpoint_rounds(engine, stop, every=0.02, health=health))
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if health.checkpoint_failures_total >= 3:
+                break
+        assert health.checkpoint_failing
+        folder.mkdir()
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            if not health.checkpoint_failing:
+                break
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+    with caplog.at_level(logging.WARNING, logger="arret.db"):
+        asyncio.run(rounds())
+    said = [r.getMessage() for r in caplog.records if r.name == "arret.db"]
+    assert not health.checkpoint_failing and health.checkpoint_failures_total >= 3
+    assert len(said) == 2, said  # once when it fails, once when it works again
+    assert "failed" in said[0] and "unable to open database file" in said[0]
+    assert said[1] == "the write-ahead log is copied into the database again"
     engine.dispose()

@@ -240,6 +240,10 @@ def _serving(feed: FeedServer) -> list[Metric]:
               health.pending),
         counter("arret_publication_failures", "Failed publication attempts since start.",
                 health.failures_total),
+        gauge("arret_checkpoint_failing", "1 while copying SQLite's write-ahead log into the "
+              "database fails and is retried.", 1 if health.checkpoint_failing else 0),
+        counter("arret_checkpoint_failures", "Failed copies of SQLite's write-ahead log since "
+                "start.", health.checkpoint_failures_total),
         gauge("arret_tcp_connections", "DNS TCP connections open now.", feed.tcp_connections),
         counter("arret_tcp_rejected", "DNS TCP connections closed at once (over the limits).",
                 stats.tcp_rejected),

@@ -59,6 +59,10 @@ class Health:
     last_error: str = ""
     #: Instants due and not yet published, counted when an attempt fails.
     pending: int = 0
+    #: SQLite's write-ahead log, copied into the database by `arret serve` itself
+    #: (`arret.serving.checkpoint_rounds`): whether the last copy failed, and how many did.
+    checkpoint_failing: bool = False
+    checkpoint_failures_total: int = 0
 
     def backoff(self) -> float:
         if self.failures == 0:
