@@ -24,7 +24,7 @@ asker never matched were lost on the way back (the asker's own socket: its loss)
 kernel's UDP receive-buffer drop counter (/proc/net/snmp, every socket of the machine)
 is shown as a cross-check. Benchmark figures, not tests: the machine is shared.
 
-    .venv/bin/python bench/probe.py [--names 100000] [--concurrency 200] [--no-arret-probe]
+    .venv/bin/python bench/probe.py [--names 100000,1000000] [--concurrency 200] [--no-arret-probe]
 """
 
 from __future__ import annotations
@@ -275,7 +275,11 @@ def arret_probe_row(folder: Path, unbound: Unbound, n: int, concurrency: int) ->
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--names", type=int, default=100_000)
+    parser.add_argument(
+        "--names",
+        default="100000",
+        help="names, or several sizes one after the other: 100000,1000000",
+    )
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument(
         "--no-arret-probe",
@@ -284,8 +288,9 @@ def main() -> None:
     )
     parser.add_argument("--child", metavar="RESOLVER", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    sizes = [int(n) for n in str(args.names).split(",")]
     if args.child:
-        child_runner(args.child, args.names, args.concurrency)
+        child_runner(args.child, sizes[0], args.concurrency)
         return
     dnsperf = shutil.which("dnsperf")
     if dnsperf is None:
@@ -293,34 +298,40 @@ def main() -> None:
             sys.exit("dnsperf is missing: apt-get install dnsperf")
         dnsperf = require_program("dnsperf", "dnsperf")
     ensure_key()
+    for n in sizes:
+        one_size(dnsperf, n, args)
+
+
+def one_size(dnsperf: str, n: int, args: argparse.Namespace) -> None:
+    """Every row for N names, and its table."""
     folder = Path(tempfile.mkdtemp(prefix="arret-bench-probe-"))
     authority = Authority()
-    zone = write_zone(folder, args.names)
+    zone = write_zone(folder, n)
     control = free_port()
     unbound_process, (port,) = start_on_free_ports(
         1,
         lambda p: start_unbound(folder, p[0], control, authority.port, zone),
         lambda p: rcode(p[0], "site0.example") == "NXDOMAIN",
-        120 + args.names / 5000,
+        120 + n / 5000,
         "Unbound to load",
     )
     unbound = Unbound(folder / "unbound.conf", port)
     rows: list[Row] = []
     try:
-        asked = names(args.names)
+        asked = names(n)
         print("# dnsperf", file=sys.stderr, flush=True)
         rows.append(dnsperf_row(dnsperf, folder, unbound, asked, args.concurrency))
         del asked
         print("# prober", file=sys.stderr, flush=True)
-        rows.append(prober_row(unbound, args.names, args.concurrency))
+        rows.append(prober_row(unbound, n, args.concurrency))
         if not args.no_arret_probe:
-            rows.append(arret_probe_row(folder, unbound, args.names, args.concurrency))
+            rows.append(arret_probe_row(folder, unbound, n, args.concurrency))
     finally:
         unbound_process.stop()
         authority.close()
         shutil.rmtree(folder, ignore_errors=True)
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, one Unbound (1 thread) enforcing an RPZ of "
-          f"{args.names:,} subtree names; {2 * args.names:,} questions (each name and one "
+          f"{n:,} subtree names; {2 * n:,} questions (each name and one "
           f"below it), concurrency {args.concurrency}")  # fmt: skip
     print("| asker | questions | seconds | answers/s | % of dnsperf | sent | answered | "
           "lost | lost on the way in (resolver) | lost on the way back (asker) | "
