@@ -6,6 +6,7 @@ leaf."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 from support.website import Site, assert_error, make_site, order_body
 
-from arret.domain.contests import Limits, solve
+from arret.domain.contests import Limits, leading_zero_bits, solve
 from arret.store.schema import contest_attachments, contests, log_leaves
 
 AUTH, AUDIT, ORANGE = "authority", "auditor", "operator:orange"
@@ -181,6 +182,16 @@ def _file(filename: str, content: bytes, media_type: str = "") -> dict[str, str]
 BIG = b"%PDF-" + b"x" * (2 * 2**20)
 
 
+def wrong(challenge: str) -> str:
+    """An answer that surely lacks the bits (a fixed one has a 1 in 2**BITS chance of
+    having them: CI drew such a challenge once, and the contest was taken)."""
+    for counter in range(10**12, 10**12 + 10_000):
+        digest = hashlib.sha256(f"{challenge}:{counter}".encode()).digest()
+        if leading_zero_bits(digest) < BITS:
+            return str(counter)
+    raise AssertionError("no wrong answer in 10,000 tries")
+
+
 def bad_bodies(site: Site) -> list[tuple[str, dict[str, Any], int, str]]:
     """(what, body, status, a phrase of the reason)."""
     ok = body(site)
@@ -207,8 +218,8 @@ def bad_bodies(site: Site) -> list[tuple[str, dict[str, Any], int, str]]:
          "not base64"),
         ("no answer", ok | {"proof": {"challenge": ok["proof"]["challenge"], "answer": ""}},
          422, "decimal counter"),
-        ("wrong answer", ok | {"proof": dict(ok["proof"], answer="999999999999")}, 422,
-         "leading zero bits"),
+        ("wrong answer", ok | {"proof": dict(ok["proof"], answer=wrong(ok["proof"]["challenge"]))},
+         422, "leading zero bits"),
         ("forged challenge", ok | {"proof": forged}, 422, "not a challenge of this server"),
         ("non-ASCII challenge", ok | {"proof": {"challenge": "v1.1.16.\u00e9.ab", "answer": "1"}},
          422, "not a challenge of this server"),
