@@ -135,7 +135,7 @@ def measure(
             entries = store_feed.entries(conn, store_feed.operator_id(conn, "bench"))
         engine.dispose()
         start = time.perf_counter()
-        for _ in render.BodyCache().full_zone(ZONE, 1, entries, render.Parts.of(FeedSettings()),
+        for _ in render.RenderCache().full_zone(ZONE, 1, entries, render.Parts.of(FeedSettings()),
                                               render.LIMIT):  # fmt: skip
             pass
         out["arret"]["render"] = time.perf_counter() - start

@@ -45,7 +45,7 @@ POSITIVE = {"soa", "axfr", "ixfr", "ixfr-axfr", "ixfr-current", "ixfr-udp"}
 @dataclass
 class View:
     settings: FeedSettings = field(default_factory=FeedSettings)
-    bodies: render.BodyCache = field(default_factory=render.BodyCache)
+    renders: render.RenderCache = field(default_factory=render.RenderCache)
     created: datetime = datetime(2020, 1, 1, tzinfo=UTC)
 
     def zone(self, name: str) -> ZoneView | None:

@@ -15,7 +15,7 @@ from pathlib import Path
 #: Top-level packages the amend path has no use for.
 UNUSED = ("fastapi", "starlette", "uvicorn", "jinja2", "alembic", "dns", "prometheus_client",
           "multipart", "itsdangerous", "rich", "pydantic", "pydantic_core",
-          "annotated_types")  # fmt: skip
+          "annotated_types", "numpy")  # fmt: skip
 #: Modules of packages it does use that it has no use for on SQLite.
 UNUSED_MODULES = ("sqlalchemy.dialects.postgresql",)
 

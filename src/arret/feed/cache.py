@@ -1,12 +1,12 @@
 """The zones as the DNS server serves them, kept in memory and brought up to date from
-the database's journal, and the transfer bodies rendered from them.
+the database's journal, and their records rendered for full transfers.
 
 Each zone is an immutable `ZoneView`: a refresh builds the new version beside the old
 one and swaps the reference, so a transfer that started on the old version finishes on
 it — a resolver never receives a half-built zone (docs/architecture.md, invariant 4).
 
 Everything cached is an attribute of the `DatabaseFeed` that holds it — zones, access
-rules, keys, the rendered bodies of full transfers (`bodies`) and the count of owners
+rules, keys, the records of full transfers rendered per chunk (`renders`) and the count of owners
 left out of them (`refusals`) — so two feeds in one process (tests start several) share
 nothing.
 """
@@ -21,7 +21,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from arret.domain.model import OperatorKey
-from arret.feed.render import BodyCache, Refusals
+from arret.feed.render import Parts, Refusals, RenderCache
 from arret.feed.responder import Access, Step, ZoneView
 from arret.rpz.zone import Delta, Entry, FeedSettings, ZoneEntries
 from arret.store import feed as store_feed
@@ -35,10 +35,10 @@ class DatabaseFeed:
     def __init__(self, engine: Engine, settings: FeedSettings) -> None:
         self.engine = engine
         self.settings = settings
-        #: Owners left out of transfers since start (`/metrics`), and the full zones'
-        #: packed bodies (`arret.feed.render.BodyCache`).
+        #: Owners left out of transfers since start (`/metrics`), and the zones' records
+        #: rendered per chunk (`arret.feed.render.RenderCache`).
         self.refusals = Refusals()
-        self.bodies = BodyCache(refusals=self.refusals)
+        self.renders = RenderCache(refusals=self.refusals)
         self._zones: dict[str, ZoneView] = {}
         self._access: dict[str, Access] = {}
         self._keys: tuple[OperatorKey, ...] = ()
@@ -68,6 +68,7 @@ class DatabaseFeed:
             shared: dict[tuple[int | None, int | None], Sequence[Entry]] = {
                 (z.policy, z.rev): z.entries for z in self._zones.values()
             }
+            parts = Parts.of(self.settings)
             listed = store.list_operators(conn)
             ids = store_feed.operator_ids(conn)
             # Every operator's latest serial in one query (300 operators: not 600 queries).
@@ -99,12 +100,18 @@ class DatabaseFeed:
                         entries = zone
                 if entries is None:
                     entries = ZoneEntries(store_feed.entries(conn, op_id))
+                if shared.get(revision) is not entries:
+                    # Rendered before it is served, so that no full transfer waits for it:
+                    # the chunk an amendment changed, or the whole zone once, at start.
+                    self.renders.prepare(entries, parts)
                 shared[revision] = entries
                 view = ZoneView(op.name, name, latest.serial, entries, *revision)
                 self._zones[name] = view
                 changed.append(view)
             self._access = access
             self._keys = tuple(all_keys)
+            if changed:
+                self.renders.retain(zone.entries for zone in self._zones.values())
         return changed
 
     def steps(self, operator: str, since: int, until: int) -> list[Step] | None:

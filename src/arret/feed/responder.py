@@ -98,8 +98,8 @@ class Access:
 
 class FeedView(Protocol):
     settings: FeedSettings
-    #: The full zones' packed bodies, kept per zone and serial by whoever owns the view.
-    bodies: render.BodyCache
+    #: The zones' records rendered per chunk, kept by whoever owns the view.
+    renders: render.RenderCache
 
     def zone(self, name: str) -> ZoneView | None: ...
 
@@ -385,7 +385,7 @@ def _answer(
 
 def _full_zone(zone: ZoneView, view: FeedView) -> Iterator[tuple[int, bytes]]:
     parts = render.Parts.of(view.settings)
-    return view.bodies.full_zone(zone.zone, zone.serial, zone.entries, parts, render.LIMIT)
+    return view.renders.full_zone(zone.zone, zone.serial, zone.entries, parts, render.LIMIT)
 
 
 def _ixfr(
@@ -414,7 +414,7 @@ def _ixfr(
         full = _full_zone(zone, view)
         return _noting(client, _transfer(query, zone, full, "ixfr-axfr", key, now, stream))
     parts = render.Parts.of(settings)
-    refusals = view.bodies.refusals
+    refusals = view.renders.refusals
 
     def records() -> Iterator[bytes]:
         yield parts.soa(zone.serial)

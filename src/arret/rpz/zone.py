@@ -338,6 +338,12 @@ class ZoneEntries(Sequence[Entry]):
     def __len__(self) -> int:
         return self._len
 
+    @property
+    def chunks(self) -> tuple[tuple[Entry, ...], ...]:
+        """The chunks, in order. A chunk no change touched is the same object in every
+        version that holds it (what `arret.feed.render` keys its rendered records by)."""
+        return self._chunks
+
     def __iter__(self) -> Iterator[Entry]:
         return itertools.chain.from_iterable(self._chunks)
 

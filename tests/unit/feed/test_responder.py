@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from arret.domain.model import OperatorKey
 from arret.feed import render
 from arret.feed.responder import Access, Step, ZoneView, respond
-from arret.rpz.zone import FeedSettings
+from arret.rpz.zone import FeedSettings, ZoneEntries
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 ZONE = "orange.rpz.arret."
@@ -40,7 +40,7 @@ V3 = (("*.mirror.example", "notice"), ("mirror.example", "notice"))
 @dataclass
 class View:
     settings: FeedSettings = field(default_factory=FeedSettings)
-    bodies: render.BodyCache = field(default_factory=render.BodyCache)
+    renders: render.RenderCache = field(default_factory=render.RenderCache)
     current: ZoneView = field(default_factory=lambda: ZoneView("orange", ZONE, 30, V3))
     journal: dict[int, Step] = field(
         default_factory=lambda: {
@@ -137,8 +137,8 @@ def test_axfr_gives_the_whole_zone() -> None:
 def test_each_view_keeps_its_own_rendered_bodies() -> None:
     """Two feeds in one process (two servers, two databases) may serve the same zone at
     the same serial with different names: neither is answered from the other's bodies."""
-    one = View(current=ZoneView("orange", ZONE, 30, V1))
-    other = View(current=ZoneView("orange", ZONE, 30, V3))
+    one = View(current=ZoneView("orange", ZONE, 30, ZoneEntries(V1)))
+    other = View(current=ZoneView("orange", ZONE, 30, ZoneEntries(V3)))
     for view, entries in ((one, V1), (other, V3), (one, V1)):
         zone = dns.versioned.Zone(ZONE)
         query = dns.xfr.make_query(zone)[0]
@@ -149,7 +149,7 @@ def test_each_view_keeps_its_own_rendered_bodies() -> None:
                 if inbound.process_message(message):
                     break
         assert zone == expected_zone(entries, 30)
-    assert one.bodies is not other.bodies and one.bodies.size > 0
+    assert one.renders is not other.renders and one.renders.size > 0
 
 
 def test_axfr_signed_with_the_operator_key_from_anywhere() -> None:
@@ -306,18 +306,18 @@ def test_a_large_signed_transfer_spans_many_messages_each_under_64k() -> None:
 def test_a_streamed_transfer_is_made_as_it_is_taken_and_equals_the_whole_one() -> None:
     """`arret serve` takes a full zone's messages as they are rendered (the first is on
     the wire long before a million names are): the same octets, TSIG chain included, as
-    rendered at once; the zone kept for the next transfer only once all were made."""
+    rendered at once, whether the zone's chunks were rendered before or not."""
     entries = tuple(
         sorted(e for i in range(3_000) for e in ((f"site{i}.example", "nxdomain"),
                                                  (f"*.site{i}.example", "nxdomain")))
     )  # fmt: skip
-    view = View(current=ZoneView("orange", ZONE, 101, entries))  # a serial not rendered yet
+    view = View(current=ZoneView("orange", ZONE, 101, ZoneEntries(entries)))  # none rendered
     query = signed(dns.message.make_query(ZONE, dns.rdatatype.AXFR))
     now = datetime.now(UTC)
     streamed = respond(query.to_wire(), "203.0.113.9", True, view, now, stream=True)
     assert streamed.messages == [] and streamed.rest is not None
     first = next(streamed.rest)
-    # Not kept yet: a transfer asked meanwhile renders its own, equal, copy.
+    # A transfer asked meanwhile takes what the first has rendered so far, and the rest.
     whole = respond(query.to_wire(), "203.0.113.9", True, view, now)
     assert whole.rest is None and len(whole.messages) > 2
     assert [first, *streamed.rest] == whole.messages
