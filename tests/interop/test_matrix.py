@@ -3,12 +3,13 @@
 
 One `arret serve`, and side by side Unbound, BIND, PowerDNS Recursor, Knot Resolver
 (through `arret feed sync`) and the secondaries Knot DNS, NSD and BIND. One order takes
-effect 20 s after it is registered and lasts 60 s, with every action (`nxdomain`,
-`nodata`, `notice`) and an allow-listed name inside its blocked subtree (passthru);
+effect 12 s after it is registered and lasts 30 s (three times the longest bound, 10 s),
+with every action (`nxdomain`, `nodata`, `notice`) and an allow-listed name inside its
+blocked subtree (passthru);
 every resolver is polled every 0.2 s. Each must start and stop within the bound its
 snippet states, never block before the effective instant or after expiry + bound, answer
 each action in its form, carry no EDE "Censored" on an answer that is not blocked, and
-give blocked answers no TTL above the feed's. The window is paid once (~90 s) for all.
+give blocked answers no TTL above the feed's. The window is paid once (~55 s) for all.
 
 bench/interop.py runs the same measurement 5 times and prints the table of
 docs/operators.md. Debian packages are installed when missing (as root).
@@ -39,7 +40,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 @pytest.fixture(scope="module")
 def window(lab: Lab) -> Window:
-    return lab.window("m1", lead=20.0, length=60.0, step=0.2)
+    return lab.window("m1", lead=12.0, length=30.0, step=0.2)
 
 
 @pytest.mark.parametrize("kind", KINDS)

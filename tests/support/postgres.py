@@ -369,8 +369,14 @@ class Cluster(PostgresServer):
                 raise PostgresError(
                     f"could not stop the test cluster in {self.root}:\n{tail(stopped.stdout)}"
                 )
+        # A session's cluster holds a database per test (about 90,000 files, 3 GB for 300):
+        # deleting them took 20 s at the end of every worker. They are moved aside at once
+        # and deleted by a process of their own that outlives the tests.
         with contextlib.suppress(FileNotFoundError):
-            shutil.rmtree(self.root)
+            doomed = self.root.with_name(self.root.name + ".deleting")
+            self.root.rename(doomed)
+            subprocess.Popen(["rm", "-rf", "--", str(doomed)], start_new_session=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
 def start_server() -> PostgresServer:
