@@ -21,8 +21,9 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[2] / "src" / "arret"
 
 PURE = ("arret.domain", "arret.rpz", "arret.tlog", "arret.probes.verdict")
-#: Imports the pure core may use from Arrêt outside itself.
-PURE_MAY_USE = ("arret.errors",)
+#: Imports the pure core may use from Arrêt outside itself (`arret.dnstypes` only imports
+#: dnspython's record types).
+PURE_MAY_USE = ("arret.errors", "arret.dnstypes")
 #: Standard and third-party modules that read or write the world: files, sockets,
 #: processes, databases, the clock, the environment.
 IMPURE = frozenset({

@@ -44,6 +44,7 @@ import dns.rdtypes.ANY.TSIG
 import dns.rrset
 import dns.tsig
 
+import arret.dnstypes  # noqa: F401 - every record type loaded before threads read any
 from arret.domain.model import OperatorKey
 from arret.feed import render
 from arret.rpz import serial as serials

@@ -39,6 +39,7 @@ import dns.message
 import dns.name
 import dns.rdatatype
 
+import arret.dnstypes  # noqa: F401 - every record type loaded before threads read any
 from arret.domain.instants import Clock
 from arret.rpz.resolvers import split_endpoint
 

@@ -38,6 +38,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.CNAME
 
+import arret.dnstypes  # noqa: F401 - every record type loaded before threads read any
 from arret.domain.model import Action
 
 
