@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from arret import views as render
+from arret import views
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant
 from arret.cli.output import console, print_json, print_table
@@ -51,10 +51,10 @@ def list_(ctx: typer.Context, at: At = None, json: Json = False) -> None:
     with e.transaction() as conn:
         entries = queries.allowed_at(conn, when)
     if json:
-        print_json([render.allow_entry(a) for a in entries])
+        print_json([views.allow_entry(a) for a in entries])
         return
     print_table(
         None,
         ["name", "reason", "added"],
-        [(a.name, a.reason, render.when(a.added_at)) for a in entries],
+        [(a.name, a.reason, views.when(a.added_at)) for a in entries],
     )

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from arret import views as render
+from arret import views
 from arret.cli.context import env
 from arret.cli.options import Actor, Json, actor_of
 from arret.cli.output import print_json, say
@@ -65,7 +65,7 @@ def attach(
         done = documents.attach(conn, order_id, upload, e.clock.now(), actor_of(actor),
                                 e.documents)  # fmt: skip
     if json:
-        print_json(render.document(done))
+        print_json(views.document(done))
         return
     about = f" about {done.target}" if done.target else ""
     say(

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from arret import views as render
+from arret import views
 from arret.cli.context import env
 from arret.cli.options import Actor, At, Json, actor_of, instant, span
 from arret.cli.output import console, print_fields, print_json, print_table
@@ -125,7 +125,7 @@ def rotate_key(
     print_key(key)
     for k in all_keys:
         if k.name != key.name and k.retired_at and k.retired_at > now:
-            console.print(f"{k.name} still works until {render.when(k.retired_at)}", markup=False)
+            console.print(f"{k.name} still works until {views.when(k.retired_at)}", markup=False)
 
 
 @app.command("config")
@@ -204,10 +204,10 @@ def list_(ctx: typer.Context, at: At = None, json: Json = False) -> None:
     with e.transaction() as conn:
         ops = [op for op in queries.operators(conn) if op.added_at <= when]
     if json:
-        print_json([render.operator(op) for op in ops])
+        print_json([views.operator(op) for op in ops])
         return
     rows = [
-        (op.name, render.when(op.added_at), " ".join(op.notify), " ".join(op.probe)) for op in ops
+        (op.name, views.when(op.added_at), " ".join(op.notify), " ".join(op.probe)) for op in ops
     ]
     print_table(None, ["operator", "added", "notify", "probe"], rows)
 
@@ -224,9 +224,9 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
     valid_keys = [k.name for k in key_list if k.valid_at(when)]
     if json:
         print_json(
-            render.operator(op)
+            views.operator(op)
             | {
-                "at": render.when(when),
+                "at": views.when(when),
                 "orders": [o.id for o in addressed],
                 "orders_in_force": in_force,
                 "rules": rules,
@@ -234,8 +234,8 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
                 "keys": [
                     {
                         "name": k.name,
-                        "created_at": render.when(k.created_at),
-                        "retired_at": render.when(k.retired_at),
+                        "created_at": views.when(k.created_at),
+                        "retired_at": views.when(k.retired_at),
                         "valid": k.valid_at(when),
                     }
                     for k in key_list
@@ -246,14 +246,14 @@ def show(ctx: typer.Context, name: str, at: At = None, json: Json = False) -> No
     print_fields(
         [
             ("operator", op.name),
-            ("added", render.when(op.added_at)),
+            ("added", views.when(op.added_at)),
             ("notify", " ".join(op.notify) or "-"),
             ("probe", " ".join(op.probe) or "-"),
             ("allow transfers from", " ".join(op.allow_from) or "-"),
             ("feed zone", FeedSettings().zone(op.name)),
             ("feed serial", serial),
             ("valid TSIG keys", " ".join(valid_keys) or "-"),
-            ("at", render.when(when)),
+            ("at", views.when(when)),
             ("orders addressed", len(addressed)),
             ("orders in force", " ".join(map(str, in_force)) or "-"),
             ("rules in policy", rules),

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from arret import views as render
+from arret import views
 from arret.cli import documents as documents_cli
 from arret.cli import summary
 from arret.cli.context import env
@@ -242,7 +242,7 @@ def lift(
             reason,
             parse_instant(at) if at else None,
         ).order
-    console.print(f"order {order.id} lifted at {render.when(order.lifted_at)}", markup=False)
+    console.print(f"order {order.id} lifted at {views.when(order.lifted_at)}", markup=False)
 
 
 @app.command("list")
@@ -258,7 +258,7 @@ def list_(
     when = instant(at, e.clock)
     with e.transaction() as conn:
         found = queries.orders_at(conn, when, operator, status)
-    summaries = [render.order_summary(f.order, when, f.names) for f in found]
+    summaries = [views.order_summary(f.order, when, f.names) for f in found]
     if json:
         print_json(summaries)
         return
@@ -276,7 +276,7 @@ def list_(
         for s in summaries
     ]
     print_table(
-        f"orders at {render.when(when)}",
+        f"orders at {views.when(when)}",
         ["id", "reference", "authority", "status", "effective", "ends", "operators", "names"],
         rows,
     )
@@ -296,10 +296,10 @@ def show(
         full = queries.order_in_full(conn, order_id)
         attached = documents.of_order(conn, order_id)
     order, events = full.order, full.history
-    summary = render.order_summary(order, when, len(order.targets_at(when)))
-    targets = [render.target(order, t) for t in order.targets]
-    history = [render.history_entry(seq, rec, ev) for seq, rec, ev in events]
-    carried = [render.document(d) for d in attached]
+    summary = views.order_summary(order, when, len(order.targets_at(when)))
+    targets = [views.target(order, t) for t in order.targets]
+    history = [views.history_entry(seq, rec, ev) for seq, rec, ev in events]
+    carried = [views.document(d) for d in attached]
     if json:
         print_json(summary | {"targets": targets, "documents": carried, "history": history})
         return

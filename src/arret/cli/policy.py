@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from arret import views as render
+from arret import views
 from arret.cli.context import env
 from arret.cli.options import At, Json, instant
 from arret.cli.output import print_table
@@ -58,7 +58,7 @@ def policy(
 
 
 def table(result: Policy) -> None:
-    title = f"policy of {result.operator} at {render.when(result.at)}: {len(result.rules)} rules"
+    title = f"policy of {result.operator} at {views.when(result.at)}: {len(result.rules)} rules"
     rows = [
         (r.name, r.scope.value, r.action.value, " ".join(map(str, r.orders))) for r in result.rules
     ]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from arret import views as render
+from arret import views
 from arret.cli.context import env
 from arret.cli.options import Actor, Json, actor_of, instant_or_span
 from arret.cli.output import console, print_json, print_table
@@ -44,7 +44,7 @@ def list_(ctx: typer.Context, json: Json = False) -> None:
     e = env(ctx)
     now = e.clock.now()
     with e.transaction() as conn:
-        rows = [render.token(t, now) for t in tokens.listed(conn)]
+        rows = [views.token(t, now) for t in tokens.listed(conn)]
     if json:
         print_json(rows)
         return

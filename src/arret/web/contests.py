@@ -20,7 +20,7 @@ from arret.http.downloads import download
 from arret.http.runtime import Runtime
 from arret.services import contests
 from arret.web import session
-from arret.web.pages import notice_page, render
+from arret.web.pages import notice_page, render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,7 +70,7 @@ def _send(
         page = notice_page(request, rt, name, typed, refused, errors.status_of(refused))
         page.headers.update(errors.headers_of(refused))
         return page
-    page = render(
+    page = render_page(
         request, rt, "contest_receipt.html", receipt=receipt,
         follow=follow_url(rt, receipt.id, receipt.secret),
     )  # fmt: skip
@@ -84,7 +84,7 @@ def follow(
 ) -> Response:
     with rt.read() as conn:
         found = contests.follow(conn, contest_id, secret)
-    response = render(request, rt, "contest_follow.html", contest=found.contest,
+    response = render_page(request, rt, "contest_follow.html", contest=found.contest,
                       attachments=found.attachments)  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -104,7 +104,7 @@ def queue(request: Request, rt: Rt, all: bool = False) -> Response:
     with rt.read() as conn:
         items = contests.queue(conn, now, not all)
         counted = contests.counts(conn)
-    return render(request, rt, "contests.html", user=user, items=items, all=all,
+    return render_page(request, rt, "contests.html", user=user, items=items, all=all,
                   counts=counted)  # fmt: skip
 
 
@@ -114,7 +114,7 @@ def _review_page(
     with rt.read() as conn:
         item = contests.review(conn, contest_id, rt.clock.now())
     context: dict[str, Any] = {"decision_error": None, "typed": {"outcome": "", "reason": ""}}
-    return render(request, rt, "contest.html", extra.pop("http_status", 200), user=user,
+    return render_page(request, rt, "contest.html", extra.pop("http_status", 200), user=user,
                   item=item, outcomes=[o.value for o in Outcome], **(context | extra))  # fmt: skip
 
 

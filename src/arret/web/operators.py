@@ -23,7 +23,7 @@ from arret.rpz.zone import FeedSettings
 from arret.services import evidence, keys, queries, registry
 from arret.services.status import changes_since, feed_status
 from arret.web import session
-from arret.web.pages import render
+from arret.web.pages import render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,7 +70,7 @@ def operator_page(
         }
     last = rt.feed.stats.last.get(name) if rt.feed is not None else None
     resolvers = rt.feed.resolvers(name) if rt.feed is not None else []
-    return render(
+    return render_page(
         request,
         rt,
         "operator.html",
@@ -136,7 +136,7 @@ def compliance_page(name: str, request: Request, rt: Rt) -> Response:
         (r for r in latest.values() if r.purpose is Purpose.ENDED and r.verdict in BLOCKING),
         key=lambda r: r.name,
     )
-    return render(
+    return render_page(
         request,
         rt,
         "compliance.html",

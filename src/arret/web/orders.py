@@ -19,7 +19,7 @@ from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
 from arret.services import documents, queries, registry
 from arret.web import session
-from arret.web.pages import render
+from arret.web.pages import render_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,7 +43,7 @@ def orders(
         chosen = operator if operator in operators else None
         found = queries.orders_at(conn, when_at, chosen, STATUSES.get(status), user.reads_order)
     rows = [views.order_summary(f.order, when_at, f.names) for f in reversed(found)]
-    return render(
+    return render_page(
         request,
         rt,
         "orders.html",
@@ -110,7 +110,7 @@ def _order_form(
         # names box; the rest above the form.
         for reason in error.reasons or (error.summary,):
             (target_errors if reason.startswith("'") else other_errors).append(reason)
-    return render(
+    return render_page(
         request,
         rt,
         "order_new.html",
@@ -213,7 +213,7 @@ def create_order(
             planned = registry.register_order(conn, draft, now, user.actor)
         names = [t.name for t in planned.current_targets()]
         if registry.needs_confirmation(len(names), 0, rt.settings.confirm_above) and not confirm:
-            return render(
+            return render_page(
                 request, rt, "plan.html", user=user, form=form, adds=names, removes=[],
                 action_url="/orders/new", order=None,
             )  # fmt: skip
@@ -254,7 +254,7 @@ def _order_page(
         "lift_error": None,
         "document_error": None,
     } | extra
-    return render(
+    return render_page(
         request,
         rt,
         "order.html",
@@ -320,7 +320,7 @@ def amend_order(
             registry.needs_confirmation(len(new), len(gone), rt.settings.confirm_above)
             and not confirm
         ):
-            return render(
+            return render_page(
                 request, rt, "plan.html", user=user, form=form, adds=new, removes=gone,
                 action_url=f"/orders/{order_id}/amend", order=order_id,
             )  # fmt: skip

@@ -55,7 +55,7 @@ def _shown(value: Any) -> Any:
 templates = Jinja2Templates(env=_env)
 
 
-def render(
+def render_page(
     request: Request, rt: Runtime, template: str, http_status: int = 200, **context: Any
 ) -> HTMLResponse:
     lang = session.language(request)
@@ -83,7 +83,7 @@ def error_page(request: Request, rt: Runtime, error: ArretError, status: int) ->
     if isinstance(error, session.LoginRequired) or status == 401:
         target = quote(request.url.path, safe="/")
         return RedirectResponse(f"/login?next={target}", 303)
-    return render(request, rt, "error.html", status, error=error)
+    return render_page(request, rt, "error.html", status, error=error)
 
 
 def safe_next(target: str | None) -> str:
@@ -154,7 +154,7 @@ def register(
         "key_id": key_id(key),
     }  # fmt: skip
     older = None if page.next_before is None else f"/register?before={page.next_before}"
-    return render(request, rt, "register.html", orders=orders, total=page.total,
+    return render_page(request, rt, "register.html", orders=orders, total=page.total,
                   older=older, newest="/register" if before is not None else None,
                   search=name or "", found=found, covering=_covering(found, now),
                   problem=problem, log=shown, public_url=rt.settings.public_url,
@@ -186,7 +186,7 @@ def register_order(
     following = (
         None if names.next_after is None else f"/register/{order_id}?after={names.next_after}"
     )
-    return render(
+    return render_page(
         request,
         rt,
         "public_order.html",
@@ -221,7 +221,7 @@ def notice_page(
         except ArretError as error:
             problem = error
     limits = rt.settings.contests
-    page = render(
+    page = render_page(
         request, rt, "notice.html", http_status, name=name or "", answer=answer,
         problem=problem, standings=contests.standings(), refused=refused,
         contest=contest or {"standing": "", "reason": "", "contact": ""},
@@ -259,7 +259,7 @@ def foreign_host(request: Request, rt: Runtime) -> str | None:
 @router.get("/api/docs")
 def api_docs(request: Request, rt: Rt) -> Response:
     """The API's reference, rendered from its OpenAPI document (no script, no CDN)."""
-    return render(request, rt, "api_docs.html", spec=request.app.openapi())
+    return render_page(request, rt, "api_docs.html", spec=request.app.openapi())
 
 
 @router.get("/lang/{code}")
@@ -279,7 +279,7 @@ def switch_language(rt: Rt, code: str, next: str | None = None) -> Response:
 @router.get("/login")
 def login_form(request: Request, rt: Rt, next: str | None = None) -> Response:
     # No `next`: after login each role goes to its own start page (see `login`).
-    return render(request, rt, "login.html", next=safe_next(next) if next else "", error=None)
+    return render_page(request, rt, "login.html", next=safe_next(next) if next else "", error=None)
 
 
 @router.post("/login")
@@ -295,7 +295,7 @@ def login(
         found = session.log_in(request, rt, token)
     except ArretError as error:
         shown = safe_next(next) if next else ""
-        return render(request, rt, "login.html", 401, next=shown, error=error)
+        return render_page(request, rt, "login.html", 401, next=shown, error=error)
     default = f"/operators/{found.role.operator}" if found.role.operator else "/orders"
     return RedirectResponse(safe_next(next) if next else default, 303)
 
