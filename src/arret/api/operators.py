@@ -23,7 +23,7 @@ from arret.api.schemas import (
     OperatorIn,
     OperatorOut,
 )
-from arret.feed.server import ResolverState
+from arret.feed.notify import ResolverState
 from arret.http.deps import (
     MAX_INT,
     At,

@@ -28,6 +28,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import dns.asyncquery
 import dns.exception
@@ -40,7 +41,8 @@ import dns.rdataclass
 import dns.rdatatype
 
 from arret.domain.instants import Clock, SystemClock
-from arret.feed.delivery import Held, Tracker, target_address
+from arret.feed.delivery import Held, Tracker, at_least, target_address
+from arret.rpz import serial as serials
 from arret.rpz.zone import FeedSettings
 from arret.rpz.zonefile import soa_rdata
 
@@ -125,6 +127,32 @@ class Pending:
     last_sent: datetime | None = None
 
 
+@dataclass(frozen=True)
+class ResolverState:
+    """One resolver of one operator, as the feed sees it: what it holds (if it was seen),
+    how far behind the zone's serial that is, and the NOTIFY in flight or given up."""
+
+    operator: str
+    #: The resolver's IP address (transfers and NOTIFY targets are matched on it).
+    address: str
+    #: The zone's serial now (None: not loaded).
+    current: int | None
+    held: Held | None = None
+    #: The announcement in flight to it: (target, state).
+    pending: tuple[str, Pending] | None = None
+    #: (serial, when) of the last announcement given up, until a later one is delivered.
+    gave_up: tuple[int, datetime] | None = None
+
+    @property
+    def lag(self) -> int | None:
+        """Serials are Unix seconds: how many seconds of publication it is behind."""
+        if self.held is None or self.current is None:
+            return None
+        if at_least(self.held.serial, self.current):
+            return 0
+        return (self.current - self.held.serial) % serials.MODULUS
+
+
 @dataclass
 class Counts:
     """Per operator, since start (for `/metrics`)."""
@@ -170,6 +198,8 @@ class Notifier:
         #: until a later one is delivered.
         self.gave_up: dict[tuple[str, str], tuple[int, datetime]] = {}
         self.counts = Counts()
+        #: While held (`hold`), the newest serial of each zone to announce, and to whom.
+        self.held: dict[str, tuple[int, tuple[str, ...]]] | None = None
         self._wakers: dict[tuple[str, str], set[asyncio.Event]] = {}
         self.tracker.listeners.append(self._wake)
 
@@ -181,7 +211,23 @@ class Notifier:
         for event in self._wakers.get((zone, address), ()):
             event.set()
 
+    def hold(self) -> None:
+        """Keep announcements back until `release`: a feed server holds them until it
+        listens, since a secondary told of a serial it cannot fetch yet stays on the old
+        one until its refresh timer."""
+        if self.held is None:
+            self.held = {}
+
+    def release(self) -> None:
+        """Send what was held back (the newest serial of each zone) and stop holding."""
+        held, self.held = self.held or {}, None
+        for zone, (serial, targets) in held.items():
+            self.announce(zone, serial, targets)
+
     def announce(self, zone: str, serial: int, targets: tuple[str, ...]) -> None:
+        if self.held is not None:
+            self.held[zone] = (serial, targets)
+            return
         for target in targets:
             key = (target, zone)
             running = self.tasks.get(key)
@@ -315,6 +361,31 @@ class Notifier:
                     "did not fetch it from %s (%s)", zone, serial, target, state.attempts,
                     self.give_up_after, address, seen)  # fmt: skip
         return self._done(Outcome(target, zone, serial, rcode, state.attempts, "given-up"), since)
+
+    def resolvers(
+        self, serial_of: Callable[[str], int | None], operator: str | None = None
+    ) -> list[ResolverState]:
+        """Every resolver seen fetching a zone or told of one since start (of `operator`
+        only, when given), sorted by operator and address; `serial_of` gives a zone's
+        serial now (None: not loaded)."""
+        rows: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+
+        def row(zone: str, address: str) -> dict[str, Any]:
+            op = self.operator_of(zone)
+            if operator is not None and op != operator:
+                return {}  # not kept
+            return rows.setdefault((op, address), (zone, {}))[1]
+
+        for zone, address, contact in self.tracker:
+            row(zone, address)["held"] = contact.held
+        for (target, zone), pending in self.pending.items():
+            row(zone, target_address(target))["pending"] = (target, pending)
+        for (zone, address), gave_up in self.gave_up.items():
+            row(zone, address)["gave_up"] = gave_up
+        return [
+            ResolverState(op, address, current=serial_of(zone), **found)
+            for (op, address), (zone, found) in sorted(rows.items())
+        ]
 
     async def drain(self) -> None:
         """Wait for every announcement in flight (tests, shutdown)."""

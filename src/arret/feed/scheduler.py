@@ -23,10 +23,10 @@ from arret.domain.instants import Clock
 from arret.feed.cache import DatabaseFeed
 from arret.feed.responder import ZoneView
 from arret.services import feed as feed_service
+from arret.services.database import classify
 from arret.services.feed import Published
 from arret.store import feed as store_feed
 from arret.store import registry as store
-from arret.store.db import classify
 
 log = logging.getLogger("arret.feed")
 

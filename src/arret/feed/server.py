@@ -8,10 +8,14 @@ one job, and answers the queries its transport receives.
 - `arret.feed.scheduler`: when to publish, with retry and backoff;
 - `arret.feed.notify` and `arret.feed.delivery`: NOTIFY, and what each resolver holds.
 
+- `arret.feed.role`: whether this instance publishes (one among instances sharing a
+  PostgreSQL database);
+- `arret.feed.stats`: what was answered, for `/metrics` and the operator's page.
+
 Here: each query is answered in a worker thread (the responder may read the journal from
-the database), counted (`Stats`) and shown to the delivery tracker; the zones a
-publication changed are announced to their resolvers — but not before the transport
-listens (see `FeedServer.start`).
+the database), counted and shown to the delivery tracker; the zones a publication changed
+are handed to the notifier, which holds them until the transport listens (see
+`FeedServer.start`).
 """
 
 from __future__ import annotations
@@ -19,71 +23,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine
 
 from arret.domain.instants import Clock
 from arret.feed.cache import DatabaseFeed
-from arret.feed.delivery import TRANSFERS, Held, at_least, target_address
-from arret.feed.notify import Notifier, Pending
+from arret.feed.delivery import TRANSFERS
+from arret.feed.notify import Notifier, ResolverState
 from arret.feed.responder import Outcome, ZoneView, respond, servfail
 from arret.feed.role import Role
 from arret.feed.scheduler import Changed, Health, Scheduler
+from arret.feed.stats import Stats
 from arret.feed.transport import TcpLimits, Transport
-from arret.rpz import serial as serials
-from arret.store.db import classify
+from arret.services.database import classify
 
 log = logging.getLogger("arret.feed")
-
-
-@dataclass
-class Stats:
-    """Transfers served since start (for `/metrics` and the operator's page)."""
-
-    #: (operator, kind) -> count; kind is axfr, ixfr, ixfr-axfr (fallback) or ixfr-current.
-    transfers: dict[tuple[str, str], int] = field(default_factory=dict)
-    #: operator -> (kind, instant, serial) of its latest transfer.
-    last: dict[str, tuple[str, datetime, int]] = field(default_factory=dict)
-    refused: int = 0
-    #: Queries answered SERVFAIL because the database could not be read.
-    servfail: int = 0
-
-    def count(self, outcome: Outcome, at: datetime, serial: int) -> None:
-        if outcome.operator and outcome.kind in ("axfr", "ixfr", "ixfr-axfr", "ixfr-current"):
-            key = (outcome.operator, outcome.kind)
-            self.transfers[key] = self.transfers.get(key, 0) + 1
-            self.last[outcome.operator] = (outcome.kind, at, serial)
-        elif outcome.rcode in ("REFUSED", "NOTAUTH"):
-            self.refused += 1
-
-
-@dataclass(frozen=True)
-class ResolverState:
-    """One resolver of one operator, as the feed sees it: what it holds (if it was seen),
-    how far behind the zone's serial that is, and the NOTIFY in flight or given up."""
-
-    operator: str
-    #: The resolver's IP address (transfers and NOTIFY targets are matched on it).
-    address: str
-    #: The zone's serial now (None: not loaded).
-    current: int | None
-    held: Held | None = None
-    #: The announcement in flight to it: (target, state).
-    pending: tuple[str, Pending] | None = None
-    #: (serial, when) of the last announcement given up, until a later one is delivered.
-    gave_up: tuple[int, datetime] | None = None
-
-    @property
-    def lag(self) -> int | None:
-        """Serials are Unix seconds: how many seconds of publication it is behind."""
-        if self.held is None or self.current is None:
-            return None
-        if at_least(self.held.serial, self.current):
-            return 0
-        return (self.current - self.held.serial) % serials.MODULUS
 
 
 class FeedServer:
@@ -110,9 +65,10 @@ class FeedServer:
         self.on_outcome: Callable[[Outcome], None] | None = None
         #: Called in the event loop with the zones that got a new serial.
         self.on_publish: list[Callable[[list[ZoneView]], None]] = []
-        #: False until `start` listens: NOTIFY is held back until then, per zone.
-        self.listening = False
-        self._held_back: dict[tuple[str, int], tuple[str, ...]] = {}
+        # Not before the listeners accept (`start`): a secondary fetches the moment it is
+        # told, and a refused connection leaves it on the old serial until its refresh
+        # timer (minutes).
+        notifier.hold()
 
     @property
     def health(self) -> Health:
@@ -185,54 +141,27 @@ class FeedServer:
         """Listen on UDP and TCP; returns the port (useful when 0 asked for a free one).
         Only then do the NOTIFYs held back until now go out (see `_changed`)."""
         bound = await self.transport.start(host, port)
-        self.listening = True
-        held, self._held_back = self._held_back, {}
-        for (zone, serial), targets in held.items():
-            self.notifier.announce(zone, serial, targets)
+        self.notifier.release()
         return bound
 
     def _changed(self, changed: Changed) -> None:
         """After a publication pass: announce each new serial to its resolvers, then tell
         the listeners (`on_publish`)."""
         for view, targets in changed:
-            if not self.role.publishing:
-                continue  # the publisher tells the resolvers
-            if self.listening:
+            if self.role.publishing:  # only the publisher tells the resolvers
                 self.notifier.announce(view.zone, view.serial, targets)
-            else:
-                # Not before the listeners accept: a secondary fetches the moment it is
-                # told, and a refused connection leaves it on the old serial until its
-                # refresh timer (minutes). `start` sends these.
-                self._held_back = {k: t for k, t in self._held_back.items()
-                                   if k[0] != view.zone}  # fmt: skip
-                self._held_back[(view.zone, view.serial)] = targets
         for listener in self.on_publish:
             listener([view for view, _ in changed])
 
     def resolvers(self, operator: str | None = None) -> list[ResolverState]:
         """Every resolver seen fetching a zone or told of one since start (of `operator`
         only, when given), sorted by operator and address."""
-        notifier = self.notifier
-        rows: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
 
-        def row(zone: str, address: str) -> dict[str, Any]:
-            op = notifier.operator_of(zone)
-            if operator is not None and op != operator:
-                return {}  # not kept
-            return rows.setdefault((op, address), (zone, {}))[1]
-
-        for zone, address, contact in notifier.tracker:
-            row(zone, address)["held"] = contact.held
-        for (target, zone), pending in notifier.pending.items():
-            row(zone, target_address(target))["pending"] = (target, pending)
-        for (zone, address), gave_up in notifier.gave_up.items():
-            row(zone, address)["gave_up"] = gave_up
-        out = []
-        for (op, address), (zone, found) in sorted(rows.items()):
+        def serial_of(zone: str) -> int | None:
             view = self.feed.zone(zone)
-            current = view.serial if view is not None else None
-            out.append(ResolverState(op, address, current=current, **found))
-        return out
+            return view.serial if view is not None else None
+
+        return self.notifier.resolvers(serial_of, operator)
 
     def close(self) -> None:
         self.transport.close()
