@@ -35,10 +35,14 @@ from arret.probes.schedule import next_round
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
 from arret.services import mail, probing
+from arret.services.database import (
+    checkpoint,
+    checkpoint_in_background,
+    require_current,
+    require_log_key,
+)
 from arret.services.mail import Relay
 from arret.services.probing import Settings as ProbeSettings
-from arret.store import log as store_log
-from arret.store.db import checkpoint, checkpoint_in_background, require_current
 
 if TYPE_CHECKING:
     import uvicorn
@@ -195,7 +199,7 @@ async def probe_rounds(
 
 
 #: Seconds between two copies of SQLite's write-ahead log into the database by `arret
-#: serve` (`arret.store.db.checkpoint_in_background`): the log holds what about two
+#: serve` (`arret.services.database.checkpoint_in_background`): the log holds what about two
 #: seconds of writes put in it, and no request waits for the copy.
 CHECKPOINT_EVERY = 1.0
 
@@ -251,7 +255,7 @@ async def open_feed(server: FeedServer, notice_host: str, host: str, port: int) 
 def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str], None]) -> None:
     require_current(engine)
     # Every publication is signed into the log: no key (or a key others can read), no start.
-    store_log.require_key(engine)
+    require_log_key(engine)
     # Requests never wait for SQLite's log to be copied into the database: a task does.
     own_checkpoints = checkpoint_in_background(engine)
     logging.basicConfig(

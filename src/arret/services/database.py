@@ -59,6 +59,25 @@ def require_current(engine: Engine) -> None:
     db.require_current(engine)
 
 
+def require_log_key(engine: Engine) -> None:
+    """Refuse to serve without the log's signing key, or with one others can read: every
+    publication is signed into the log."""
+    store_log.require_key(engine)
+
+
+def checkpoint_in_background(engine: Engine) -> bool:
+    """On SQLite, leave copying the write-ahead log into the database to `checkpoint`,
+    called on the process's own schedule, instead of the commit that crosses 1,000 pages;
+    False (nothing done) on other databases."""
+    return db.checkpoint_in_background(engine)
+
+
+def checkpoint(engine: Engine) -> tuple[int, int, int]:
+    """Copy what SQLite's write-ahead log holds into the database, as far as no reader
+    still needs, blocking nobody: SQLite's (busy, frames in the log, frames copied)."""
+    return db.checkpoint(engine)
+
+
 def migrate(engine: Engine, progress: Progress = silent) -> tuple[str | None, str | None]:
     """Create or migrate the schema to this code's; the revisions (before, after).
     `progress` hears of each revision applied."""

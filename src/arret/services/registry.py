@@ -54,7 +54,10 @@ LARGE = 10_000
 def needs_confirmation(adds: int, removes: int, above: int) -> bool:
     """Whether a change adding `adds` and removing `removes` names must be confirmed.
     Every entry point asks this one question: the CLI (`--yes`), the API
-    (`?confirm=true`) and the web UI (its plan page). A lift changes no target (its
+    (`?confirm=true`) and the web UI (its plan page), each by passing `gate` as the
+    write's `confirm` (`tests/unit/test_layers.py` fails when an edge writes without
+    one). Without it a write is not gated: the demo's fixed orders, a contest's decision
+    (one name, decided by an authority), tests and benches. A lift changes no target (its
     names stay on record, no longer in force) and has a public reason: it is not asked."""
     return adds + removes > above
 
@@ -79,6 +82,11 @@ def gate(above: int, confirmed: bool, how: str) -> Confirm:
         )
 
     return check
+
+
+def planning(adds: int, removes: int) -> None:
+    """The `Confirm` of a rehearsal whose plan is then shown to be confirmed (the web UI's
+    plan page): it never refuses."""
 
 
 def _longest_zone(operators: Iterable[str], everyone: bool) -> str:

@@ -24,6 +24,11 @@ from arret.web.pages import render_page
 router = APIRouter(include_in_schema=False)
 
 
+#: How a change above the threshold is confirmed here (the gate's advice, should the
+#: plan page be skipped by a hand-made form).
+CONFIRM_HOW = "confirm the change on its plan page"
+
+
 @router.get("/orders")
 def orders(
     request: Request,
@@ -207,10 +212,12 @@ def create_order(
         "notice": notice,
     }
     now = rt.clock.now()
+    gate = registry.gate(rt.settings.confirm_above, bool(confirm), CONFIRM_HOW)
     try:
         draft = _draft(form)
+        # The plan is shown whole, however large: the rehearsal is not asked to confirm.
         with rt.rehearse() as conn:
-            planned = registry.register_order(conn, draft, now, user.actor)
+            planned = registry.register_order(conn, draft, now, user.actor, registry.planning)
         names = [t.name for t in planned.current_targets()]
         if registry.needs_confirmation(len(names), 0, rt.settings.confirm_above) and not confirm:
             return render_page(
@@ -218,7 +225,7 @@ def create_order(
                 action_url="/orders/new", order=None,
             )  # fmt: skip
         with rt.begin() as conn:
-            order = registry.register_order(conn, draft, now, user.actor)
+            order = registry.register_order(conn, draft, now, user.actor, gate)
     except ArretError as error:
         return _order_form(request, rt, user, form, error, 422)
     session.flash(request, "The order was registered.")
@@ -307,11 +314,12 @@ def amend_order(
         removed = remove.split()
         new_expiry = parse_instant(expires_at) if expires_at.strip() else None
 
-        def change(conn: Any) -> registry.Amended:
-            return registry.amend_order(conn, order_id, now, user.actor, added, removed, new_expiry)
+        def change(conn: Any, check: registry.Confirm) -> registry.Amended:
+            return registry.amend_order(conn, order_id, now, user.actor, added, removed,
+                                        new_expiry, confirm=check)  # fmt: skip
 
         with rt.rehearse() as conn:
-            planned = change(conn)
+            planned = change(conn, registry.planning)
         # The amendment's own names: exactly those it adds and removes (the planning
         # refuses a name added twice or removed without being there).
         gone = sorted(planned.event.removed)
@@ -325,7 +333,7 @@ def amend_order(
                 action_url=f"/orders/{order_id}/amend", order=order_id,
             )  # fmt: skip
         with rt.begin() as conn:
-            change(conn)
+            change(conn, registry.gate(rt.settings.confirm_above, bool(confirm), CONFIRM_HOW))
     except ArretError as error:
         return _order_page(
             request, rt, user, order_id, amend_form=form, amend_error=error, status=422
