@@ -26,9 +26,10 @@ run: $(STAMP)
 # Two worker processes, one test file each at a time (a file's servers are set up once).
 # The suite keeps both cores busy (vmstat: 1 % idle): a third worker ran it in 17:36
 # against 18:38 for two, within the machine's noise, with more contention for the tests
-# that time real servers.
+# that time real servers. The 25 slowest tests are listed at the end of every run: where
+# to look first to keep the suite short.
 test: $(STAMP) lint
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile --durations=25
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
