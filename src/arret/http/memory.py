@@ -46,6 +46,13 @@ Ruled out, each with the cache off: one glibc arena instead of two (2.0 kept at 
 threads, against 1.2-1.6), eight arenas (2.4-3.0 at 4 threads), a fixed mmap threshold of
 64 KiB (1.5-1.7 at 8 threads, against 1.1); and jemalloc (`LD_PRELOAD` of Debian's
 libjemalloc2, 9-16 MiB kept 17 s after a burst, though faster).
+Ruled out too: bounding the connections served at once (the others waiting in the listen
+backlog). The same 400 reads by 16 clients at a time (`--clients 16 --rounds 25`) kept
+0.7-2.4 MiB, against 1.8-8.3 MiB for 200 at a time in the same session, on a machine
+loaded by other work: the pages are pinned by the answers built, not by how many
+connections are open at once. What would return to the baseline is an HTTP worker
+process replaced once idle after a burst (as gunicorn's `max_requests` does), with the
+feed's state (`/metrics`, the operator's page, `wake`) asked of the DNS process.
 """
 
 from __future__ import annotations
