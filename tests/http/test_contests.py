@@ -205,9 +205,15 @@ def bad_bodies(site: Site) -> list[tuple[str, dict[str, Any], int, str]]:
         ("bad contact", ok | {"contact": "not-an-address"}, 422, "not an e-mail address"),
         ("unknown standing", ok | {"standing": "judge"}, 422, "standing"),
         ("HTML as PDF", ok | {"attachments": [_file("x.pdf", b"<html><script>1</script>",
-                                                    "application/pdf")]}, 422, "not a PDF"),
+                                                    "application/pdf")]}, 422,
+         "HTML or other markup"),
         ("SVG", ok | {"attachments": [_file("x.png", b"<?xml version='1.0'?><svg/>")]}, 422,
-         "not a PDF"),
+         "HTML or other markup"),
+        ("any tag, after a BOM", ok | {"attachments": [_file("x.txt", b"\xef\xbb\xbf <b>hi</b>",
+                                                              "text/plain")]}, 422,
+         "HTML or other markup"),
+        ("a control character", ok | {"attachments": [_file("x.txt", b"ls\x1b[2J", "text/plain")]},
+         422, "it holds the control character U+001B"),
         ("mislabelled", ok | {"attachments": [_file("x.pdf", PNG, "application/pdf")]}, 422,
          "declared application/pdf, but its content is image/png"),
         ("oversized", ok | {"attachments": [_file("x.pdf", BIG)]}, 422, "bytes, more than"),
@@ -334,7 +340,7 @@ def test_the_web_form_receipt_follow_up_and_refusal(site: Site) -> None:
     refused = site.post("/contest", data=fields, files=html_as_pdf)
     assert refused.status_code == 422
     assert "The contest was refused; nothing was stored." in refused.text
-    assert "reason: say why" in refused.text and "not a PDF" in refused.text
+    assert "reason: say why" in refused.text and "HTML or other markup" in refused.text
     assert stored(site) == before
     fields["reason"] = "I read this site daily."
     sent = site.post("/contest", data=fields,

@@ -54,14 +54,28 @@ def test_the_demo_twice_changes_nothing(demo: Arret) -> None:
     assert demo.json("order", "list", "--at", "2021-04-01") == before
 
 
-def test_the_demo_moves_by_itself_within_minutes(arret: Arret) -> None:
+def test_the_demo_moves_by_itself_within_minutes(tmp_path: Path) -> None:
     """`arret demo` (as `make run` runs it) adds present-day fictitious orders: one in
     force at once, its mirror a minute later, a short one gone after four minutes — the
     feed moves with nobody acting. Loaded again meanwhile, it adds nothing."""
+    # Loaded at an instant with a fraction of a second, as a real clock gives.
+    arret = Arret(tmp_path, now=datetime(2026, 11, 28, 12, 0, 0, 190277, tzinfo=UTC))
     start = arret.clock.now()
     _, out, _ = arret("demo", "--no-tokens")
     assert "present-day" in out and "arret policy --operator orange" in out
     assert "dig @127.0.0.1 -p 5353 orange.rpz.arret. AXFR" in out
+    assert "arret operator config orange --resolver unbound --server 127.0.0.1:5353" in out
+    # The pages to open, from the address `arret serve` answers by default.
+    assert "  http://127.0.0.1:8080/register " in out
+    operator_page = next(line for line in out.splitlines() if "/operators/" in line)
+    assert operator_page.startswith("  http://127.0.0.1:8080/operators/orange  # ")
+    assert "operator:orange token" in operator_page
+    # Instants shown to the second; the orders keep the exact instant they were loaded at.
+    assert "mirror fuite-sante-demo-miroir.example added from 2026-11-28T12:01:00Z " in out
+    assert "ephemere-demo.example, until 2026-11-28T12:04:00Z " in out
+    assert ".190277" not in out
+    shown = arret.json("order", "show", "3")
+    assert shown["expires_at"] == "2026-11-28T12:04:00.190277Z"  # type: ignore[index, call-overload]
     site, mirror, short = ("fuite-sante-demo.example", "fuite-sante-demo-miroir.example",
                            "ephemere-demo.example")  # fmt: skip
 

@@ -15,7 +15,7 @@ from arret.cli.context import CLOCK_OFFSET, env
 from arret.cli.options import Canaries, Control
 from arret.cli.output import console
 from arret.cli.start import restart_with_returning_allocator
-from arret.domain.instants import OffsetClock, format_instant
+from arret.domain.instants import OffsetClock, format_second
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.rpz.zone import FeedSettings
 
@@ -205,7 +205,7 @@ def serve(
     if isinstance(e.clock, OffsetClock):
         console.print(
             f"arret: the clock is the system's moved by {e.clock.offset.total_seconds():+g} s "
-            f"({CLOCK_OFFSET}, for tests and demos only): now is {format_instant(now)}",
+            f"({CLOCK_OFFSET}, for tests and demos only): now is {format_second(now)}",
             markup=False,
         )
     run(e.engine, e.clock, options, lambda line: console.print(line, markup=False))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from arret.domain import text
+from arret.domain import documents, text
 
 
 class Standing(StrEnum):
@@ -88,34 +88,11 @@ def address_problem(address: str) -> str | None:
 
 # --- attachments: what a file is, read from its content ------------------------------------
 
-PDF, PNG, JPEG, TEXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
-ACCEPTED = (PDF, PNG, JPEG, TEXT)
-
-#: What an HTML (or XML, or SVG) document starts with, after blanks: a file that a browser
-#: could sniff as a page is refused, whatever it calls itself.
-_MARKUP = re.compile(
-    rb"^\s*(<!doctype|<html|<head|<body|<script|<\?xml|<svg|<iframe|<meta|<!--|<a\s|<img|"
-    rb"<div|<p>|<table|<style|<title)",
-    re.IGNORECASE,
-)
-
-
-def sniff(content: bytes) -> str | None:
-    """The type of `content` from its first bytes (one of `ACCEPTED`), or None when it is
-    none of them. Plain text is UTF-8 without NUL or markup (a browser would render it)."""
-    if content.startswith(b"%PDF-"):
-        return PDF
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if content.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    try:
-        decoded = content.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if "\x00" in decoded or _MARKUP.match(content) or b"<script" in content.lower():
-        return None
-    return TEXT
+#: The types a contest's attachment may have. What a file is comes from its content alone,
+#: by the same check as an order's documents (`documents.sniff`, `documents.refusal`): a
+#: file that starts as markup (after white space and a byte order mark), text holding a
+#: control character, or anything else is refused, whatever it is called.
+ACCEPTED = (documents.PDF, documents.PNG, documents.JPEG, documents.TEXT)
 
 
 @dataclass(frozen=True)
@@ -144,12 +121,13 @@ def attachment_problems(files: Sequence[Attachment], limits: Limits) -> list[str
                 f"{label}: {len(file.content):,} bytes, more than {limits.max_attachment:,}"
             )
             continue
-        kind = sniff(file.content)
-        if kind is None:
-            found.append(
-                f"{label}: its content is not a PDF, PNG, JPEG or plain text "
-                "(HTML and other documents are refused, whatever they are called)"
-            )
+        refused = documents.refusal(file.content)
+        if refused is not None:
+            found.append(f"{label}: its content is {refused}")
+            continue
+        kind = documents.sniff(file.content)
+        if kind not in ACCEPTED:
+            found.append(f"{label}: its content is {kind}; it must be {' or '.join(ACCEPTED)}")
             continue
         declared = file.declared.split(";")[0].strip().lower()
         if declared and declared not in ("application/octet-stream", kind):

@@ -7,6 +7,7 @@ claims to be must agree with what it is, and only PDF, PNG, JPEG and plain UTF-8
 kept. HTML (or any markup a browser could render as a page) is refused whatever it is
 called, so that a file served back by the register can never become a page of its
 origin. Each document is known by its SHA-256, which the transparency log records.
+A contest's attachments are checked by the same functions (`sniff`, `refusal`).
 """
 
 from __future__ import annotations
@@ -66,9 +67,46 @@ def sniff(data: bytes) -> str | None:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r\x0c" for c in text):
+    if _control(text) is not None:
         return None
     return TEXT
+
+
+#: The only control characters plain text may hold: tab, line feed, form feed and
+#: carriage return. Any other (NUL, bell, escape…) marks a binary file or a terminal trick.
+_TEXT_CONTROLS = "\t\n\x0c\r"
+
+
+def _control(text: str) -> str | None:
+    """The first control character of `text` that plain text may not hold, if any."""
+    return next(
+        (c for c in text if unicodedata.category(c) == "Cc" and c not in _TEXT_CONTROLS), None
+    )
+
+
+def refusal(data: bytes) -> str | None:
+    """Why `data` is refused whatever it claims to be, in words that follow "its content
+    is" (None: it is one of MEDIA_TYPES). One wording for every file kept from its content,
+    an order's documents and a contest's attachments alike."""
+    found = sniff(data)
+    if found in MEDIA_TYPES:
+        return None
+    if found == "text/html":
+        return "HTML or other markup, never accepted whatever the file is called"
+    body = data[len(_BOM) :] if data.startswith(_BOM) else data
+    try:
+        control = _control(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        control = None
+    if control is not None:
+        return (
+            f"{_NONE}: it holds the control character U+{ord(control):04X}, and plain text "
+            "may hold none but tab, line feed, form feed and carriage return"
+        )
+    return _NONE
+
+
+_NONE = "none of PDF, PNG, JPEG or plain UTF-8 text"
 
 
 def claimed_type(filename: str | None, content_type: str | None) -> str | None:
@@ -113,8 +151,8 @@ def check(
         reasons.append(f"the file is HTML or other markup{as_what}: it is never accepted")
     elif found is None:
         reasons.append(
-            "the file's content is none of PDF, PNG, JPEG or plain UTF-8 text"
-            + (f" (it claims to be {claimed})" if claimed else "")
+            f"the file's content is {refusal(data)}"
+            + (f"; it claims to be {claimed}" if claimed else "")
         )
     else:
         if claimed is not None and claimed != found:

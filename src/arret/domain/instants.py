@@ -95,6 +95,12 @@ def format_instant(value: datetime) -> str:
     return v.replace(tzinfo=None).isoformat(timespec=spec) + "Z"
 
 
+def format_second(value: datetime) -> str:
+    """ISO 8601 in UTC with a `Z`, to the second (a fraction of it dropped): for people
+    to read, never to be read back as the instant (`format_instant` keeps it exact)."""
+    return utc(value).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
 @dataclass(frozen=True)
 class Duration:
     """A calendar duration: whole months, plus an exact length of time."""

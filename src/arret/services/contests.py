@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from arret.domain import contests as rules
-from arret.domain import names, text
+from arret.domain import documents, names, text
 from arret.domain.contests import PENDING, Claim, Limits, Outcome, Standing
 from arret.domain.instants import format_instant
 from arret.domain.model import Order, Scope
@@ -122,7 +122,7 @@ def submit(
     due = limits.due(standing, now)
     orders = tuple(sorted({b.order.id for b in blocks}))
     secret = secrets.token_urlsafe(24)
-    attachments = [(a, rules.sniff(a.content) or "") for a in claim.attachments]
+    attachments = [(a, documents.sniff(a.content) or "") for a in claim.attachments]
     contest_id = store.insert_contest(
         conn,
         name=name,

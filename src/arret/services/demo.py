@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection
 
 from arret.domain.access import Kind, Role
-from arret.domain.instants import format_instant, parse_duration
+from arret.domain.instants import format_instant, format_second, parse_duration
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import Action, Order, Status, TargetSpec
 from arret.services import registry
@@ -147,13 +147,17 @@ def _present(conn: Connection, now: datetime, actor: str, orders: list[Order]) -
         f"order {main.id} registered (fictitious, present-day): {PRESENT_SITE}, in force now "
         f"for 30 days",
         f"order {main.id} amended: mirror {PRESENT_MIRROR} added from "
-        f"{format_instant(mirror_at)} (a minute from now)",
+        f"{format_second(mirror_at)} (a minute from now)",
         f"order {short.id} registered (fictitious): {SHORT_SITE}, until "
-        f"{format_instant(short.expires_at)} (four minutes from now)",
+        f"{format_second(short.expires_at)} (four minutes from now)",
     ]
 
 
-def _walkthrough(order_id: int) -> list[str]:
+#: Where `arret serve` answers HTTP by default (`--http`), as the walkthrough shows it.
+SITE = "http://127.0.0.1:8080"
+
+
+def _walkthrough(order_id: int, site: str = SITE) -> list[str]:
     return [
         "",
         "Watch the feed move, with nobody acting (after `arret serve` starts, as `make run` does):",
@@ -164,8 +168,9 @@ def _walkthrough(order_id: int) -> list[str]:
         "(loopback may transfer)",
         "  arret operator config orange --resolver unbound --server 127.0.0.1:5353   "
         "# wire a local Unbound",
-        "  http://127.0.0.1:8080/register          # the public register; log in as "
-        "operator:orange for its page",
+        f"  {site}/register          # the public register",
+        f"  {site}/operators/orange  # orange's page: log in with the "
+        "operator:orange token the demo prints",
         "  ARRET_CLOCK_OFFSET=+5min arret serve     # after Ctrl-C: the pages five minutes on "
         "at once (demos only: its clock is moved)",
         "",

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from babel.dates import format_date, format_datetime
 from markupsafe import Markup, escape
 
+from arret.domain.instants import format_second
+
 #: Day, month's name, year; then the time on 24 hours. One pattern for every language,
 #: so a date reads the same way whatever the reader's locale orders its medium format.
 INSTANT = "d MMMM y, HH:mm"
@@ -20,7 +22,7 @@ DAY = "d MMMM y"
 
 
 def iso(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_second(value)
 
 
 def instant(value: datetime | str) -> datetime:

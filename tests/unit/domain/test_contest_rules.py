@@ -20,7 +20,6 @@ from arret.domain.contests import (
     proof_problem,
     secret_digest,
     secret_matches,
-    sniff,
     solve,
 )
 
@@ -30,24 +29,60 @@ LIMITS = Limits(pow_bits=8)
 
 
 @pytest.mark.parametrize(
-    ("content", "kind"),
+    "content",
     [
-        (b"%PDF-1.7\n...", "application/pdf"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00", "image/png"),
-        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "image/jpeg"),
-        ("Un texte, en français.\n".encode(), "text/plain"),
-        (b"<!DOCTYPE html><p>x", None),
-        (b"  \n<html><body>", None),
-        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", None),
-        (b"<?xml version='1.0'?><x/>", None),
-        (b"hello <script>alert(1)</script>", None),
-        (b"text with a NUL\x00", None),
-        (b"\xc3\x28 not UTF-8", None),
-        (b"MZ\x90\x00 an executable", None),
+        b"%PDF-1.7\n...",
+        b"\x89PNG\r\n\x1a\n\x00\x00",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF",
+        "Un texte, en français.\n".encode(),
+        b"\xef\xbb\xbfwith a byte order mark,\ta tab\r\nand a form feed\x0c",
+        b"< 5 mg per dose",
+        # Markup later in a text is the reader's text: the file is only ever a download
+        # (text/plain, nosniff, attachment), and no browser sniffs past its first bytes.
+        b"hello <script>alert(1)</script>",
     ],
 )
-def test_a_file_is_what_its_content_says(content: bytes, kind: str | None) -> None:
-    assert sniff(content) == kind
+def test_a_file_whose_content_is_one_of_the_four_types_is_kept(content: bytes) -> None:
+    assert attachment_problems([Attachment("f", "", content)], LIMITS) == []
+
+
+MARKUP = "HTML or other markup, never accepted whatever the file is called"
+NOT_ONE = "none of PDF, PNG, JPEG or plain UTF-8 text"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        # Markup at the start, after blanks or a byte order mark: any tag, not a list of
+        # known ones.
+        (b"<!DOCTYPE html><p>x", MARKUP),
+        (b"  \n<html><body>", MARKUP),
+        (b"<b>hi</b>", MARKUP),
+        (b"<form action=x>", MARKUP),
+        (b"\xef\xbb\xbf<html>", MARKUP),
+        (b"\xef\xbb\xbf \r\n</p>", MARKUP),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'/>", MARKUP),
+        (b"<?xml version='1.0'?><x/>", MARKUP),
+        (b"<!-- a comment -->", MARKUP),
+        # Text holding a control character other than tab, line and form feed, return.
+        (
+            b"text with a NUL\x00",
+            f"{NOT_ONE}: it holds the control character U+0000, and plain text may hold none but "
+            "tab, line feed, form feed and carriage return",
+        ),
+        (b"bell \x07", f"{NOT_ONE}: it holds the control character U+0007"),
+        (b"\x1b[31mred\x1b[0m", f"{NOT_ONE}: it holds the control character U+001B"),
+        ("next line \u0085".encode(), f"{NOT_ONE}: it holds the control character U+0085"),
+        # Neither of the four.
+        (b"\xc3\x28 not UTF-8", NOT_ONE),
+        (b"MZ\x90\x00 an executable", NOT_ONE),
+        (b"GIF89a\x01\x00", NOT_ONE),
+    ],
+)
+def test_a_file_whose_content_is_not_kept_says_why(content: bytes, reason: str) -> None:
+    problems = attachment_problems([Attachment("notes.txt", "text/plain", content)], LIMITS)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"attachment 1 ('notes.txt'): its content is {reason}")
 
 
 def test_a_file_named_or_declared_otherwise_is_refused() -> None:
@@ -56,8 +91,7 @@ def test_a_file_named_or_declared_otherwise_is_refused() -> None:
     unknown_type = Attachment("scan.png", "application/octet-stream", b"\x89PNG\r\n\x1a\n")
     problems = attachment_problems([html_as_pdf, png_as_pdf, unknown_type], LIMITS)
     assert problems == [
-        "attachment 1 ('report.pdf'): its content is not a PDF, PNG, JPEG or plain text "
-        "(HTML and other documents are refused, whatever they are called)",
+        f"attachment 1 ('report.pdf'): its content is {MARKUP}",
         "attachment 2 ('scan.pdf'): declared application/pdf, but its content is image/png",
     ]
 

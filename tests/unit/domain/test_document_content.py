@@ -90,6 +90,7 @@ def test_a_document_accepted_has_its_digest_size_and_type() -> None:
         (PNG, DocumentKind.DECISION, None, "a decision document must be application/pdf"),
         (b"", DocumentKind.DECISION, d.PDF, "the file is empty"),
         (b"GIF89a\x01\x00", DocumentKind.EVIDENCE, "image/gif", "none of PDF, PNG, JPEG"),
+        (b"bell \x07", DocumentKind.EVIDENCE, d.TEXT, "holds the control character U+0007"),
         (PDF + b"x" * 100, DocumentKind.DECISION, d.PDF, "at most 50 are accepted"),
     ],
 )

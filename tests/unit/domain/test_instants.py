@@ -1,6 +1,6 @@
 """Time as orders state it: ISO 8601 instants in UTC and calendar durations."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -10,6 +10,7 @@ from arret.domain.instants import (
     Duration,
     add_months,
     format_instant,
+    format_second,
     parse_date,
     parse_duration,
     parse_instant,
@@ -73,6 +74,18 @@ def test_format_is_iso_utc_with_z() -> None:
     assert format_instant(datetime(2021, 3, 4, tzinfo=UTC)) == "2021-03-04T00:00:00Z"
     assert format_instant(datetime(2021, 3, 4, 0, 0, 0, 5, tzinfo=UTC)) == (
         "2021-03-04T00:00:00.000005Z"
+    )
+
+
+def test_format_to_the_second_drops_the_fraction_for_people() -> None:
+    """What a person reads (the demo's instants, a page's `<time>`): the fraction of a
+    second dropped, the offset folded into UTC; `format_instant` keeps it exact."""
+    at = datetime(2026, 12, 7, 0, 27, 58, 190277, tzinfo=UTC)
+    assert format_second(at) == "2026-12-07T00:27:58Z"
+    assert format_instant(at) == "2026-12-07T00:27:58.190277Z"
+    paris = timezone(timedelta(hours=1))
+    assert format_second(datetime(2021, 3, 4, 1, 0, 0, 999999, tzinfo=paris)) == (
+        "2021-03-04T00:00:00Z"
     )
 
 
