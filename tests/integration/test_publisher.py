@@ -29,9 +29,12 @@ import dns.query
 import dns.rdatatype
 import dns.zone
 import pytest
+from sqlalchemy.engine import make_url
 from support.authority import free_port
 from support.postgres import PostgresServer
 from support.processes import Process, wait_until
+
+from arret.store import lease
 
 ARRET = str(Path(sys.executable).parent / "arret")
 ZONE = "unb.rpz.arret."
@@ -172,6 +175,60 @@ def test_one_instance_publishes_and_the_other_takes_over(
               f"after its instant ({time.monotonic() - killed:.2f} s after the kill)")  # fmt: skip
         assert "now publishes" in second.process.output()
         assert "Traceback" not in second.process.output()
+    finally:
+        first.process.stop()
+        second.process.stop()
+
+
+def lock_holders(server: PostgresServer, url: str) -> list[int]:
+    """The backends holding the publisher lock in the database of `url`."""
+    with server.connect_admin() as conn:
+        rows = conn.execute(
+            "SELECT l.pid FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+            " WHERE l.locktype = 'advisory' AND l.granted AND l.objid = %s"
+            " AND l.objsubid = 1 AND d.datname = %s",
+            (lease.KEY, make_url(url).database),
+        ).fetchall()
+    return [int(pid) for (pid,) in rows]
+
+
+@pytest.mark.postgres
+def test_a_publisher_whose_session_ends_gives_way(
+    tmp_path: Path, pg_cluster: PostgresServer, listener: Listener
+) -> None:
+    """The publisher's lock session ended by the server (as when PostgreSQL notices a
+    link gone dead, or an administrator ends it) while the process lives on: the publisher
+    stops publishing at its next check, the other instance takes over and publishes the
+    next due instant, and the first, which asks again only after a hold-off, follows."""
+    url = pg_cluster.create_database()
+    env = lab(tmp_path, url, listener)
+    first = Instance(tmp_path, env, 1)
+    second = Instance(tmp_path, env, 2)
+    try:
+        wait_until(lambda: first.metric("arret_publisher") == 1, 10, "the first to publish")
+        starts = datetime.now(UTC) + timedelta(seconds=START_AFTER)
+        arret(env, *ORDER, "--reference", "R1", "--effective",
+              starts.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "later.example")  # fmt: skip
+        (ended,) = lock_holders(pg_cluster, url)
+        with pg_cluster.connect_admin() as conn:
+            assert conn.execute("SELECT pg_terminate_backend(%s)", (ended,)).fetchone() == (True,)
+        took = wait_until(lambda: second.metric("arret_publisher") == 1 and
+                          first.metric("arret_publisher") == 0, TAKEOVER,
+                          "the other instance to take over, and the first to follow")  # fmt: skip
+        assert datetime.now(UTC) < starts, "too slow a machine: the start came before takeover"
+        (holder,) = lock_holders(pg_cluster, url)
+        assert holder != ended
+        wait_until(lambda: "later.example." + ZONE in names(second.dns), START_AFTER + TAKEOVER,
+                   "the new publisher to publish the start")  # fmt: skip
+        wait_until(lambda: first.serial() == second.serial(), 5, "the first to follow")
+        # The hold-off is long past: the first asked again, and was refused.
+        assert first.metric("arret_publisher") == 0 and second.metric("arret_publisher") == 1
+        assert lock_holders(pg_cluster, url) == [holder]
+        print(f"\ntakeover {took:.2f} s after the publisher's session was ended")
+        assert "no longer publishes" in first.process.output()
+        assert "now publishes" in second.process.output()
+        for instance in (first, second):
+            assert "Traceback" not in instance.process.output()
     finally:
         first.process.stop()
         second.process.stop()

@@ -178,7 +178,10 @@ class ArretCollector(Collector):
             "arret_feed_names", "Names an operator's feed blocks now.", labels=["operator"]
         )
         serials = GaugeMetricFamily(
-            "arret_feed_serial", "Current serial of an operator's feed.", labels=["operator"]
+            "arret_feed_serial",
+            "The newest serial of an operator's feed in the database (what this instance "
+            "serves: arret_feed_served_serial).",
+            labels=["operator"],
         )
         transfers = CounterMetricFamily(
             "arret_feed_transfers",
@@ -264,10 +267,17 @@ def _serving(feed: FeedServer) -> list[Metric]:
         "still serves an older one; 0 when it serves the newest.",
         labels=["operator"],
     )
+    served = GaugeMetricFamily(
+        "arret_feed_served_serial",
+        "The serial of an operator's feed this instance serves now (arret_feed_serial is "
+        "the newest in the database, the same on every instance).",
+        labels=["operator"],
+    )
     now = feed.clock.now()
     for view in feed.feed.zones():
         lag.add_metric([view.operator], feed.role.lag(view.operator, view.serial, now))
-    found.append(lag)
+        served.add_metric([view.operator], view.serial)
+    found += [lag, served]
     if health.last_success is not None:
         found.append(gauge("arret_publication_last_success_timestamp_seconds",
                            "When publication last completed (Unix time).",

@@ -8,8 +8,11 @@ other instance asks for it every `CHECK` seconds and follows meanwhile (it loads
 serial written by the others, polling the database). When the publisher dies or loses its
 connection, PostgreSQL ends its session and the lock with it, and the next instance to ask
 takes over: it announces every zone's serial at once (NOTIFY), so a change whose NOTIFY
-the dead one never sent is not left to the resolvers' refresh timers. On SQLite (one
-process by design) the instance always publishes.
+the dead one never sent is not left to the resolvers' refresh timers. An instance whose
+check fails (its session ended, or a database that does not answer within
+`CHECK_TIMEOUT`) stops publishing at once, and asks again only `lease.HOLDOFF` seconds
+after losing the lock, leaving it to the others first. On SQLite (one process by design)
+the instance always publishes.
 
 The role also reads, at each check, the newest serial published for each operator, so
 that `/metrics` shows how far this instance's zones lag behind it.
@@ -51,7 +54,7 @@ class Role:
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine = engine
         self.clock = clock
-        self.lock = PublisherLock(engine) if engine.dialect.name == "postgresql" else None
+        self.lock = PublisherLock(engine, clock) if engine.dialect.name == "postgresql" else None
         #: Whether this instance publishes now.
         self.publishing = self.lock is None
         #: Since when it publishes, or follows.
@@ -96,15 +99,23 @@ class Role:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Check every `CHECK` seconds until `stop`, then give the lock up."""
+        pending: asyncio.Future[bool] | None = None
         try:
             while not stop.is_set():
+                # One check at a time: one that hangs (a link to the database gone silent,
+                # until the TCP keepalives end it) is waited for again, not joined by a
+                # new thread each second — they would fill the default executor, which
+                # answers DNS queries too.
+                if pending is None:
+                    pending = asyncio.ensure_future(asyncio.to_thread(self.check))
                 try:
-                    held = await asyncio.wait_for(asyncio.to_thread(self.check), CHECK_TIMEOUT)
+                    held = await asyncio.wait_for(asyncio.shield(pending), CHECK_TIMEOUT)
+                    pending = None
                 except TimeoutError:
-                    # The check goes on in its thread; the next one waits behind it.
+                    if self.publishing:
+                        log.warning("the publisher lock could not be checked within %g s",
+                                    CHECK_TIMEOUT)  # fmt: skip
                     held = False
-                    log.warning("the publisher lock could not be checked within %g s",
-                                CHECK_TIMEOUT)  # fmt: skip
                 self.settle(held)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), CHECK)

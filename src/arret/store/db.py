@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -40,6 +40,38 @@ LOCK_WAIT = 10.0
 #: for a connection is answered 503 (`classify`), not 500.
 POOL: dict[str, Any] = {"pool_size": 5, "max_overflow": 10}
 
+#: libpq's TCP settings for each connection to PostgreSQL, so that a link that dies
+#: without a word (a cable, a firewall that forgets the flow, a frozen machine) fails
+#: within about 10-15 s instead of the kernel's defaults: two hours of silence before the
+#: first keepalive probe, and some fifteen minutes of retransmissions for a request sent
+#: into the void. An idle connection whose peer is gone fails after 5 s + 3 probes 2 s
+#: apart; data sent and unacknowledged for 10 s fails it too (`tcp_user_timeout`:
+#: keepalives are not sent while data is in flight); a host that does not answer a
+#: connection is given up after 10 s (per host of a multi-host URL). The publisher's lock
+#: (`arret.store.lease`) depends on it: its holder notices the loss, and stops publishing.
+#: A setting given in the URL (`?keepalives_idle=30`) is kept.
+CLIENT_TCP: dict[str, str] = {
+    "keepalives": "1",
+    "keepalives_idle": "5",
+    "keepalives_interval": "2",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "10000",  # ms
+    "connect_timeout": "10",  # s; libpq reads PGCONNECT_TIMEOUT when it is not given
+}
+#: The same on PostgreSQL's side of each connection, set for the session at its start:
+#: the server ends the session of a client gone silent after about 11 s — and with it the
+#: session's advisory lock (the publisher's, which another instance then takes), its open
+#: transaction and its row locks — instead of after hours (the server's defaults are the
+#: kernel's). These are per-session settings any user may change; postgresql.conf can
+#: set them for every client too (docs/deployment.md). On a Unix socket PostgreSQL
+#: ignores them. `-c NAME=VALUE` in the URL's `options` (or PGOPTIONS) overrides them.
+SERVER_TCP: dict[str, str] = {
+    "tcp_keepalives_idle": "5",
+    "tcp_keepalives_interval": "2",
+    "tcp_keepalives_count": "3",
+    "tcp_user_timeout": "10000",  # ms
+}
+
 
 def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get("ARRET_DB") or DEFAULT_URL
@@ -66,10 +98,7 @@ def open_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:
         # pool_pre_ping: after a restart or a failover of the server, a pooled connection
         # that died is replaced instead of failing the next request.
         engine = create_engine(
-            parsed,
-            pool_pre_ping=True,
-            connect_args={"options": f"-c lock_timeout={wait_ms}"},
-            **POOL,
+            parsed, pool_pre_ping=True, connect_args=postgres_connect_args(parsed, wait_ms), **POOL
         )
     else:
         engine = create_engine(parsed, **POOL)
@@ -78,6 +107,25 @@ def open_engine(url: str, lock_wait: float = LOCK_WAIT) -> Engine:
         event.listen(engine, "connect", lambda c, _r: _sqlite_pragmas(c, wait_ms))
     event.listen(engine, "handle_error", _unstorable_parameter)
     return engine
+
+
+def postgres_connect_args(url: URL, wait_ms: int) -> dict[str, str]:
+    """libpq parameters added to those of `url`: `CLIENT_TCP` where the URL (or, for
+    connect_timeout, PGCONNECT_TIMEOUT) does not say, and in `options` the session's
+    lock_timeout and `SERVER_TCP`, followed by the URL's own `options` (or PGOPTIONS,
+    which libpq would otherwise read): PostgreSQL applies `-c` settings in order, so a
+    setting the user gave wins."""
+    given = url.query
+    args = {key: value for key, value in CLIENT_TCP.items() if key not in given}
+    if "PGCONNECT_TIMEOUT" in os.environ:
+        args.pop("connect_timeout", None)
+    ours = {"lock_timeout": str(wait_ms), **SERVER_TCP}
+    theirs = given.get("options", os.environ.get("PGOPTIONS", ""))
+    if not isinstance(theirs, str):  # `options` given more than once in the URL
+        theirs = " ".join(theirs)
+    settings = [f"-c {key}={value}" for key, value in ours.items()]
+    args["options"] = " ".join([*settings, theirs] if theirs.strip() else settings)
+    return args
 
 
 #: Integers every integer column holds (PostgreSQL INTEGER is 32-bit; SQLite's is 64-bit).
