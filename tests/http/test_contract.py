@@ -297,7 +297,8 @@ def test_every_path_answers_an_undeclared_method_with_405_and_allow(
             continue
         r = site.client.request(method, path, headers=site.headers("authority"))
         assert r.status_code == 405, (method, path, r.status_code, r.text[:200])
-        assert r.headers["Allow"] == ", ".join(sorted(methods)), (method, path)
+        expected = methods | {"HEAD"} if "GET" in methods else methods
+        assert r.headers["Allow"] == ", ".join(sorted(expected)), (method, path)
         if path.startswith("/api/") or is_api(path):
             assert r.json()["error"]["code"] == "method_not_allowed"
         else:
@@ -308,8 +309,30 @@ def test_the_routes_of_one_path_share_their_allow(site: Site) -> None:
     """GET and POST of /api/orders are two routes: a 405 names both, whichever the router
     tried first."""
     r = site.client.request("DELETE", "/api/orders")
-    assert r.headers["Allow"] == "GET, POST"
+    assert r.headers["Allow"] == "GET, HEAD, POST"
     assert isinstance(next(iter(api_routes(site.client.app.routes))), APIRoute)
+
+
+def test_every_path_answers_head_as_its_get_without_the_body(site: Site) -> None:
+    """RFC 9110 §9.3.2: the status and header fields GET would give (`Content-Length`
+    the length of GET's body), no body; a path without GET answers HEAD 405, as GET."""
+    served: dict[str, set[str]] = defaultdict(set)
+    for route in routes(site):
+        served[concrete(route.path_format)] |= route.methods or set()
+    for path, methods in served.items():
+        got = site.client.get(path, headers=site.headers("authority"))
+        r = site.client.head(path, headers=site.headers("authority"))
+        assert (r.status_code, r.content) == (got.status_code, b""), path
+        assert r.headers.get("content-type") == got.headers.get("content-type"), path
+        if "GET" not in methods:
+            assert r.status_code == 405 and r.headers["Allow"] == got.headers["Allow"], path
+    # The length GET sends, where its body is the same from one request to the next.
+    for path in ("/api/orders", "/api/log/head", "/healthz", "/"):
+        got = site.client.get(path, headers=site.headers("authority"))
+        r = site.client.head(path, headers=site.headers("authority"))
+        assert (
+            r.headers["content-length"] == got.headers["content-length"] == str(len(got.content))
+        ), path
 
 
 def test_with_the_database_gone_every_operation_answers_as_documented(
