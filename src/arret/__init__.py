@@ -1,3 +1,3 @@
 """Arrêt: legal DNS blocking orders carried exactly from authority to resolver."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from arret.domain.contests import Attachment, Claim, Outcome, Standing
+from arret.api import contract
+from arret.domain.contests import ACCEPTED, Attachment, Claim, Outcome, Standing
 from arret.domain.instants import format_instant
 from arret.errors import InvalidContest
 from arret.http.deps import Id, Overseer, Rt, Writer
@@ -249,6 +250,7 @@ def challenge(rt: Rt) -> dict[str, Any]:
     summary="Contest the block of a name (no token)",
     status_code=201,
     response_model=ReceiptOut,
+    responses=contract.problems(429),
 )
 def submit(body: ContestIn, rt: Rt) -> JSONResponse:
     """Received whole or refused with every reason and nothing stored. The answer is the
@@ -333,6 +335,7 @@ def review(contest_id: Id, rt: Rt, principal: Overseer) -> dict[str, Any]:
     "/api/contests/{contest_id}/attachments/{attachment_id}",
     summary="A contest's attachment (as a download, never a page)",
     response_class=Response,
+    responses=contract.download(ACCEPTED, "The file, typed by its content."),
 )
 def attachment(contest_id: Id, attachment_id: Id, rt: Rt, principal: Overseer) -> Response:
     with rt.read() as conn:
@@ -344,6 +347,7 @@ def attachment(contest_id: Id, attachment_id: Id, rt: Rt, principal: Overseer) -
     "/api/contests/{contest_id}/decision",
     summary="Decide a contest: uphold, remove, allow-list, or refer",
     response_model=DecidedOut,
+    responses=contract.problems(409),
 )
 def decide(contest_id: Id, body: DecisionIn, rt: Rt, principal: Writer) -> Any:
     """`removed` amends every order that names it (a lift if it was its last name);

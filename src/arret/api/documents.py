@@ -19,9 +19,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from arret import views
+from arret.api import contract
 from arret.api.schemas import DocumentOut, DocumentsOut
 from arret.domain import documents as rules
-from arret.domain.documents import Attached
+from arret.domain.documents import Attached, DocumentKind
 from arret.domain.instants import parse_instant
 from arret.errors import NotFound
 from arret.http.deps import Id, Reader, Rt, Writer
@@ -44,7 +45,10 @@ _CONTENT = {media: {"schema": {"type": "string", "format": "binary"}}
     status_code=201,
     summary="Attach a decision document or evidence to an order",
     response_model=DocumentOut,
-    responses={200: {"model": DocumentOut, "description": "A dry run: what it would attach"}},
+    responses={
+        200: {"model": DocumentOut, "description": "A dry run: what it would attach"},
+        **contract.problems(409),
+    },
     openapi_extra={"requestBody": {"required": True, "content": _CONTENT}},
 )
 async def attach(
@@ -52,7 +56,14 @@ async def attach(
     request: Request,
     rt: Rt,
     principal: Writer,
-    kind: Annotated[str, Query(description="decision (a PDF) or evidence.")],
+    kind: Annotated[
+        str,
+        Query(
+            description="decision (a PDF) or evidence.",
+            # Stated here, checked by the registry with every other reason (422).
+            json_schema_extra={"enum": [k.value for k in DocumentKind]},
+        ),
+    ],
     target: Annotated[
         str | None, Query(max_length=1000, description="For evidence: the target it is about.")
     ] = None,
@@ -98,6 +109,7 @@ def _attach(
     "/api/orders/{order_id}/documents",
     summary="The documents an order carries",
     response_model=DocumentsOut,
+    responses=contract.problems(403),
 )
 def listing(order_id: Id, rt: Rt, principal: Reader) -> dict[str, Any]:
     with rt.read() as conn:
@@ -106,16 +118,14 @@ def listing(order_id: Id, rt: Rt, principal: Reader) -> dict[str, Any]:
     return {"id": order.id, "documents": [views.document(d) for d in found]}
 
 
-_DOWNLOAD: dict[int | str, dict[str, Any]] = {
-    200: {"content": _CONTENT, "description": "The document, typed by its content."}
-}
+_DOWNLOAD = contract.download(rules.MEDIA_TYPES, "The document, typed by its content.")
 
 
 @router.get(
     "/api/orders/{order_id}/documents/{sha256}",
     summary="One document of an order",
     response_class=Response,
-    responses=_DOWNLOAD,
+    responses={**_DOWNLOAD, **contract.problems(403)},
 )
 def read(order_id: Id, sha256: Digest, rt: Rt, principal: Reader) -> Response:
     with rt.read() as conn:

@@ -23,6 +23,7 @@ from arret.api.schemas import (
     LogKeyOut,
     TreeHeadOut,
 )
+from arret.domain import names
 from arret.errors import NotFound
 from arret.http.deps import MAX_INT, OperatorName, Overseer, Rt, Serial
 from arret.services import log
@@ -42,8 +43,10 @@ def at_least(low: int, description: str | None = None) -> Any:
     return Query(le=MAX_INT, description=description, json_schema_extra={"minimum": low})
 
 
-#: The end of a range (exclusive; default: a full page from `start`).
+#: The end of a range of leaves (exclusive; default: a full page from `start`).
 Bound = Annotated[int | None, at_least(0)]
+#: The end of a range of tree sizes (exclusive; not below `start`, itself a size: 1 or more).
+SizeBound = Annotated[int | None, at_least(1)]
 #: A tree size (a tree has at least one leaf).
 Size = Annotated[int | None, at_least(1, NEWEST)]
 
@@ -67,7 +70,7 @@ def public_key(rt: Rt) -> dict[str, Any]:
     "/head",
     summary="The newest signed tree head, or the one of a given size",
     response_model=TreeHeadOut,
-    responses=problems(400),
+    responses=problems(400, 404),
 )
 def tree_head(rt: Rt, size: Size = None) -> dict[str, Any]:
     with rt.read() as conn:
@@ -80,7 +83,7 @@ def tree_head(rt: Rt, size: Size = None) -> dict[str, Any]:
     response_model=HeadsOut,
     responses=problems(400),
 )
-def heads(rt: Rt, start: Annotated[int, at_least(1)] = 1, end: Bound = None) -> dict[str, Any]:
+def heads(rt: Rt, start: Annotated[int, at_least(1)] = 1, end: SizeBound = None) -> dict[str, Any]:
     with rt.read() as conn:
         last = min(start + log.MAX_LEAVES, MAX_INT) if end is None else end
         found = log.heads(conn, start, last)
@@ -106,7 +109,7 @@ def leaves(rt: Rt, start: Annotated[int, at_least(0)] = 0, end: Bound = None) ->
     "/proof/inclusion",
     summary="The audit path of a leaf in a tree size",
     response_model=InclusionOut,
-    responses=problems(400),
+    responses=problems(400, 404),
 )
 def inclusion(
     rt: Rt,
@@ -121,7 +124,7 @@ def inclusion(
     "/proof/consistency",
     summary="That the tree of `first` leaves is a prefix of `second`",
     response_model=ConsistencyOut,
-    responses=problems(400),
+    responses=problems(400, 404),
 )
 def consistency(
     rt: Rt,
@@ -139,7 +142,9 @@ def consistency(
     summary="For auditors: a name's salt, its commitment and the leaves holding it",
     response_model=CommitmentOut,
 )
-def commitment_proof(name: str, rt: Rt, _principal: Overseer) -> dict[str, Any]:
+def commitment_proof(
+    name: Annotated[str, Path(max_length=names.MAX_INPUT)], rt: Rt, _principal: Overseer
+) -> dict[str, Any]:
     with rt.read() as conn:
         return log.commitment_proof(conn, name)
 
@@ -194,7 +199,7 @@ def _tile_address(text: str) -> tuple[int, int]:
     "/tile/entries/{address:path}",
     summary="The leaves of a level-0 tile, each prefixed by its length (two octets)",
     response_class=Response,
-    responses={200: BYTES},
+    responses={200: BYTES, **problems(400)},
 )
 def entry_bundle(address: TileAddress, rt: Rt) -> Response:
     index, width = _tile_address(address)

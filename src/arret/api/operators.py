@@ -303,6 +303,7 @@ def add_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     "name is not on the allow-list.",
     tags=["allow-list"],
     response_model=AllowOut,
+    responses=problems(404),
 )
 def remove_allow(body: AllowIn, rt: Rt, principal: Writer) -> dict[str, Any]:
     with rt.begin() as conn:

@@ -262,6 +262,7 @@ def list_orders(
     "/{order_id}",
     summary="Show an order with its targets and history",
     response_model=OrderDetailOut,
+    responses=problems(403),
 )
 def show(
     order_id: Id,
@@ -278,6 +279,7 @@ def show(
     "/{order_id}/targets",
     summary="An order's targets, a page at a time",
     response_model=TargetsPageOut,
+    responses=problems(403),
 )
 def targets(
     order_id: Id,

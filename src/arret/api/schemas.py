@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
-from arret.domain import text
+from arret.domain import names, text
 from arret.domain.model import Action, Scope, Status
 from arret.http.deps import INSTANT_MAX, INSTANT_PATTERN, OPERATOR_PATTERN
 
@@ -27,8 +27,14 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: A DNS name as typed (`arret.domain.names.normalize` reads it): its length is stated and
+#: checked here; its syntax, with Unicode and the spellings people give instead of a name,
+#: is the registry's to judge, with every reason (no pattern could say it).
+DnsName = Annotated[str, Field(max_length=names.MAX_INPUT)]
+
+
 class TargetIn(Strict):
-    name: str = Field(examples=["dossiers-labos.example"])
+    name: DnsName = Field(examples=["dossiers-labos.example"])
     scope: Scope = Scope.SUBTREE
     #: None: the order's action.
     action: Action | None = None
@@ -66,7 +72,7 @@ class OrderIn(Strict):
 
 class AmendIn(Strict):
     add: list[TargetIn] = []
-    remove: list[str] = []
+    remove: list[DnsName] = []
     expires_at: str | None = Field(None, max_length=INSTANT_MAX, json_schema_extra=_INSTANT)
     at: str | None = Field(
         None,
@@ -89,7 +95,7 @@ class OperatorIn(Strict):
 
 
 class AllowIn(Strict):
-    name: str
+    name: DnsName
     reason: str = Field(min_length=1, max_length=text.REASON.max_length)
 
 

@@ -58,9 +58,11 @@ __all__ = [
 MAX_LABEL_OCTETS = 63
 MAX_NAME_OCTETS = 253
 
-# idna refuses anything longer than this before looking at it; checked first so that the
-# reason is about length (which the user can act on) rather than an internal limit.
-_IDNA_MAX_INPUT = 1024
+#: The longest text read as a name, in characters (Unicode allowed, so far longer than
+#: the 253 octets of its A-labels): idna refuses anything longer before looking at it, so
+#: it is checked first, for a reason about length (which the user can act on) rather than
+#: an internal limit. The API states it as the `maxLength` of every name it takes.
+MAX_INPUT = 1024
 
 # The fast path. Order files can carry a million names and almost all of them are plain
 # ASCII host names; for those, IDNA 2008 validation reduces to this LDH syntax (RFC 1035
@@ -121,7 +123,7 @@ def _slow_normalize(text: str, name: str) -> str:
             "contains whitespace; a DNS name has none — give one name per target, without spaces",
         )
     _refuse_non_names(text, name)
-    if len(name) > _IDNA_MAX_INPUT:
+    if len(name) > MAX_INPUT:
         raise InvalidName(text, _name_too_long(f"{len(name)} characters"))
 
     # UTS #46 first, as a browser would: case folding, full-width forms, the ideographic

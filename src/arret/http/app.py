@@ -23,7 +23,7 @@ from arret.api import contract, operators, orders, public
 from arret.api import documents as document_api
 from arret.api import log as log_api
 from arret.errors import ArretError, NotFound
-from arret.http import errors, limits, memory
+from arret.http import errors, head, limits, memory
 from arret.http.runtime import Runtime
 from arret.services.database import classify
 from arret.web import contests as contest_pages
@@ -52,12 +52,14 @@ def _wants_json(request: Request) -> bool:
 def allowed(app: FastAPI, request: Request) -> dict[str, str]:
     """`Allow` for a 405 (RFC 9110 §15.5.6): the methods of every route at the request's
     path, not only those of the first one the router tried (GET and POST of one path are
-    two routes)."""
+    two routes); HEAD wherever GET is (`http.head`)."""
     methods: set[str] = set()
     for route in contract.every_route(app.router.routes):
         found = getattr(route, "methods", None)
         if found and route.matches(request.scope)[0] is not Match.NONE:
             methods |= found
+    if "GET" in methods:
+        methods.add("HEAD")
     return {"Allow": ", ".join(sorted(methods))}
 
 
@@ -187,4 +189,6 @@ def create_app(rt: Runtime) -> FastAPI:
         same_site="lax",
         https_only=session.secure(rt),
     )
+    # Outside even the session: a HEAD is the same GET through every layer.
+    app.add_middleware(head.HeadAsGet)
     return app

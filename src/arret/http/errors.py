@@ -39,6 +39,7 @@ from arret.errors import (
     InvalidTargets,
     InvalidText,
     InvalidTime,
+    LogInconsistent,
     LogKeyError,
     NotAuthenticated,
     NotFound,
@@ -70,11 +71,15 @@ STATUS: dict[type[ArretError], int] = {
     DatabaseNotReady: 503,
     DatabaseUnavailable: 503,
     LogKeyError: 503,
+    # The log in the database is not as it was signed: the server's fault, not the request's.
+    LogInconsistent: 503,
 }
 
 
-def status_of(error: ArretError) -> int:
-    for cls in type(error).__mro__:
+def status_of(error: ArretError | type[ArretError]) -> int:
+    """The HTTP status of an error, or of every error of a class."""
+    kind = error if isinstance(error, type) else type(error)
+    for cls in kind.__mro__:
         if cls in STATUS:
             return STATUS[cls]
     return 400

@@ -5,6 +5,7 @@ from .allow_in import AllowIn
 from .allow_out import AllowOut
 from .amend_in import AmendIn
 from .amended_out import AmendedOut
+from .attach_kind import AttachKind
 from .attachment_in import AttachmentIn
 from .attachment_out import AttachmentOut
 from .challenge_out import ChallengeOut
@@ -83,6 +84,7 @@ __all__ = (
     "AllowOut",
     "AmendedOut",
     "AmendIn",
+    "AttachKind",
     "AttachmentIn",
     "AttachmentOut",
     "ChallengeOut",

@@ -9,6 +9,8 @@ from ...types import Response, UNSET
 from ... import errors
 
 from ...models.error_out import ErrorOut
+from ...types import File, FileTypes
+from io import BytesIO
 from typing import cast
 
 
@@ -34,9 +36,14 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Any | ErrorOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorOut | File | None:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = File(
+             payload = BytesIO(response.content)
+        )
+
+
+
         return response_200
 
     if response.status_code == 401:
@@ -80,7 +87,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[Any | ErrorOut]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorOut | File]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -95,7 +102,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[Any | ErrorOut]:
+) -> Response[ErrorOut | File]:
     """ A contest's attachment (as a download, never a page)
 
     Args:
@@ -107,7 +114,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[ErrorOut | File]
      """
 
 
@@ -129,7 +136,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> Any | ErrorOut | None:
+) -> ErrorOut | File | None:
     """ A contest's attachment (as a download, never a page)
 
     Args:
@@ -141,7 +148,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        ErrorOut | File
      """
 
 
@@ -158,7 +165,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[Any | ErrorOut]:
+) -> Response[ErrorOut | File]:
     """ A contest's attachment (as a download, never a page)
 
     Args:
@@ -170,7 +177,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorOut]
+        Response[ErrorOut | File]
      """
 
 
@@ -192,7 +199,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> Any | ErrorOut | None:
+) -> ErrorOut | File | None:
     """ A contest's attachment (as a download, never a page)
 
     Args:
@@ -204,7 +211,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorOut
+        ErrorOut | File
      """
 
 

@@ -8,6 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.attach_kind import AttachKind
 from ...models.document_out import DocumentOut
 from ...models.error_out import ErrorOut
 from ...types import File, FileTypes
@@ -21,7 +22,7 @@ def _get_kwargs(
     order_id: int,
     *,
     body:    File  |     File  |     File  |     File  | Unset = UNSET,
-    kind: str,
+    kind: AttachKind,
     target: None | str | Unset = UNSET,
     filename: None | str | Unset = UNSET,
     captured_at: None | str | Unset = UNSET,
@@ -36,7 +37,8 @@ def _get_kwargs(
 
     params: dict[str, Any] = {}
 
-    params["kind"] = kind
+    json_kind = kind.value
+    params["kind"] = json_kind
 
     json_target: None | str | Unset
     if isinstance(target, Unset):
@@ -132,6 +134,20 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_404
 
+    if response.status_code == 409:
+        response_409 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_413
+
     if response.status_code == 422:
         response_422 = ErrorOut.from_dict(response.json())
 
@@ -166,7 +182,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body:    File  |     File  |     File  |     File  | Unset = UNSET,
-    kind: str,
+    kind: AttachKind,
     target: None | str | Unset = UNSET,
     filename: None | str | Unset = UNSET,
     captured_at: None | str | Unset = UNSET,
@@ -180,7 +196,7 @@ def sync_detailed(
 
     Args:
         order_id (int): A positive id.
-        kind (str): decision (a PDF) or evidence.
+        kind (AttachKind): decision (a PDF) or evidence.
         target (None | str | Unset): For evidence: the target it is about.
         filename (None | str | Unset): The file's name.
         captured_at (None | str | Unset): When the evidence was captured.
@@ -223,7 +239,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body:    File  |     File  |     File  |     File  | Unset = UNSET,
-    kind: str,
+    kind: AttachKind,
     target: None | str | Unset = UNSET,
     filename: None | str | Unset = UNSET,
     captured_at: None | str | Unset = UNSET,
@@ -237,7 +253,7 @@ def sync(
 
     Args:
         order_id (int): A positive id.
-        kind (str): decision (a PDF) or evidence.
+        kind (AttachKind): decision (a PDF) or evidence.
         target (None | str | Unset): For evidence: the target it is about.
         filename (None | str | Unset): The file's name.
         captured_at (None | str | Unset): When the evidence was captured.
@@ -275,7 +291,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body:    File  |     File  |     File  |     File  | Unset = UNSET,
-    kind: str,
+    kind: AttachKind,
     target: None | str | Unset = UNSET,
     filename: None | str | Unset = UNSET,
     captured_at: None | str | Unset = UNSET,
@@ -289,7 +305,7 @@ async def asyncio_detailed(
 
     Args:
         order_id (int): A positive id.
-        kind (str): decision (a PDF) or evidence.
+        kind (AttachKind): decision (a PDF) or evidence.
         target (None | str | Unset): For evidence: the target it is about.
         filename (None | str | Unset): The file's name.
         captured_at (None | str | Unset): When the evidence was captured.
@@ -332,7 +348,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body:    File  |     File  |     File  |     File  | Unset = UNSET,
-    kind: str,
+    kind: AttachKind,
     target: None | str | Unset = UNSET,
     filename: None | str | Unset = UNSET,
     captured_at: None | str | Unset = UNSET,
@@ -346,7 +362,7 @@ async def asyncio(
 
     Args:
         order_id (int): A positive id.
-        kind (str): decision (a PDF) or evidence.
+        kind (AttachKind): decision (a PDF) or evidence.
         target (None | str | Unset): For evidence: the target it is about.
         filename (None | str | Unset): The file's name.
         captured_at (None | str | Unset): When the evidence was captured.

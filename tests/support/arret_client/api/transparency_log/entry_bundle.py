@@ -45,6 +45,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 400:
+        response_400 = ErrorOut.from_dict(response.json())
+
+
+
+        return response_400
+
     if response.status_code == 404:
         response_404 = ErrorOut.from_dict(response.json())
 
