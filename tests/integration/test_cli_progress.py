@@ -117,6 +117,11 @@ def test_piped_the_result_is_one_line_and_with_json_one_object(
     assert (amended["id"], amended["added"], amended["removed"], amended["targets"]) == (2, 1, 0, 2)
     assert amended["serials"]["orange"] > data["serials"]["orange"]
 
+    lifted = piped(env, "order", "lift", "2", "--reason", "settled")
+    assert lifted.stderr == "" and lifted.stdout.count("\n") == 1 and "\x1b" not in lifted.stdout
+    line = rf"order 2 lifted at \S+ \(addressed to orange and sfr\); {SERIALS}; in \d+\.\d s"
+    assert re.fullmatch(line, lifted.stdout.strip()), lifted.stdout
+
 
 def test_with_json_at_a_terminal_nothing_but_the_object_is_drawn(
     registry: tuple[dict[str, str], Path],

@@ -315,12 +315,15 @@ def amend_order(
 
 @dataclass(frozen=True)
 class Lifted:
-    """A lift as recorded: the order's head after it (without its targets), the event
-    and its sequence number."""
+    """A lift as recorded: the order's head after it (without its targets), the event,
+    its sequence number and the serials it published."""
 
     order: Order
     event: OrderLifted
     seq: int
+    #: The serials it published now, one per operator whose zone it changed (none for a
+    #: lift dated later, or of an order not yet in force).
+    published: tuple[feed.Published, ...] = ()
 
 
 def lift_order(
@@ -330,14 +333,16 @@ def lift_order(
     actor: str,
     reason: str,
     at: datetime | None = None,
+    progress: Progress = silent,
 ) -> Lifted:
     """Lift an order. Its targets are not loaded: the feed reads their names alone to
-    remove them (what a lift changes), and nothing else grows with the order's size."""
+    remove them (what a lift changes), and nothing else grows with the order's size.
+    `progress` hears of each policy published."""
     order = store.load_order_head(conn, order_id)
     event = lifecycle.plan_lift(order, at or now, actor, reason)
     seq = store.save_lift(conn, event, now)
-    feed.publish_event(conn, event, now)
-    return Lifted(store.load_order_head(conn, order_id), event, seq)
+    published = feed.publish_event(conn, event, now, progress=progress)
+    return Lifted(store.load_order_head(conn, order_id), event, seq, tuple(published))
 
 
 def add_operator(
