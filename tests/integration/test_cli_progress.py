@@ -89,6 +89,15 @@ def test_order_add_at_a_terminal_shows_each_step_then_ends_with_its_summary(
     last = [line for line in lines(drawn) if line.strip()][-1]
     assert re.fullmatch(r"order 1 amended: 2,000 added, 0 removed; 7,000 targets now; "
                         rf"{SERIALS}; in \d+\.\d s", last), last  # fmt: skip
+    # And lifting it: each policy it publishes, then its one line.
+    code, drawn = run_in_terminal([ARRET, "order", "lift", "1", "--reason", "appeal won"], env)
+    assert code == 0, drawn
+    text = ESCAPES.sub(b"", drawn).decode()
+    assert "publishing for orange, sfr: writing 14,000 zone entries" in text, text
+    assert drawn.count(CURSOR_SHOWN) == 1
+    last = [line for line in lines(drawn) if line.strip()][-1]
+    assert re.fullmatch(r"order 1 lifted at \S+ \(addressed to orange and sfr\); "
+                        rf"{SERIALS}; in \d+\.\d s", last), last  # fmt: skip
 
 
 def test_piped_the_result_is_one_line_and_with_json_one_object(
