@@ -54,3 +54,20 @@ def test_a_column_inserted_in_bulk_keeps_copy_s_special_characters(engine: Engin
     with engine.begin() as conn:
         found = set(conn.scalars(select(name_salts.c.name)))
     assert found == set(values)
+
+
+def test_a_column_inserted_in_bulk_is_counted_a_batch_at_a_time(engine: Engine) -> None:
+    """`insert_column` says how many rows it has written after each batch, the last count
+    all of them, and writes them in the order given."""
+    from arret.progress import BATCH
+    from arret.store.bulk import insert_column
+    from arret.store.schema import name_salts
+
+    values = [f"n{i:06}.example" for i in range(2 * BATCH + 5)]
+    counts: list[int] = []
+    with engine.begin() as conn:
+        insert_column(conn, name_salts, {"salt": "00"}, "name", values, counts.append)
+    assert counts == [BATCH, 2 * BATCH, 2 * BATCH + 5]
+    with engine.begin() as conn:
+        assert conn.scalar(select(func.count()).select_from(name_salts)) == len(values)
+        assert set(conn.scalars(select(name_salts.c.name))) == set(values)

@@ -238,7 +238,10 @@ def test_amend_lift_and_statuses(demo: Arret) -> None:
         out.strip(),
     ), out
     assert names(demo, "orange", "2026-12-10") == ["leak2.example", "mirror2.example"]
-    demo("order", "lift", order_id, "--reason", "appeal won", "--at", "2026-12-20")
+    _, out, _ = demo("order", "lift", order_id, "--reason", "appeal won", "--at", "2026-12-20")
+    # Dated later, the lift changes no zone yet: its one line says so.
+    assert re.fullmatch(rf"order {order_id} lifted at 2026-12-20T00:00:00Z \(addressed to "
+                        r"orange\); no serial before then; in \d+\.\d s\n", out), out  # fmt: skip
     listed = demo.json("order", "list", "--at", "2026-12-21", "--status", "lifted")
     assert [o["id"] for o in listed] == [int(order_id)]  # type: ignore[union-attr,index]
     code, _, err = demo("order", "amend", order_id, "--add", "late.example", ok=False)
@@ -246,6 +249,29 @@ def test_amend_lift_and_statuses(demo: Arret) -> None:
     demo.clock.instant = datetime(2026, 12, 21, tzinfo=UTC)
     code, _, err = demo("order", "amend", order_id, "--add", "late.example", ok=False)
     assert code != 0 and "lifted at 2026-12-20T00:00:00Z" in err
+
+
+def test_a_lift_prints_one_line_with_its_serials_and_with_json_one_object(demo: Arret) -> None:
+    first = register(demo, "--operator", "orange", "--operator", "sfr", "one.example")[1]
+    second = register(demo, "--all-operators", "two.example")[1]
+    demo.clock.instant = datetime(2026, 12, 10, tzinfo=UTC)
+    _, out, err = demo("order", "lift", first.split()[1], "--reason", "appeal won")
+    serial = demo.json("operator", "show", "orange")["serial"]  # type: ignore[index,call-overload]
+    assert err == "" and out.count("\n") == 1
+    line = (r"order 2 lifted at 2026-12-10T00:00:00Z \(addressed to orange and sfr\); "
+            rf"serial {serial} for orange and sfr; in \d+\.\d s")  # fmt: skip
+    assert re.fullmatch(line, out.strip()), out
+    assert "one.example" not in names(demo, "orange", "2026-12-10")
+    _, out, err = demo("order", "lift", second.split()[1], "--reason", "settled", "--json")
+    data = json.loads(out)
+    assert err == "" and data["id"] == 3 and data["lifted_at"] == "2026-12-10T00:00:00Z"
+    assert data["reason"] == "settled" and data["operators"] == "all"
+    assert set(data["serials"]) == {"orange", "sfr", "free", "bouygues"}
+    assert data["summary"].startswith("order 3 lifted at 2026-12-10T00:00:00Z (addressed to "
+                                      "every operator); serial")  # fmt: skip
+    # A refused lift prints no summary and changes nothing.
+    code, out, err = demo("order", "lift", "3", "--reason", "again", "--json", ok=False)
+    assert code != 0 and out == "" and "lifted" in err
 
 
 def test_targets_file_takes_thousands_of_names_with_per_line_scope_and_action(

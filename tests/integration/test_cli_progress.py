@@ -59,12 +59,15 @@ def test_order_add_at_a_terminal_shows_each_step_then_ends_with_its_summary(
     code, drawn = run_in_terminal([ARRET, *ORDER, "--targets-file", str(targets)], env)
     assert code == 0, drawn
     text = ESCAPES.sub(b"", drawn).decode()
-    for step in (f"reading {targets}", "checking 5,000 names",
-                 "writing the order's 5,000 names and signing them into the log",
+    for step in (f"reading {targets}", "checking 5,000 names", "writing the order's 5,000 names",
+                 "signing the order's 5,000 names into the log",
                  "publishing for orange, sfr: computing the zone",
                  "publishing for orange, sfr: signing 2 new serials into the log",
                  "committing"):  # fmt: skip
         assert step in text, (step, text)
+    # The steps that go through the names count them, and are drawn when they end.
+    for step in ("checking 5,000 names", "writing the order's 5,000 names"):
+        assert re.search(rf"{step} [^\r\n]*\b5,000/5,000", text), (step, text)
     # The display started, ended (the cursor shown again), and was erased before the
     # summary, which is the last thing on screen.
     assert drawn.count(CURSOR_HIDDEN) == 1 and drawn.count(CURSOR_SHOWN) == 1
@@ -79,10 +82,21 @@ def test_order_add_at_a_terminal_shows_each_step_then_ends_with_its_summary(
     )
     assert code == 0, drawn
     text = ESCAPES.sub(b"", drawn).decode()
-    assert "checking 2,000 names" in text and "committing" in text
+    assert "committing" in text
+    for step in ("checking 2,000 names", "writing 2,000 changed names"):
+        assert re.search(rf"{step} [^\r\n]*\b2,000/2,000", text), (step, text)
     assert drawn.count(CURSOR_SHOWN) == 1
     last = [line for line in lines(drawn) if line.strip()][-1]
     assert re.fullmatch(r"order 1 amended: 2,000 added, 0 removed; 7,000 targets now; "
+                        rf"{SERIALS}; in \d+\.\d s", last), last  # fmt: skip
+    # And lifting it: each policy it publishes, then its one line.
+    code, drawn = run_in_terminal([ARRET, "order", "lift", "1", "--reason", "appeal won"], env)
+    assert code == 0, drawn
+    text = ESCAPES.sub(b"", drawn).decode()
+    assert "publishing for orange, sfr: writing 14,000 zone entries" in text, text
+    assert drawn.count(CURSOR_SHOWN) == 1
+    last = [line for line in lines(drawn) if line.strip()][-1]
+    assert re.fullmatch(r"order 1 lifted at \S+ \(addressed to orange and sfr\); "
                         rf"{SERIALS}; in \d+\.\d s", last), last  # fmt: skip
 
 
@@ -111,6 +125,11 @@ def test_piped_the_result_is_one_line_and_with_json_one_object(
     amended = json.loads(piped(env, "order", "amend", "2", "--add", "m.example", "--json").stdout)
     assert (amended["id"], amended["added"], amended["removed"], amended["targets"]) == (2, 1, 0, 2)
     assert amended["serials"]["orange"] > data["serials"]["orange"]
+
+    lifted = piped(env, "order", "lift", "2", "--reason", "settled")
+    assert lifted.stderr == "" and lifted.stdout.count("\n") == 1 and "\x1b" not in lifted.stdout
+    line = rf"order 2 lifted at \S+ \(addressed to orange and sfr\); {SERIALS}; in \d+\.\d s"
+    assert re.fullmatch(line, lifted.stdout.strip()), lifted.stdout
 
 
 def test_with_json_at_a_terminal_nothing_but_the_object_is_drawn(

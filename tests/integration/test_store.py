@@ -371,6 +371,39 @@ def test_targets_are_stored_in_the_order_given_with_their_own_scope_and_action(
     assert [t.name for _, t in page] == names and (total, more) == (60, False)
 
 
+def test_a_registration_and_an_amendment_tell_how_many_names_are_checked_and_written(
+    engine: Engine,
+) -> None:
+    """Each step that goes through the names says how many it has done, out of how many,
+    a batch at a time (here one batch), from none to all; signing says it has begun."""
+    add_operators(engine, ("orange",))
+    heard: list[tuple[str, int, int | None]] = []
+
+    def progress(what: str, done: int, total: int | None) -> None:
+        heard.append((what, done, total))
+
+    names = [f"n{i}.example" for i in range(50)]
+    with engine.begin() as conn:
+        order = registry.registration(conn, draft(*names), NOW, "t", progress=progress).event
+    counted = [h for h in heard if h[2] is not None]
+    assert counted == [("checking 50 names", 0, 50), ("checking 50 names", 50, 50),
+                       ("writing the order's 50 names", 0, 50),
+                       ("writing the order's 50 names", 50, 50)]  # fmt: skip
+    assert ("signing the order's 50 names into the log", 0, None) in heard
+    heard.clear()
+    with engine.begin() as conn:
+        registry.amend_order(
+            conn, order.order_id, NOW + timedelta(hours=1), "t",
+            add=[TargetSpec(f"m{i}.example") for i in range(3)], remove=names[:2],
+            progress=progress,
+        )  # fmt: skip
+    counted = [h for h in heard if h[2] is not None]
+    checking, writing = "checking 5 names", "writing 5 changed names"
+    assert counted == [(checking, 0, 5), (checking, 3, 5), (checking, 5, 5),
+                       (writing, 0, 5), (writing, 2, 5), (writing, 5, 5)]  # fmt: skip
+    assert ("signing the 5 changed names into the log", 0, None) in heard
+
+
 def test_a_transaction_without_the_log_writer_changes_nothing(engine: Engine) -> None:
     """The signing key is the log writer's, attached to the engine: a transaction from an
     engine without it fails at its first append, and its change is not committed."""

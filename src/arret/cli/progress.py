@@ -42,12 +42,14 @@ def on_terminal() -> bool:
 class Display:
     """The step a task is at, on one line: a spinner, what it is, a bar and "done/total"
     when it counts, the time the command has taken so far. A new `what` replaces the step
-    before (drawn at once, however short it is); the line is erased at the end."""
+    before (drawn at once, however short it is, and again when its count reaches its
+    total); the line is erased at the end."""
 
     def __init__(self) -> None:
         self._bar: Bar | None = None
         self._task: TaskID | None = None
         self._what: str | None = None
+        self._ended = False
         self._next = 0.0
 
     def __enter__(self) -> Display:
@@ -88,8 +90,11 @@ class Display:
         self._what = what
         count = f"{done:,}/{total:,}" if total is not None else (f"{done:,}" if done else "")
         bar.update(self._task, description=what, completed=done, total=total, count=count)
-        if starting:  # drawn now: a step shorter than a refresh still shows
+        # Drawn now, at its start and its end: a step shorter than a refresh still shows,
+        # and says it got through all it counted (a millisecond each, twice a step).
+        if starting or (ending and not self._ended):
             bar.refresh()
+        self._ended = ending
 
 
 class _Silent:

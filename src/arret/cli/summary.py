@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 from arret.domain.instants import format_instant
 
 if TYPE_CHECKING:  # `arret feed sync` says its time with `took`, and needs no database
+    from datetime import datetime
+
     from arret.domain.events import OrderRegistered
+    from arret.domain.model import OrderTerms
     from arret.services.feed import Published
-    from arret.services.registry import Amended, Registration
+    from arret.services.registry import Amended, Lifted, Registration
 
 #: Up to this many operators are named in a line; more are counted.
 NAMED = 4
@@ -35,8 +38,7 @@ def listed(names: Sequence[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def addressees(event: OrderRegistered) -> str:
-    terms = event.terms
+def addressees(terms: OrderTerms) -> str:
     if terms.all_operators:
         return "every operator"
     names = sorted(terms.operators)
@@ -65,12 +67,21 @@ def _reach(event: OrderRegistered, published: Sequence[Published]) -> str:
 
 
 def registered(done: Registration, seconds: float) -> tuple[str, dict[str, Any]]:
-    """What `arret order add` prints once the order is written."""
+    """What `arret order add` prints once the order is written.
+
+    It does not say how many of the names other orders in force block already. Orders
+    may overlap — two courts ordering the same site each stand on their own, and lifting
+    one leaves the other — so the number would refuse nothing. And "already blocked" is
+    the policy's question, not the names': a parent subtree of another order covers a
+    name too, for the operators that order addresses, between its instants. One indexed
+    query on equal names would miss the parents and count orders addressed to other
+    operators; the true answer differs per operator and is what each feed's publication
+    works out (the zone entries it adds), which the line gives as its serials."""
     event, published = done.event, done.published
     terms = event.terms
     line = (
         f"order {event.order_id} registered: {plural(len(event.targets), 'name')} for "
-        f"{addressees(event)}; {_reach(event, published)}; in {took(seconds)}"
+        f"{addressees(terms)}; {_reach(event, published)}; in {took(seconds)}"
     )
     data = {
         "id": event.order_id,
@@ -124,6 +135,29 @@ def amended(done: Amended, dry_run: bool, seconds: float) -> tuple[str, dict[str
         "removed": len(event.removed),
         "expires_at": None if event.expires_at is None else format_instant(event.expires_at),
         "targets": done.targets,
+        "serials": {p.operator: p.serial for p in done.published},
+        "seconds": round(seconds, 3),
+    }
+    return line, data
+
+
+def lifted(done: Lifted, now: datetime, seconds: float) -> tuple[str, dict[str, Any]]:
+    """What `arret order lift` prints: when the order ends, whom it was addressed to, the
+    serials that stop the blocking now (none before a lift dated later), how long it
+    took. The order's id is the line's second word and the object's `id`."""
+    order, at = done.order, done.event.at
+    # Dated later, it changes no zone now: its serials come at that instant.
+    later = at > now and not done.published
+    reach = "no serial before then" if later else serials(done.published)
+    line = (
+        f"order {order.id} lifted at {format_instant(at)} (addressed to "
+        f"{addressees(order.terms)}); {reach}; in {took(seconds)}"
+    )
+    data = {
+        "id": order.id,
+        "lifted_at": format_instant(at),
+        "reason": done.event.reason,
+        "operators": "all" if order.terms.all_operators else sorted(order.terms.operators),
         "serials": {p.operator: p.serial for p in done.published},
         "seconds": round(seconds, 3),
     }

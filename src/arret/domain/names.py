@@ -538,38 +538,71 @@ def check_feed_name(text: str, reserved: Reserved = ()) -> str:
     return name
 
 
+#: How many names are checked so far (`arret.progress.Counted`, which the pure core does
+#: not import).
+Counted = Callable[[int], None]
+
+
+def _uncounted(done: int) -> None:
+    """Nobody follows the check."""
+
+
 def check_targets(
-    texts: Iterable[str], allowed: AbstractSet[str] = frozenset(), reserved: Reserved = ()
+    texts: Iterable[str],
+    allowed: AbstractSet[str] = frozenset(),
+    reserved: Reserved = (),
+    counted: Counted = _uncounted,
+    batch: int = 20_000,
 ) -> list[str]:
     """Check every target; the normalized names in input order, or `InvalidTargets`.
 
     All bad targets are reported at once, so that a large order file is fixed in one
     round. A name given twice (after normalization) is a bad target: an order file that
     repeats a name is likely not the one the court signed, and it is for a person to say.
+
+    The names are checked `batch` at a time (`arret.progress.BATCH`), `counted` told
+    after each batch how many are checked so far: a million names take seconds, and a
+    person watching sees them go.
     """
     if not isinstance(texts, list | tuple):
         texts = list(texts)
-    whole = _all_fast(texts, allowed, reserved)
-    if whole is not None:
-        return whole
     names: list[str] = []
+    seen: set[str] = set()
+    start = 0
+    # Batch after batch through the fast path, until one might not pass it (none does,
+    # in an order file of plain names); the rest, from that batch on, name by name.
+    while start < len(texts):
+        part = texts[start : start + batch]
+        fast = _all_fast(part, allowed, reserved, seen)
+        if fast is None:
+            break
+        names += fast
+        start += len(part)
+        counted(start)
+    if start == len(texts):
+        return names
     problems: list[InvalidName] = []
-    first_given: dict[str, str] = {}
-    fast = _fast_checker(allowed, reserved)
-    for text in texts:
-        name = fast(text)
-        if name is None:
-            try:
-                name = check_target(text, allowed, reserved)
-            except InvalidName as err:
-                problems.append(err)
+    # The names of the batches already checked, each with the text that gave it.
+    first_given: dict[str, str] = dict(zip(names, texts[:start], strict=True))
+    fast_check = _fast_checker(allowed, reserved)
+    for begin in range(start, len(texts), batch):
+        for text in texts[begin : begin + batch]:
+            name = fast_check(text)
+            if name is None:
+                try:
+                    name = check_target(text, allowed, reserved)
+                except InvalidName as err:
+                    problems.append(err)
+                    continue
+            earlier = first_given.get(name)
+            if earlier is not None:
+                problems.append(
+                    InvalidName(text, f"given twice (as {earlier!r}); give each name once")
+                )
                 continue
-        earlier = first_given.get(name)
-        if earlier is not None:
-            problems.append(InvalidName(text, f"given twice (as {earlier!r}); give each name once"))
-            continue
-        first_given[name] = text
-        names.append(name)
+            first_given[name] = text
+            names.append(name)
+        counted(min(begin + batch, len(texts)))
     if problems:
         raise InvalidTargets(problems)
     return names
@@ -580,13 +613,17 @@ _ALLOWED_SCANNED = 64
 
 
 def _all_fast(
-    texts: Sequence[str], allowed: AbstractSet[str], reserved: Reserved
+    texts: Sequence[str], allowed: AbstractSet[str], reserved: Reserved, seen: set[str]
 ) -> list[str] | None:
-    """`check_targets` for a list of names that all pass `_fast_checker` and none twice
-    (an order file of a million plain names), its tests run on the whole list at once:
-    one lowercasing, set operations for the suffix rules and the repeats, substring
-    searches for the reserved and allowed names. None as soon as any name might not pass
-    them (the caller then checks name by name, and reports)."""
+    """`check_targets` for a list of names that all pass `_fast_checker`, none twice and
+    none in `seen` (the names of the batches before, which all passed), its tests run on
+    the whole list at once: one lowercasing, set operations for the suffix rules and the
+    repeats, substring searches for the reserved and allowed names. None as soon as any
+    name might not pass them (the caller then checks name by name, and reports).
+
+    The names are added to `seen`, and the set tests are made on all of it: one set of
+    the names of every batch (as many inserts as one set of the whole list), its
+    intersections with the small sets of rules costing the size of those."""
     if not texts:
         return None
     text = "\n".join(texts)
@@ -599,15 +636,14 @@ def _all_fast(
     # Stripping and a final dot are left to the name-by-name path.
     if max(map(len, names)) > MAX_NAME_OCTETS or not all(map(_FAST_NAME.fullmatch, names)):
         return None
-    given = set(names)
-    if len(given) != len(names):
+    before = len(seen)
+    seen.update(names)
+    if len(seen) - before != len(names):
         return None
     if {n.rpartition(".")[2] for n in names} & SPECIAL_USE:
         return None
     rules = _suffix_rules()
-    if (given & rules.exact or given & rules.wild) and (given - rules.exceptions) & (
-        rules.exact | rules.wild
-    ):
+    if ((seen & rules.exact) | (seen & rules.wild)) - rules.exceptions:
         return None
     parents = {n.partition(".")[2] for n in names} & rules.wild
     if parents - rules.exceptions:
@@ -615,10 +651,10 @@ def _all_fast(
     owns = [own for own, _ in reserved]
     ends = "\n" + lowered + "\n"
     hit = set(owns) | {own.split(".", i)[i] for own in owns for i in range(1, own.count(".") + 1)}
-    if given & hit or any(f".{own}\n" in ends for own in owns):
+    if seen & hit or any(f".{own}\n" in ends for own in owns):
         return None
     if allowed:
-        if len(allowed) > _ALLOWED_SCANNED or given & allowed:
+        if len(allowed) > _ALLOWED_SCANNED or seen & allowed:
             return None
         if any(f".{entry}\n" in ends for entry in allowed):
             return None

@@ -459,7 +459,7 @@ def publish_event(
         # Its targets are the event's, just written by `store.registry.insert_order`.
         registered = Registered(order, event.targets, event.at, early)
         return publish_order(conn, order, now, None, registered, progress)
-    return publish_order(conn, order, now)
+    return publish_order(conn, order, now, progress=progress)
 
 
 def publish_due(conn: Connection, now: datetime) -> list[Published]:

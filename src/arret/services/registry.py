@@ -41,7 +41,7 @@ from arret.errors import (
     InvalidOrder,
     InvalidTargets,
 )
-from arret.progress import Progress, silent
+from arret.progress import BATCH, Counted, Progress, silent, uncounted
 from arret.rpz.zone import FeedSettings, too_long
 from arret.services import feed, keys
 from arret.store import registry as store
@@ -106,10 +106,18 @@ def _too_long(text: str, name: str, zone: str, advice: str) -> InvalidName:
 
 
 def _checked_targets(
-    conn: Connection, specs: Sequence[TargetSpec], allowed: frozenset[str], zone: str
+    conn: Connection,
+    specs: Sequence[TargetSpec],
+    allowed: frozenset[str],
+    zone: str,
+    counted: Counted = uncounted,
 ) -> tuple[tuple[TargetSpec, ...], InvalidTargets | None]:
+    """The targets normalized, or every reason they are refused; `counted` hears how many
+    are checked, a batch at a time."""
     try:
-        checked = names.check_targets([t.name for t in specs], allowed, feed.reserved_names(conn))
+        checked = names.check_targets(
+            [t.name for t in specs], allowed, feed.reserved_names(conn), counted, BATCH
+        )
     except InvalidTargets as bad:
         return (), bad
     # RFC 1035 §2.3.4: the feed's owner `*.<name>.<zone>` must fit in 255 octets. Only
@@ -211,8 +219,12 @@ def _record_registration(
 ) -> Registration:
     zone = _longest_zone(draft.operators, draft.all_operators)
     count = len(draft.targets)
-    progress(f"checking {count:,} name{'s' if count != 1 else ''}", 0, None)
-    specs, bad = _checked_targets(conn, draft.targets, current_allowed(conn, now), zone)
+    what = f"checking {count:,} name{'s' if count != 1 else ''}"
+    progress(what, 0, count)
+    specs, bad = _checked_targets(
+        conn, draft.targets, current_allowed(conn, now), zone,
+        lambda done: progress(what, done, count),
+    )  # fmt: skip
     try:
         event = lifecycle.plan_registration(
             replace(draft, targets=specs or draft.targets), now, store.operator_names(conn), actor
@@ -229,9 +241,7 @@ def _record_registration(
     early = feed.Early(event, now) if large else None
     try:
         with large_write(conn) if large else nullcontext():
-            progress(f"writing the order's {len(event.targets):,} names and signing them "
-                     "into the log", 0, None)  # fmt: skip
-            order_id = store.insert_order(conn, event, now)
+            order_id = store.insert_order(conn, event, now, progress)
             recorded = replace(event, order_id=order_id)
             published = feed.publish_event(conn, recorded, now, early, progress)
     finally:
@@ -272,17 +282,23 @@ def amend_order(
     order = store.load_order_head(conn, order_id)
     when = at or now
     zone = _longest_zone(order.terms.operators, order.terms.all_operators)
-    if len(add) + len(remove) > 1:
-        progress(f"checking {len(add) + len(remove):,} names", 0, None)
-    added, bad = _checked_targets(conn, add, current_allowed(conn, when), zone)
+    count = len(add) + len(remove)
+    shown = progress if count > 1 else silent
+    what = f"checking {count:,} names"
+    shown(what, 0, count)
+    added, bad = _checked_targets(
+        conn, add, current_allowed(conn, when), zone, lambda done: shown(what, done, count)
+    )
     removed: list[str] = []
     problems = list(bad.problems) if bad else []
-    for text in remove:
-        # A name to remove only has to be well formed: it may be on the allow-list now.
-        try:
-            removed.append(names.normalize(text))
-        except InvalidName as exc:
-            problems.append(exc)
+    for start in range(0, len(remove), BATCH):
+        for text in remove[start : start + BATCH]:
+            # A name to remove only has to be well formed: it may be on the allow-list now.
+            try:
+                removed.append(names.normalize(text))
+            except InvalidName as exc:
+                problems.append(exc)
+        shown(what, len(add) + min(start + BATCH, len(remove)), count)
     bad = InvalidTargets(problems) if problems else None
     touched = [*(t.name for t in added or add), *removed]
     try:
@@ -297,9 +313,7 @@ def amend_order(
     _refuse(bad, None)
     if confirm is not None:
         confirm(len(event.added), len(event.removed))
-    progress(f"writing {len(event.added) + len(event.removed):,} changed names and signing "
-             "them into the log", 0, None)  # fmt: skip
-    seq = store.save_amendment(conn, event, now)
+    seq = store.save_amendment(conn, event, now, progress)
     after = store.load_order_head(conn, order_id)
     published = feed.publish_amendment(conn, order, after, event, now, progress)
     progress("counting the order's names", 0, None)
@@ -309,12 +323,15 @@ def amend_order(
 
 @dataclass(frozen=True)
 class Lifted:
-    """A lift as recorded: the order's head after it (without its targets), the event
-    and its sequence number."""
+    """A lift as recorded: the order's head after it (without its targets), the event,
+    its sequence number and the serials it published."""
 
     order: Order
     event: OrderLifted
     seq: int
+    #: The serials it published now, one per operator whose zone it changed (none for a
+    #: lift dated later, or of an order not yet in force).
+    published: tuple[feed.Published, ...] = ()
 
 
 def lift_order(
@@ -324,14 +341,16 @@ def lift_order(
     actor: str,
     reason: str,
     at: datetime | None = None,
+    progress: Progress = silent,
 ) -> Lifted:
     """Lift an order. Its targets are not loaded: the feed reads their names alone to
-    remove them (what a lift changes), and nothing else grows with the order's size."""
+    remove them (what a lift changes), and nothing else grows with the order's size.
+    `progress` hears of each policy published."""
     order = store.load_order_head(conn, order_id)
     event = lifecycle.plan_lift(order, at or now, actor, reason)
     seq = store.save_lift(conn, event, now)
-    feed.publish_event(conn, event, now)
-    return Lifted(store.load_order_head(conn, order_id), event, seq)
+    published = feed.publish_event(conn, event, now, progress=progress)
+    return Lifted(store.load_order_head(conn, order_id), event, seq, tuple(published))
 
 
 def add_operator(

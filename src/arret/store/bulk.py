@@ -23,6 +23,8 @@ from typing import Any
 from sqlalchemy import ARRAY, Column, ColumnElement, Connection, String, Table, any_, bindparam
 from sqlalchemy.exc import DBAPIError
 
+from arret.progress import BATCH, Counted, uncounted
+
 CHUNK = 1000
 
 #: SQLite's page cache during a large write, in KiB (its default is 2 MiB): a million
@@ -95,22 +97,26 @@ def insert_column(
     fixed: dict[str, Any],
     column: str,
     values: Sequence[str],
+    counted: Counted = uncounted,
 ) -> None:
     """Insert one row per item of `values` (text, stored in `column`), every other column
-    the same (`fixed`), in the order of `values`, inside the caller's transaction.
+    the same (`fixed`), in the order of `values`, inside the caller's transaction;
+    `counted` hears how many are written, a batch at a time (`BATCH`).
 
-    On SQLite, one statement reading the values from a JSON array (`json_each`, which
-    yields them in order): the driver's `executemany` spent about 2.6 µs a row binding
-    six parameters — most of the cost of a million targets — and this about 0.7 µs."""
+    On SQLite, one statement a batch reading the values from a JSON array (`json_each`,
+    which yields them in order): the driver's `executemany` spent about 2.6 µs a row
+    binding six parameters — most of the cost of a million targets — and this about
+    0.7 µs."""
     if not values:
         return
     names = [*fixed, column]
     if conn.dialect.name == "postgresql":
-        _copy_column(conn, table, fixed, column, values)
+        _copy_column(conn, table, fixed, column, values, counted)
         return
     if conn.dialect.name != "sqlite":
         constant = list(fixed.values())
         insert_tuples(conn, table, names, ([*constant, v] for v in values))
+        counted(len(values))
         return
     bound = _bound(conn, table, fixed)
     # Our own table and column names, never user input.
@@ -120,10 +126,13 @@ def insert_column(
     )
     raw = conn.connection.driver_connection
     assert raw is not None
-    try:
-        raw.execute(statement, (*bound, json.dumps(list(values))))
-    except sqlite3.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+    for start in range(0, len(values), BATCH):
+        batch = values[start : start + BATCH]
+        try:
+            raw.execute(statement, (*bound, json.dumps(batch)))
+        except sqlite3.Error as exc:
+            raise DBAPIError.instance(statement, None, exc, sqlite3.Error) from exc
+        counted(start + len(batch))
 
 
 def _bound(conn: Connection, table: Table, values: dict[str, Any]) -> list[Any]:
@@ -153,7 +162,12 @@ def _copy_text(value: Any) -> str:
 
 
 def _copy_column(
-    conn: Connection, table: Table, fixed: dict[str, Any], column: str, values: Sequence[str]
+    conn: Connection,
+    table: Table,
+    fixed: dict[str, Any],
+    column: str,
+    values: Sequence[str],
+    counted: Counted,
 ) -> None:
     """`insert_column` on PostgreSQL: COPY in its text format, the fixed columns formatted
     once and each line a join of text (psycopg adapting a row of six values cost about
@@ -165,13 +179,14 @@ def _copy_column(
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
         between = "\n" + head
-        for start in range(0, len(values), 10_000):
-            chunk = values[start : start + 10_000]
+        for start in range(0, len(values), BATCH):
+            chunk = values[start : start + BATCH]
             text = "\n".join(chunk)
             if "\\" in text or "\t" in text or "\r" in text or text.count("\n") >= len(chunk):
                 text = "\n".join(v.translate(_COPY_ESCAPES) for v in chunk)
             # Names need no escape: the chunk is one join, not a line built per name.
             copy.write(head + text.replace("\n", between) + "\n")
+            counted(start + len(chunk))
 
 
 def _sqlite_insert(

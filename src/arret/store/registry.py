@@ -49,6 +49,7 @@ from arret.domain.model import (
 )
 from arret.domain.policy import Covering
 from arret.errors import AlreadyExists, NotFound
+from arret.progress import BATCH, Counted, Progress, silent
 from arret.store import log
 from arret.store.bulk import insert_column, insert_tuples, matching
 from arret.store.schema import allow_list, events, operators, order_operators, orders, targets
@@ -191,23 +192,35 @@ def _target_rows(order_id: int, specs: Iterable[Any], at: datetime) -> Iterator[
         yield (order_id, t.name, t.scope.value, t.action.value if t.action else None, at, None)
 
 
-def _insert_targets(conn: Connection, order_id: int, specs: Sequence[Any], at: datetime) -> None:
-    """The rows of an order's targets, in the order given. Targets that share one scope
-    and one action (the usual registration, up to millions of names) differ only in
-    their name: one statement with the names alone (`insert_column`)."""
+def _insert_targets(
+    conn: Connection, order_id: int, specs: Sequence[Any], at: datetime, counted: Counted
+) -> None:
+    """The rows of an order's targets, in the order given; `counted` hears how many are
+    written, a batch at a time. Targets that share one scope and one action (the usual
+    registration, up to millions of names) differ only in their name: one statement a
+    batch with the names alone (`insert_column`)."""
     kinds = {(t.scope, t.action) for t in specs}
     if len(kinds) != 1:
-        insert_tuples(conn, targets, _TARGET_COLUMNS, _target_rows(order_id, specs, at))
+        for start in range(0, len(specs), BATCH):
+            batch = specs[start : start + BATCH]
+            insert_tuples(conn, targets, _TARGET_COLUMNS, _target_rows(order_id, batch, at))
+            counted(start + len(batch))
         return
     scope, action = kinds.pop()
     fixed = {"order_id": order_id, "scope": scope.value,
              "action": action.value if action else None, "added_at": at}  # fmt: skip
-    insert_column(conn, targets, fixed, "name", [t.name for t in specs])
+    insert_column(conn, targets, fixed, "name", [t.name for t in specs], counted)
 
 
-def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime) -> int:
-    """Write a registration (its event and its projection); returns the new order's id."""
+def insert_order(
+    conn: Connection, event: OrderRegistered, recorded_at: datetime, progress: Progress = silent
+) -> int:
+    """Write a registration (its event and its projection); returns the new order's id.
+    `progress` hears of its two steps, the names written a batch at a time."""
     terms = event.terms
+    count = len(event.targets)
+    writing = f"writing the order's {count:,} name{'s' if count != 1 else ''}"
+    progress(writing, 0, count)
     result = conn.execute(
         orders.insert().values(
             reference=terms.reference,
@@ -225,7 +238,7 @@ def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime
             notice=terms.notice,
             registered_at=event.at,
             last_changed_at=event.at,
-            current_targets=len(event.targets),
+            current_targets=count,
         )
     )
     key = result.inserted_primary_key
@@ -238,22 +251,38 @@ def insert_order(conn: Connection, event: OrderRegistered, recorded_at: datetime
         conn.execute(
             order_operators.insert(), [{"order_id": order_id, "operator_id": i} for i in ids]
         )
-    _insert_targets(conn, order_id, event.targets, event.at)
+    _insert_targets(
+        conn, order_id, event.targets, event.at, lambda done: progress(writing, done, count)
+    )
+    progress(f"signing the order's {count:,} name{'s' if count != 1 else ''} into the log",
+             0, None)  # fmt: skip
     record_event(conn, replace(event, order_id=order_id), recorded_at)
     return order_id
 
 
-def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime) -> int:
-    """Write an amendment (its event and its projection); returns the event's sequence."""
+def save_amendment(
+    conn: Connection, event: OrderAmended, recorded_at: datetime, progress: Progress = silent
+) -> int:
+    """Write an amendment (its event and its projection); returns the event's sequence.
+    `progress` hears of its two steps, the names written a batch at a time."""
+    gone = sorted(set(event.removed))
+    count = len(gone) + len(event.added)
+    writing = f"writing {count:,} changed name{'s' if count != 1 else ''}"
+    progress(writing, 0, count)
     removed = 0
-    for clause in matching(conn, targets.c.name, sorted(set(event.removed))):
-        removed += conn.execute(
-            update(targets)
-            .where(targets.c.order_id == event.order_id, targets.c.removed_at.is_(None), clause)
-            .values(removed_at=event.at)
-        ).rowcount
+    for start in range(0, len(gone), BATCH):
+        for clause in matching(conn, targets.c.name, gone[start : start + BATCH]):
+            removed += conn.execute(
+                update(targets)
+                .where(targets.c.order_id == event.order_id, targets.c.removed_at.is_(None), clause)
+                .values(removed_at=event.at)
+            ).rowcount
+        progress(writing, min(start + BATCH, len(gone)), count)
     if event.added:
-        _insert_targets(conn, event.order_id, event.added, event.at)
+        _insert_targets(
+            conn, event.order_id, event.added, event.at,
+            lambda done: progress(writing, len(gone) + done, count),
+        )  # fmt: skip
     values: dict[str, Any] = {
         "last_changed_at": event.at,
         "current_targets": orders.c.current_targets + len(event.added) - removed,
@@ -261,6 +290,8 @@ def save_amendment(conn: Connection, event: OrderAmended, recorded_at: datetime)
     if event.expires_at is not None:
         values["expires_at"] = event.expires_at
     conn.execute(update(orders).where(orders.c.id == event.order_id).values(**values))
+    progress(f"signing the {count:,} changed name{'s' if count != 1 else ''} into the log",
+             0, None)  # fmt: skip
     return record_event(conn, event, recorded_at)
 
 

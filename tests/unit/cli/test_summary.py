@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from arret.cli.summary import registered, serials
-from arret.domain.events import OrderRegistered
-from arret.domain.model import OrderTerms, TargetSpec
+from arret.cli.summary import lifted, registered, serials
+from arret.domain.events import OrderLifted, OrderRegistered
+from arret.domain.model import Order, OrderTerms, TargetSpec
 from arret.services.feed import Published
-from arret.services.registry import Registration
+from arret.services.registry import Lifted, Registration
 
 NOW = datetime(2026, 12, 6, 12, tzinfo=UTC)
 
@@ -48,3 +48,34 @@ def test_many_operators_are_counted_not_named() -> None:
     two = [Published("orange", 5, 1, 0), Published("sfr", 7, 1, 0)]
     assert serials(two) == "serials orange 5 and sfr 7"
     assert serials([]) == "no zone changes now"
+
+
+def lift(at: datetime, operators: list[str], *published: Published) -> Lifted:
+    terms = OrderTerms("RG 26/19", "TJ Paris", date(2026, 12, 1), NOW - timedelta(days=5),
+                       NOW + timedelta(days=85), frozenset(operators), not operators)  # fmt: skip
+    order = Order(3, terms, NOW - timedelta(days=5), (), at, "appeal granted")
+    return Lifted(order, OrderLifted(3, at, "clerk", "appeal granted"), 9, published)
+
+
+def test_a_lift_now_says_when_the_order_ended_and_the_serials_that_stop_it() -> None:
+    done = lift(NOW, ["orange", "sfr"], Published("orange", 2026120602, 0, 10),
+                Published("sfr", 2026120602, 0, 10))  # fmt: skip
+    line, data = lifted(done, NOW, 0.31)
+    assert line == ("order 3 lifted at 2026-12-06T12:00:00Z (addressed to orange and sfr); "
+                    "serial 2026120602 for orange and sfr; in 0.3 s")  # fmt: skip
+    assert line.split()[1] == str(data["id"]) == "3"
+    assert data == {"id": 3, "lifted_at": "2026-12-06T12:00:00Z",
+                    "reason": "appeal granted", "operators": ["orange", "sfr"],
+                    "serials": {"orange": 2026120602, "sfr": 2026120602},
+                    "seconds": 0.31}  # fmt: skip
+
+
+def test_a_lift_dated_later_has_no_serial_yet_and_one_changing_nothing_says_so() -> None:
+    later = NOW + timedelta(days=2)
+    line, data = lifted(lift(later, []), NOW, 12.5)
+    assert line == ("order 3 lifted at 2026-12-08T12:00:00Z (addressed to every operator); "
+                    "no serial before then; in 12 s")  # fmt: skip
+    assert data["serials"] == {} and data["operators"] == "all"
+    # Lifted now, but no zone carried it (e.g. every name also in another order in force).
+    line, _ = lifted(lift(NOW, ["orange"]), NOW, 0.05)
+    assert line.endswith("(addressed to orange); no zone changes now; in 0.1 s"), line

@@ -127,3 +127,36 @@ def test_the_fast_path_leaves_every_reserved_case_to_the_full_check() -> None:
     assert check("other.example") == "other.example"
     assert check("xrpz.arret.fr") == "xrpz.arret.fr"
     assert check("notarret.example") == "notarret.example"
+
+
+def _batched(texts: list[str], batch: int) -> tuple[list[str] | list[tuple[str, str]], list[int]]:
+    """`check_targets` `batch` names at a time: its answer, and the counts it told."""
+    counts: list[int] = []
+    try:
+        return check_targets(texts, ALLOWED, RESERVED, counts.append, batch), counts
+    except InvalidTargets as bad:
+        return [(p.name, p.reason) for p in bad.problems], counts
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(texts, st.sampled_from(["a.example", "B.example"])), max_size=12),
+       st.integers(1, 5))  # fmt: skip
+def test_in_batches_the_answer_is_the_same_and_each_batch_is_counted(
+    given_texts: list[str], batch: int
+) -> None:
+    found, counts = _batched(given_texts, batch)
+    assert found == _reference(given_texts)
+    total = len(given_texts)
+    assert counts == [min(done, total) for done in range(batch, total + batch, batch)]
+
+
+def test_a_name_repeated_in_a_later_batch_or_a_bad_one_there_is_found() -> None:
+    """Batches of plain names go the fast path; a repeat of an earlier batch's name, or a
+    bad name, sends the rest name by name, which still knows the earlier batches' names."""
+    plain = [f"site{i}.example" for i in range(6)]
+    assert _batched(plain, 2) == (plain, [2, 4, 6])
+    found, counts = _batched([*plain, "Site1.example", "x.example"], 2)
+    assert found == [("Site1.example", "given twice (as 'site1.example'); give each name once")]
+    assert counts == [2, 4, 6, 8]
+    found, _ = _batched([*plain, "co.uk", "site2.example."], 4)
+    assert [name for name, _ in found] == ["co.uk", "site2.example."]
