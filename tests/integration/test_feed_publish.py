@@ -340,3 +340,54 @@ def test_policy_counts_and_pages_by_sql_equal_the_whole_policy(engine: Engine, s
                 for limit in (1, 3, 1000):
                     page, total = registry.policy_page(conn, op, at, limit)
                     assert (page, total) == (whole[:limit], len(whole)), (op, at, limit)
+
+
+def test_a_lift_dated_later_changes_no_zone_now_and_reads_no_name(engine: Engine) -> None:
+    """A lift takes the order's names out of the zones when it takes effect: dated later,
+    it publishes nothing now and does not read the order's names (for a million names,
+    23 s of recomputing zones that do not change); at its instant, time publishes it."""
+    from arret.domain.lifecycle import OrderDraft
+    from arret.domain.model import TargetSpec
+
+    now = datetime(2026, 11, 28, 12, tzinfo=UTC)
+    with engine.begin() as conn:
+        registry.add_operator(conn, "orange", now, "test")
+        draft = OrderDraft(
+            reference="R",
+            authority="court",
+            decided_on=now.date(),
+            targets=(TargetSpec("leak.example"), TargetSpec("mirror.example")),
+            operators=("orange",),
+            effective_at=now,
+            expires_at=now + timedelta(days=30),
+        )
+        order = registry.register_order(conn, draft, now, "clerk")
+        op_id = store_feed.operator_id(conn, "orange")
+        before = store_feed.latest(conn, op_id)
+    statements: list[str] = []
+
+    def seen(_c: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    later = now + timedelta(hours=1)
+    with engine.begin() as conn:
+        sql_event.listen(engine, "before_cursor_execute", seen)
+        try:
+            lifted = registry.lift_order(conn, order.id, now, "clerk", "appeal", later)
+        finally:
+            sql_event.remove(engine, "before_cursor_execute", seen)
+        assert lifted.published == ()
+        assert store_feed.latest(conn, op_id) == before
+        assert len(stored(conn, "orange")) == 4
+    reading_names = [s for s in statements if "FROM targets" in s]
+    assert reading_names == [], reading_names
+    with engine.begin() as conn:
+        assert feed.publish_due(conn, later - timedelta(seconds=1)) == []
+        [published] = feed.publish_due(conn, later)
+        assert (published.added, published.removed) == (0, 4)
+        assert stored(conn, "orange") == []
+    # Lifted now, an order in force leaves the zones at once.
+    with engine.begin() as conn:
+        again = registry.register_order(conn, draft, later, "clerk")
+        [now_published] = registry.lift_order(conn, again.id, later, "clerk", "appeal").published
+        assert now_published.removed == 4 and stored(conn, "orange") == []

@@ -344,13 +344,15 @@ def lift_order(
     progress: Progress = silent,
 ) -> Lifted:
     """Lift an order. Its targets are not loaded: the feed reads their names alone to
-    remove them (what a lift changes), and nothing else grows with the order's size.
+    remove them (what a lift changes), and nothing else grows with the order's size; a lift
+    dated later changes no zone now, and reads no name (`feed.publish_lift`).
     `progress` hears of each policy published."""
     order = store.load_order_head(conn, order_id)
     event = lifecycle.plan_lift(order, at or now, actor, reason)
     seq = store.save_lift(conn, event, now)
-    published = feed.publish_event(conn, event, now, progress=progress)
-    return Lifted(store.load_order_head(conn, order_id), event, seq, tuple(published))
+    lifted = store.load_order_head(conn, order_id)
+    published = feed.publish_lift(conn, order, lifted, now, progress=progress)
+    return Lifted(lifted, event, seq, tuple(published))
 
 
 def add_operator(
