@@ -173,3 +173,34 @@ def test_an_operator_at_an_instant_and_its_probe_results(engine: Engine) -> None
         ]
         with pytest.raises(NotFound, match="sfr"):
             evidence.results(conn, T0, ["orange", "sfr"])
+
+
+def test_a_feed_s_status_reads_its_newest_serial_not_every_one(engine: Engine) -> None:
+    """`/metrics` asks every operator's feed status at every scrape, and serials grow with
+    every publication: the status reads the newest serial and a count, never the list."""
+    from sqlalchemy import event as sql_event
+
+    from arret.services import feed
+    from arret.services.status import feed_status
+
+    with engine.begin() as conn:
+        registry.add_operator(conn, "orange", T0, "test")
+        for day in range(3):
+            at = T0 + timedelta(days=day, hours=1)
+            registry.register_order(conn, draft(f"R{day}", 1, ("orange",)), at, "c")
+    statements: list[str] = []
+
+    def seen(_c: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    with engine.connect() as conn:
+        sql_event.listen(engine, "before_cursor_execute", seen)
+        try:
+            status = feed_status(conn, "orange")
+        finally:
+            sql_event.remove(engine, "before_cursor_execute", seen)
+        newest = feed.serial_at(conn, "orange", T0 + timedelta(days=5))
+    # The operator's first (empty) serial, then one per registration.
+    assert (status.serial, status.names, status.versions) == (newest, 3, 4)
+    reading = [s for s in statements if "feed_versions" in s]
+    assert reading and all("LIMIT" in s or "count(" in s for s in reading), reading

@@ -39,16 +39,17 @@ class Change:
 
 
 def feed_status(conn: Connection, operator: str) -> FeedStatus:
+    # Two indexed look-ups, not every serial ever published: `/metrics` asks this of
+    # every operator at every scrape, and the versions grow with each publication.
     op_id = store_feed.operator_id(conn, operator)
-    versions = store_feed.versions(conn, op_id)
-    latest = versions[-1] if versions else None
+    latest = store_feed.latest(conn, op_id)
     return FeedStatus(
         operator,
         latest.serial if latest else None,
         latest.published_at if latest else None,
         store_feed.count_entries(conn, op_id),
         store_feed.count_names(conn, op_id),
-        len(versions),
+        store_feed.version_count(conn, op_id),
     )
 
 

@@ -90,6 +90,18 @@ def latest(conn: Connection, op_id: int) -> Version | None:
     return None if row is None else _version(row)
 
 
+def version_count(conn: Connection, op_id: int) -> int:
+    """How many serials the operator has published (its versions)."""
+    return (
+        conn.scalar(
+            select(func.count())
+            .select_from(feed_versions)
+            .where(feed_versions.c.operator_id == op_id)
+        )
+        or 0
+    )
+
+
 def versions(conn: Connection, op_id: int) -> list[Version]:
     rows = conn.execute(
         select(feed_versions)
