@@ -68,6 +68,9 @@ def test_order_add_at_a_terminal_shows_each_step_then_ends_with_its_summary(
     # The steps that go through the names count them, and are drawn when they end.
     for step in ("checking 5,000 names", "writing the order's 5,000 names"):
         assert re.search(rf"{step} [^\r\n]*\b5,000/5,000", text), (step, text)
+    # Publishing counts the zone entries it writes (two a name: the name and its subtree).
+    step = "publishing for orange, sfr: writing 10,000 zone entries and their digest"
+    assert re.search(rf"{step} [^\r\n]*\b10,000/10,000", text), (step, text)
     # The display started, ended (the cursor shown again), and was erased before the
     # summary, which is the last thing on screen.
     assert drawn.count(CURSOR_HIDDEN) == 1 and drawn.count(CURSOR_SHOWN) == 1

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, delete, func, literal, select
 
 from arret.collector import collector_paused
+from arret.progress import Counted, uncounted
 from arret.rpz.zone import Delta, Entry
 from arret.store import log, multisum
 from arret.store.bulk import insert_column, insert_tuples, matching
@@ -387,11 +388,16 @@ def early_sum(entries: tuple[Entry, ...]) -> EarlySum:
 
 
 def advance(
-    conn: Connection, current: Policy, change: Delta, early: EarlySum | None = None
+    conn: Connection,
+    current: Policy,
+    change: Delta,
+    early: EarlySum | None = None,
+    counted: Counted = uncounted,
 ) -> Policy:
     """Apply `change` to the policy as its next revision: entries, journal and sum.
     `early`: a sum started beforehand (`early_sum`), used when it is the sum of exactly
-    the entries `change` adds."""
+    the entries `change` adds. `counted` hears how many of the added entries are written,
+    a batch at a time."""
     rev = current.rev + 1
     summed: list[int] = []
     worker = None
@@ -408,7 +414,7 @@ def advance(
         worker = threading.Thread(target=add, name="policy-sum", daemon=True)
         worker.start()
     try:
-        _write_revision(conn, current, change, rev)
+        _write_revision(conn, current, change, rev, counted)
     finally:
         if worker is not None:
             worker.join()
@@ -423,13 +429,15 @@ def advance(
     return Policy(current.id, current.base_policy, current.base_rev, rev, count, total)
 
 
-def _write_revision(conn: Connection, current: Policy, change: Delta, rev: int) -> None:
+def _write_revision(
+    conn: Connection, current: Policy, change: Delta, rev: int, counted: Counted = uncounted
+) -> None:
     """The entries and journal rows of revision `rev` of the policy."""
     removed_owners = [owner for owner, _ in change.removed]
     for clause in matching(conn, feed_entries.c.owner, removed_owners):
         conn.execute(delete(feed_entries).where(feed_entries.c.policy_id == current.id, clause))
     pid = current.id
-    _insert_entries(conn, pid, change.added)
+    _insert_entries(conn, pid, change.added, counted)
     if current.entries == 0 and not change.removed and change.added:
         # From nothing to these entries: the journal would repeat them (`snapshots`).
         conn.execute(feed_snapshots.insert().values(policy_id=pid, rev=rev))
@@ -442,13 +450,23 @@ def _write_revision(conn: Connection, current: Policy, change: Delta, rev: int) 
         insert_tuples(conn, feed_changes, columns, journal, native=True)
 
 
-def _insert_entries(conn: Connection, pid: int, added: Sequence[Entry]) -> None:
+def _insert_entries(
+    conn: Connection, pid: int, added: Sequence[Entry], counted: Counted = uncounted
+) -> None:
     """New entries of the policy. They come sorted by owner, the order of the table's key
     (appended to its b-tree, not spread). One statement per kind with the owners alone
     (`insert_column`; on SQLite half the time of binding each row, and no Python
-    meanwhile; on PostgreSQL, COPY lines joined as text)."""
+    meanwhile; on PostgreSQL, COPY lines joined as text). `counted` hears the entries
+    written so far, over every kind."""
+    written = 0
     for kind, owners in sorted(_by_kind(added).items()):
-        insert_column(conn, feed_entries, {"policy_id": pid, "kind": kind}, "owner", owners)
+
+        def so_far(done: int, before: int = written) -> None:
+            counted(before + done)
+
+        fixed = {"policy_id": pid, "kind": kind}
+        insert_column(conn, feed_entries, fixed, "owner", owners, so_far)
+        written += len(owners)
 
 
 def _by_kind(added: Sequence[Entry]) -> dict[str, list[str]]:
