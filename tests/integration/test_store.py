@@ -374,8 +374,9 @@ def test_targets_are_stored_in_the_order_given_with_their_own_scope_and_action(
 def test_a_registration_and_an_amendment_tell_how_many_names_are_checked_and_written(
     engine: Engine,
 ) -> None:
-    """Each step that goes through the names says how many it has done, out of how many,
-    a batch at a time (here one batch), from none to all; signing says it has begun."""
+    """Each step that goes through the names (or the zone entries they make) says how many
+    it has done, out of how many, a batch at a time (here one batch), from none to all;
+    signing says it has begun."""
     add_operators(engine, ("orange",))
     heard: list[tuple[str, int, int | None]] = []
 
@@ -386,9 +387,13 @@ def test_a_registration_and_an_amendment_tell_how_many_names_are_checked_and_wri
     with engine.begin() as conn:
         order = registry.registration(conn, draft(*names), NOW, "t", progress=progress).event
     counted = [h for h in heard if h[2] is not None]
+    # Publishing counts the zone entries it adds (a name and its subtree: two each).
+    publishing = "publishing for orange: writing"
     assert counted == [("checking 50 names", 0, 50), ("checking 50 names", 50, 50),
                        ("writing the order's 50 names", 0, 50),
-                       ("writing the order's 50 names", 50, 50)]  # fmt: skip
+                       ("writing the order's 50 names", 50, 50),
+                       (f"{publishing} 100 zone entries and their digest", 0, 100),
+                       (f"{publishing} 100 zone entries and their digest", 100, 100)]  # fmt: skip
     assert ("signing the order's 50 names into the log", 0, None) in heard
     heard.clear()
     with engine.begin() as conn:
@@ -399,8 +404,10 @@ def test_a_registration_and_an_amendment_tell_how_many_names_are_checked_and_wri
         )  # fmt: skip
     counted = [h for h in heard if h[2] is not None]
     checking, writing = "checking 5 names", "writing 5 changed names"
+    entries = f"{publishing} 10 zone entries and their digest"  # 6 added, 4 removed
     assert counted == [(checking, 0, 5), (checking, 3, 5), (checking, 5, 5),
-                       (writing, 0, 5), (writing, 2, 5), (writing, 5, 5)]  # fmt: skip
+                       (writing, 0, 5), (writing, 2, 5), (writing, 5, 5),
+                       (entries, 0, 6), (entries, 6, 6)]  # fmt: skip
     assert ("signing the 5 changed names into the log", 0, None) in heard
 
 
