@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -152,10 +152,7 @@ def add(
         line, data = summary.would_register(done.event)
     else:
         line, data = summary.registered(done, time.perf_counter() - started)
-    if json:
-        print_json(data | {"summary": line})
-    else:
-        say(line)
+    report(line, data, json)
 
 
 @app.command("amend")
@@ -215,6 +212,12 @@ def amend(
             if not dry_run:
                 progress("committing", 0, None)
     line, data = summary.amended(done, dry_run, time.perf_counter() - started)
+    report(line, data, json)
+
+
+def report(line: str, data: dict[str, Any], json: bool) -> None:
+    """A write's result: its one line for people, or with --json the same as an object
+    (`summary` holding the line)."""
     if json:
         print_json(data | {"summary": line})
     else:
@@ -246,10 +249,7 @@ def lift(
         )  # fmt: skip
         progress("committing", 0, None)
     line, data = summary.lifted(done, now, time.perf_counter() - started)
-    if json:
-        print_json(data | {"summary": line})
-    else:
-        say(line)
+    report(line, data, json)
 
 
 @app.command("list")
