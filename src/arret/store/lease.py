@@ -82,8 +82,17 @@ class PublisherLock:
         return (self.clock.now() - then).total_seconds()
 
     def release(self) -> None:
-        """Give the lock up (closing its session) — at stop, or after an error."""
+        """Give the lock up at stop: unlocked explicitly first, so that another instance
+        asking right after finds it free (closing a connection ends its server session
+        asynchronously: the backend may still hold the lock for a moment), then the
+        session is closed."""
         with self._mutex:
+            if self.held and self.conn is not None:
+                try:
+                    self.conn.scalar(text("SELECT pg_advisory_unlock(:key)"), {"key": KEY})
+                    self.conn.commit()
+                except DBAPIError:
+                    pass  # the session is broken: closing it below releases the lock
             self._release()
 
     def _release(self) -> None:
