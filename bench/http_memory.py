@@ -5,7 +5,9 @@ N names); 200 clients at once read that order's public JSON (`--pages json`) or 
 page in the register (`html`), `--rounds` times in a row; `--bursts` such bursts, each
 followed by the same idle time and a sample of the RSS (does what each keeps add up?).
 
-The baseline is the server's RSS once idle, measured as the figure after the burst is:
+The server's RSS is its main process's and its HTTP workers' (`arret.workers`: the worker
+that answered a burst is replaced once idle; "workers replaced" counts them). The baseline
+is the server's RSS once idle, measured as the figure after the burst is:
 after one request and the release the server does once idle for 12-13 s
 (`arret.http.memory`); its noise is the spread of the RSS sampled each second over the
 last `--idle` seconds before the burst. The peak is sampled every 0.1 s during the burst;
@@ -52,15 +54,36 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def workers(pid: int) -> list[int]:
+    """The HTTP worker processes of `arret serve` `pid` (`arret.workers`)."""
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def cpu(pid: int) -> float:
-    """Seconds of CPU the process has used (user and system)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """Seconds of CPU the server has used (user and system): its main process, the
+    workers it has ended and reaped, and those running."""
+    total = 0
+    for each in [pid, *workers(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that ended meanwhile: counted in its parent
+            continue
+        total += int(fields[11]) + int(fields[12])
+        if each == pid:
+            total += int(fields[13]) + int(fields[14])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def rss(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1]) * 1024
+    """The server's resident memory: its main process and its HTTP workers."""
+    total = 0
+    for each in [pid, *workers(pid)]:
+        try:
+            status = Path(f"/proc/{each}/status").read_text()
+        except FileNotFoundError:
+            continue
+        total += int(next(x for x in status.splitlines() if x.startswith("VmRSS:")).split()[1])
+    return total * 1024
 
 
 #: The page each client reads, by `--pages` name.
@@ -75,8 +98,9 @@ LABELS = {
     "tcache": "own, tcache on",
     "pymalloc": "CPython's pymalloc",
 }
-#: Seconds after the last answer at which "after" is measured: past the idle release.
-AFTER = 20.0
+#: Seconds after the last answer at which "after" is measured: past the idle release
+#: (12-13 s) and the replacement of the worker that follows it (`arret.workers`).
+AFTER = 25.0
 
 
 def environment(folder: Path, extra: dict[str, str]) -> dict[str, str]:
@@ -147,6 +171,7 @@ def measure(
         latencies.clear()
         peak = [baseline]
         kept: list[int] = []
+        seen = set(workers(server.pid))
         cpu_before = cpu(server.pid)
         for _ in range(bursts):
             done = threading.Event()
@@ -164,6 +189,7 @@ def measure(
             ended = time.monotonic()
             time.sleep(max(0.0, ended + AFTER - time.monotonic()))
             kept.append(rss(server.pid) - baseline)
+            seen.update(workers(server.pid))
         cpu_burst = cpu(server.pid) - cpu_before
         after = baseline + kept[-1]
     finally:
@@ -181,6 +207,7 @@ def measure(
         "cpu": cpu_burst,
         "median": statistics.median(latencies),
         "p90": latencies[int(len(latencies) * 0.9)],
+        "replaced": len(seen) - 1,
     }
 
 
@@ -219,15 +246,15 @@ def main() -> None:
           f"RSS in MiB, after = {AFTER:.0f} s after the last answer")  # fmt: skip
     print("| page | allocator | rounds | run | baseline (noise) | peak | after | kept "
           "| kept after each burst | last burst s | server CPU s | latency median s "
-          "| latency p90 s |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
+          "| latency p90 s | workers replaced |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for page, allocator, rounds, run, m in rows:
         print(f"| {page} | {LABELS[allocator]} | {rounds} | {run} "
               f"| {m['baseline'] / MIB:.1f} ({m['noise'] / MIB:.2f}) | {m['peak'] / MIB:.0f} "
               f"| {m['after'] / MIB:.1f} | {(m['after'] - m['baseline']) / MIB:.2f} "
               f"| {', '.join(f'{k / MIB:.2f}' for k in m['kept'])} | {m['seconds']:.1f} "
               f"| {m['cpu']:.1f} | {m['median']:.1f} "
-              f"| {m['p90']:.1f} |")  # fmt: skip
+              f"| {m['p90']:.1f} | {m['replaced']} |")  # fmt: skip
     if args.runs > 1:
         print("\n| page | allocator | rounds | kept MiB, median | kept MiB, most "
               "| peak MiB, median | server CPU s, median |")  # fmt: skip

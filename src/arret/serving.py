@@ -1,8 +1,9 @@
-"""The `arret serve` process: the feed's DNS server and scheduler, and uvicorn serving the
-HTTP application, in one asyncio event loop, stopped together on SIGTERM or SIGINT.
+"""The `arret serve` process: the feed's DNS server and scheduler in one asyncio event loop,
+and the HTTP side in a worker process it starts, replaces after a burst and starts again
+if it ends (`arret.workers`); all stopped together on SIGTERM or SIGINT.
 
-The HTTP stack (FastAPI, pydantic, uvicorn: 0.4 s to import) is imported once the feed
-answers: resolvers restarted with the registry get their zones that much sooner."""
+The worker is started once the feed answers: resolvers restarted with the registry get
+their zones before the HTTP stack (0.4 s to import) is loaded."""
 
 from __future__ import annotations
 
@@ -12,11 +13,10 @@ import logging
 import secrets
 import signal
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
@@ -30,12 +30,14 @@ from arret.feed.cache import DatabaseFeed
 from arret.feed.notify import Notifier
 from arret.feed.scheduler import Health
 from arret.feed.server import FeedServer
+from arret.feed.state import LocalFeed
 from arret.feed.transport import TcpLimits
 from arret.probes.schedule import next_round
 from arret.rpz.resolvers import split_endpoint
 from arret.rpz.zone import FeedSettings
 from arret.services import mail, probing
 from arret.services.database import (
+    EngineSpec,
     checkpoint,
     checkpoint_in_background,
     require_current,
@@ -43,9 +45,6 @@ from arret.services.database import (
 )
 from arret.services.mail import Relay
 from arret.services.probing import Settings as ProbeSettings
-
-if TYPE_CHECKING:
-    import uvicorn
 
 
 @dataclass(frozen=True)
@@ -73,18 +72,6 @@ class ServeOptions:
     #: Who is told of new contests by e-mail, and through which server (None: nobody).
     contest_mail: str | None = None
     relay: Relay | None = None
-
-
-def http_server(config: uvicorn.Config) -> uvicorn.Server:
-    """uvicorn inside our event loop: signals are `arret serve`'s to handle, not its."""
-    import uvicorn
-
-    class Http(uvicorn.Server):
-        @contextlib.contextmanager
-        def capture_signals(self) -> Iterator[None]:
-            yield
-
-    return Http(config)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -252,7 +239,15 @@ async def open_feed(server: FeedServer, notice_host: str, host: str, port: int) 
     return published, bound
 
 
-def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str], None]) -> None:
+def run(
+    engine: Engine,
+    clock: Clock,
+    options: ServeOptions,
+    say: Callable[[str], None],
+    database: EngineSpec,
+) -> None:
+    """Serve until SIGTERM or SIGINT. `engine` is `database` opened; the HTTP worker opens
+    it again."""
     require_current(engine)
     # Every publication is signed into the log: no key (or a key others can read), no start.
     require_log_key(engine)
@@ -298,13 +293,9 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
             say(f"arret: notice host is now {feed_settings.notice_host}: "
                 f"{published_zone.operator} gets serial {published_zone.serial} "
                 "(full transfer)")  # fmt: skip
-        import uvicorn
+        from arret.http.runtime import HttpSettings
+        from arret.workers import HttpWorkers
 
-        from arret.http import memory
-        from arret.http.app import create_app
-        from arret.http.runtime import HttpSettings, Runtime
-
-        memory.bound_threads()
         settings = HttpSettings(
             notice_host=feed_settings.notice_host.rstrip("."),
             confirm_above=options.confirm_above,
@@ -319,18 +310,13 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
             contests=options.contests,
             contest_mail=options.contest_mail,
         )
-        app = create_app(Runtime(engine, clock, settings, server))
-        config = uvicorn.Config(
-            app,
-            access_log=False,
-            proxy_headers=False,
-            server_header=False,
-            log_config=None,
-            lifespan="off",
-            log_level="info" if options.verbose else "warning",
-        )
-        web = http_server(config)
-        web_task = asyncio.create_task(web.serve(sockets=[sock]))
+        web = HttpWorkers(sock, database, clock, settings, LocalFeed(server), options.verbose)
+        try:
+            await web.start()
+        except ArretError:
+            server.close()
+            raise
+        web_task = asyncio.create_task(web.run(stop))
         checkpoints = (
             asyncio.create_task(checkpoint_rounds(engine, stop, health=server.health))
             if own_checkpoints
@@ -368,7 +354,7 @@ def run(engine: Engine, clock: Clock, options: ServeOptions, say: Callable[[str]
                 rounds.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await rounds
-            web.should_exit = True
+            stop.set()
             await web_task
             if checkpoints is not None:
                 await checkpoints

@@ -129,6 +129,60 @@ def test_the_later_trims_release_first_and_the_early_ones_do_not() -> None:
     ]
 
 
+def test_settled_hears_the_most_requests_in_flight_after_the_last_trim_only() -> None:
+    """`arret.http.worker` asks to be replaced on what `settled` hears: the most requests
+    that were in flight at once, told once the last trim is done, and only if the server
+    stayed idle until then."""
+    heard: list[tuple[int, float]] = []
+    now = [100.0]
+    gates: list[asyncio.Event] = []
+    scheduled: list[tuple[float, Any]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        gate = asyncio.Event()
+        gates.append(gate)
+        await gate.wait()
+
+    middleware = GiveBackMemory(
+        app,
+        trim=lambda: None,
+        monotonic=lambda: now[0],
+        later=lambda delay, fire: scheduled.append((now[0] + delay, fire)),
+        afterwards=(1.0, 12.0, 13.0),
+        settled=lambda peak: heard.append((peak, now[0])),
+    )
+
+    async def travel(to: float) -> None:
+        for at, fire in sorted((s for s in scheduled if s[0] <= to), key=lambda s: s[0]):
+            now[0] = at
+            scheduled.remove((at, fire))
+            fire()
+            for task in list(middleware.pending):
+                await task
+        now[0] = to
+
+    async def burst(size: int) -> None:
+        tasks = [asyncio.create_task(middleware({"type": "http"}, None, None))
+                 for _ in range(size)]  # fmt: skip
+        await asyncio.sleep(0)
+        for gate in gates[-size:]:
+            gate.set()
+        await asyncio.gather(*tasks)
+
+    async def scenario() -> None:
+        await burst(5)
+        await travel(112.5)
+        assert heard == []  # the last trim (13 s) is not done yet
+        await burst(3)  # a request came: what the first burst scheduled is void
+        await travel(200.0)
+        assert heard == [(5, 125.5)]  # the most at once since the start, once idle
+        await burst(2)
+        await travel(300.0)
+        assert heard == [(5, 125.5), (2, 213.0)]  # counted again from the last call
+
+    asyncio.run(scenario())
+
+
 def test_release_closes_the_pooled_connections_and_new_ones_are_set_up_alike(
     tmp_path: Path,
 ) -> None:

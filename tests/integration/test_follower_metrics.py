@@ -21,6 +21,7 @@ from support.signed import open_engine
 from arret.domain.instants import FixedClock
 from arret.domain.lifecycle import OrderDraft
 from arret.domain.model import TargetSpec
+from arret.feed.state import LocalFeed
 from arret.http.app import create_app
 from arret.http.runtime import HttpSettings, Runtime
 from arret.services import feed, registry
@@ -36,7 +37,8 @@ def metric(client: TestClient, name: str, labels: str = UNB) -> float | None:
 
 
 def scrape(live: LiveFeed, clock: FixedClock) -> TestClient:
-    return TestClient(create_app(Runtime(live.engine, clock, HttpSettings(), live.server)))
+    feed_state = LocalFeed(live.server)
+    return TestClient(create_app(Runtime(live.engine, clock, HttpSettings(), feed_state)))
 
 
 @pytest.fixture

@@ -81,12 +81,12 @@ def status_view(rt: Runtime, operator: str) -> dict[str, Any]:
         "resolvers": [],
     }
     if rt.feed is not None:
-        stats = rt.feed.stats
-        last = stats.last.get(operator)
+        seen = rt.feed.operator(operator)
+        last = seen.last
         if last is not None:
             out["last_transfer"] = {"kind": last[0], "at": views.when(last[1]), "serial": last[2]}
-        out["transfers"] = {k: n for (op, k), n in stats.transfers.items() if op == operator}
-        out["resolvers"] = [resolver_view(r) for r in rt.feed.resolvers(operator)]
+        out["transfers"] = seen.transfers
+        out["resolvers"] = [resolver_view(r) for r in seen.resolvers]
     return out
 
 

@@ -3,13 +3,14 @@ and metrics (counts only, never names)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
@@ -23,7 +24,7 @@ from arret.api.schemas import (
     PublicOrderOut,
 )
 from arret.domain.model import Order
-from arret.feed.server import FeedServer
+from arret.feed.state import FeedUnavailable, feed_metrics
 from arret.http.deps import Id, Rt
 from arret.http.runtime import Runtime
 from arret.services import documents, notice, queries
@@ -31,6 +32,7 @@ from arret.services.database import schema
 from arret.services.status import feed_status
 
 router = APIRouter(tags=["public"])
+log = logging.getLogger("arret.http")
 
 
 @router.get(
@@ -166,7 +168,7 @@ def healthz(rt: Rt) -> JSONResponse:
 
 
 class ArretCollector(Collector):
-    """Read at each scrape: from the database, and from the feed server's counters."""
+    """Read at each scrape: from the database, and from the feed server (`arret.feed.state`)."""
 
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
@@ -181,16 +183,6 @@ class ArretCollector(Collector):
             "arret_feed_serial",
             "The newest serial of an operator's feed in the database (what this instance "
             "serves: arret_feed_served_serial).",
-            labels=["operator"],
-        )
-        transfers = CounterMetricFamily(
-            "arret_feed_transfers",
-            "Zone transfers served since start.",
-            labels=["operator", "kind"],
-        )
-        last = GaugeMetricFamily(
-            "arret_feed_last_transfer_timestamp_seconds",
-            "When an operator last transferred its feed (Unix time).",
             labels=["operator"],
         )
         up = GaugeMetricFamily(
@@ -210,146 +202,14 @@ class ArretCollector(Collector):
             # The metrics that need the database are left out; the rest (publication
             # health above all) is what an operator needs to see now.
             up.add_metric([], 0)
-        found: list[Metric] = [up, in_force, names, serials, transfers, last]
-        if self.rt.feed is not None:
-            stats = self.rt.feed.stats
-            for (operator, kind), count in sorted(stats.transfers.items()):
-                transfers.add_metric([operator, kind], count)
-            for operator, (_kind, at, _serial) in sorted(stats.last.items()):
-                last.add_metric([operator], at.timestamp())
-            found += _serving(self.rt.feed)
-        return [*found, _refused_owners(self.rt.feed)]
-
-
-def _serving(feed: FeedServer) -> list[Metric]:
-    """The feed server's own state: publication health, connection limits."""
-    health, stats = feed.health, feed.transport.stats
-
-    def gauge(name: str, text: str, value: float) -> GaugeMetricFamily:
-        metric = GaugeMetricFamily(name, text)
-        metric.add_metric([], value)
-        return metric
-
-    def counter(name: str, text: str, value: float) -> CounterMetricFamily:
-        metric = CounterMetricFamily(name, text)
-        metric.add_metric([], value)
-        return metric
-
-    found: list[Metric] = [
-        gauge("arret_publication_failing", "1 while publication fails and is retried.",
-              1 if health.failing_since is not None else 0),
-        gauge("arret_publication_pending_instants",
-              "Effective, expiry and other instants due and not yet published.",
-              health.pending),
-        counter("arret_publication_failures", "Failed publication attempts since start.",
-                health.failures_total),
-        gauge("arret_checkpoint_failing", "1 while copying SQLite's write-ahead log into the "
-              "database fails and is retried.", 1 if health.checkpoint_failing else 0),
-        counter("arret_checkpoint_failures", "Failed copies of SQLite's write-ahead log since "
-                "start.", health.checkpoint_failures_total),
-        gauge("arret_tcp_connections", "DNS TCP connections open now.", feed.tcp_connections),
-        counter("arret_tcp_rejected", "DNS TCP connections closed at once (over the limits).",
-                stats.tcp_rejected),
-        counter("arret_tcp_timeouts", "DNS TCP connections closed for a read or write timeout.",
-                stats.tcp_timeouts),
-        counter("arret_udp_dropped", "DNS UDP queries dropped (too many waiting).",
-                stats.udp_dropped),
-        counter("arret_dns_servfail", "DNS queries answered SERVFAIL (database unreadable).",
-                feed.stats.servfail),
-    ]  # fmt: skip
-    found.append(gauge("arret_publisher",
-                       "1 while this instance publishes, NOTIFYs and probes; 0 while it "
-                       "follows another (several instances on one PostgreSQL).",
-                       1 if feed.role.publishing else 0))  # fmt: skip
-    lag = GaugeMetricFamily(
-        "arret_feed_lag_seconds",
-        "Seconds since the newest serial of an operator was published while this instance "
-        "still serves an older one; 0 when it serves the newest.",
-        labels=["operator"],
-    )
-    served = GaugeMetricFamily(
-        "arret_feed_served_serial",
-        "The serial of an operator's feed this instance serves now (arret_feed_serial is "
-        "the newest in the database, the same on every instance).",
-        labels=["operator"],
-    )
-    now = feed.clock.now()
-    for view in feed.feed.zones():
-        lag.add_metric([view.operator], feed.role.lag(view.operator, view.serial, now))
-        served.add_metric([view.operator], view.serial)
-    found += [lag, served]
-    if health.last_success is not None:
-        found.append(gauge("arret_publication_last_success_timestamp_seconds",
-                           "When publication last completed (Unix time).",
-                           health.last_success.timestamp()))  # fmt: skip
-    return found + _resolvers(feed)
-
-
-def _resolvers(feed: FeedServer) -> list[Metric]:
-    """Per operator and resolver address: the serial it was last seen holding (from the
-    transfers and IXFR queries it made), and the NOTIFYs that keep telling it."""
-    labels = ["operator", "resolver"]
-    serial = GaugeMetricFamily(
-        "arret_resolver_serial",
-        "The serial a resolver was last seen holding (transferred, or stated in its IXFR).",
-        labels=labels,
-    )
-    seen = GaugeMetricFamily(
-        "arret_resolver_last_transfer_timestamp_seconds",
-        "When a resolver last transferred its feed or showed its serial (Unix time).",
-        labels=labels,
-    )
-    lag = GaugeMetricFamily(
-        "arret_resolver_serial_lag",
-        "The zone's serial minus the one the resolver holds (serials are Unix seconds: "
-        "about how many seconds of publication it lacks); 0 when current.",
-        labels=labels,
-    )
-    pending = GaugeMetricFamily(
-        "arret_notify_pending",
-        "NOTIFYs being re-sent to a resolver until it fetches the serial (1 or 0).",
-        labels=labels,
-    )
-    for state in feed.resolvers():
-        key = [state.operator, state.address]
-        if state.held is not None:
-            serial.add_metric(key, state.held.serial)
-            seen.add_metric(key, state.held.at.timestamp())
-        if state.lag is not None:
-            lag.add_metric(key, state.lag)
-        pending.add_metric(key, 1 if state.pending is not None else 0)
-    counts = feed.notifier.counts
-    found: list[Metric] = [serial, seen, lag, pending]
-    for name, text, values in (
-        ("arret_notify_sent", "Announcements of a new serial (first NOTIFY each).",
-         counts.sent),
-        ("arret_notify_resent", "NOTIFYs sent again: unanswered, or answered and not "
-         "followed by a transfer.", counts.resent),
-        ("arret_notify_delivered", "Announcements confirmed by the resolver's transfer.",
-         counts.delivered),
-        ("arret_notify_given_up", "Announcements given up: the resolver did not fetch the "
-         "serial within the bound (logged as a warning).", counts.given_up),
-        ("arret_notify_refused", "NOTIFYs answered with an error rcode.", counts.refused),
-    ):  # fmt: skip
-        metric = CounterMetricFamily(name, text, labels=["operator"])
-        for operator, value in sorted(values.items()):
-            metric.add_metric([operator], value)
-        found.append(metric)
-    return found
-
-
-def _refused_owners(feed: FeedServer | None) -> Metric:
-    """Owners the renderer left out of transfers: each is a row no check let in (an
-    alarm, also logged at ERROR)."""
-    refused = CounterMetricFamily(
-        "arret_feed_refused_owners",
-        "Owners left out of transfers since start: not a servable QNAME trigger.",
-        labels=["zone"],
-    )
-    counts = feed.feed.refusals.by_zone if feed is not None else {}
-    for zone, count in sorted(counts.items()):
-        refused.add_metric([zone], count)
-    return refused
+        found: list[Metric] = [up, in_force, names, serials]
+        if self.rt.feed is None:
+            return [*found, *feed_metrics(None)]
+        try:
+            return [*found, *self.rt.feed.metrics()]
+        except FeedUnavailable as exc:  # this scrape shows the database's side only
+            log.warning("the feed's metrics are left out of this scrape: %s", exc)
+            return found
 
 
 def metrics_registry(rt: Runtime) -> CollectorRegistry:

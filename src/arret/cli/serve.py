@@ -1,5 +1,6 @@
-"""`arret serve`: one process for the feed's DNS server, the scheduler that moves the feed
-in time, and the HTTP side (REST API, web UI, public register, notice page).
+"""`arret serve`: the feed's DNS server and the scheduler that moves the feed in time, and
+the HTTP side (REST API, web UI, public register, notice page) in a worker process it
+starts (`arret.workers`).
 
 The process itself lives in `arret.serving`, imported only when `serve` runs: FastAPI,
 uvicorn and the rest would add 0.4 s to the start of every other command."""
@@ -208,4 +209,7 @@ def serve(
             f"({CLOCK_OFFSET}, for tests and demos only): now is {format_second(now)}",
             markup=False,
         )
-    run(e.engine, e.clock, options, lambda line: console.print(line, markup=False))
+    from arret.services.database import EngineSpec
+
+    database = EngineSpec(e.url, e.lock_wait, e.log_key, e.log_next_key)
+    run(e.engine, e.clock, options, lambda line: console.print(line, markup=False), database)

@@ -5,6 +5,7 @@ never at import time."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -63,7 +64,10 @@ def allowed(app: FastAPI, request: Request) -> dict[str, str]:
     return {"Allow": ", ".join(sorted(methods))}
 
 
-def create_app(rt: Runtime) -> FastAPI:
+def create_app(rt: Runtime, settled: Callable[[int], None] | None = None) -> FastAPI:
+    """The application. `settled` hears, once the server has been idle long enough to give
+    a burst's memory back, how many requests were in flight at once at most meanwhile
+    (`arret.http.memory.GiveBackMemory`)."""
     app = FastAPI(
         title="Arrêt",
         version=__version__,
@@ -173,7 +177,9 @@ def create_app(rt: Runtime) -> FastAPI:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response
 
-    app.add_middleware(memory.GiveBackMemory, release=lambda: memory.release(rt.engine))
+    app.add_middleware(
+        memory.GiveBackMemory, release=lambda: memory.release(rt.engine), settled=settled
+    )
     # Inside the session (it tells who a web form comes from), outside everything that
     # could read a body.
     app.add_middleware(

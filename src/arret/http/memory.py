@@ -50,9 +50,9 @@ Ruled out too: bounding the connections served at once (the others waiting in th
 backlog). The same 400 reads by 16 clients at a time (`--clients 16 --rounds 25`) kept
 0.7-2.4 MiB, against 1.8-8.3 MiB for 200 at a time in the same session, on a machine
 loaded by other work: the pages are pinned by the answers built, not by how many
-connections are open at once. What would return to the baseline is an HTTP worker
-process replaced once idle after a burst (as gunicorn's `max_requests` does), with the
-feed's state (`/metrics`, the operator's page, `wake`) asked of the DNS process.
+connections are open at once. What returns to the baseline is `arret.workers`: the HTTP
+worker process that answered a burst is replaced once idle, after these trims
+(`GiveBackMemory.settled`), by a fresh one.
 """
 
 from __future__ import annotations
@@ -142,6 +142,7 @@ class GiveBackMemory:
         afterwards: tuple[float, ...] = AFTERWARDS,
         release: Callable[[], None] | None = None,
         release_from: float = RELEASE_FROM,
+        settled: Callable[[int], None] | None = None,
     ) -> None:
         self.app = app
         self.trim = trim
@@ -151,7 +152,12 @@ class GiveBackMemory:
         self.afterwards = afterwards
         self.release = release
         self.release_from = release_from
+        #: Called after the last of the `afterwards` trims, with the most requests that
+        #: were in flight at once since the previous call: `arret.http.worker` asks to be
+        #: replaced after a burst.
+        self.settled = settled
         self.in_flight = 0
+        self.peak = 0
         self.last = -every
         #: Counts the moments the server became idle: a trim scheduled after one of them
         #: is void once a request has come since.
@@ -163,6 +169,7 @@ class GiveBackMemory:
             await self.app(scope, receive, send)
             return
         self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
         self.idle_since += 1
         try:
             await self.app(scope, receive, send)
@@ -176,12 +183,17 @@ class GiveBackMemory:
         if now - self.last >= self.every:
             await self._trim()
         idle = self.idle_since
+        final = max(self.afterwards, default=None)
         for delay in self.afterwards:
-            self._schedule(delay, partial(self._afterwards, idle, delay >= self.release_from))
+            thorough = delay >= self.release_from
+            self._schedule(delay, partial(self._afterwards, idle, thorough, delay == final))
 
-    async def _trim(self, thorough: bool = False) -> None:
+    async def _trim(self, thorough: bool = False, final: bool = False) -> None:
         self.last = self.monotonic()
         await run_in_threadpool(self._give_back, thorough)
+        if final and self.settled is not None and self.in_flight == 0:
+            peak, self.peak = self.peak, 0
+            self.settled(peak)
 
     def _give_back(self, thorough: bool) -> None:
         if thorough and self.release is not None:
@@ -189,9 +201,9 @@ class GiveBackMemory:
         assert self.trim is not None
         self.trim()
 
-    def _afterwards(self, idle: int, thorough: bool) -> None:
+    def _afterwards(self, idle: int, thorough: bool, final: bool = False) -> None:
         if self.in_flight == 0 and idle == self.idle_since:
-            task = asyncio.get_running_loop().create_task(self._trim(thorough))
+            task = asyncio.get_running_loop().create_task(self._trim(thorough, final))
             self.pending.add(task)
             task.add_done_callback(self.pending.discard)
 

@@ -1,5 +1,5 @@
-"""What every HTTP handler shares: settings, database, clock, and the feed server when
-`arret serve` runs one in the same process."""
+"""What every HTTP handler shares: settings, database, clock, and the feed server of `arret
+serve` (in its main process, asked through `arret.feed.state.FeedState`)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from arret.domain.documents import MAX_SIZE as MAX_DOCUMENT
 from arret.domain.instants import Clock
 from arret.domain.lifecycle import CONFIRM_ABOVE
 from arret.errors import ArretError
-from arret.feed.server import FeedServer
+from arret.feed.state import FeedState
 from arret.services.documents import Storage
 
 #: Secrets that people paste from examples; a session key must be random.
@@ -98,15 +98,16 @@ class Runtime:
     engine: Engine
     clock: Clock
     settings: HttpSettings
-    feed: FeedServer | None = None
+    #: The feed server (None: the application runs without one, as in some tests).
+    feed: FeedState | None = None
     #: The Prometheus registry (`arret.api.public` fills it).
     metrics: Any = None
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """One transaction: everything a request writes lands, or nothing does. Once it
-        is committed, the feed server of this process publishes it without waiting for
-        its next look at the database."""
+        is committed, the feed server publishes it without waiting for its next look at
+        the database."""
         with self.engine.begin() as conn:
             yield conn
         if self.feed is not None:

@@ -15,6 +15,7 @@ module at every start.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -51,6 +52,20 @@ def open_engine(
         return engine
     upcoming = None if log_next_key is None else KeyFile(log_next_key)
     return log_writer.attach(engine, KeyFile(log_key), upcoming)
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What opens the same database in another process (`arret serve`'s HTTP worker):
+    `open_engine`'s arguments."""
+
+    url: str
+    lock_wait: float = LOCK_WAIT
+    log_key: Path | None = None
+    log_next_key: Path | None = None
+
+    def open(self) -> Engine:
+        return open_engine(self.url, self.lock_wait, self.log_key, self.log_next_key)
 
 
 def require_current(engine: Engine) -> None:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from arret.errors import ArretError, Forbidden
+from arret.feed.state import OperatorFeed
 from arret.http.deps import Rt
 from arret.probes.interval import Interval, wilson
 from arret.probes.measures import CONCLUSIVE, Probed
@@ -68,8 +69,7 @@ def operator_page(
             )
             for r in Resolver
         }
-    last = rt.feed.stats.last.get(name) if rt.feed is not None else None
-    resolvers = rt.feed.resolvers(name) if rt.feed is not None else []
+    seen = rt.feed.operator(name) if rt.feed is not None else OperatorFeed()
     return render_page(
         request,
         rt,
@@ -78,8 +78,8 @@ def operator_page(
         operator=name,
         zone=FeedSettings().zone(name),
         status=status,
-        last=last,
-        resolvers=resolvers,
+        last=seen.last,
+        resolvers=seen.resolvers,
         rules=rules,
         total=total,
         changes=changes,
