@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from arret.errors import ArretError
 from arret.feed.notify import ResolverState
-from arret.feed.server import FeedServer
+
+if TYPE_CHECKING:
+    from arret.feed.server import FeedServer
 
 
 class FeedUnavailable(ArretError):
