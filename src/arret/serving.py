@@ -2,8 +2,11 @@
 and the HTTP side in a worker process it starts, replaces after a burst and starts again
 if it ends (`arret.workers`); all stopped together on SIGTERM or SIGINT.
 
-The worker is started once the feed answers: resolvers restarted with the registry get
-their zones before the HTTP stack (0.4 s to import) is loaded."""
+The worker's process is started first: it imports the HTTP stack (0.4 s on an idle
+machine, seconds on a loaded one) while the feed loads and publishes, in another process
+that does not hold the feed up on two cores or more; it gets its settings and accepts once
+the feed answers, so that resolvers restarted with the registry get their zones first and
+the web UI follows within moments."""
 
 from __future__ import annotations
 
@@ -277,11 +280,17 @@ def run(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        from arret.http.runtime import HttpSettings
+        from arret.workers import HttpWorkers
+
+        web = HttpWorkers(sock, database, clock, LocalFeed(server), options.verbose)
+        await web.prepare()  # imports the HTTP stack while the feed loads
         try:
             published, bound = await open_feed(server, feed_settings.notice_host, dns_host,
                                                dns_port)  # fmt: skip
         except OSError as exc:
             server.close()
+            await web.abandon()
             raise ArretError(
                 f"cannot listen for DNS on {dns_host} port {dns_port}: {exc.strerror}; choose "
                 "another with --dns HOST:PORT (on a desktop, 5353 may be taken by mDNS)"
@@ -293,9 +302,6 @@ def run(
             say(f"arret: notice host is now {feed_settings.notice_host}: "
                 f"{published_zone.operator} gets serial {published_zone.serial} "
                 "(full transfer)")  # fmt: skip
-        from arret.http.runtime import HttpSettings
-        from arret.workers import HttpWorkers
-
         settings = HttpSettings(
             notice_host=feed_settings.notice_host.rstrip("."),
             confirm_above=options.confirm_above,
@@ -310,9 +316,8 @@ def run(
             contests=options.contests,
             contest_mail=options.contest_mail,
         )
-        web = HttpWorkers(sock, database, clock, settings, LocalFeed(server), options.verbose)
         try:
-            await web.start()
+            await web.start(settings)
         except ArretError:
             server.close()
             raise

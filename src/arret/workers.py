@@ -137,6 +137,8 @@ class Worker:
     ended: asyncio.Event = field(default_factory=asyncio.Event)
     #: When it was started (`time.monotonic`).
     started: float = field(default_factory=time.monotonic)
+    #: Its channel's descriptor number, as it inherited it.
+    fds: tuple[int, ...] = ()
 
     @property
     def pid(self) -> int:
@@ -151,16 +153,16 @@ class HttpWorkers:
         sock: socket.socket,
         database: EngineSpec,
         clock: Clock,
-        settings: HttpSettings,
         feed: FeedState,
         verbose: bool = False,
     ) -> None:
         self.sock = sock
         self.database = database
         self.clock = clock
-        self.settings = settings
         self.feed = feed
         self.verbose = verbose
+        #: Known once the feed listens (the snippets name its DNS port): `start`.
+        self.settings: HttpSettings | None = None
         self.current: Worker | None = None
         self.workers: set[Worker] = set()
         #: Workers replaced after a burst, and workers that ended by themselves.
@@ -169,11 +171,22 @@ class HttpWorkers:
         self._life_read, self._life_write = os.pipe()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._early: Worker | None = None
 
-    async def start(self) -> None:
-        """The first worker, once it accepts; ArretError when it cannot start."""
+    async def prepare(self) -> None:
+        """Start the first worker's process now, before its settings are known: it
+        imports the HTTP stack (the longest part of its start) while the feed loads and
+        publishes, and waits for its settings (`start`)."""
         self._loop = asyncio.get_running_loop()
-        worker = await self._spawn()
+        self._early = await self._spawn()
+
+    async def start(self, settings: HttpSettings) -> None:
+        """The first worker (the one `prepare` started, if any), once it accepts;
+        ArretError when it cannot start."""
+        self._loop = asyncio.get_running_loop()
+        self.settings = settings
+        worker, self._early = self._early or await self._spawn(), None
+        await self._hand(worker)
         if not await self._until_ready(worker):
             await self._stop(worker)
             raise ArretError(
@@ -181,6 +194,16 @@ class HttpWorkers:
                 "its error is above)"
             )
         self.current = worker
+
+    async def abandon(self) -> None:
+        """The feed could not start: the worker `prepare` started ends without settings."""
+        worker, self._early = self._early, None
+        if worker is not None:
+            assert worker.process.stdin is not None
+            worker.process.stdin.close()  # end of file: it exits
+            await _first(worker.ended.wait(), asyncio.sleep(STOP_WAIT))
+            if not worker.ended.is_set():
+                await self._stop(worker)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Replace the worker when it asks, start another when it ends, until `stop`;
@@ -204,6 +227,7 @@ class HttpWorkers:
                     if stop.is_set():
                         break
                     new = await self._spawn()
+                    await self._hand(new)
                     if not await self._until_ready(new):
                         await self._stop(new)  # `ended` is set: the next turn starts another
                     self.current = new
@@ -216,6 +240,7 @@ class HttpWorkers:
 
     async def _replace(self, worker: Worker) -> None:
         new = await self._spawn()
+        await self._hand(new)
         if not await self._until_ready(new):
             log.warning("a new HTTP worker did not start (status %s); process %d goes on",
                         new.process.returncode, worker.pid)  # fmt: skip
@@ -242,21 +267,25 @@ class HttpWorkers:
             )  # fmt: skip
         finally:
             there.close()
-        handoff = Handoff(self.database, self.clock, self.settings, self.verbose,
-                          self.sock.fileno(), channel, self._life_read)  # fmt: skip
-        worker = Worker(process, Connection(here.detach()))
+        worker = Worker(process, Connection(here.detach()), fds=(channel,))
         self.workers.add(worker)
-        assert process.stdin is not None
-        with contextlib.suppress(ConnectionError):  # it ended at once: `ended` says so
-            process.stdin.write(pickle.dumps(handoff))
-            await process.stdin.drain()
-            process.stdin.close()
         threading.Thread(target=self._answer, args=(worker,), daemon=True,
                          name=f"http-worker-{worker.pid}").start()  # fmt: skip
         task = asyncio.create_task(self._reap(worker))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return worker
+
+    async def _hand(self, worker: Worker) -> None:
+        """Give `worker` its settings (it waits for them on its standard input)."""
+        assert self.settings is not None
+        handoff = Handoff(self.database, self.clock, self.settings, self.verbose,
+                          self.sock.fileno(), worker.fds[0], self._life_read)  # fmt: skip
+        assert worker.process.stdin is not None
+        with contextlib.suppress(ConnectionError):  # it ended at once: `ended` says so
+            worker.process.stdin.write(pickle.dumps(handoff))
+            await worker.process.stdin.drain()
+            worker.process.stdin.close()
 
     async def _reap(self, worker: Worker) -> None:
         await worker.process.wait()

@@ -5,8 +5,7 @@ on its standard input.
 It serves the application on the socket it inherited, asks the main process for the feed
 server's state (`RemoteFeed`), says when it accepts, and asks to be replaced once idle
 after a burst (`arret.workers.BURST`). It stops on SIGTERM (finishing what is in flight),
-and when the main process ends (end of file on its pipe). Ctrl-C in a terminal reaches
-every process of the group: the worker leaves it to the main process, which stops it.
+and when the main process ends (end of file on its pipe).
 """
 
 from __future__ import annotations
@@ -139,9 +138,15 @@ async def serve(handoff: Handoff, channel: Channel) -> int:
 
 
 def main() -> None:
-    handoff = pickle.load(sys.stdin.buffer)
-    assert isinstance(handoff, Handoff)
+    # Ctrl-C in a terminal reaches every process of the group: the main process stops
+    # this one. Ignored before the wait for settings, which may be long (the main process
+    # starts this one before its feed loads: the imports above run meanwhile).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        handoff = pickle.load(sys.stdin.buffer)
+    except EOFError:  # the main process could not start: no settings, nothing to do
+        sys.exit(0)
+    assert isinstance(handoff, Handoff)
     logging.basicConfig(
         level=logging.INFO if handoff.verbose else logging.WARNING,
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
