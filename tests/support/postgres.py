@@ -163,6 +163,16 @@ class PostgresServer:
         self._created.append(name)
         return self.url(name)
 
+    def recreate_from(self, url: str, template: str) -> None:
+        """Replace the database of `url` (one `create_database` made, unused yet) with a
+        copy of the database `template` (which nobody may be connected to)."""
+        name = make_url(url).database
+        assert name is not None and name in self._created, url
+        with self.connect_admin() as conn:
+            conn.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(name)))
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)))  # fmt: skip
+
     def stop(self) -> None:
         raise NotImplementedError
 
