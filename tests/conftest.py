@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # makes tests/support 
 
 import pytest
 from sqlalchemy import Engine, make_url
+from support import postgres
 from support.postgres import PostgresServer, PostgresUnavailable, is_root, start_server
 
 from arret import keyfile
@@ -45,9 +46,11 @@ def pg_cluster() -> Iterator[PostgresServer]:
         if is_root():
             raise
         pytest.skip(str(exc))
+    postgres.ACTIVE = server
     try:
         yield server
     finally:
+        postgres.ACTIVE = None
         server.stop()
 
 

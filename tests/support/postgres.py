@@ -163,6 +163,10 @@ class PostgresServer:
         self._created.append(name)
         return self.url(name)
 
+    def owns(self, url: str) -> bool:
+        """Whether `url` names a database `create_database` made here."""
+        return make_url(url).database in self._created
+
     def recreate_from(self, url: str, template: str) -> None:
         """Replace the database of `url` (one `create_database` made, unused yet) with a
         copy of the database `template` (which nobody may be connected to)."""
@@ -387,6 +391,11 @@ class Cluster(PostgresServer):
             self.root.rename(doomed)
             subprocess.Popen(["rm", "-rf", "--", str(doomed)], start_new_session=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+#: The server of this test process's `pg_cluster` fixture while it runs (support.website
+#: copies its databases from a template made there).
+ACTIVE: PostgresServer | None = None
 
 
 def start_server() -> PostgresServer:

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, make_url
 
 from arret.domain.access import Kind, Role
 from arret.domain.instants import FixedClock
@@ -20,6 +20,7 @@ from arret.http.app import create_app
 from arret.http.runtime import HttpSettings, Runtime
 from arret.services import demo, tokens
 from arret.store.db import migrate
+from support import postgres
 from support.signed import open_engine
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -75,10 +76,43 @@ def _seeded_copy(path: Path) -> dict[str, tuple[str, Any]]:
     return _template[1]
 
 
+#: The same in the PostgreSQL server of this process: a template database's name.
+_pg_template: tuple[str, dict[str, tuple[str, Any]]] | None = None
+
+
+def _seeded_pg_copy(server: postgres.PostgresServer, url: str) -> dict[str, tuple[str, Any]]:
+    global _pg_template
+    if _pg_template is None:
+        template = server.create_database()
+        engine = open_engine(template)
+        made = _seed(engine)
+        engine.dispose()
+        name = make_url(template).database
+        assert name is not None
+        _pg_template = (name, made)
+    server.recreate_from(url, _pg_template[0])
+    return _pg_template[1]
+
+
+def _empty(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return not conn.exec_driver_sql(
+                "SELECT 1 FROM information_schema.tables WHERE table_schema = 'public'"
+            ).first()
+    finally:
+        engine.dispose()
+
+
 def make_site(url: str, confirm_above: int = 100, **settings: Any) -> Site:
     file = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    server = postgres.ACTIVE
     if file is not None and not file.exists():
         made = _seeded_copy(file)
+        engine = open_engine(url)
+    elif file is None and server is not None and server.owns(url) and _empty(url):
+        made = _seeded_pg_copy(server, url)
         engine = open_engine(url)
     else:
         engine = open_engine(url)
