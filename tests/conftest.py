@@ -1,7 +1,6 @@
 """Shared fixtures: every storage test runs against SQLite and a real PostgreSQL."""
 
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, make_url
 from support import postgres
 from support.postgres import PostgresServer, PostgresUnavailable, is_root, start_server
+from support.templates import migrated_sqlite
 
 from arret import keyfile
 from arret.keyfile import KeyFile
@@ -69,19 +69,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database migrated to the current schema once, copied for every test that
-    needs one (migrating takes 0.3-0.6 s; a copy, a millisecond)."""
-    path = tmp_path_factory.mktemp("template") / "arret.db"
-    engine = open_engine(f"sqlite:///{path}")
-    migrate(engine)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
-    return path
-
-
-@pytest.fixture(scope="session")
 def migrated_postgres(pg_cluster: PostgresServer) -> str:
     """The name of a PostgreSQL database migrated once, the template of every test's."""
     url = pg_cluster.create_database()
@@ -98,8 +85,7 @@ def engine(request: pytest.FixtureRequest, database_url: str) -> Iterator[Engine
     """An engine on a fresh database of each backend, at the current schema: a copy of
     one migrated once (`tests/integration/test_upgrades.py` migrates step by step)."""
     if database_url.startswith("sqlite:///"):
-        template: Path = request.getfixturevalue("migrated_sqlite")
-        shutil.copyfile(template, database_url.removeprefix("sqlite:///"))
+        migrated_sqlite(Path(database_url.removeprefix("sqlite:///")))
     else:
         server: PostgresServer = request.getfixturevalue("pg_cluster")
         server.recreate_from(database_url, request.getfixturevalue("migrated_postgres"))
