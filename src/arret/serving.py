@@ -302,24 +302,25 @@ def run(
             say(f"arret: notice host is now {feed_settings.notice_host}: "
                 f"{published_zone.operator} gets serial {published_zone.serial} "
                 "(full transfer)")  # fmt: skip
-        settings = HttpSettings(
-            notice_host=feed_settings.notice_host.rstrip("."),
-            confirm_above=options.confirm_above,
-            max_body=options.max_body,
-            session_lifetime=options.session_lifetime,
-            documents_dir=options.documents_dir,
-            max_document=options.max_document,
-            dns_endpoint=shown(dns_host, bound),
-            public_url=url,
-            own_hosts=frozenset({"localhost", urlsplit(url).hostname or "localhost"}),
-            session_secret=secret if secret is not None else secrets.token_urlsafe(32),
-            contests=options.contests,
-            contest_mail=options.contest_mail,
-        )
         try:
+            settings = HttpSettings(
+                notice_host=feed_settings.notice_host.rstrip("."),
+                confirm_above=options.confirm_above,
+                max_body=options.max_body,
+                session_lifetime=options.session_lifetime,
+                documents_dir=options.documents_dir,
+                max_document=options.max_document,
+                dns_endpoint=shown(dns_host, bound),
+                public_url=url,
+                own_hosts=frozenset({"localhost", urlsplit(url).hostname or "localhost"}),
+                session_secret=secret if secret is not None else secrets.token_urlsafe(32),
+                contests=options.contests,
+                contest_mail=options.contest_mail,
+            )
             await web.start(settings)
-        except ArretError:
+        except ArretError:  # refused settings, or a worker that cannot start
             server.close()
+            await web.abandon()
             raise
         web_task = asyncio.create_task(web.run(stop))
         checkpoints = (
