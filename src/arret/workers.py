@@ -138,7 +138,7 @@ class Worker:
     #: When it was started (`time.monotonic`).
     started: float = field(default_factory=time.monotonic)
     #: Its channel's descriptor number, as it inherited it.
-    fds: tuple[int, ...] = ()
+    channel_fd: int = -1
 
     @property
     def pid(self) -> int:
@@ -267,7 +267,7 @@ class HttpWorkers:
             )  # fmt: skip
         finally:
             there.close()
-        worker = Worker(process, Connection(here.detach()), fds=(channel,))
+        worker = Worker(process, Connection(here.detach()), channel_fd=channel)
         self.workers.add(worker)
         threading.Thread(target=self._answer, args=(worker,), daemon=True,
                          name=f"http-worker-{worker.pid}").start()  # fmt: skip
@@ -280,7 +280,7 @@ class HttpWorkers:
         """Give `worker` its settings (it waits for them on its standard input)."""
         assert self.settings is not None
         handoff = Handoff(self.database, self.clock, self.settings, self.verbose,
-                          self.sock.fileno(), worker.fds[0], self._life_read)  # fmt: skip
+                          self.sock.fileno(), worker.channel_fd, self._life_read)  # fmt: skip
         assert worker.process.stdin is not None
         with contextlib.suppress(ConnectionError):  # it ended at once: `ended` says so
             worker.process.stdin.write(pickle.dumps(handoff))

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import dns.query
 import pytest
-from support.processes import Process, rcode, start_on_free_ports, wait_until
+from support.processes import Process, children, rcode, start_on_free_ports, wait_until
 
 ARRET = str(Path(sys.executable).parent / "arret")
 
@@ -59,8 +59,7 @@ class Serve:
             return str(response.read().decode())
 
     def workers(self) -> list[int]:
-        pid = self.process.popen.pid
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return children(self.process.popen.pid)
 
     def metric(self, name: str) -> float:
         for line in self.read("/metrics").splitlines():

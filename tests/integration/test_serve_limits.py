@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from support.authority import free_port
-from support.processes import Process, wait_until
+from support.processes import Process, children, wait_until
 
 from arret.http.memory import HTTP_THREADS
 
@@ -54,8 +54,7 @@ class Server:
 
     def workers(self) -> list[int]:
         """The HTTP worker processes of the server (`arret.workers`)."""
-        pid = self.process.popen.pid
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return children(self.process.popen.pid)
 
     def rss(self) -> int:
         """The server's resident memory, in bytes (Linux /proc): its main process and its

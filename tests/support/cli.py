@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from arret.cli.context import Env
 from arret.cli.main import app
 from arret.domain.instants import FixedClock
+from support.templates import snapshot
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 
@@ -42,20 +41,10 @@ class Arret:
             result = self.runner.invoke(app, list(args), obj=Env(self.url, self.clock))
             code, out, err = result.exit_code, result.stdout, result.stderr
             if empty and code == 0:
-                _demos[(args, self.clock.now())] = (self._keep(), code, out, err)
+                _demos[(args, self.clock.now())] = (snapshot(self.url), code, out, err)
         if ok:
             assert code == 0, (args, out, err)
         return code, out, err
-
-    def _keep(self) -> Path:
-        """A copy of this database as it is now, whole in one file."""
-        engine = create_engine(self.url)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        engine.dispose()
-        kept = Path(tempfile.mkdtemp(prefix="arret-test-demo-")) / "arret.db"
-        shutil.copyfile(self.url.removeprefix("sqlite:///"), kept)
-        return kept
 
     def json(self, *args: str) -> object:
         return json.loads(self(*args, "--json")[1])

@@ -40,6 +40,12 @@ class Process:
         self.handle.close()
 
 
+def children(pid: int) -> list[int]:
+    """The processes `pid` started and that still run (Linux /proc): `arret serve`'s HTTP
+    workers."""
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def wait_until(check: Callable[[], bool], timeout: float, what: str, step: float = 0.05) -> float:
     """Poll `check` until true; returns the seconds it took, or fails naming `what`."""
     start = time.monotonic()

@@ -22,6 +22,7 @@ from arret.services import demo, tokens
 from arret.store.db import migrate
 from support import postgres
 from support.signed import open_engine
+from support.templates import snapshot
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 SECRET = "test-session-secret-" + "x" * 32
@@ -65,13 +66,11 @@ _template: tuple[Path, dict[str, tuple[str, Any]]] | None = None
 def _seeded_copy(path: Path) -> dict[str, tuple[str, Any]]:
     global _template
     if _template is None:
-        folder = Path(tempfile.mkdtemp(prefix="arret-test-site-"))
-        engine = open_engine(f"sqlite:///{folder / 'arret.db'}")
+        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='arret-test-site-')) / 'arret.db'}"
+        engine = open_engine(url)
         made = _seed(engine)
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
-        _template = (folder / "arret.db", made)
+        _template = (snapshot(url), made)
     shutil.copyfile(_template[0], path)
     return _template[1]
 
